@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// brook-server [path/to/redis.conf] [--option value ...]
+//
+// Launcher: data lives on the V8 heap, whose default limit (a few GB) is far below what a data
+// store needs, so this starts the server in a Node process whose old-space limit is sized from
+// `maxmemory` (when set) or from the machine's memory, then forwards signals and the exit code.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const main = join(root, 'dist/apps/brook/apps/brook/src/main.js');
+if (!existsSync(main)) {
+  process.stderr.write(`brook-server: ${main} is missing; run "npm run build" (npm ci does it) first\n`);
+  process.exit(1);
+}
+
+const args = process.argv.slice(2);
+const heapMb = heapLimitMb(args);
+const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...nodeFlags(), main, ...args], { stdio: 'inherit' });
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+
+/** Node flags passed through BROOK_NODE_OPTIONS (e.g. --cpu-prof for profiling). */
+function nodeFlags() {
+  return (process.env.BROOK_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+}
+
+/**
+ * maxmemory plus headroom for V8's own structures and GC, or 75% of the machine's memory when
+ * no maxmemory is configured (the command line wins over the config file, as in redis-server).
+ */
+function heapLimitMb(argv) {
+  let maxmemory = 0;
+  const fromFile = argv[0] && !argv[0].startsWith('-') && existsSync(argv[0]) ? readFileSync(argv[0], 'utf8') : '';
+  for (const line of fromFile.split('\n')) {
+    const m = /^\s*maxmemory\s+(\S+)/i.exec(line);
+    if (m) maxmemory = parseMemory(m[1]);
+  }
+  const i = argv.lastIndexOf('--maxmemory');
+  if (i >= 0 && argv[i + 1]) maxmemory = parseMemory(argv[i + 1]);
+  const machine = Math.floor((totalmem() * 0.75) / 1048576);
+  if (!maxmemory) return machine;
+  return Math.min(machine, Math.max(1024, Math.ceil((maxmemory * 2) / 1048576)));
+}
+
+function parseMemory(v) {
+  const m = /^(\d+)(k|kb|m|mb|g|gb)?$/i.exec(v);
+  if (!m) return 0;
+  const mult = { '': 1, k: 1e3, kb: 1024, m: 1e6, mb: 1048576, g: 1e9, gb: 1073741824 }[(m[2] ?? '').toLowerCase()];
+  return Number(m[1]) * mult;
+}

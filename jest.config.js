@@ -1,0 +1,17 @@
+// Native ESM Jest (see DESIGN.md): CJS-mode Jest cannot load Nest 12 on Node 20.
+const esm = {
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] },
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@brook/(resp|storage|commands|server)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testEnvironment: 'node',
+};
+export default {
+  projects: [
+    { ...esm, displayName: 'unit', roots: ['<rootDir>/libs/', '<rootDir>/apps/'], testRegex: '\\.spec\\.ts$' },
+    { ...esm, displayName: 'e2e', roots: ['<rootDir>/test/'], testRegex: '\\.e2e-spec\\.ts$', testTimeout: 120000 },
+  ],
+};

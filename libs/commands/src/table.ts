@@ -1,0 +1,192 @@
+import type { Session } from './context.js';
+
+export type CommandFlag =
+  | 'write'
+  | 'readonly'
+  | 'denyoom'
+  | 'admin'
+  | 'pubsub'
+  | 'noscript'
+  | 'blocking'
+  | 'loading'
+  | 'stale'
+  | 'skip_monitor'
+  | 'skip_slowlog'
+  | 'fast'
+  | 'no_auth'
+  | 'may_replicate'
+  | 'no_mandatory_keys'
+  | 'no_multi'
+  | 'allow_busy';
+
+export type Handler = (c: Session, argv: string[]) => void;
+
+/**
+ * A command is data plus a handler. COMMAND, ACL categories, MULTI queuing, key extraction and
+ * (later) cluster slot checks all read this one declaration.
+ */
+export interface CommandSpec {
+  /** Lower-case name; for a subcommand just the subcommand (e.g. 'setname'). */
+  name: string;
+  /** Redis arity: exact count when positive, minimum count when negative (the name counts). */
+  arity: number;
+  flags: readonly CommandFlag[];
+  /** Key positions: first, last (negative counts from the end), step. 0,0,0 = no keys. */
+  keys?: readonly [number, number, number];
+  /** Docs group: string, generic, connection, server, bitmap, ... */
+  group: string;
+  summary: string;
+  since: string;
+  complexity?: string;
+  /** ACL categories beyond those derived from flags and group, without '@'. */
+  acl?: readonly string[];
+  handler?: Handler;
+  subcommands?: readonly CommandSpec[];
+  /** Key extractor for commands whose keys are not a simple range (e.g. numkeys-based). */
+  getKeys?: (argv: readonly string[]) => number[];
+}
+
+/** A command as resolved for dispatch (container commands carry their subcommand map). */
+export interface Command {
+  readonly spec: CommandSpec;
+  /** 'get', or 'client|setname' for a subcommand. */
+  readonly fullName: string;
+  readonly parent: Command | null;
+  readonly handler: Handler | undefined;
+  readonly arity: number;
+  readonly isWrite: boolean;
+  readonly subcommands: Map<string, Command> | null;
+  readonly aclCategories: readonly string[];
+  stats: CommandStats;
+}
+
+export interface CommandStats {
+  calls: number;
+  usec: number;
+  rejectedCalls: number;
+  failedCalls: number;
+}
+
+const GROUP_CATEGORY: Record<string, string> = {
+  string: 'string',
+  generic: 'keyspace',
+  bitmap: 'bitmap',
+  list: 'list',
+  hash: 'hash',
+  set: 'set',
+  sorted_set: 'sortedset',
+  stream: 'stream',
+  pubsub: 'pubsub',
+  connection: 'connection',
+  hyperloglog: 'hyperloglog',
+  geo: 'geo',
+  transactions: 'transaction',
+  scripting: 'scripting',
+};
+
+/** ACL categories the way Redis derives them: from flags, then the command's group. */
+export function aclCategoriesOf(spec: CommandSpec): string[] {
+  const cats: string[] = [];
+  const f = new Set(spec.flags);
+  if (f.has('write')) cats.push('write');
+  if (f.has('readonly') && spec.group !== 'scripting') cats.push('read');
+  if (f.has('admin')) cats.push('admin', 'dangerous');
+  if (f.has('pubsub')) cats.push('pubsub');
+  if (f.has('fast')) cats.push('fast');
+  if (f.has('blocking')) cats.push('blocking');
+  if (!f.has('fast')) cats.push('slow');
+  const g = GROUP_CATEGORY[spec.group];
+  if (g && !cats.includes(g)) cats.push(g);
+  for (const c of spec.acl ?? []) if (!cats.includes(c)) cats.push(c);
+  return cats;
+}
+
+function newStats(): CommandStats {
+  return { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+}
+
+/**
+ * The command table: name → Command, with each name stored in lower and upper case so the hot
+ * path finds `GET` and `get` without lower-casing.
+ */
+export class CommandTable {
+  private readonly byName = new Map<string, Command>();
+  private readonly all: Command[] = [];
+
+  register(spec: CommandSpec): Command {
+    const cmd = build(spec, null);
+    const name = spec.name.toLowerCase();
+    if (this.byName.has(name)) throw new Error(`command '${name}' is already registered`);
+    this.byName.set(name, cmd);
+    this.byName.set(name.toUpperCase(), cmd);
+    this.all.push(cmd);
+    return cmd;
+  }
+
+  registerAll(specs: readonly CommandSpec[]): void {
+    for (const s of specs) this.register(s);
+  }
+
+  /** Hot-path lookup: exact match first, lower-casing only for mixed case. */
+  lookup(name: string): Command | undefined {
+    return this.byName.get(name) ?? this.byName.get(name.toLowerCase());
+  }
+
+  /** Resolves a command and, for containers, its subcommand (`CLIENT SETNAME` → client|setname). */
+  resolve(argv: readonly string[]): Command | undefined {
+    const cmd = this.lookup(argv[0]);
+    if (!cmd || !cmd.subcommands || argv.length < 2) return cmd;
+    return cmd.subcommands.get(argv[1].toLowerCase()) ?? cmd;
+  }
+
+  commands(): readonly Command[] {
+    return this.all;
+  }
+
+  get size(): number {
+    return this.all.length;
+  }
+
+  resetStats(): void {
+    for (const c of this.all) {
+      c.stats = newStats();
+      if (c.subcommands) for (const s of c.subcommands.values()) s.stats = newStats();
+    }
+  }
+}
+
+function build(spec: CommandSpec, parent: Command | null): Command {
+  const fullName = parent ? `${parent.fullName}|${spec.name}` : spec.name;
+  const cmd: Command = {
+    spec,
+    fullName,
+    parent,
+    handler: spec.handler,
+    arity: spec.arity,
+    isWrite: spec.flags.includes('write'),
+    subcommands: null,
+    aclCategories: aclCategoriesOf(spec),
+    stats: newStats(),
+  };
+  if (spec.subcommands) {
+    const subs = new Map<string, Command>();
+    for (const s of spec.subcommands) subs.set(s.name.toLowerCase(), build(s, cmd));
+    (cmd as { subcommands: Map<string, Command> | null }).subcommands = subs;
+  }
+  return cmd;
+}
+
+/**
+ * Positions of the keys in argv according to the command's declaration (COMMAND GETKEYS, and
+ * later MULTI/cluster checks).
+ */
+export function keyPositions(cmd: Command, argv: readonly string[]): number[] {
+  const spec = cmd.spec;
+  if (spec.getKeys) return spec.getKeys(argv);
+  const [first, last, step] = spec.keys ?? [0, 0, 0];
+  if (first === 0) return [];
+  const end = last < 0 ? argv.length + last : last;
+  const out: number[] = [];
+  for (let i = first; i <= end && i < argv.length; i += step) out.push(i);
+  return out;
+}

@@ -1,0 +1,188 @@
+import * as os from 'node:os';
+import type { BrookServer } from './brook-server.js';
+
+type Section = (s: BrookServer) => [string, string | number][];
+
+/** Human-readable byte counts as Redis prints them (bytesToHuman). */
+export function bytesToHuman(n: number): string {
+  if (n < 1024) return `${n}B`;
+  const units = ['K', 'M', 'G', 'T', 'P'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(2)}${units[i]}`;
+}
+
+let peakMemory = 0;
+
+const sections: Record<string, Section> = {
+  server: (s) => {
+    const uptime = Math.floor((Date.now() - s.startedAt) / 1000);
+    return [
+      ['redis_version', s.redisVersion],
+      ['brook_version', s.version],
+      ['redis_git_sha1', '00000000'],
+      ['redis_git_dirty', 0],
+      ['redis_build_id', '0'],
+      ['redis_mode', 'standalone'],
+      ['os', `${os.type()} ${os.release()} ${os.arch()}`],
+      ['arch_bits', 64],
+      ['monotonic_clock', 'POSIX clock_gettime'],
+      ['multiplexing_api', 'epoll'],
+      ['atomicvar_api', 'c11-builtin'],
+      ['gcc_version', '0.0.0'],
+      ['node_version', process.version.slice(1)],
+      ['process_id', process.pid],
+      ['process_supervised', 'no'],
+      ['run_id', s.runId],
+      ['tcp_port', s.boundPort],
+      ['server_time_usec', Date.now() * 1000],
+      ['uptime_in_seconds', uptime],
+      ['uptime_in_days', Math.floor(uptime / 86400)],
+      ['hz', s.config.value('hz')],
+      ['configured_hz', s.config.value('hz')],
+      ['lru_clock', Math.floor(Date.now() / 1000) & 0xffffff],
+      ['executable', process.argv[1] ?? ''],
+      ['config_file', s.config.configFile ?? ''],
+      ['io_threads_active', 0],
+    ];
+  },
+  clients: (s) => {
+    let n = 0;
+    for (const _ of s.clients()) n++;
+    return [
+      ['connected_clients', n],
+      ['cluster_connections', 0],
+      ['maxclients', s.config.value('maxclients')],
+      ['client_recent_max_input_buffer', 0],
+      ['client_recent_max_output_buffer', 0],
+      ['blocked_clients', 0],
+      ['tracking_clients', 0],
+      ['clients_in_timeout_table', 0],
+    ];
+  },
+  memory: (s) => {
+    const m = process.memoryUsage();
+    const used = m.heapUsed + m.external;
+    peakMemory = Math.max(peakMemory, used);
+    const maxmemory = Number(s.config.value('maxmemory'));
+    return [
+      ['used_memory', used],
+      ['used_memory_human', bytesToHuman(used)],
+      ['used_memory_rss', m.rss],
+      ['used_memory_rss_human', bytesToHuman(m.rss)],
+      ['used_memory_peak', peakMemory],
+      ['used_memory_peak_human', bytesToHuman(peakMemory)],
+      ['used_memory_heap_total', m.heapTotal],
+      ['used_memory_external', m.external],
+      ['total_system_memory', os.totalmem()],
+      ['total_system_memory_human', bytesToHuman(os.totalmem())],
+      ['maxmemory', maxmemory],
+      ['maxmemory_human', bytesToHuman(maxmemory)],
+      ['maxmemory_policy', s.config.value('maxmemory-policy')],
+      ['mem_fragmentation_ratio', (m.rss / Math.max(1, used)).toFixed(2)],
+      ['mem_allocator', 'v8'],
+      ['lazyfree_pending_objects', 0],
+    ];
+  },
+  persistence: (s) => [
+    ['loading', 0],
+    ['async_loading', 0],
+    ['rdb_changes_since_last_save', s.ks.dirty],
+    ['rdb_bgsave_in_progress', 0],
+    ['rdb_last_save_time', Math.floor(s.startedAt / 1000)],
+    ['rdb_last_bgsave_status', 'ok'],
+    ['aof_enabled', s.config.value('appendonly') === 'yes' ? 1 : 0],
+    ['aof_rewrite_in_progress', 0],
+    ['aof_last_bgrewrite_status', 'ok'],
+    ['aof_last_write_status', 'ok'],
+  ],
+  stats: (s) => [
+    ['total_connections_received', s.stats.connectionsReceived],
+    ['total_commands_processed', s.stats.commandsProcessed],
+    ['instantaneous_ops_per_sec', 0],
+    ['rejected_connections', s.stats.rejectedConnections],
+    ['expired_keys', s.ks.stats.expiredKeys],
+    ['expired_stale_perc', '0.00'],
+    ['expire_cycle_cpu_milliseconds', Math.round(s.ks.stats.expireCycleTimeUsedMs)],
+    ['evicted_keys', 0],
+    ['keyspace_hits', s.ks.stats.keyspaceHits],
+    ['keyspace_misses', s.ks.stats.keyspaceMisses],
+    ['pubsub_channels', 0],
+    ['pubsub_patterns', 0],
+    ['total_error_replies', s.stats.errorReplies],
+  ],
+  replication: (s) => [
+    ['role', 'master'],
+    ['connected_slaves', 0],
+    ['master_failover_state', 'no-failover'],
+    ['master_replid', s.runId],
+    ['master_replid2', '0000000000000000000000000000000000000000'],
+    ['master_repl_offset', 0],
+    ['second_repl_offset', -1],
+    ['repl_backlog_active', 0],
+    ['repl_backlog_size', 1048576],
+    ['repl_backlog_first_byte_offset', 0],
+    ['repl_backlog_histlen', 0],
+  ],
+  cpu: () => {
+    const u = process.cpuUsage();
+    return [
+      ['used_cpu_sys', (u.system / 1e6).toFixed(6)],
+      ['used_cpu_user', (u.user / 1e6).toFixed(6)],
+    ];
+  },
+  modules: () => [],
+  commandstats: (s) => {
+    const out: [string, string][] = [];
+    for (const c of s.commands.commands()) {
+      const all = c.subcommands ? [...c.subcommands.values()] : [c];
+      for (const x of all) {
+        const st = x.stats;
+        if (st.calls === 0 && st.rejectedCalls === 0 && st.failedCalls === 0) continue;
+        const usec = Math.round(st.usec);
+        out.push([
+          `cmdstat_${x.fullName}`,
+          `calls=${st.calls},usec=${usec},usec_per_call=${(st.calls ? st.usec / st.calls : 0).toFixed(2)},rejected_calls=${st.rejectedCalls},failed_calls=${st.failedCalls}`,
+        ]);
+      }
+    }
+    return out;
+  },
+  errorstats: (s) => [...s.stats.errorsByCode].map(([code, n]) => [`errorstat_${code}`, `count=${n}`]),
+  cluster: () => [['cluster_enabled', 0]],
+  keyspace: (s) => {
+    const out: [string, string][] = [];
+    for (const db of s.ks.dbs) {
+      if (db.size === 0) continue;
+      out.push([`db${db.id}`, `keys=${db.size},expires=${db.expires.size},avg_ttl=0`]);
+    }
+    return out;
+  },
+};
+
+const TITLES: Record<string, string> = {
+  server: 'Server', clients: 'Clients', memory: 'Memory', persistence: 'Persistence', stats: 'Stats',
+  replication: 'Replication', cpu: 'CPU', modules: 'Modules', commandstats: 'Commandstats',
+  errorstats: 'Errorstats', cluster: 'Cluster', keyspace: 'Keyspace',
+};
+
+const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
+const ALL = [...DEFAULT.slice(0, 7), 'commandstats', 'errorstats', 'cluster', 'keyspace'];
+
+/** INFO text: `# Title` headers, `field:value` lines, CRLF line ends, a blank line between sections. */
+export function buildInfo(s: BrookServer, requested: readonly string[]): string {
+  let names: string[];
+  if (requested.length === 0 || requested.includes('default')) names = DEFAULT;
+  else if (requested.includes('all') || requested.includes('everything')) names = ALL;
+  else names = Object.keys(sections).filter((n) => requested.includes(n));
+  const parts: string[] = [];
+  for (const n of names) {
+    const lines = sections[n](s).map(([k, v]) => `${k}:${v}`);
+    parts.push([`# ${TITLES[n]}`, ...lines].join('\r\n'));
+  }
+  return parts.length ? parts.join('\r\n\r\n') + '\r\n' : '';
+}

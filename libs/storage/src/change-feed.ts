@@ -1,0 +1,27 @@
+/**
+ * The change feed: every write, in a deterministic replayable form (absolute expiry times,
+ * concrete removals instead of random picks, DEL for expired and evicted keys). AOF, replication
+ * and keyspace notifications all consume this one feed.
+ */
+export type ChangeListener = (db: number, argv: readonly string[]) => void;
+
+export class ChangeFeed {
+  private listeners: ChangeListener[] = [];
+
+  /** True when someone listens; writers skip building entries otherwise. */
+  get active(): boolean {
+    return this.listeners.length > 0;
+  }
+
+  subscribe(listener: ChangeListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  emit(db: number, argv: readonly string[]): void {
+    const ls = this.listeners;
+    for (let i = 0; i < ls.length; i++) ls[i](db, argv);
+  }
+}

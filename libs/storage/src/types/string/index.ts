@@ -1,0 +1,2 @@
+export * from './mutable-string.js';
+export * from './string-value.js';

@@ -1,0 +1,71 @@
+import { MutableString } from './mutable-string.js';
+import type { Value } from '../object.js';
+
+/**
+ * String values take one of four JS forms, mirroring Redis's encodings:
+ * - number: an integer in the safe range (`int`), stored unboxed when small;
+ * - bigint: an integer beyond 2^53 but within int64 (`int`), exact;
+ * - string: immutable bytes as a latin1 string (`embstr` up to 44 bytes, else `raw`);
+ * - MutableString: a Buffer edited in place (`raw`).
+ */
+export type StringValue = string | number | bigint | MutableString;
+
+/** Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT. */
+export const EMBSTR_LIMIT = 44;
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+export function isStringValue(v: Value): v is StringValue {
+  return typeof v !== 'object' || v instanceof MutableString;
+}
+
+/**
+ * The value Redis would store for these bytes: canonical decimal integers of 64 bits become
+ * integers (as tryObjectEncoding does), everything else stays a string.
+ */
+export function encodeString(s: string): StringValue {
+  const n = s.length;
+  if (n === 0 || n > 20) return s;
+  const c0 = s.charCodeAt(0);
+  if (!((c0 >= 48 && c0 <= 57) || c0 === 45)) return s;
+  const v = parseCanonicalInt(s);
+  return v === null ? s : v;
+}
+
+/** Parses a canonical int64 ("-0", "01", "+1", " 1" are not canonical). */
+export function parseCanonicalInt(s: string): number | bigint | null {
+  const n = s.length;
+  if (n === 0 || n > 20) return null;
+  let i = 0;
+  if (s.charCodeAt(0) === 45) {
+    if (n === 1) return null;
+    i = 1;
+  }
+  if (s.charCodeAt(i) === 48 && n > i + 1) return null; // leading zero
+  if (s.charCodeAt(i) === 48 && i === 1) return null; // "-0"
+  for (let j = i; j < n; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) return null;
+  }
+  if (n - i <= 15) return Number(s);
+  const b = BigInt(s);
+  if (b < INT64_MIN || b > INT64_MAX) return null;
+  return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
+}
+
+/** The bytes of a string value as a latin1 string. */
+export function stringBytes(v: StringValue): string {
+  return typeof v === 'string' ? v : typeof v === 'object' ? v.toString() : String(v);
+}
+
+export function stringLength(v: StringValue): number {
+  return typeof v === 'string' ? v.length : typeof v === 'object' ? v.length : String(v).length;
+}
+
+/** OBJECT ENCODING of a string value. */
+export function stringEncoding(v: StringValue): string {
+  if (typeof v === 'number' || typeof v === 'bigint') return 'int';
+  if (typeof v === 'string') return v.length <= EMBSTR_LIMIT ? 'embstr' : 'raw';
+  return 'raw';
+}
