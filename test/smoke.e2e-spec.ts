@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
+import { Differential, script } from './support/differential.js';
+
+describe('differential smoke: GET/SET against real Redis', () => {
+  let brook: RunningServer;
+  let redis: RunningServer;
+  let diff: Differential;
+
+  beforeAll(async () => {
+    [brook, redis] = await Promise.all([startBrookProcess(), startRedis()]);
+    diff = await Differential.connect(brook.port, redis.port);
+  });
+
+  afterAll(async () => {
+    diff?.close();
+    await Promise.all([brook?.stop(), redis?.stop()]);
+  });
+
+  it('replies byte for byte like Redis', async () => {
+    const steps = script(`
+      SET k v
+      GET k
+      GET missing
+      SET k v NX
+      SET k v2 XX GET
+      SET k v EX 0
+      SET k v EX notanumber
+      SET k v FOO
+      PING
+      PING hello
+      ECHO x
+      GET
+      NOSUCHCOMMAND a b
+    `);
+    steps.push(['SET', 'bin\r\n\0key', '\x00\xff\r\n']);
+    steps.push(['GET', 'bin\r\n\0key']);
+    expect(await diff.run(steps)).toEqual([]);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Differential testing: the same command sequence against Brook and a real redis-server, with
+ * byte-identical replies expected. One pair of connections per sequence, database flushed first.
+ */
+import { RawClient } from './raw-client.js';
+
+export type Step = (string | Buffer)[];
+
+export interface Mismatch {
+  step: number;
+  command: string;
+  brook: string;
+  redis: string;
+}
+
+export class Differential {
+  private constructor(
+    readonly brook: RawClient,
+    readonly redis: RawClient,
+  ) {}
+
+  static async connect(brookPort: number, redisPort: number): Promise<Differential> {
+    return new Differential(await RawClient.connect(brookPort), await RawClient.connect(redisPort));
+  }
+
+  /** Runs the steps on both servers (after FLUSHALL) and returns every reply that differs. */
+  async run(steps: readonly Step[], opts: { flush?: boolean } = {}): Promise<Mismatch[]> {
+    if (opts.flush !== false) {
+      await this.brook.call('FLUSHALL');
+      await this.redis.call('FLUSHALL');
+    }
+    const out: Mismatch[] = [];
+    for (let i = 0; i < steps.length; i++) {
+      const [b, r] = await Promise.all([this.brook.call(...steps[i]), this.redis.call(...steps[i])]);
+      if (b !== r) out.push({ step: i, command: steps[i].map(String).join(' '), brook: b, redis: r });
+    }
+    return out;
+  }
+
+  close(): void {
+    this.brook.close();
+    this.redis.close();
+  }
+}
+
+/** Splits a script like "SET k v\nGET k" into steps (whitespace-separated, no quoting). */
+export function script(text: string): Step[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(/\s+/));
+}

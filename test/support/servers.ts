@@ -1,0 +1,101 @@
+/**
+ * Test servers: a real brook-server (the built executable, as users run it) and a real
+ * redis-server, each on a free loopback port, stopped by PID when the suite ends.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const BROOK_BIN = join(ROOT, 'bin/brook-server.js');
+
+/** True when a Redis tool is on PATH; suites that need one say so clearly when it is missing. */
+export function hasTool(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+}
+
+export function requireTool(name: string): void {
+  if (!hasTool(name)) {
+    throw new Error(`${name} is not installed: apt-get install -y redis-server redis-tools (.ci/run does this)`);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningServer {
+  port: number;
+  dir: string;
+  proc: ChildProcess;
+  /** Everything the process printed (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function waitForPort(port: number, proc: ChildProcess, out: () => string, ms = 15000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}:\n${out()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = new Socket();
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+      s.connect(port, '127.0.0.1');
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`server did not listen on ${port}:\n${out()}`);
+}
+
+async function start(cmd: string, args: string[], port: number, dir: string, env?: NodeJS.ProcessEnv): Promise<RunningServer> {
+  let output = '';
+  const proc = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  proc.stdout!.on('data', (d) => (output += d));
+  proc.stderr!.on('data', (d) => (output += d));
+  await waitForPort(port, proc, () => output);
+  return {
+    port,
+    dir,
+    proc,
+    output: () => output,
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts the built brook-server on a free port with an empty data dir. Extra args go last. */
+export async function startBrookProcess(extra: string[] = [], env?: NodeJS.ProcessEnv): Promise<RunningServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'brook-'));
+  return start(process.execPath, [BROOK_BIN, '--port', String(port), '--dir', dir, '--save', '', '--loglevel', 'warning', ...extra], port, dir, env);
+}
+
+/** Starts a real redis-server on a free port, persistence off. */
+export async function startRedis(extra: string[] = []): Promise<RunningServer> {
+  requireTool('redis-server');
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'redis-'));
+  return start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra], port, dir);
+}
