@@ -1,5 +1,9 @@
 import type { CommandSpec } from './table.js';
+import { bitmapCommands } from './bitmap.js';
 import { connectionCommands } from './connection.js';
+import { expireCommands } from './expire.js';
+import { keyspaceCommands } from './keyspace.js';
+import { serverCommands } from './server.js';
 import { stringCommands } from './strings.js';
 
 export * from './table.js';
@@ -11,5 +15,12 @@ export * from './propagate.js';
 export * from './glob.js';
 export * from './expire-arg.js';
 
-/** Every built-in command, family by family. */
-export const builtinCommands: readonly CommandSpec[] = [...connectionCommands, ...stringCommands];
+/** Every built-in command, family by family (one file per family, as in Redis's t_*.c). */
+export const builtinCommands: readonly CommandSpec[] = [
+  ...connectionCommands,
+  ...serverCommands,
+  ...keyspaceCommands,
+  ...expireCommands,
+  ...stringCommands,
+  ...bitmapCommands,
+];
