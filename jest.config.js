@@ -10,6 +10,7 @@ const esm = {
   testEnvironment: 'node',
 };
 export default {
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...esm, displayName: 'unit', roots: ['<rootDir>/libs/', '<rootDir>/apps/'], testRegex: '\\.spec\\.ts$' },
     { ...esm, displayName: 'e2e', roots: ['<rootDir>/test/'], testRegex: '\\.e2e-spec\\.ts$', testTimeout: 120000 },

@@ -75,10 +75,15 @@ async function start(cmd: string, args: string[], port: number, dir: string, env
     output: () => output,
     stop: async () => {
       if (proc.exitCode === null && proc.signalCode === null) {
+        let timer: NodeJS.Timeout | undefined;
         const exited = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+        await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+        clearTimeout(timer);
+        if (proc.exitCode === null && proc.signalCode === null) {
+          proc.kill('SIGKILL');
+          await exited;
+        }
       }
       rmSync(dir, { recursive: true, force: true });
     },
