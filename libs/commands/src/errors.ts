@@ -26,6 +26,60 @@ export const Err = {
   unknownSubcommand: (sub: string, cmd: string) =>
     `ERR unknown subcommand '${truncate(sub)}'. Try ${cmd.toUpperCase()} HELP.`,
   protoUnsupported: 'NOPROTO unsupported protocol version',
+  // connection and server
+  protoNotInteger: 'ERR Protocol version is not an integer or out of range',
+  helloSyntax: (opt: string) => `ERR Syntax error in HELLO option '${opt}'`,
+  helloNoAuth:
+    'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+  badClientName: 'ERR Client names cannot contain spaces, newlines or special characters.',
+  badClientAttr: (attr: string) => `ERR ${attr} cannot contain spaces, newlines or special characters.`,
+  unrecognizedOption: (opt: string) => `ERR Unrecognized option '${opt}'`,
+  unknownClientType: (type: string) => `ERR Unknown client type '${type}'`,
+  invalidClientId: 'ERR Invalid client ID',
+  clientIdNotPositive: 'ERR client-id should be greater than 0',
+  noSuchUser: (user: string) => `ERR No such user '${user}'`,
+  noSuchClient: 'ERR No such client',
+  pauseMode: 'ERR CLIENT PAUSE mode must be WRITE or ALL',
+  timeoutNegative: 'ERR timeout is negative',
+  unblockReason: 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
+  /** Commands whose handler parses the subcommand itself (DEBUG) or checks its argument count. */
+  subcommandSyntax: (sub: string, cmd: string) =>
+    `ERR unknown subcommand or wrong number of arguments for '${truncate(sub)}'. Try ${cmd.toUpperCase()} HELP.`,
+  getkeysInvalidCommand: 'ERR Invalid command specified',
+  getkeysNoKeys: 'ERR The command has no key arguments',
+  getkeysBadArity: 'ERR Invalid number of arguments specified for command',
+  debugNotAllowed:
+    'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+  notPositive: 'ERR value is out of range, must be positive',
+  getkeysInvalidArgs: 'ERR Invalid arguments specified for command',
+  noShutdownInProgress: 'ERR No shutdown in progress.',
+  // keyspace and expire
+  invalidCursor: 'ERR invalid cursor',
+  /** getRangeLongFromObjectOrReply without a custom message (getIntFromObjectOrReply: a C int). */
+  valueOutOfRange: (min: number, max: number) => `ERR value is out of range, value must between ${min} and ${max}`,
+  invalidFirstDbIndex: 'ERR invalid first DB index',
+  invalidSecondDbIndex: 'ERR invalid second DB index',
+  expireNxConflict: 'ERR NX and XX, GT or LT options at the same time are not compatible',
+  expireGtLtConflict: 'ERR GT and LT options at the same time are not compatible',
+  /** addReplyErrorFormat("Unsupported option %s"): C string (ends at NUL), newlines made spaces. */
+  unsupportedOption: (opt: string) => `ERR Unsupported option ${opt.split('\0', 1)[0].replace(/[\r\n]/g, ' ')}`,
+  lfuNotSelected:
+    'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  lfuSelected:
+    'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  // strings and bitmaps
+  decrementOverflow: 'ERR decrement would overflow',
+  offsetOutOfRange: 'ERR offset is out of range',
+  lcsWrongType: 'ERR The specified keys must contain string values',
+  lcsIdxAndLen: 'ERR If you want both the length and indexes, please just use IDX.',
+  lcsTooLong: 'ERR String too long for LCS',
+  lcsTableTooBig: 'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len',
+  lcsNoMemory: 'ERR Insufficient memory, failed allocating transient memory for LCS',
+  bitposBit: 'ERR The bit argument must be 1 or 0.',
+  bitopNotArity: 'ERR BITOP NOT must be called with a single source key.',
+  bitfieldType: 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.',
+  bitfieldOverflow: 'ERR Invalid OVERFLOW type specified',
+  bitfieldReadOnly: 'ERR BITFIELD_RO only supports the GET subcommand',
 } as const;
 
 /** The unknown-command text: quotes up to 128 bytes of the name and of each argument, like Redis. */

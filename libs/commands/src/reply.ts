@@ -7,3 +7,15 @@ export function replyString(w: ReplyWriter, v: StringValue): void {
   else if (typeof v === 'number' || typeof v === 'bigint') w.bulk(String(v));
   else w.bulkBuffer((v as MutableString).view());
 }
+
+/**
+ * A HELP reply, as Redis's addReplyHelp: a header naming the command as it was typed (upper-cased),
+ * the given lines, then the HELP entry; all of them status strings.
+ */
+export function replyHelp(w: ReplyWriter, command: string, lines: readonly string[]): void {
+  w.array(lines.length + 3);
+  w.simple(`${command.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const line of lines) w.simple(line);
+  w.simple('HELP');
+  w.simple('    Prints this help.');
+}

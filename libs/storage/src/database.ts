@@ -6,10 +6,27 @@ import type { Value } from './types/object.js';
  * One numbered database: the key table plus a second table of absolute expiry times (ms), as in
  * Redis. Every mutation goes through `modified`, the single door for WATCH, blocked-client wake-ups,
  * keyspace events and the dirty counter.
+ *
+ * Lookups come in the flavours of Redis's lookupKey flags: `get` (a write or an inspection that
+ * counts as an access), `read` (also counts keyspace hits/misses), `probe` (hits/misses but no
+ * access: LOOKUP_NOTOUCH) and `peek` (neither). All of them expire a key whose time has passed.
  */
 export class Database {
   keys = new KeyTable<Value>();
   expires = new KeyTable<number>();
+  /**
+   * Access words (LRU clock or LFU counter) of keys holding primitive string values, which have
+   * no field to keep one. Object values keep theirs in RedisObject.lru. Null until tracking starts
+   * (Keyspace.trackPrimitiveAccess): costing a Map entry per key and a Map write per access, it is
+   * only paid for once an LRU/LFU eviction policy or OBJECT IDLETIME/FREQ needs it.
+   */
+  atimes: KeyTable<number> | null = null;
+  /**
+   * Exact expiry times beyond 2^53 ms (PEXPIREAT 9223372036854775807 and the like): `expires`
+   * holds them rounded, which is exact enough to decide expiry; TTL replies and persistence read
+   * the exact value (getExpireExact). Null while there are none, which is always in practice.
+   */
+  private hugeExpires: Map<string, bigint> | null = null;
 
   constructor(
     readonly id: number,
@@ -20,11 +37,12 @@ export class Database {
     return this.keys.size;
   }
 
-  /** Looks a key up for writing or inspection: lazy expiry, no hit/miss stats. */
+  /** Looks a key up for writing or inspection: lazy expiry and an access, no hit/miss stats. */
   get(key: string): Value | undefined {
-    const v = this.keys.get(key);
+    const v = this.peek(key);
     if (v === undefined) return undefined;
-    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    if (typeof v === 'object') v.lru = this.ks.lfu ? this.ks.touchedWord(v.lru) : this.ks.lruClock;
+    else if (this.atimes !== null) this.touchPrimitive(key);
     return v;
   }
 
@@ -36,20 +54,76 @@ export class Database {
     return v;
   }
 
+  /** A lookup that is not an access (EXISTS, TYPE, TTL, OBJECT): lazy expiry and hit/miss stats. */
+  probe(key: string): Value | undefined {
+    const v = this.peek(key);
+    if (v === undefined) this.ks.stats.keyspaceMisses++;
+    else this.ks.stats.keyspaceHits++;
+    return v;
+  }
+
+  /** Lazy expiry only: no access, no stats (KEYS, SCAN, RANDOMKEY, internal checks). */
+  peek(key: string): Value | undefined {
+    const v = this.keys.get(key);
+    if (v === undefined) return undefined;
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    return v;
+  }
+
   exists(key: string): boolean {
-    return this.get(key) !== undefined;
+    return this.peek(key) !== undefined;
+  }
+
+  /** True when the key's TTL has passed; it stays until reclaimed (Redis's keyIsExpired, for KEYS). */
+  isExpired(key: string): boolean {
+    if (this.expires.size === 0) return false;
+    const at = this.expires.get(key);
+    return at !== undefined && at <= this.ks.now;
   }
 
   /** Stores a value and drops any TTL (SET semantics) unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
+    this.stampNew(key, value, true);
     this.keys.set(key, value);
-    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
     this.modified(key);
+  }
+
+  /**
+   * Stores a new value with exactly this expiry time (undefined: none), replacing any key as a
+   * delete then add would (COPY, RESTORE): the value starts a fresh access history.
+   */
+  put(key: string, value: Value, expireAt: number | bigint | undefined): void {
+    this.stampNew(key, value, false);
+    this.keys.set(key, value);
+    if (expireAt !== undefined) this.storeExpire(key, expireAt);
+    else if (this.expires.size !== 0) this.dropExpire(key);
+    this.modified(key);
+  }
+
+  /**
+   * Moves a live key, with its TTL and access word, to `toKey` in `to` (this database for
+   * RENAME, another for MOVE), replacing what was there. One write; both keys are signalled.
+   */
+  moveKey(key: string, to: Database, toKey: string): void {
+    const v = this.keys.get(key)!;
+    const at = this.getExpireExact(key);
+    const atime = this.atimes?.get(key);
+    this.remove(key);
+    to.keys.set(toKey, v);
+    if (at !== undefined) to.storeExpire(toKey, at);
+    else if (to.expires.size !== 0) to.dropExpire(toKey);
+    if (to.atimes !== null) {
+      if (atime !== undefined) to.atimes.set(toKey, atime);
+      else to.atimes.delete(toKey);
+    }
+    this.ks.keyModified(this.id, key);
+    to.modified(toKey);
   }
 
   /** Removes a key; true when it existed (expired keys count as absent). */
   delete(key: string): boolean {
-    if (this.get(key) === undefined) return false;
+    if (this.peek(key) === undefined) return false;
     this.remove(key);
     this.modified(key);
     return true;
@@ -60,16 +134,36 @@ export class Database {
     return this.expires.size === 0 ? undefined : this.expires.get(key);
   }
 
-  setExpire(key: string, atMs: number): void {
-    this.expires.set(key, atMs);
+  /** The exact expiry time: a bigint only beyond 2^53 ms (see hugeExpires). */
+  getExpireExact(key: string): number | bigint | undefined {
+    const at = this.getExpire(key);
+    if (at === undefined || this.hugeExpires === null) return at;
+    return this.hugeExpires.get(key) ?? at;
+  }
+
+  setExpire(key: string, atMs: number | bigint): void {
+    this.storeExpire(key, atMs);
     this.modified(key);
   }
 
   /** Removes a TTL; true when there was one. */
   persist(key: string): boolean {
-    if (this.expires.size === 0 || !this.expires.delete(key)) return false;
+    if (this.expires.size === 0 || !this.expires.has(key)) return false;
+    this.dropExpire(key);
     this.modified(key);
     return true;
+  }
+
+  private storeExpire(key: string, atMs: number | bigint): void {
+    const rounded = Number(atMs);
+    this.expires.set(key, rounded);
+    if (typeof atMs === 'bigint' && !Number.isSafeInteger(rounded)) (this.hugeExpires ??= new Map()).set(key, atMs);
+    else if (this.hugeExpires !== null) this.hugeExpires.delete(key);
+  }
+
+  private dropExpire(key: string): void {
+    this.expires.delete(key);
+    if (this.hugeExpires !== null) this.hugeExpires.delete(key);
   }
 
   /** Signals that `key` changed: WATCH, waiters and the dirty counter. Call once per change. */
@@ -100,14 +194,19 @@ export class Database {
   /** Removes without signalling (callers signal). */
   private remove(key: string): void {
     this.keys.delete(key);
-    if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.expires.size !== 0) this.dropExpire(key);
+    if (this.atimes !== null) this.atimes.delete(key);
   }
 
   /** Empties the database; returns how many keys it held. */
   flush(): number {
     const n = this.keys.size;
+    // Open SCANs over the old table would keep all of it alive.
+    this.ks.scans.release(this.keys as KeyTable<unknown>);
     this.keys = new KeyTable();
     this.expires = new KeyTable();
+    this.hugeExpires = null;
+    if (this.atimes !== null) this.atimes = new KeyTable();
     if (n > 0) this.ks.dirty += n;
     this.ks.dbFlushed(this.id);
     return n;
@@ -117,9 +216,50 @@ export class Database {
   swapWith(other: Database): void {
     const k = this.keys;
     const e = this.expires;
+    const a = this.atimes;
+    const h = this.hugeExpires;
     this.keys = other.keys;
     this.expires = other.expires;
+    this.atimes = other.atimes;
+    this.hugeExpires = other.hugeExpires;
     other.keys = k;
     other.expires = e;
+    other.atimes = a;
+    other.hugeExpires = h;
+  }
+
+  // ---- access words ---------------------------------------------------------------------------
+
+  /** The access word of a live key's value (OBJECT IDLETIME/FREQ, eviction sampling). */
+  accessWord(key: string, v: Value): number {
+    if (typeof v === 'object') return v.lru;
+    this.ks.trackPrimitiveAccess();
+    return this.atimes!.get(key) ?? this.ks.untrackedWord();
+  }
+
+  /** Called by Keyspace.trackPrimitiveAccess. */
+  startAccessTracking(): void {
+    this.atimes ??= new KeyTable();
+  }
+
+  /**
+   * A value entering the table gets a fresh access word (createObject's lru), except that under
+   * LFU an overwrite (`inherit`) passes the old value's touched counter on, as dbOverwrite does.
+   */
+  private stampNew(key: string, value: Value, inherit: boolean): void {
+    const ks = this.ks;
+    if (ks.lfu) {
+      const old = inherit ? this.keys.get(key) : undefined;
+      const word = old === undefined ? ks.newAccessWord() : ks.touchedWord(this.accessWord(key, old));
+      if (typeof value === 'object') value.lru = word;
+      else if (this.atimes !== null) this.atimes.set(key, word);
+    } else if (typeof value === 'object') value.lru = ks.lruClock;
+    else if (this.atimes !== null) this.atimes.set(key, ks.lruClock);
+  }
+
+  private touchPrimitive(key: string): void {
+    const ks = this.ks;
+    const atimes = this.atimes!;
+    atimes.set(key, ks.lfu ? ks.touchedWord(atimes.get(key) ?? ks.untrackedWord()) : ks.lruClock);
   }
 }

@@ -1,16 +1,25 @@
+import { lfuInit, lfuTouch, lruClock } from './access.js';
 import { ChangeFeed } from './change-feed.js';
 import { Database } from './database.js';
+import { ScanCursors } from './scan-cursor.js';
 
 export interface KeyspaceStats {
   expiredKeys: number;
   keyspaceHits: number;
   keyspaceMisses: number;
+  /** Estimated share (0..1) of expired keys not yet reclaimed (INFO expired_stale_perc is this × 100). */
   expiredStalePerc: number;
+  /** Active expiry cycles that stopped on their time budget (INFO expired_time_cap_reached_count). */
+  expiredTimeCapReachedCount: number;
   expireCycleTimeUsedMs: number;
 }
 
 export type KeyListener = (db: number, key: string) => void;
 export type FlushListener = (db: number) => void;
+
+/** Redis's lfu-log-factor and lfu-decay-time defaults. */
+const LFU_LOG_FACTOR = 10;
+const LFU_DECAY_TIME = 1;
 
 /**
  * The whole data set: the numbered databases, the change feed and the cross-cutting signals.
@@ -19,10 +28,24 @@ export type FlushListener = (db: number) => void;
 export class Keyspace {
   readonly dbs: Database[];
   readonly feed = new ChangeFeed();
+  /** Open SCAN iterations, shared by every connection (any client may continue a cursor). */
+  readonly scans = new ScanCursors();
   /** Writes since the last save (Redis's server.dirty). */
   dirty = 0;
   /** The time commands see, in ms; refreshed before each batch of commands so one batch sees one clock. */
   now = Date.now();
+  /** LRU_CLOCK() of `now`, stamped on values as they are accessed. */
+  lruClock = lruClock(this.now);
+  /** True under an LFU maxmemory-policy: access words are LFU counters instead of LRU clocks. */
+  lfu = false;
+  lfuLogFactor = LFU_LOG_FACTOR;
+  lfuDecayTime = LFU_DECAY_TIME;
+  /**
+   * Since when the access words of primitive (non-object) string values are tracked, or null.
+   * See Database.atimes: tracking starts with an LRU/LFU eviction policy or the first OBJECT
+   * IDLETIME/FREQ that asks about such a value, and then stays on.
+   */
+  trackingSince: number | null = null;
   readonly stats: KeyspaceStats = newStats();
   private keyListeners: KeyListener[] = [];
   private flushListeners: FlushListener[] = [];
@@ -34,7 +57,10 @@ export class Keyspace {
 
   /** Advances the clock commands see. */
   tick(): number {
-    return (this.now = Date.now());
+    const now = Date.now();
+    this.now = now;
+    this.lruClock = lruClock(now);
+    return now;
   }
 
   /** Subscribes to "key K in db D changed" (WATCH, blocked clients, keyspace events). */
@@ -68,7 +94,9 @@ export class Keyspace {
     return n;
   }
 
+  /** SWAPDB: one write even when a === b, as in Redis. */
   swap(a: number, b: number): void {
+    this.dirty++;
     if (a === b) return;
     this.dbs[a].swapWith(this.dbs[b]);
     this.dbFlushed(a);
@@ -78,8 +106,54 @@ export class Keyspace {
   resetStats(): void {
     Object.assign(this.stats, newStats());
   }
+
+  // ---- access words (OBJECT IDLETIME/FREQ, eviction) -------------------------------------------
+
+  /**
+   * Follows maxmemory-policy: LFU policies switch access words to LFU counters (existing words are
+   * reinterpreted, as in Redis: "LRU and LFU data will take some time to adjust"), and any LRU or
+   * LFU eviction policy needs the access times of every value, so it starts tracking primitives.
+   */
+  setAccessPolicy(policy: string): void {
+    this.lfu = policy.endsWith('-lfu');
+    if (this.lfu || policy.endsWith('-lru')) this.trackPrimitiveAccess();
+  }
+
+  /** Starts keeping access words for primitive string values too (idempotent). */
+  trackPrimitiveAccess(): void {
+    if (this.trackingSince !== null) return;
+    this.trackingSince = this.now;
+    for (const db of this.dbs) db.startAccessTracking();
+  }
+
+  /** The access word a value gets when it is created now. */
+  newAccessWord(): number {
+    return this.lfu ? lfuInit(this.now) : this.lruClock;
+  }
+
+  /** The access word after an access now. */
+  touchedWord(word: number): number {
+    return this.lfu ? lfuTouch(word, this.now, this.lfuLogFactor, this.lfuDecayTime) : this.lruClock;
+  }
+
+  /**
+   * The word of a primitive value not accessed since tracking began: all that is known is that its
+   * last access was no later than that, so it reads as accessed then (idle time is a lower bound,
+   * never overstated: tools that delete "cold" keys by idle time stay on the safe side).
+   */
+  untrackedWord(): number {
+    const since = this.trackingSince ?? this.now;
+    return this.lfu ? lfuInit(since) : lruClock(since);
+  }
 }
 
 function newStats(): KeyspaceStats {
-  return { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0, expiredStalePerc: 0, expireCycleTimeUsedMs: 0 };
+  return {
+    expiredKeys: 0,
+    keyspaceHits: 0,
+    keyspaceMisses: 0,
+    expiredStalePerc: 0,
+    expiredTimeCapReachedCount: 0,
+    expireCycleTimeUsedMs: 0,
+  };
 }

@@ -5,15 +5,25 @@
 export type TypeName = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
 
 export abstract class RedisObject {
-  /** LRU clock (seconds) of the last access, for OBJECT IDLETIME and eviction. */
+  /**
+   * Access word, as Redis's robj.lru: the LRU clock (seconds, 24 bits) of the last access, or
+   * under an LFU maxmemory-policy the LFU word (minutes << 8 | log counter). Kept by Database.
+   */
   lru = 0;
   abstract readonly type: TypeName;
   /** OBJECT ENCODING name. */
   abstract get encoding(): string;
+  /** A deep copy sharing nothing mutable with this value (COPY). */
+  abstract clone(): RedisObject;
 }
 
 export type Value = string | number | bigint | RedisObject;
 
 export function typeOf(v: Value): TypeName {
   return typeof v === 'object' ? v.type : 'string';
+}
+
+/** A copy of a value for COPY: immutable primitives are shared, objects are deep-copied. */
+export function cloneValue(v: Value): Value {
+  return typeof v === 'object' ? v.clone() : v;
 }

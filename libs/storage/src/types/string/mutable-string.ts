@@ -1,44 +1,77 @@
 import { RedisObject } from '../object.js';
 
+/** sdsMakeRoomFor's greedy growth: double below 1MB, then 1MB at a time. */
+const SDS_MAX_PREALLOC = 1024 * 1024;
+
 /**
  * A string value edited in place (APPEND, SETRANGE, SETBIT, BITFIELD): a Buffer with spare
  * capacity so repeated appends are amortised O(1) instead of copying the whole value each time.
- * Redis reports it as the `raw` encoding.
+ * Redis reports it as the `raw` encoding. Bytes between `length` and the capacity are unspecified.
  */
 export class MutableString extends RedisObject {
   readonly type = 'string' as const;
   buf: Buffer;
   length: number;
 
+  /** A copy of `initial` with room for `extra` more bytes. */
   constructor(initial: Buffer | string, extra = 0) {
     super();
-    const len = typeof initial === 'string' ? initial.length : initial.length;
+    const len = initial.length;
     this.buf = Buffer.allocUnsafe(len + extra);
-    if (typeof initial === 'string') this.buf.write(initial, 0, 'latin1');
+    if (typeof initial === 'string') this.buf.write(initial, 0, len, 'latin1');
     else initial.copy(this.buf, 0);
     this.length = len;
+  }
+
+  /** A zero-filled string of `size` bytes with no spare room (a new key made by SETRANGE/SETBIT). */
+  static zeroed(size: number): MutableString {
+    return MutableString.adopt(Buffer.alloc(size));
+  }
+
+  /** Adopts `buf` (no copy) as a string of exactly its length (BITOP's result). */
+  static adopt(buf: Buffer): MutableString {
+    const s = new MutableString('', 0);
+    s.buf = buf;
+    s.length = buf.length;
+    return s;
   }
 
   get encoding(): string {
     return 'raw';
   }
 
-  /** Makes room for `size` bytes, growing geometrically like sdsMakeRoomFor. New bytes are zero. */
-  reserve(size: number): void {
-    if (size <= this.buf.length) {
-      if (size > this.length) this.buf.fill(0, this.length, size);
-      return;
-    }
-    const cap = size < 1024 * 1024 ? size * 2 : size + 1024 * 1024;
-    const next = Buffer.alloc(cap);
+  override clone(): MutableString {
+    return new MutableString(this.view());
+  }
+
+  /** Ensures capacity for `size` bytes, reallocating greedily (sdsMakeRoomFor). */
+  private room(size: number): void {
+    if (size <= this.buf.length) return;
+    const cap = size < SDS_MAX_PREALLOC ? size * 2 : size + SDS_MAX_PREALLOC;
+    const next = Buffer.allocUnsafe(cap);
     this.buf.copy(next, 0, 0, this.length);
     this.buf = next;
   }
 
+  /** Extends the string to at least `size` bytes, new bytes zero (sdsgrowzero). */
+  grow(size: number): void {
+    if (size <= this.length) return;
+    this.room(size);
+    this.buf.fill(0, this.length, size);
+    this.length = size;
+  }
+
   append(s: string): void {
-    this.reserve(this.length + s.length);
-    this.buf.write(s, this.length, 'latin1');
-    this.length += s.length;
+    const at = this.length;
+    this.room(at + s.length);
+    this.buf.write(s, at, s.length, 'latin1');
+    this.length = at + s.length;
+  }
+
+  /** Overwrites bytes from `offset`, zero-padding any gap (SETRANGE). */
+  writeAt(offset: number, s: string): void {
+    this.grow(offset + s.length);
+    this.buf.write(s, offset, s.length, 'latin1');
   }
 
   /** The bytes as a latin1 string. */
