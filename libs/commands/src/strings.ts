@@ -3,25 +3,218 @@ import type { Session } from './context.js';
 import { Err } from './errors.js';
 import { replyString } from './reply.js';
 import { propagate } from './propagate.js';
-import { absoluteExpire } from './expire-arg.js';
-import { encodeString, isStringValue, type StringValue } from '@brook/storage';
+import { parseInt64 } from './args.js';
+import {
+  addInt64,
+  addLongDouble,
+  encodeString,
+  formatLongDouble,
+  isStringValue,
+  lcs,
+  lcsTableBytes,
+  longDoubleFromInt,
+  MutableString,
+  negateInt64,
+  parseLongDouble,
+  stringBytes,
+  stringLength,
+  stringToInt64,
+  stringToLongDouble,
+  type Database,
+  type Int64,
+  type StringValue,
+  type Value,
+} from '@brook/storage';
 
-// ---- GET ---------------------------------------------------------------------------------------
+// ---- shared with bitmap.ts ---------------------------------------------------------------------
 
-function get(c: Session, argv: string[]): void {
-  const v = c.db.read(argv[1]);
-  if (v === undefined) c.w.nil();
-  else if (!isStringValue(v)) c.w.error(Err.wrongType);
-  else replyString(c.w, v);
+let bulkLenText = '';
+let bulkLen = 0;
+
+/** proto-max-bulk-len in bytes: the largest string APPEND/SETRANGE/SETBIT may build. */
+export function maxStringBytes(c: Session): number {
+  const text = c.server.config.value('proto-max-bulk-len');
+  if (text !== bulkLenText) {
+    bulkLenText = text;
+    bulkLen = Number(text);
+  }
+  return bulkLen;
 }
 
-// ---- SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL] -------------------------
+/**
+ * The key's value as a MutableString about to be edited in place (Redis's dbUnshareStringValue:
+ * int and embstr values become a raw copy with `room` spare bytes; the TTL stays). Signals the
+ * change, once, either way.
+ */
+export function editString(db: Database, key: string, v: StringValue, room: number): MutableString {
+  if (v instanceof MutableString) {
+    db.modified(key);
+    return v;
+  }
+  const s = new MutableString(stringBytes(v), room);
+  db.set(key, s, true);
+  return s;
+}
 
-const SET_NX = 1;
-const SET_XX = 2;
-const SET_GET = 4;
-const SET_KEEPTTL = 8;
-const SET_EXPIRE = 16;
+/** The range clampRange found (module scratch, so range commands allocate nothing). */
+export const span = { start: 0, end: 0 };
+
+/**
+ * Turns a range given with Redis's negative-index rules into span.start..span.end within a
+ * string of `len` units; false when it is empty. `emptyIfBothNegative` is GETRANGE/BITCOUNT's
+ * early exit for start > end when both are negative (BITPOS lacks it). Comparisons before the
+ * conversion use the exact int64 arguments, so values beyond 2^53 order correctly.
+ */
+export function clampRange(start: Int64, end: Int64, len: number, emptyIfBothNegative: boolean): boolean {
+  if (emptyIfBothNegative && start < 0 && end < 0 && start > end) return false;
+  let s = Number(start);
+  let e = Number(end);
+  if (s < 0) s = len + s;
+  if (e < 0) e = len + e;
+  if (s < 0) s = 0;
+  if (e < 0) e = 0;
+  if (e >= len) e = len - 1;
+  span.start = s;
+  span.end = e;
+  return s <= e && len !== 0;
+}
+
+/**
+ * An option keyword as Redis compares it (strcasecmp or char tests on a C string): upper-cased,
+ * and cut at the first NUL byte, so "NX\0junk" is NX there too.
+ */
+export function keyword(arg: string): string {
+  const nul = arg.indexOf('\0');
+  return (nul < 0 ? arg : arg.slice(0, nul)).toUpperCase();
+}
+
+/** Looks a key up for a read; writes WRONGTYPE and returns null for non-strings. */
+export function readString(c: Session, key: string): StringValue | undefined | null {
+  const v = c.db.read(key);
+  if (v === undefined || isStringValue(v)) return v;
+  c.w.error(Err.wrongType);
+  return null;
+}
+
+/** Redis's getGenericCommand: replies with the value (or nil); false after a WRONGTYPE reply. */
+function replyGet(c: Session, key: string): boolean {
+  const v = readString(c, key);
+  if (v === null) return false;
+  if (v === undefined) c.w.nil();
+  else replyString(c.w, v);
+  return true;
+}
+
+// ---- GET, GETDEL, GETSET -------------------------------------------------------------------------
+
+function get(c: Session, argv: string[]): void {
+  replyGet(c, argv[1]);
+}
+
+function getdel(c: Session, argv: string[]): void {
+  const key = argv[1];
+  if (!replyGet(c, key)) return;
+  // Propagated as the DEL that happened.
+  if (c.db.delete(key)) propagate(c, ['DEL', key]);
+}
+
+function getset(c: Session, argv: string[]): void {
+  const key = argv[1];
+  if (!replyGet(c, key)) return;
+  c.db.set(key, encodeString(argv[2]));
+  propagate(c, ['SET', key, argv[2]]);
+}
+
+// ---- SET family and GETEX: Redis's parseExtendedStringArgumentsOrReply ---------------------------
+
+const NX = 1;
+const XX = 2;
+const GET = 4;
+const KEEPTTL = 8;
+const PERSIST = 16;
+const EX = 32;
+const PX = 64;
+const EXAT = 128;
+const PXAT = 256;
+const ANY_EXPIRE = EX | PX | EXAT | PXAT;
+
+/** Index in argv of the expire value the last parse found (module scratch: no per-call object). */
+let expireIndex = 0;
+
+/**
+ * Parses SET's options (from argv[3]) or GETEX's (from argv[2]) with Redis's exact acceptance
+ * rules: an expire option may repeat itself (the last wins) but not mix with another; the
+ * expire value is validated only after every option parsed. Returns the flags, or -1 after a
+ * syntax error reply.
+ */
+function parseStringOptions(c: Session, argv: string[], forSet: boolean): number {
+  let flags = 0;
+  const n = argv.length;
+  for (let j = forSet ? 3 : 2; j < n; j++) {
+    const opt = keyword(argv[j]);
+    const hasNext = j + 1 < n;
+    if (forSet && opt === 'NX' && !(flags & XX)) flags |= NX;
+    else if (forSet && opt === 'XX' && !(flags & NX)) flags |= XX;
+    else if (forSet && opt === 'GET') flags |= GET;
+    else if (forSet && opt === 'KEEPTTL' && !(flags & ANY_EXPIRE)) flags |= KEEPTTL;
+    else if (!forSet && opt === 'PERSIST' && !(flags & ANY_EXPIRE)) flags |= PERSIST;
+    else {
+      const f = hasNext && !(flags & (KEEPTTL | PERSIST)) ? expireOption(opt, flags) : 0;
+      if (f === 0) {
+        c.w.error(Err.syntax);
+        return -1;
+      }
+      flags = (flags & ~ANY_EXPIRE) | f;
+      expireIndex = ++j;
+    }
+  }
+  return flags;
+}
+
+/** The flag of an expire option when no different expire option was given before, else 0. */
+function expireOption(opt: string, flags: number): number {
+  const f = opt === 'EX' ? EX : opt === 'PX' ? PX : opt === 'EXAT' ? EXAT : opt === 'PXAT' ? PXAT : 0;
+  return f !== 0 && (flags & ANY_EXPIRE & ~f) === 0 ? f : 0;
+}
+
+/** Absolute expiry of the last parse, as a number for the store and exact text for the feed. */
+let expireAtText = '';
+
+/**
+ * Redis's getExpireMillisecondsOrReply: the value must be a positive int64, seconds must not
+ * overflow when scaled, and relative forms must not overflow when `now` is added. Returns the
+ * absolute time in ms (also left in expireAtText), or -1 after an error reply.
+ */
+function expireAt(c: Session, arg: string, flags: number, cmd: string): number {
+  const v = parseInt64(arg);
+  if (v === null) {
+    c.w.error(Err.notInteger);
+    return -1;
+  }
+  const seconds = (flags & (EX | EXAT)) !== 0;
+  const relative = (flags & (EX | PX)) !== 0;
+  let ms: bigint | number = v;
+  if (typeof ms === 'number' && ms > 0 && ms < 2 ** 31) {
+    // The common case stays in plain numbers: small TTLs cannot overflow.
+    ms = (seconds ? ms * 1000 : ms) + (relative ? c.ks.now : 0);
+    expireAtText = String(ms);
+    return ms;
+  }
+  let b = BigInt(v);
+  if (b <= 0n || (seconds && b > 9223372036854775807n / 1000n)) {
+    c.w.error(Err.invalidExpire(cmd));
+    return -1;
+  }
+  if (seconds) b *= 1000n;
+  if (relative) b += BigInt(c.ks.now);
+  // Redis detects the overflow of the addition as a wrap to a negative value.
+  if (b > 9223372036854775807n) {
+    c.w.error(Err.invalidExpire(cmd));
+    return -1;
+  }
+  expireAtText = String(b);
+  return Number(b);
+}
 
 function set(c: Session, argv: string[]): void {
   const key = argv[1];
@@ -30,58 +223,424 @@ function set(c: Session, argv: string[]): void {
     c.w.ok();
     return;
   }
-  let flags = 0;
-  let expireAt = 0;
-  for (let i = 3; i < argv.length; i++) {
-    const opt = argv[i].toUpperCase();
-    const hasNext = i + 1 < argv.length;
-    if (opt === 'NX' && !(flags & SET_XX)) flags |= SET_NX;
-    else if (opt === 'XX' && !(flags & SET_NX)) flags |= SET_XX;
-    else if (opt === 'GET') flags |= SET_GET;
-    else if (opt === 'KEEPTTL' && !(flags & SET_EXPIRE)) flags |= SET_KEEPTTL;
-    else if ((opt === 'EX' || opt === 'PX' || opt === 'EXAT' || opt === 'PXAT') && hasNext && !(flags & (SET_EXPIRE | SET_KEEPTTL))) {
-      const at = absoluteExpire(
-        argv[++i],
-        opt === 'EX' || opt === 'EXAT' ? 'seconds' : 'milliseconds',
-        opt === 'EX' || opt === 'PX',
-        c.ks.now,
-        'set',
-      );
-      if (typeof at === 'string') return c.w.error(at);
-      expireAt = at;
-      flags |= SET_EXPIRE;
-    } else return c.w.error(Err.syntax);
-  }
-  const db = c.db;
-  const old = flags & (SET_GET | SET_NX | SET_XX) ? db.get(key) : undefined;
-  if (flags & SET_GET) {
-    if (old !== undefined && !isStringValue(old)) return c.w.error(Err.wrongType);
-  }
-  const reply = (done: boolean): void => {
-    if (flags & SET_GET) {
-      if (old === undefined) c.w.nil();
-      else replyString(c.w, old as StringValue);
-    } else if (done) c.w.ok();
-    else c.w.nil();
-  };
-  if ((flags & SET_NX && old !== undefined) || (flags & SET_XX && old === undefined)) return reply(false);
-  db.set(key, encodeString(argv[2]), (flags & SET_KEEPTTL) !== 0);
-  if (flags & SET_EXPIRE) {
-    db.setExpire(key, expireAt);
-    // Relative and absolute forms alike replicate as an absolute PXAT so replays agree.
-    propagate(c, ['SET', key, argv[2], 'PXAT', String(expireAt)]);
-  }
-  reply(true);
+  const flags = parseStringOptions(c, argv, true);
+  if (flags < 0) return;
+  setGeneric(c, key, argv[2], flags, flags & ANY_EXPIRE ? argv[expireIndex] : null, 'set', argv);
 }
 
+/**
+ * Redis's setGenericCommand. `intReply` selects SETNX's integer replies. With an expiry the
+ * write propagates as SET key value PXAT <ms>; with GET alone, as the SET argv minus GET.
+ */
+function setGeneric(
+  c: Session,
+  key: string,
+  value: string,
+  flags: number,
+  expireArg: string | null,
+  cmd: string,
+  argv: string[] | null,
+  intReply = false,
+): void {
+  const db = c.db;
+  let at = 0;
+  if (expireArg !== null) {
+    at = expireAt(c, expireArg, flags, cmd);
+    if (at < 0) return;
+  }
+  if (flags & GET && !replyGet(c, key)) return;
+  if (flags & (NX | XX)) {
+    const found = db.get(key) !== undefined;
+    if ((flags & NX && found) || (flags & XX && !found)) {
+      if (intReply) c.w.integer(0);
+      else if (!(flags & GET)) c.w.nil();
+      return;
+    }
+  }
+  db.set(key, encodeString(value), (flags & KEEPTTL) !== 0);
+  if (expireArg !== null) {
+    db.setExpire(key, at);
+    propagate(c, ['SET', key, value, 'PXAT', expireAtText]);
+  } else if (flags & GET && argv !== null) {
+    propagate(c, withoutGet(argv));
+  }
+  if (intReply) c.w.integer(1);
+  else if (!(flags & GET)) c.w.ok();
+}
+
+/** SET's argv without its GET options (Redis replicates SET ... GET as the plain SET). */
+function withoutGet(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) if (i < 3 || keyword(argv[i]) !== 'GET') out.push(argv[i]);
+  return out;
+}
+
+function setnx(c: Session, argv: string[]): void {
+  setGeneric(c, argv[1], argv[2], NX, null, 'setnx', null, true);
+}
+
+function setex(c: Session, argv: string[]): void {
+  setGeneric(c, argv[1], argv[3], EX, argv[2], 'setex', null);
+}
+
+function psetex(c: Session, argv: string[]): void {
+  setGeneric(c, argv[1], argv[3], PX, argv[2], 'psetex', null);
+}
+
+function getex(c: Session, argv: string[]): void {
+  const flags = parseStringOptions(c, argv, false);
+  if (flags < 0) return;
+  const key = argv[1];
+  const v = readString(c, key);
+  if (v === null) return;
+  if (v === undefined) return c.w.nil();
+  const db = c.db;
+  let at = 0;
+  if (flags & ANY_EXPIRE) {
+    at = expireAt(c, argv[expireIndex], flags, 'getex');
+    if (at < 0) return;
+  }
+  replyString(c.w, v);
+  // GETEX never replicates as itself: it becomes DEL, PEXPIREAT or PERSIST.
+  if (flags & (EXAT | PXAT) && at <= c.ks.now) {
+    db.delete(key);
+    propagate(c, ['DEL', key]);
+  } else if (flags & ANY_EXPIRE) {
+    db.setExpire(key, at);
+    propagate(c, ['PEXPIREAT', key, expireAtText]);
+  } else if (flags & PERSIST && db.persist(key)) {
+    propagate(c, ['PERSIST', key]);
+  }
+}
+
+// ---- MSET, MSETNX, MGET ----------------------------------------------------------------------------
+
+function msetGeneric(c: Session, argv: string[], nx: boolean): void {
+  if (argv.length % 2 === 0) return c.w.error(Err.wrongArgs(argv[0].toLowerCase()));
+  const db = c.db;
+  if (nx) {
+    for (let j = 1; j < argv.length; j += 2) {
+      if (db.get(argv[j]) !== undefined) return c.w.integer(0);
+    }
+  }
+  for (let j = 1; j < argv.length; j += 2) db.set(argv[j], encodeString(argv[j + 1]));
+  if (nx) c.w.integer(1);
+  else c.w.ok();
+}
+
+function mset(c: Session, argv: string[]): void {
+  msetGeneric(c, argv, false);
+}
+
+function msetnx(c: Session, argv: string[]): void {
+  msetGeneric(c, argv, true);
+}
+
+function mget(c: Session, argv: string[]): void {
+  const db = c.db;
+  const w = c.w;
+  w.array(argv.length - 1);
+  for (let j = 1; j < argv.length; j++) {
+    const v = db.read(argv[j]);
+    // Keys of other types read as nil here rather than failing the whole reply.
+    if (v === undefined || !isStringValue(v)) w.nil();
+    else replyString(w, v);
+  }
+}
+
+// ---- APPEND, STRLEN, GETRANGE, SETRANGE ------------------------------------------------------------
+
+function append(c: Session, argv: string[]): void {
+  const key = argv[1];
+  const tail = argv[2];
+  const db = c.db;
+  const v = db.get(key);
+  if (v === undefined) {
+    db.set(key, encodeString(tail));
+    return c.w.integer(tail.length);
+  }
+  if (!isStringValue(v)) return c.w.error(Err.wrongType);
+  const total = stringLength(v) + tail.length;
+  if (total > maxStringBytes(c)) return c.w.error(Err.stringTooLong);
+  editString(db, key, v, tail.length).append(tail);
+  c.w.integer(total);
+}
+
+function strlen(c: Session, argv: string[]): void {
+  const v = readString(c, argv[1]);
+  if (v === null) return;
+  c.w.integer(v === undefined ? 0 : stringLength(v));
+}
+
+function getrange(c: Session, argv: string[]): void {
+  const start = parseInt64(argv[2]);
+  const end = parseInt64(argv[3]);
+  if (start === null || end === null) return c.w.error(Err.notInteger);
+  const v = readString(c, argv[1]);
+  if (v === null) return;
+  if (v === undefined) return c.w.bulk('');
+  if (!clampRange(start, end, stringLength(v), true)) return c.w.bulk('');
+  if (v instanceof MutableString) c.w.bulkBuffer(v.buf.subarray(span.start, span.end + 1));
+  else c.w.bulk(stringBytes(v).slice(span.start, span.end + 1));
+}
+
+function setrange(c: Session, argv: string[]): void {
+  const key = argv[1];
+  const value = argv[3];
+  const offset = parseInt64(argv[2]);
+  if (offset === null) return c.w.error(Err.notInteger);
+  if (offset < 0) return c.w.error(Err.offsetOutOfRange);
+  const db = c.db;
+  const v = db.get(key);
+  if (v !== undefined && !isStringValue(v)) return c.w.error(Err.wrongType);
+  // Setting nothing changes nothing, not even creating the key.
+  if (value.length === 0) return c.w.integer(v === undefined ? 0 : stringLength(v));
+  const total = Number(offset) + value.length;
+  if (total > maxStringBytes(c)) return c.w.error(Err.stringTooLong);
+  let s: MutableString;
+  if (v === undefined) {
+    s = MutableString.zeroed(total);
+    db.set(key, s);
+  } else {
+    s = editString(db, key, v, 0);
+  }
+  s.writeAt(Number(offset), value);
+  c.w.integer(s.length);
+}
+
+// ---- INCR family -------------------------------------------------------------------------------------
+
+/** Redis's incrDecrCommand: exact int64, TTL kept, the result stored int-encoded. */
+function incrBy(c: Session, key: string, incr: Int64): void {
+  const db = c.db;
+  const v: Value | undefined = db.get(key);
+  let cur: Int64 | null;
+  if (v === undefined) cur = 0;
+  else if (typeof v === 'number') cur = v;
+  else if (!isStringValue(v)) return c.w.error(Err.wrongType);
+  else cur = stringToInt64(v);
+  if (cur === null) return c.w.error(Err.notInteger);
+  const next = addInt64(cur, incr);
+  if (next === null) return c.w.error(Err.overflow);
+  db.set(key, next, true);
+  c.w.integer(next);
+}
+
+function incr(c: Session, argv: string[]): void {
+  incrBy(c, argv[1], 1);
+}
+
+function decr(c: Session, argv: string[]): void {
+  incrBy(c, argv[1], -1);
+}
+
+function incrby(c: Session, argv: string[]): void {
+  const n = parseInt64(argv[2]);
+  if (n === null) return c.w.error(Err.notInteger);
+  incrBy(c, argv[1], n);
+}
+
+function decrby(c: Session, argv: string[]): void {
+  const n = parseInt64(argv[2]);
+  if (n === null) return c.w.error(Err.notInteger);
+  const neg = negateInt64(n);
+  if (neg === null) return c.w.error(Err.decrementOverflow);
+  incrBy(c, argv[1], neg);
+}
+
+/**
+ * INCRBYFLOAT in 80-bit long double like Redis (see long-double.ts). The result is stored as
+ * text (embstr/raw, never int, as createStringObjectFromLongDouble does), the TTL kept, and the
+ * write propagated as SET key <result> KEEPTTL so replicas never redo float arithmetic.
+ */
+function incrbyfloat(c: Session, argv: string[]): void {
+  const key = argv[1];
+  const db = c.db;
+  const v = db.get(key);
+  if (v !== undefined && !isStringValue(v)) return c.w.error(Err.wrongType);
+  const cur = v === undefined ? longDoubleFromInt(0) : stringToLongDouble(v);
+  const incr = cur === null ? null : parseLongDouble(argv[2]);
+  if (cur === null || incr === null) return c.w.error(Err.notFloat);
+  const sum = addLongDouble(cur, incr);
+  if (sum === null) return c.w.error(Err.incrFloatNaN);
+  const text = formatLongDouble(sum);
+  db.set(key, text, true);
+  c.w.bulk(text);
+  propagate(c, ['SET', key, text, 'KEEPTTL']);
+}
+
+// ---- LCS ---------------------------------------------------------------------------------------------
+
+function lcsCommand(c: Session, argv: string[]): void {
+  const db = c.db;
+  const va = db.read(argv[1]);
+  const vb = db.read(argv[2]);
+  if ((va !== undefined && !isStringValue(va)) || (vb !== undefined && !isStringValue(vb))) {
+    return c.w.error(Err.lcsWrongType);
+  }
+  let getIdx = false;
+  let getLen = false;
+  let withMatchLen = false;
+  let minMatchLen: Int64 = 0;
+  for (let j = 3; j < argv.length; j++) {
+    const opt = keyword(argv[j]);
+    if (opt === 'IDX') getIdx = true;
+    else if (opt === 'LEN') getLen = true;
+    else if (opt === 'WITHMATCHLEN') withMatchLen = true;
+    else if (opt === 'MINMATCHLEN' && j + 1 < argv.length) {
+      const n = parseInt64(argv[++j]);
+      if (n === null) return c.w.error(Err.notInteger);
+      minMatchLen = n < 0 ? 0 : n;
+    } else return c.w.error(Err.syntax);
+  }
+  if (getIdx && getLen) return c.w.error(Err.lcsIdxAndLen);
+  const a = va === undefined ? '' : stringBytes(va);
+  const b = vb === undefined ? '' : stringBytes(vb);
+  if (a.length >= 0xfffffffe || b.length >= 0xfffffffe) return c.w.error(Err.lcsTooLong);
+  if (lcsTableBytes(a, b) > maxStringBytes(c)) return c.w.error(Err.lcsTableTooBig);
+  let r;
+  try {
+    r = lcs(a, b, !getLen && !getIdx, getIdx, Number(minMatchLen));
+  } catch (e) {
+    if (e instanceof RangeError) return c.w.error(Err.lcsNoMemory);
+    throw e;
+  }
+  const w = c.w;
+  if (getIdx) {
+    w.map(2);
+    w.bulk('matches');
+    w.array(r.matches.length);
+    for (const m of r.matches) {
+      w.array(withMatchLen ? 3 : 2);
+      w.array(2);
+      w.integer(m.aStart);
+      w.integer(m.aEnd);
+      w.array(2);
+      w.integer(m.bStart);
+      w.integer(m.bEnd);
+      if (withMatchLen) w.integer(m.length);
+    }
+    w.bulk('len');
+    w.integer(r.length);
+  } else if (getLen) {
+    w.integer(r.length);
+  } else {
+    w.bulk(r.text);
+  }
+}
+
+const RANGE_COMPLEXITY =
+  'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.';
+
+// ---- table -------------------------------------------------------------------------------------------
+
+/** Metadata as Redis 7.0's COMMAND INFO / COMMAND DOCS report it. */
 export const stringCommands: CommandSpec[] = [
   {
     name: 'get', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], group: 'string',
-    summary: 'Returns the string value of a key.', since: '1.0.0', complexity: 'O(1)', handler: get,
+    summary: 'Get the value of a key', since: '1.0.0', complexity: 'O(1)', handler: get,
   },
   {
     name: 'set', arity: -3, flags: ['write', 'denyoom'], keys: [1, 1, 1], group: 'string',
-    summary: 'Sets the string value of a key, ignoring its type. The key is created if it doesn\'t exist.',
-    since: '1.0.0', complexity: 'O(1)', handler: set,
+    summary: 'Set the string value of a key', since: '1.0.0', complexity: 'O(1)', handler: set,
+  },
+  {
+    name: 'getex', arity: -2, flags: ['write', 'fast'], keys: [1, 1, 1], group: 'string',
+    summary: 'Get the value of a key and optionally set its expiration', since: '6.2.0', complexity: 'O(1)',
+    handler: getex,
+  },
+  {
+    name: 'getdel', arity: 2, flags: ['write', 'fast'], keys: [1, 1, 1], group: 'string',
+    summary: 'Get the value of a key and delete the key', since: '6.2.0', complexity: 'O(1)', handler: getdel,
+  },
+  {
+    name: 'getset', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], group: 'string',
+    summary: 'Set the string value of a key and return its old value', since: '1.0.0', complexity: 'O(1)',
+    handler: getset,
+  },
+  {
+    name: 'mset', arity: -3, flags: ['write', 'denyoom'], keys: [1, -1, 2], group: 'string',
+    summary: 'Set multiple keys to multiple values', since: '1.0.1',
+    complexity: 'O(N) where N is the number of keys to set.', handler: mset,
+  },
+  {
+    name: 'msetnx', arity: -3, flags: ['write', 'denyoom'], keys: [1, -1, 2], group: 'string',
+    summary: 'Set multiple keys to multiple values, only if none of the keys exist', since: '1.0.1',
+    complexity: 'O(N) where N is the number of keys to set.', handler: msetnx,
+  },
+  {
+    name: 'mget', arity: -2, flags: ['readonly', 'fast'], keys: [1, -1, 1], group: 'string',
+    summary: 'Get the values of all the given keys', since: '1.0.0',
+    complexity: 'O(N) where N is the number of keys to retrieve.', handler: mget,
+  },
+  {
+    name: 'setnx', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], group: 'string',
+    summary: 'Set the value of a key, only if the key does not exist', since: '1.0.0', complexity: 'O(1)',
+    handler: setnx,
+  },
+  {
+    name: 'setex', arity: 4, flags: ['write', 'denyoom'], keys: [1, 1, 1], group: 'string',
+    summary: 'Set the value and expiration of a key', since: '2.0.0', complexity: 'O(1)', handler: setex,
+  },
+  {
+    name: 'psetex', arity: 4, flags: ['write', 'denyoom'], keys: [1, 1, 1], group: 'string',
+    summary: 'Set the value and expiration in milliseconds of a key', since: '2.6.0', complexity: 'O(1)',
+    handler: psetex,
+  },
+  {
+    name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], group: 'string',
+    summary: 'Append a value to a key', since: '2.0.0',
+    complexity:
+      'O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.',
+    handler: append,
+  },
+  {
+    name: 'strlen', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], group: 'string',
+    summary: 'Get the length of the value stored in a key', since: '2.2.0', complexity: 'O(1)', handler: strlen,
+  },
+  {
+    name: 'getrange', arity: 4, flags: ['readonly'], keys: [1, 1, 1], group: 'string',
+    summary: 'Get a substring of the string stored at a key', since: '2.4.0', complexity: RANGE_COMPLEXITY,
+    handler: getrange,
+  },
+  {
+    name: 'substr', arity: 4, flags: ['readonly'], keys: [1, 1, 1], group: 'string',
+    summary: 'Get a substring of the string stored at a key', since: '1.0.0', complexity: RANGE_COMPLEXITY,
+    handler: getrange,
+  },
+  {
+    name: 'setrange', arity: 4, flags: ['write', 'denyoom'], keys: [1, 1, 1], group: 'string',
+    summary: 'Overwrite part of a string at key starting at the specified offset', since: '2.2.0',
+    complexity:
+      'O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.',
+    handler: setrange,
+  },
+  {
+    name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], group: 'string',
+    summary: 'Increment the integer value of a key by one', since: '1.0.0', complexity: 'O(1)', handler: incr,
+  },
+  {
+    name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], group: 'string',
+    summary: 'Decrement the integer value of a key by one', since: '1.0.0', complexity: 'O(1)', handler: decr,
+  },
+  {
+    name: 'incrby', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], group: 'string',
+    summary: 'Increment the integer value of a key by the given amount', since: '1.0.0', complexity: 'O(1)',
+    handler: incrby,
+  },
+  {
+    name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], group: 'string',
+    summary: 'Decrement the integer value of a key by the given number', since: '1.0.0', complexity: 'O(1)',
+    handler: decrby,
+  },
+  {
+    name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], group: 'string',
+    summary: 'Increment the float value of a key by the given amount', since: '2.6.0', complexity: 'O(1)',
+    handler: incrbyfloat,
+  },
+  {
+    name: 'lcs', arity: -3, flags: ['readonly'], keys: [1, 2, 1], group: 'string',
+    summary: 'Find longest common substring', since: '7.0.0',
+    complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively', handler: lcsCommand,
   },
 ];
