@@ -1,0 +1,157 @@
+/**
+ * Results as Markdown (printed, and with --write inserted into docs/BENCHMARKS.md as a dated
+ * section), with the machine facts and the project's targets next to the numbers.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VALUE_BYTES } from './memory.js';
+import { ROOT } from './servers.js';
+
+const DOC = join(ROOT, 'docs/BENCHMARKS.md');
+/** New sections go right after this line, newest first. */
+const MARKER = '<!-- results: newest first; `npm run bench -- --write` inserts sections below -->';
+
+/** Minimum Brook/Redis rps ratio for SET and GET, by pipeline depth. */
+const THROUGHPUT_TARGETS = { 1: 0.6, 16: 0.35 };
+/** Maximum Brook/Redis bytes-per-key ratio for the 1M-key string set. */
+const MEMORY_TARGET = 1.5;
+
+const sh = (cmd, args) => (spawnSync(cmd, args, { encoding: 'utf8' }).stdout ?? '').trim();
+
+/** V8's heap limit for a node started without flags on this machine. */
+const defaultHeapLimit = () => Number(sh(process.execPath, ['-p', 'require("v8").getHeapStatistics().heap_size_limit']));
+
+/** Date, hardware and versions, as one Markdown list. */
+function machineFacts() {
+  const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';
+  const memGb = /^Mem:\s+(\d+)/m.exec(sh('free', ['-g']))?.[1] ?? '?';
+  const commit = sh('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']);
+  const dirty = sh('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no']) ? ' + uncommitted changes' : '';
+  return [
+    `- Date: ${sh('date', ['-u'])}`,
+    `- CPU: ${cpu}, ${sh('nproc', [])} cores (\`nproc\`); memory ${memGb} GB (\`free -g\`)`,
+    `- Node ${sh('node', ['-v'])} (default heap limit without flags: ${bytes(defaultHeapLimit())}); ${sh('redis-server', ['--version'])}`,
+    `- Brook commit ${commit || 'unknown'}${dirty}`,
+  ].join('\n');
+}
+
+const int = (n) => Math.round(n).toLocaleString('en-US');
+const ratio = (n) => n.toFixed(2);
+function bytes(n) {
+  if (Math.abs(n) >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  return `${(n / 2 ** 20).toFixed(1)} MiB`;
+}
+const ms = (n) => `${n} ms`;
+/** An error cell: "ERR unknown command 'INCR'", without the arguments Redis's text echoes back. */
+const errorCell = (text) => `error: ${text.replace(/, with args beginning with:.*$/, '').slice(0, 100)}`;
+const mark = (ok) => (ok ? 'yes' : '**no**');
+
+function table(headers, rows) {
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Throughput rows from throughput() as a table with Brook/Redis ratios and the targets. */
+export function throughputMarkdown(rows, { rounds, requests }) {
+  // Each round ran Brook and Redis back to back, so per-round ratios show how noisy the run was.
+  const roundRatios = (brook, redis) => {
+    const ratios = brook.samples.map((b, i) => b / redis.samples[i]);
+    return `${ratio(Math.min(...ratios))}–${ratio(Math.max(...ratios))}`;
+  };
+  const body = rows.map(({ test, pipeline, brook, redis }) => {
+    const r = brook.rps && redis.rps ? brook.rps / redis.rps : null;
+    const target = ['set', 'get'].includes(test) ? THROUGHPUT_TARGETS[pipeline] : undefined;
+    const rps = (x) => (x.error ? errorCell(x.error) : int(x.rps));
+    return [
+      test.toUpperCase(),
+      pipeline,
+      rps(brook),
+      rps(redis),
+      r === null ? '–' : ratio(r),
+      r === null ? '' : roundRatios(brook, redis),
+      target === undefined ? '' : `≥ ${target}`,
+      target === undefined || r === null ? '' : mark(r >= target),
+    ];
+  });
+  return [
+    `### Throughput`,
+    '',
+    `redis-benchmark -c 50 -r 100000, -n ${int(requests(1))} at -P 1 and ${int(requests(16))} at -P 16; ` +
+      `median requests/s of ${rounds} interleaved round(s); servers on CPU 1, redis-benchmark on CPU 0. ` +
+      'Brook/Redis is the ratio of the medians; per-round ratios (min–max) pair the back-to-back runs of each round.',
+    '',
+    table(['Test', '-P', 'Brook rps', 'Redis rps', 'Brook/Redis', 'Per-round ratios', 'Target', 'Met'], body),
+  ].join('\n');
+}
+
+/** Memory results from measureMemory() for Brook and Redis. */
+export function memoryMarkdown(brook, redis) {
+  const row = (m) => [m.name, int(m.keys), m.seconds.toFixed(1), bytes(m.baseline), bytes(m.settled), bytes(m.afterGc), int(m.perKeySettled), int(m.perKeyAfterGc)];
+  const settled = brook.perKeySettled / redis.perKeySettled;
+  const afterGc = brook.perKeyAfterGc / redis.perKeyAfterGc;
+  return [
+    `### Memory: ${int(brook.keys)} keys key:N, ${VALUE_BYTES}-byte values`,
+    '',
+    'RSS of the server process (Brook: the node child of the launcher) from /proc, minus the RSS right after start. ' +
+      '"Settled" is 5 s after loading; "after GC" follows a full GC forced through a bench-only preload ' +
+      '(test/bench/gc-on-signal.js; Redis has no GC, so both are the same reading).',
+    '',
+    table(['Server', 'Keys', 'Load s', 'RSS at start', 'RSS settled', 'RSS after GC', 'Bytes/key settled', 'Bytes/key after GC'], [row(brook), row(redis)]),
+    '',
+    `Brook/Redis bytes per key: ${ratio(afterGc)} after GC (target ≤ ${MEMORY_TARGET}: ${mark(afterGc <= MEMORY_TARGET)}), ${ratio(settled)} settled. ` +
+      `Brook heap used after GC: ${brook.heap ? bytes(brook.heap.usedHeap) : '?'}.`,
+  ].join('\n');
+}
+
+/** Scale results from scaleRun(), Brook first, Redis as the reference on the same machine. */
+export function scaleMarkdown(results) {
+  // Each cell shows the server's error instead when the command failed.
+  const cell = (x, format) => (x?.error ? errorCell(x.error) : format(x));
+  const latency = (l) => `${ms(l.p50)} / ${ms(l.p99)} / ${ms(l.max)}`;
+  const row = (s) => [
+    s.name,
+    int(s.keys),
+    `${s.loadSeconds.toFixed(1)} s (${int(s.keys / s.loadSeconds)}/s)`,
+    cell(s.dbsize, int),
+    cell(s.scan, (x) => `${int(x.distinct)} distinct, ${x.duplicates} dup, ${x.foreign} foreign (${s.scanSeconds.toFixed(1)} s)`),
+    `${s.wrongGets} wrong`,
+    bytes(s.rss - s.baseline),
+    bytes(s.rssAfterGc - s.baseline),
+    cell(s.get, latency),
+    cell(s.set, latency),
+    mark(s.ok),
+  ];
+  const brook = results[0];
+  const defaultHeap = defaultHeapLimit();
+  return [
+    `### Scale: ${int(brook.keys)} keys in one database`,
+    '',
+    'Keys key:%012d with values "v<N>" loaded with redis-cli --pipe; SCAN with COUNT 1000 over the whole keyspace; ' +
+      '100,000 random GETs checked against their values; latency from redis-benchmark -c 50 -n 200000 -r <keys> ' +
+      '(GET, then SET) with every key loaded. RSS is the growth over the RSS at start.',
+    '',
+    table(
+      ['Server', 'Keys', 'Load', 'DBSIZE', 'SCAN', 'Random GETs', 'RSS growth', 'after GC', 'GET p50 / p99 / max', 'SET p50 / p99 / max', 'All checks'],
+      results.map(row),
+    ),
+    '',
+    brook.heap
+      ? `Brook's V8 heap limit (set by bin/brook-server.js from the machine's memory, no flags given): ${bytes(brook.heap.heapLimit)}; ` +
+        `heap used after GC with the keys loaded: ${bytes(brook.heap.usedHeap)}, ` +
+        (brook.heap.usedHeap < defaultHeap
+          ? `which would also fit under Node's default limit of ${bytes(defaultHeap)}.`
+          : `more than Node's default limit of ${bytes(defaultHeap)}: without the launcher's sizing this load would fail.`)
+      : '',
+  ].join('\n');
+}
+
+/** Inserts a dated section (machine facts + body) after the marker in docs/BENCHMARKS.md. */
+export function writeSection(title, body) {
+  const stamp = sh('date', ['-u', '+%Y-%m-%d %H:%M UTC']);
+  const section = `## ${stamp} — ${title}\n\n${machineFacts()}\n\n${body}\n`;
+  const doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : `# Benchmarks\n\n${MARKER}\n`;
+  const at = doc.indexOf(MARKER);
+  const next = at < 0 ? `${doc.trimEnd()}\n\n${MARKER}\n\n${section}` : `${doc.slice(0, at + MARKER.length)}\n\n${section}${doc.slice(at + MARKER.length).replace(/^\n*/, '\n')}`;
+  writeFileSync(DOC, next);
+}
