@@ -1,8 +1,27 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { BROOK_VERSION, BrookServer, ConfigError, REDIS_COMPAT_VERSION, RespServer, brookRootModule, loadConfig } from '@brook/server';
 import { AppModule } from './app.module.js';
+
+/** Nest log levels for each redis.conf loglevel. */
+const LOG_LEVELS: Record<string, LogLevel[]> = {
+  debug: ['log', 'warn', 'error', 'debug', 'verbose'],
+  verbose: ['log', 'warn', 'error', 'verbose'],
+  notice: ['log', 'warn', 'error'],
+  warning: ['warn', 'error'],
+};
+
+const USAGE =
+  'Usage: brook-server [/path/to/redis.conf] [options]\n' +
+  '       brook-server -v or --version\n' +
+  '       brook-server -h or --help\n\n' +
+  'Examples:\n' +
+  '       brook-server (run with defaults: 127.0.0.1:6379, data in ./data)\n' +
+  '       brook-server --port 7777\n' +
+  '       brook-server --port 7777 --replicaof 127.0.0.1 8888\n' +
+  '       brook-server /etc/redis/6379.conf\n' +
+  '       brook-server /etc/myredis.conf --loglevel verbose --requirepass secret\n';
 
 /** brook-server [path/to/redis.conf] [--option value ...], with redis-server's conventions. */
 async function main(args: string[]): Promise<void> {
@@ -11,20 +30,20 @@ async function main(args: string[]): Promise<void> {
     return;
   }
   if (args[0] === '--help' || args[0] === '-h') {
-    process.stdout.write(
-      'Usage: brook-server [/path/to/redis.conf] [options]\n' +
-        '       brook-server -v or --version\n\n' +
-        'Examples:\n  brook-server (run with defaults: 127.0.0.1:6379, data in ./data)\n' +
-        '  brook-server --port 7777\n  brook-server /etc/redis/6379.conf --loglevel verbose\n',
-    );
+    process.stdout.write(USAGE);
     return;
   }
   let config;
   try {
     config = loadConfig(args);
   } catch (e) {
-    if (e instanceof ConfigError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
-      process.stderr.write(`${(e as Error).message}\n`);
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR') {
+      process.stderr.write(`Fatal error, can't open config file '${err.path ?? args[0]}': ${err.message}\n`);
       process.exit(1);
     }
     throw e;
@@ -33,13 +52,13 @@ async function main(args: string[]): Promise<void> {
   const server = new BrookServer(config);
   const app = await NestFactory.createMicroservice(brookRootModule(server, [AppModule]), {
     strategy: new RespServer(server),
-    logger: config.value('loglevel') === 'nothing' ? false : ['log', 'warn', 'error'],
+    logger: LOG_LEVELS[config.value('loglevel')],
   });
   let stopping = false;
   const stop = async (why: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${why}: shutting down`);
+    logger.log(`${why}, shutting down`);
     await app.close();
     logger.log('Brook is now ready to exit, bye bye...');
     process.exit(0);
@@ -50,7 +69,9 @@ async function main(args: string[]): Promise<void> {
   try {
     await app.listen();
   } catch (e) {
-    logger.error(`Could not start: ${(e as Error).message}`);
+    const err = e as NodeJS.ErrnoException & { address?: string; port?: number };
+    const where = err.address !== undefined ? `${err.address}:${err.port ?? ''}` : config.value('unixsocket');
+    logger.error(`Could not create server listening socket ${where}: ${err.message}`);
     process.exit(1);
   }
   const where = [server.boundPort ? `port ${server.boundPort}` : '', config.value('unixsocket')].filter(Boolean).join(', ');

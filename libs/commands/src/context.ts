@@ -2,10 +2,11 @@ import type { ReplyWriter } from '@brook/resp';
 import type { Database, Keyspace } from '@brook/storage';
 import type { CommandTable } from './table.js';
 
+export type ClientType = 'normal' | 'pubsub' | 'master' | 'replica';
+
 /** What a command handler sees of the connection that sent it. Implemented by @brook/server. */
-export interface Session {
-  readonly id: number;
-  /** Replies go here; the connection flushes it once per input chunk. */
+export interface Session extends ClientView {
+  /** Replies go here; the connection flushes it once per input chunk. `w.proto` is 2 or 3. */
   readonly w: ReplyWriter;
   db: Database;
   readonly ks: Keyspace;
@@ -24,8 +25,27 @@ export interface Session {
   propagated: boolean;
   /** Close the connection once pending replies are written (QUIT, protocol errors). */
   closeAfterReply: boolean;
+  /** Connection type; the pub/sub family sets 'pubsub' while subscribed (output limits, CLIENT KILL/LIST TYPE). */
+  type: ClientType;
+  /** CLIENT LIST fields kept by their families: subscription counts, MULTI queue length (-1 outside MULTI), blocked. */
+  sub: number;
+  psub: number;
+  ssub: number;
+  multi: number;
+  blocked: boolean;
+  /** Connected over loopback or a unix socket (enable-debug-command local, protected configs). */
+  readonly isLocal: boolean;
   /** Switches the database (SELECT). */
   select(index: number): void;
+  /**
+   * Holds this connection's later commands until `task` settles; the task writes the reply
+   * through `w` when it is done (CONFIG SET port rebinding, and any asynchronous command).
+   */
+  defer(task: Promise<void>): void;
+  /** Sends what is in `w` now: output made outside this connection's own command (pub/sub messages, unblocked replies). */
+  flush(): void;
+  /** RESET: back to a fresh connection's state (db 0, RESP2, default user, no name...), see ServerContext.onReset. */
+  reset(): void;
 }
 
 /** One line of CLIENT LIST/INFO plus what CLIENT KILL filters on. */
@@ -34,39 +54,62 @@ export interface ClientView {
   readonly addr: string;
   readonly laddr: string;
   readonly user: string;
-  readonly type: 'normal' | 'pubsub' | 'master' | 'replica';
+  readonly type: ClientType;
+  /** The CLIENT LIST / CLIENT INFO line (without the trailing newline). */
   describe(): string;
   kill(): void;
 }
 
 /** Parameter store behind CONFIG GET/SET (declared once in @brook/server). */
 export interface ConfigAccess {
-  /** All name/value pairs whose names match any of the glob patterns. */
+  /** Name/value pairs matching any of the names or glob patterns, each name once. */
   get(patterns: readonly string[]): [string, string][];
-  /** Sets several parameters atomically; returns an error text or null. */
-  set(pairs: readonly [string, string][]): string | null;
+  /**
+   * Sets several parameters atomically; returns the error text, null, or a Promise of either
+   * when applying takes I/O (rebinding). `local`: the caller is on loopback or a unix socket.
+   */
+  set(pairs: readonly [string, string][], local?: boolean): string | null | Promise<string | null>;
   value(name: string): string;
+  /** CONFIG REWRITE; the error text or null. */
   rewrite(): string | null;
 }
+
+export type ShutdownMode = { save: 'save' | 'nosave' | 'default'; now: boolean; force: boolean };
 
 /** Server-wide state handlers can reach. Implemented by @brook/server. */
 export interface ServerContext {
   readonly commands: CommandTable;
   readonly config: ConfigAccess;
   readonly startedAt: number;
+  readonly version: string;
+  readonly redisVersion: string;
   clients(): Iterable<ClientView>;
   clientById(id: number): ClientView | undefined;
   /** INFO text for the given sections (already lower-cased; empty = default). */
   info(sections: readonly string[]): string;
+  /** Adds fields to an INFO section (or replaces fields of the same name): persistence, pub/sub... */
+  addInfo(section: string, fields: () => [string, string | number][]): void;
+  /** CONFIG RESETSTAT. */
   resetStats(): void;
   /** Pauses client commands until `until` (ms); mode 'write' pauses only writes. */
   pause(until: number, mode: 'all' | 'write'): void;
   unpause(): void;
-  shutdown(mode: 'save' | 'nosave' | 'default'): string | null;
-  /** Checks a password for a user (AUTH/HELLO). */
+  /** SHUTDOWN; an error text when it cannot (e.g. a failed save without FORCE), else null. */
+  shutdown(mode: ShutdownMode): string | null;
+  /** Checks a user's password (AUTH/HELLO); false for unknown or disabled users. */
   authenticate(user: string, password: string): boolean;
-  /** True when the default user needs a password. */
-  readonly requiresAuth: boolean;
-  readonly version: string;
-  readonly redisVersion: string;
+  /** True when the default user has no password, so connections start authenticated. */
+  readonly defaultUserNoPass: boolean;
+  /** True when the user exists (CLIENT KILL USER). */
+  hasUser(name: string): boolean;
+  /** Registers state to clear on RESET (MULTI, subscriptions, tracking live in their own families). */
+  onReset(hook: (c: Session) => void): void;
+  /** Registers cleanup for a connection that closes (subscriptions, blocked waits...). */
+  onClose(hook: (c: Session) => void): void;
+  /**
+   * CLIENT UNBLOCK: releases client `id` from a blocking command, replying as on timeout or with
+   * the UNBLOCKED error; false when it is not blocked. The blocking family registers the handler.
+   */
+  unblock(id: number, error: boolean): boolean;
+  onUnblock(hook: (c: Session, error: boolean) => boolean): void;
 }

@@ -7,6 +7,7 @@ import { serverCommands } from './server.js';
 import { stringCommands } from './strings.js';
 
 export * from './table.js';
+export * from './command-info.js';
 export * from './context.js';
 export * from './errors.js';
 export * from './args.js';

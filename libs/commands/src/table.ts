@@ -1,4 +1,6 @@
 import type { Session } from './context.js';
+import { redisReference, sortAclCategories } from './command-info.js';
+import type { RefMap, RefValue } from './reference/types.js';
 
 export type CommandFlag =
   | 'write'
@@ -44,6 +46,16 @@ export interface CommandSpec {
   subcommands?: readonly CommandSpec[];
   /** Key extractor for commands whose keys are not a simple range (e.g. numkeys-based). */
   getKeys?: (argv: readonly string[]) => number[];
+  /**
+   * COMMAND INFO/DOCS extras in Redis's reply shapes (see reference/types.ts). Built-in commands
+   * get Redis 7.0's own from reference/redis-commands.ts; set these only to differ or for new commands.
+   */
+  keySpecs?: readonly RefValue[];
+  tips?: readonly string[];
+  /** COMMAND DOCS fields beyond summary/since/group/complexity (doc_flags, history, arguments...). */
+  docs?: RefMap;
+  /** Module name for commands added by @Command providers (COMMAND DOCS, COMMAND LIST FILTERBY MODULE). */
+  module?: string;
 }
 
 /** A command as resolved for dispatch (container commands carry their subcommand map). */
@@ -165,7 +177,8 @@ function build(spec: CommandSpec, parent: Command | null): Command {
     arity: spec.arity,
     isWrite: spec.flags.includes('write'),
     subcommands: null,
-    aclCategories: aclCategoriesOf(spec),
+    // Redis's declared categories for its own commands; derived ones for Brook's additions.
+    aclCategories: sortAclCategories(redisReference(spec, fullName)?.acl ?? aclCategoriesOf(spec)),
     stats: newStats(),
   };
   if (spec.subcommands) {

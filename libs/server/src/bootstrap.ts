@@ -44,5 +44,7 @@ export async function startBrook(
     logger: opts.logger ?? false,
   });
   await app.listen();
+  // SHUTDOWN stops an embedded server too; the brook-server executable also exits the process.
+  server.on('shutdown', () => void app.close());
   return { app, server };
 }

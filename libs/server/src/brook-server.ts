@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import * as net from 'node:net';
 import {
   builtinCommands,
@@ -10,11 +10,14 @@ import {
   type ClientView,
   type Command,
   type ServerContext,
+  type Session,
+  type ShutdownMode,
 } from '@brook/commands';
 import { ActiveExpiry, Keyspace } from '@brook/storage';
-import { Client, type ClientHost } from './client.js';
+import { Client, type ClientHost, type OutputLimit } from './client.js';
 import type { ConfigStore } from './config/config-store.js';
-import { buildInfo } from './info.js';
+import { buildInfo, type InfoFields } from './info.js';
+import { UserStore } from './users.js';
 import { BROOK_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
 export interface ServerStats {
@@ -23,11 +26,11 @@ export interface ServerStats {
   rejectedConnections: number;
   errorReplies: number;
   errorsByCode: Map<string, number>;
-  netInputBytes: number;
+  outputLimitDisconnections: number;
 }
 
-/** Redis's default limit for the number of arguments in one request (1024*1024). */
-const MAX_MULTIBULK = 1024 * 1024;
+/** Most arguments in one request: Redis 7.0 accepts up to INT_MAX (6.x stopped at 1024*1024). */
+const MAX_MULTIBULK = 2147483647;
 
 /**
  * The RESP server core, independent of Nest: listeners, clients, the dispatcher and the
@@ -36,15 +39,22 @@ const MAX_MULTIBULK = 1024 * 1024;
 export class BrookServer extends EventEmitter implements ClientHost, ServerContext {
   readonly ks: Keyspace;
   readonly commands = new CommandTable();
+  readonly users = new UserStore();
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   readonly version = BROOK_VERSION;
   readonly redisVersion = REDIS_COMPAT_VERSION;
   readonly stats: ServerStats = newStats();
   readonly parserLimits: { maxBulkLen: number; maxMultibulkLen: number; maxQueryBuffer: number };
+  readonly outputLimits = { normal: noLimit(), replica: noLimit(), pubsub: noLimit() };
   private readonly clientsById = new Map<number, Client>();
-  private readonly netServers: net.Server[] = [];
+  private tcpServers: net.Server[] = [];
+  private unixServer: net.Server | null = null;
   private readonly expiry: ActiveExpiry;
+  private readonly resetHooks: ((c: Session) => void)[] = [];
+  private readonly closeHooks: ((c: Session) => void)[] = [];
+  private readonly unblockHooks: ((c: Session, error: boolean) => boolean)[] = [];
+  private readonly infoExtra = new Map<string, InfoFields[]>();
   private cron: NodeJS.Timeout | null = null;
   private pausedUntil = 0;
   private pauseMode: 'all' | 'write' = 'all';
@@ -52,17 +62,21 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   private shuttingDown = false;
   /** TCP port actually bound (differs from config when it was 0 in tests that ask for any port). */
   boundPort = 0;
+  private boundBind = '';
 
   constructor(readonly config: ConfigStore) {
     super();
     this.ks = new Keyspace(config.int('databases'));
     this.commands.registerAll(builtinCommands);
     this.expiry = new ActiveExpiry(this.ks, Math.max(1, config.int('hz')));
+    this.ks.setAccessPolicy(config.value('maxmemory-policy'));
     this.parserLimits = {
       maxBulkLen: config.int('proto-max-bulk-len'),
       maxMultibulkLen: MAX_MULTIBULK,
       maxQueryBuffer: config.int('client-query-buffer-limit'),
     };
+    this.users.defaultUser.setPassword(config.value('requirepass'));
+    this.setOutputLimits(config.value('client-output-buffer-limit'));
     config.onApply((name, value) => this.apply(name, value));
   }
 
@@ -70,24 +84,17 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     return this;
   }
 
-  get requiresAuth(): boolean {
-    return this.config.value('requirepass') !== '';
+  get defaultUserNoPass(): boolean {
+    return this.users.defaultUser.nopass && this.users.defaultUser.enabled;
   }
+
+  // ---- listeners -------------------------------------------------------------------------------
 
   /** Binds every configured address (TCP unless port is 0, plus the unix socket if set). */
   async listen(): Promise<void> {
-    const port = this.config.int('port');
-    if (port !== 0) {
-      for (const addr of this.config.value('bind').split(' ').filter(Boolean)) {
-        const optional = addr.startsWith('-');
-        const host = optional ? addr.slice(1) : addr;
-        try {
-          await this.bindTcp(host === '*' ? '0.0.0.0' : host, port);
-        } catch (e) {
-          if (!optional) throw e;
-        }
-      }
-    }
+    const dir = this.config.value('dir');
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+    this.tcpServers = await this.bindAll(this.config.int('port'), this.config.value('bind'));
     const unixPath = this.config.value('unixsocket');
     if (unixPath) {
       if (existsSync(unixPath)) unlinkSync(unixPath);
@@ -98,26 +105,63 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       });
       const perm = parseInt(this.config.value('unixsocketperm'), 8);
       if (perm) chmodSync(unixPath, perm);
-      this.netServers.push(srv);
+      this.unixServer = srv;
     }
-    const dir = this.config.value('dir');
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
     this.expiry.start();
     this.cron = setInterval(() => this.clientsCron(), 1000);
     this.cron.unref();
   }
 
-  private bindTcp(host: string, port: number): Promise<void> {
+  /** Listens on `port` at each bind address ('-addr' may fail, '*' is every IPv4 address). */
+  private async bindAll(port: number, bind: string): Promise<net.Server[]> {
+    const servers: net.Server[] = [];
+    if (port === 0 && this.config.value('unixsocket')) return servers;
+    try {
+      for (const addr of bind.split(' ').filter(Boolean)) {
+        const optional = addr.startsWith('-');
+        const host = optional ? addr.slice(1) : addr;
+        try {
+          servers.push(await this.bindTcp(host === '*' ? '0.0.0.0' : host, port));
+        } catch (e) {
+          if (!optional) throw e;
+        }
+      }
+    } catch (e) {
+      await stopListening(servers);
+      throw e;
+    }
+    if (servers.length > 0) this.boundPort = (servers[0].address() as net.AddressInfo).port;
+    this.boundBind = bind;
+    return servers;
+  }
+
+  private bindTcp(host: string, port: number): Promise<net.Server> {
     const srv = net.createServer({ noDelay: true }, (s) => this.accept(s));
     return new Promise((resolve, reject) => {
       srv.once('error', reject);
       srv.listen({ host, port, backlog: this.config.int('tcp-backlog') }, () => {
         srv.off('error', reject);
-        this.boundPort = (srv.address() as net.AddressInfo).port;
-        this.netServers.push(srv);
-        resolve();
+        resolve(srv);
       });
     });
+  }
+
+  /**
+   * CONFIG SET port/bind: stop listening on the old addresses (connections stay), listen on the
+   * new ones; if that fails, listen on the old ones again and report Redis's error.
+   */
+  private async rebind(port: number, bind: string, why: string): Promise<string | null> {
+    const old = this.tcpServers;
+    const oldPort = this.boundPort;
+    const oldBind = this.boundBind;
+    await stopListening(old);
+    try {
+      this.tcpServers = await this.bindAll(port, bind);
+      return null;
+    } catch {
+      this.tcpServers = await this.bindAll(oldPort, oldBind).catch(() => []);
+      return why;
+    }
   }
 
   private accept(socket: net.Socket, unixPath?: string): void {
@@ -139,8 +183,10 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     if (this.cron) clearInterval(this.cron);
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     for (const c of [...this.clientsById.values()]) c.kill();
-    await Promise.all(this.netServers.map((l) => new Promise<void>((r) => l.close(() => r()))));
-    this.netServers.length = 0;
+    const servers = this.unixServer ? [...this.tcpServers, this.unixServer] : this.tcpServers;
+    await Promise.all(servers.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    this.tcpServers = [];
+    this.unixServer = null;
     const unixPath = this.config.value('unixsocket');
     if (unixPath && existsSync(unixPath)) unlinkSync(unixPath);
   }
@@ -149,6 +195,11 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
 
   /** Runs one command: lookup, arity and auth checks, the handler, stats and the change feed. */
   execute(c: Client, argv: string[]): void {
+    if (c.replyMode !== 'on') this.executeSilenced(c, argv);
+    else this.dispatch(c, argv);
+  }
+
+  private dispatch(c: Client, argv: string[]): void {
     this.stats.commandsProcessed++;
     let cmd: Command | undefined = this.commands.lookup(argv[0]);
     if (cmd === undefined) return this.reject(c, null, unknownCommand(argv));
@@ -157,29 +208,43 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       if (sub === undefined) return this.reject(c, cmd, Err.unknownSubcommand(argv[1], cmd.spec.name));
       cmd = sub;
     }
+    // Redis's order: existence, arity, then authentication.
     const arity = cmd.arity;
-    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+    const handler = cmd.handler;
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity || handler === undefined) {
       return this.reject(c, cmd, Err.wrongArgs(cmd.fullName));
     }
     if (!c.authenticated && !cmd.spec.flags.includes('no_auth')) return this.reject(c, cmd, Err.noAuth);
-    const handler = cmd.handler;
-    if (handler === undefined) return this.reject(c, cmd, Err.wrongArgs(cmd.fullName));
 
     const ks = this.ks;
     const dirty = ks.dirty;
     const w = c.w;
     const errors = w.errors;
-    const mark = c.replyMode === 'on' ? -1 : w.out.length;
     c.propagated = false;
+    c.lastCommand = cmd.fullName;
     const start = performance.now();
     handler(c, argv);
     const stats = cmd.stats;
     stats.usec += (performance.now() - start) * 1000;
     stats.calls++;
-    c.lastCommand = cmd.fullName;
     if (w.errors !== errors) this.countError(w.lastError, stats);
     if (cmd.isWrite && ks.dirty !== dirty && !c.propagated && ks.feed.active) ks.feed.emit(c.db.id, argv);
-    if (mark >= 0) this.applyReplyMode(c, cmd, mark);
+  }
+
+  /**
+   * CLIENT REPLY OFF/SKIP: the command runs but what it writes is dropped, unless it turned
+   * replies back on first (CLIENT REPLY ON, RESET). SKIP covers the one command after it.
+   */
+  private executeSilenced(c: Client, argv: string[]): void {
+    if (c.replyMode === 'skip') {
+      c.replyMode = 'on';
+      c.replySkip = true;
+    }
+    const w = c.w;
+    const mark = w.out.length;
+    this.dispatch(c, argv);
+    if (c.replyMode === 'off' || c.replySkip) w.out = w.out.slice(0, Math.min(mark, w.out.length));
+    c.replySkip = false;
   }
 
   private reject(c: Client, cmd: Command | null, error: string): void {
@@ -195,15 +260,6 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.stats.errorsByCode.set(code, (this.stats.errorsByCode.get(code) ?? 0) + 1);
   }
 
-  /** CLIENT REPLY OFF/SKIP: drop what the command wrote (the CLIENT REPLY command itself included). */
-  private applyReplyMode(c: Client, cmd: Command, mark: number): void {
-    const isReplyCmd = cmd.fullName === 'client|reply';
-    if (c.replyMode === 'off' || (c.replyMode === 'skip' && !isReplyCmd) || isReplyCmd) {
-      c.w.out = c.w.out.slice(0, mark);
-    }
-    if (c.replyMode === 'skip' && !isReplyCmd) c.replyMode = 'on';
-  }
-
   // ---- ServerContext --------------------------------------------------------------------------
 
   clients(): Iterable<ClientView> {
@@ -214,12 +270,52 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     return this.clientsById.get(id);
   }
 
-  closed(c: Client): void {
-    this.clientsById.delete(c.id);
+  connectedClients(): number {
+    return this.clientsById.size;
+  }
+
+  onReset(hook: (c: Session) => void): void {
+    this.resetHooks.push(hook);
+  }
+
+  onClose(hook: (c: Session) => void): void {
+    this.closeHooks.push(hook);
+  }
+
+  unblock(id: number, error: boolean): boolean {
+    const c = this.clientsById.get(id);
+    if (c === undefined || !c.blocked) return false;
+    for (const h of this.unblockHooks) {
+      if (h(c, error)) {
+        c.flush();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  onUnblock(hook: (c: Session, error: boolean) => boolean): void {
+    this.unblockHooks.push(hook);
+  }
+
+  resetSession(c: Client): void {
+    for (const h of this.resetHooks) h(c);
+  }
+
+  closed(c: Client, reason: 'gone' | 'killed' | 'output-limit'): void {
+    if (!this.clientsById.delete(c.id)) return;
+    if (reason === 'output-limit') this.stats.outputLimitDisconnections++;
+    for (const h of this.closeHooks) h(c);
   }
 
   info(sections: readonly string[]): string {
-    return buildInfo(this, sections);
+    return buildInfo(this, sections, this.infoExtra);
+  }
+
+  addInfo(section: string, fields: InfoFields): void {
+    const list = this.infoExtra.get(section) ?? [];
+    list.push(fields);
+    this.infoExtra.set(section, list);
   }
 
   resetStats(): void {
@@ -229,11 +325,17 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   }
 
   authenticate(user: string, password: string): boolean {
-    const pass = this.config.value('requirepass');
-    if (user !== 'default') return false;
-    return pass === '' || pass === password;
+    return this.users.authenticate(user, password);
   }
 
+  hasUser(name: string): boolean {
+    return this.users.get(name) !== undefined;
+  }
+
+  /**
+   * CLIENT PAUSE: ALL holds every command; WRITE holds commands that may change data (write and
+   * may_replicate ones). Replicas and masters are never paused.
+   */
   isPaused(c: Client, argv: string[]): boolean {
     if (this.pausedUntil === 0 || c.type === 'master' || c.type === 'replica') return false;
     if (Date.now() >= this.pausedUntil) return false;
@@ -242,10 +344,12 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     return cmd !== undefined && (cmd.isWrite || cmd.spec.flags.includes('may_replicate'));
   }
 
+  /** A new pause never shortens a running one, and ALL wins over WRITE until it ends (as in Redis). */
   pause(until: number, mode: 'all' | 'write'): void {
-    // A new pause never shortens an existing one, and ALL wins over WRITE (as in Redis).
-    if (until > this.pausedUntil) this.pausedUntil = until;
-    if (mode === 'all' || this.pausedUntil === until) this.pauseMode = mode === 'all' ? 'all' : this.pauseMode;
+    const active = this.pausedUntil !== 0 && Date.now() < this.pausedUntil;
+    if (!active) this.pauseMode = mode;
+    else if (mode === 'all') this.pauseMode = 'all';
+    if (!active || until > this.pausedUntil) this.pausedUntil = until;
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     this.pauseTimer = setTimeout(() => this.unpause(), Math.max(0, this.pausedUntil - Date.now()));
   }
@@ -258,17 +362,18 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     for (const c of [...this.clientsById.values()]) c.resume();
   }
 
-  shutdown(mode: 'save' | 'nosave' | 'default'): string | null {
+  /** SHUTDOWN: the process owner (apps/brook) stops the Nest app and exits on 'shutdown'. */
+  shutdown(mode: ShutdownMode): string | null {
     if (this.shuttingDown) return null;
     this.shuttingDown = true;
-    // Persistence arrives with a later issue; until then SAVE and NOSAVE both just stop.
+    // Persistence arrives with its own family; until then SAVE and NOSAVE both just stop.
     setImmediate(() => this.emit('shutdown', mode));
     return null;
   }
 
   // ---- config and housekeeping ----------------------------------------------------------------
 
-  private apply(name: string, value: string): string | null {
+  private apply(name: string, value: string): string | null | Promise<string | null> {
     switch (name) {
       case 'proto-max-bulk-len':
         this.parserLimits.maxBulkLen = Number(value);
@@ -276,22 +381,67 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       case 'client-query-buffer-limit':
         this.parserLimits.maxQueryBuffer = Number(value);
         break;
+      case 'client-output-buffer-limit':
+        this.setOutputLimits(value);
+        break;
       case 'hz':
         this.expiry.setHz(Math.max(1, Number(value)));
         break;
+      case 'maxmemory-policy':
+        this.ks.setAccessPolicy(value);
+        break;
+      case 'requirepass':
+        this.users.defaultUser.setPassword(value);
+        break;
+      case 'dir':
+        if (!existsSync(value) || !statSync(value).isDirectory()) return 'No such file or directory';
+        break;
+      // Rebinding to what is bound already is a no-op (also when a failed CONFIG SET is undone).
+      case 'port':
+        if (this.tcpServers.length === 0 || Number(value) === this.boundPort) break;
+        return this.rebind(Number(value), this.config.value('bind'), 'Unable to listen on this port');
+      case 'bind':
+        if (this.tcpServers.length === 0 || value === this.boundBind) break;
+        return this.rebind(this.boundPort, value, 'Failed to bind to specified addresses.');
     }
     return null;
   }
 
-  /** Closes clients idle for longer than `timeout` seconds (not pub/sub ones, as in Redis). */
-  private clientsCron(): void {
-    const timeout = this.config.int('timeout');
-    if (timeout <= 0) return;
-    const now = Date.now();
-    for (const c of [...this.clientsById.values()]) {
-      if (c.type === 'normal' && now - c.lastInteraction > timeout * 1000) c.kill();
+  private setOutputLimits(value: string): void {
+    const parts = value.split(' ');
+    for (let i = 0; i + 3 < parts.length; i += 4) {
+      const limit: OutputLimit = { hard: Number(parts[i + 1]), soft: Number(parts[i + 2]), softSeconds: Number(parts[i + 3]) };
+      if (parts[i] === 'normal') this.outputLimits.normal = limit;
+      else if (parts[i] === 'slave') this.outputLimits.replica = limit;
+      else if (parts[i] === 'pubsub') this.outputLimits.pubsub = limit;
     }
   }
+
+  /**
+   * Once a second: closes clients idle for longer than `timeout` seconds (not pub/sub or blocked
+   * ones, as in Redis) and those over the soft output limit for too long.
+   */
+  private clientsCron(): void {
+    const timeout = this.config.int('timeout') * 1000;
+    const now = Date.now();
+    for (const c of [...this.clientsById.values()]) {
+      if (timeout > 0 && c.type === 'normal' && !c.blocked && now - c.lastInteraction > timeout) c.kill();
+      else if (c.socket.writableLength > 0) c.checkOutputLimits();
+    }
+  }
+}
+
+/**
+ * Stops accepting on these listeners without waiting for their connections (close()'s callback
+ * would), then lets libuv finish closing the handles so the addresses can be bound again.
+ */
+async function stopListening(servers: net.Server[]): Promise<void> {
+  for (const s of servers) s.close();
+  await new Promise((r) => setTimeout(r, 10));
+}
+
+function noLimit(): OutputLimit {
+  return { hard: 0, soft: 0, softSeconds: 0 };
 }
 
 function newStats(): ServerStats {
@@ -301,6 +451,6 @@ function newStats(): ServerStats {
     rejectedConnections: 0,
     errorReplies: 0,
     errorsByCode: new Map(),
-    netInputBytes: 0,
+    outputLimitDisconnections: 0,
   };
 }

@@ -22,10 +22,12 @@ export class CommandExplorer implements OnApplicationBootstrap {
         const meta = this.discovery.getMetadataByDecorator(Command, wrapper, method);
         if (!meta) continue;
         const fn = (instance[method] as Handler).bind(instance);
+        // The Nest module that declares the provider plays the part of a Redis module.
         this.server.commands.register({
           group: 'module',
           summary: `Provided by ${proto.constructor.name}.${method}`,
           since: this.server.version,
+          module: wrapper.host?.name ?? proto.constructor.name,
           ...meta,
           name: meta.name.toLowerCase(),
           handler: fn,

@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import type { BrookServer } from './brook-server.js';
+import type { Client } from './client.js';
 
 type Section = (s: BrookServer) => [string, string | number][];
 
@@ -51,15 +52,15 @@ const sections: Record<string, Section> = {
     ];
   },
   clients: (s) => {
-    let n = 0;
-    for (const _ of s.clients()) n++;
+    let blocked = 0;
+    for (const c of s.clients()) if ((c as Client).blocked) blocked++;
     return [
-      ['connected_clients', n],
+      ['connected_clients', s.connectedClients()],
       ['cluster_connections', 0],
       ['maxclients', s.config.value('maxclients')],
       ['client_recent_max_input_buffer', 0],
       ['client_recent_max_output_buffer', 0],
-      ['blocked_clients', 0],
+      ['blocked_clients', blocked],
       ['tracking_clients', 0],
       ['clients_in_timeout_table', 0],
     ];
@@ -114,6 +115,7 @@ const sections: Record<string, Section> = {
     ['pubsub_channels', 0],
     ['pubsub_patterns', 0],
     ['total_error_replies', s.stats.errorReplies],
+    ['client_output_buffer_limit_disconnections', s.stats.outputLimitDisconnections],
   ],
   replication: (s) => [
     ['role', 'master'],
@@ -130,9 +132,15 @@ const sections: Record<string, Section> = {
   ],
   cpu: () => {
     const u = process.cpuUsage();
+    const sys = (u.system / 1e6).toFixed(6);
+    const user = (u.user / 1e6).toFixed(6);
     return [
-      ['used_cpu_sys', (u.system / 1e6).toFixed(6)],
-      ['used_cpu_user', (u.user / 1e6).toFixed(6)],
+      ['used_cpu_sys', sys],
+      ['used_cpu_user', user],
+      ['used_cpu_sys_children', '0.000000'],
+      ['used_cpu_user_children', '0.000000'],
+      ['used_cpu_sys_main_thread', sys],
+      ['used_cpu_user_main_thread', user],
     ];
   },
   modules: () => [],
@@ -171,17 +179,29 @@ const TITLES: Record<string, string> = {
 };
 
 const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
-const ALL = [...DEFAULT.slice(0, 7), 'commandstats', 'errorstats', 'cluster', 'keyspace'];
+const ALL = [...DEFAULT.slice(0, 8), 'commandstats', 'errorstats', 'cluster', 'keyspace'];
 
-/** INFO text: `# Title` headers, `field:value` lines, CRLF line ends, a blank line between sections. */
-export function buildInfo(s: BrookServer, requested: readonly string[]): string {
-  let names: string[];
-  if (requested.length === 0 || requested.includes('default')) names = DEFAULT;
-  else if (requested.includes('all') || requested.includes('everything')) names = ALL;
-  else names = Object.keys(sections).filter((n) => requested.includes(n));
+export type InfoFields = () => [string, string | number][];
+
+/**
+ * INFO text: `# Title` headers, `field:value` lines, CRLF line ends, a blank line between
+ * sections. Sections are Redis's, in its order; 'default' and 'all'/'everything' may be mixed with
+ * names. Fields other families register (persistence, pub/sub...) replace or extend a section.
+ */
+export function buildInfo(s: BrookServer, requested: readonly string[], extra: ReadonlyMap<string, InfoFields[]>): string {
+  const wanted = new Set<string>();
+  if (requested.length === 0) DEFAULT.forEach((n) => wanted.add(n));
+  for (const r of requested) {
+    if (r === 'default') DEFAULT.forEach((n) => wanted.add(n));
+    else if (r === 'all' || r === 'everything') ALL.forEach((n) => wanted.add(n));
+    else wanted.add(r);
+  }
   const parts: string[] = [];
-  for (const n of names) {
-    const lines = sections[n](s).map(([k, v]) => `${k}:${v}`);
+  for (const n of ALL) {
+    if (!wanted.has(n)) continue;
+    const fields = new Map(sections[n](s).map(([k, v]) => [k, v] as const));
+    for (const more of extra.get(n) ?? []) for (const [k, v] of more()) fields.set(k, v);
+    const lines = [...fields].map(([k, v]) => `${k}:${v}`);
     parts.push([`# ${TITLES[n]}`, ...lines].join('\r\n'));
   }
   return parts.length ? parts.join('\r\n\r\n') + '\r\n' : '';

@@ -1,15 +1,24 @@
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { globMatch, type ConfigAccess } from '@brook/commands';
 import { splitInline } from '@brook/resp';
 import { normalizeParam, PARAMS, type ParamSpec } from './params.js';
+import { BROOK_VERSION } from '../version.js';
 
 /** Thrown at start-up for a bad directive; the message is printed like redis-server's fatal error. */
 export class ConfigError extends Error {}
 
-export type ApplyHook = (name: string, value: string) => string | null;
+/**
+ * Runs when CONFIG SET changes a parameter (after all values validated). Returns an error text
+ * to undo the whole CONFIG SET; a Promise when the effect is asynchronous (rebinding a port).
+ */
+export type ApplyHook = (name: string, value: string, previous: string) => string | null | Promise<string | null>;
+
+type SetResult = string | null | Promise<string | null>;
 
 /**
  * Parameter values, keyed by canonical name. Start-up fills it from redis.conf and the command
- * line; CONFIG SET changes it atomically, running each parameter's apply hook.
+ * line; CONFIG SET changes several atomically, running each parameter's apply hook.
  */
 export class ConfigStore implements ConfigAccess {
   private readonly values = new Map<string, string>();
@@ -24,6 +33,7 @@ export class ConfigStore implements ConfigAccess {
       for (const a of p.aliases ?? []) this.specs.set(a, p);
       this.values.set(p.name, p.default);
     }
+    this.values.set('dir', resolve(this.values.get('dir')!));
   }
 
   value(name: string): string {
@@ -40,115 +50,195 @@ export class ConfigStore implements ConfigAccess {
     return this.value(name) === 'yes';
   }
 
-  /** Registers a hook run for every changed parameter after validation (CONFIG SET). */
+  /** Registers a hook run for every parameter CONFIG SET changes. */
   onApply(hook: ApplyHook): void {
     this.hooks.push(hook);
   }
 
+  /**
+   * CONFIG GET: exact names match case-insensitively and are echoed as typed; patterns match
+   * every name and alias (Redis 7.0 lists both). Each parameter name appears once.
+   */
   get(patterns: readonly string[]): [string, string][] {
-    const out: [string, string][] = [];
-    for (const p of PARAMS) {
-      const names = [p.name, ...(p.aliases ?? [])];
-      for (const n of names) {
-        if (patterns.some((pat) => globMatch(pat, n, true))) out.push([n, this.values.get(p.name)!]);
+    const out = new Map<string, string>();
+    for (const pat of patterns) {
+      if (!/[[*?]/.test(pat)) {
+        const spec = this.specs.get(pat.toLowerCase());
+        if (spec && !out.has(pat)) out.set(pat, this.values.get(spec.name)!);
+        continue;
+      }
+      for (const [name, spec] of this.specs) {
+        if (!out.has(name) && globMatch(pat, name, true)) out.set(name, this.values.get(spec.name)!);
       }
     }
-    return out;
+    return [...out];
   }
 
-  set(pairs: readonly [string, string][]): string | null {
-    const staged: [ParamSpec, string][] = [];
+  /**
+   * CONFIG SET of several pairs, all or nothing: everything is validated first; if an apply hook
+   * then fails, every value (and its effect) is restored. `local`: the caller is on loopback or
+   * a unix socket (enable-protected-configs local).
+   */
+  set(pairs: readonly [string, string][], local = true): SetResult {
+    const fail = (rawName: string, why: string): string => `ERR CONFIG SET failed (possibly related to argument '${rawName}') - ${why}`;
+    // Redis checks every name first (unknown, repeated, immutable, protected), then the values.
+    const specs: ParamSpec[] = [];
     const seen = new Set<string>();
-    for (const [rawName, raw] of pairs) {
+    for (const [rawName] of pairs) {
       const spec = this.specs.get(rawName.toLowerCase());
       if (!spec) return `ERR Unknown option or number of arguments for CONFIG SET - '${rawName}'`;
-      const fail = (why: string) => `ERR CONFIG SET failed (possibly related to argument '${rawName}') - ${why}`;
-      if (seen.has(spec.name)) return fail('duplicate parameter');
-      seen.add(spec.name);
-      if (!spec.mutable) return fail("can't set immutable config");
-      const r = normalizeParam(spec, raw);
-      if ('error' in r) return fail(r.error);
-      staged.push([spec, r.value]);
+      if (seen.has(rawName.toLowerCase())) return fail(rawName, 'duplicate parameter');
+      seen.add(rawName.toLowerCase());
+      if (!spec.mutable) return fail(rawName, "can't set immutable config");
+      if (spec.protected && !this.allowsProtected(local)) return fail(rawName, "can't set protected config");
+      specs.push(spec);
+    }
+    const staged: [ParamSpec, string, string][] = [];
+    for (let i = 0; i < pairs.length; i++) {
+      const [rawName, raw] = pairs[i];
+      const spec = specs[i];
+      const r = normalizeParam(spec, spec.name === 'dir' ? resolve(raw) : raw, this.values.get(spec.name));
+      if ('error' in r) return fail(rawName, r.error);
+      staged.push([spec, r.value, rawName]);
     }
     const previous = staged.map(([s]) => [s, this.values.get(s.name)!] as const);
     for (const [spec, v] of staged) this.values.set(spec.name, v);
-    for (const [spec, v] of staged) {
-      for (const hook of this.hooks) {
-        const err = hook(spec.name, v);
-        if (err) {
-          for (const [s, old] of previous) this.values.set(s.name, old);
-          for (const [s, old] of previous) for (const h of this.hooks) h(s.name, old);
-          return `ERR CONFIG SET failed (possibly related to argument '${spec.name}') - ${err}`;
-        }
+    const undo = (rawName: string, err: string): string => {
+      for (const [s, old] of previous) {
+        const now = this.values.get(s.name)!;
+        this.values.set(s.name, old);
+        if (now !== old) for (const h of this.hooks) void h(s.name, old, now);
       }
+      return `ERR CONFIG SET failed (possibly related to argument '${rawName}') - ${err}`;
+    };
+    const pending: Promise<string | null>[] = [];
+    for (let i = 0; i < staged.length; i++) {
+      const [spec, v, rawName] = staged[i];
+      const before = previous[i][1];
+      if (v === before) continue;
+      for (const hook of this.hooks) {
+        const r = hook(spec.name, v, before);
+        if (typeof r === 'string') return undo(rawName, r);
+        if (r instanceof Promise) pending.push(r.then((e) => (e === null ? null : undo(rawName, e))));
+      }
+    }
+    if (pending.length === 0) return null;
+    return Promise.all(pending).then((errs) => errs.find((e) => e !== null) ?? null);
+  }
+
+  private allowsProtected(local: boolean): boolean {
+    const v = this.values.get('enable-protected-configs');
+    return v === 'yes' || (v === 'local' && local);
+  }
+
+  /**
+   * CONFIG REWRITE: keeps the file's comments and layout, puts the current value on each known
+   * directive's first line, drops its repeats, and appends changed parameters the file lacks.
+   */
+  rewrite(): string | null {
+    const file = this.configFile;
+    if (!file) return 'ERR The server is running without a config file';
+    let lines: string[];
+    try {
+      lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
+    } catch (e) {
+      return `ERR Rewriting config file: ${errnoText(e)}`;
+    }
+    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    const written = new Set<string>();
+    const out: string[] = [];
+    for (const line of lines) {
+      const args = /^\s*(#|$)/.test(line) ? null : splitInline(line.trim());
+      const spec = args && args.length > 0 ? this.specs.get(args[0].toLowerCase()) : undefined;
+      if (!spec) {
+        out.push(line);
+        continue;
+      }
+      if (written.has(spec.name)) continue;
+      written.add(spec.name);
+      out.push(this.directive(spec));
+    }
+    const added = PARAMS.filter((p) => !written.has(p.name) && this.values.get(p.name) !== this.defaultOf(p));
+    if (added.length > 0) {
+      out.push('# Generated by CONFIG REWRITE');
+      for (const p of added) out.push(this.directive(p));
+    }
+    try {
+      const tmp = `${file}.tmp-${process.pid}`;
+      writeFileSync(tmp, out.join('\n') + '\n');
+      renameSync(tmp, file);
+    } catch (e) {
+      return `ERR Rewriting config file: ${errnoText(e)}`;
     }
     return null;
   }
 
-  rewrite(): string | null {
-    return this.configFile ? null : 'ERR The server is running without a config file';
+  private defaultOf(p: ParamSpec): string {
+    return p.name === 'dir' ? resolve(p.default) : p.default;
+  }
+
+  private directive(p: ParamSpec): string {
+    const v = this.values.get(p.name)!;
+    if (p.multiArg && v !== '') return `${p.name} ${v}`;
+    return `${p.name} ${/^[^\s"'\\]+$/.test(v) ? v : JSON.stringify(v)}`;
   }
 
   /**
-   * Loads redis.conf text and then command-line options, like redis-server: the file first,
-   * then each `--name value...` as if it were a line appended to the file.
+   * Loads redis.conf text and then command-line options, like redis-server: each `--name value...`
+   * becomes a line appended to the file (after one blank line), so errors name a line number.
    */
   load(fileText: string | null, cliArgs: readonly string[]): void {
-    const lines: string[][] = [];
-    const raw: string[] = [];
-    if (fileText !== null) {
-      for (const line of fileText.split('\n')) {
-        raw.push(line);
-        const t = line.trim();
-        if (t === '' || t.startsWith('#')) {
-          lines.push([]);
-          continue;
-        }
-        const args = splitInline(t);
-        if (args === null) throw this.fatal(raw.length, line, 'Unbalanced quotes in configuration line');
-        lines.push(args);
-      }
-    }
+    const lines: { n: number; text: string; args: string[] | null }[] = [];
+    const fileLines = (fileText ?? '').split('\n');
+    fileLines.forEach((line, i) => {
+      const t = line.trim();
+      if (t === '' || t.startsWith('#')) return;
+      lines.push({ n: i + 1, text: t, args: splitInline(t) });
+    });
+    let n = fileLines.length + 1;
     let current: string[] | null = null;
+    const flush = (): void => {
+      if (current) lines.push({ n: n++, text: current.map((a, i) => (i === 0 ? a : JSON.stringify(a))).join(' '), args: current });
+    };
     for (const a of cliArgs) {
       if (a.startsWith('--') && a.length > 2) {
-        if (current) lines.push(current);
+        flush();
         current = [a.slice(2)];
-        raw.push(a);
       } else if (current) {
         current.push(a);
       } else {
-        throw this.fatal(raw.length + 1, a, 'Bad directive or wrong number of arguments');
+        throw this.fatal(n, a, 'Bad directive or wrong number of arguments');
       }
     }
-    if (current) lines.push(current);
-    const saveLines: string[] = [];
-    lines.forEach((args, i) => {
-      if (args.length === 0) return;
-      const name = args[0].toLowerCase();
-      const spec = this.specs.get(name);
-      const lineText = args.join(' ');
-      if (!spec || args.length < 2) throw this.fatal(i + 1, lineText, 'Bad directive or wrong number of arguments');
-      const value = args.slice(1).join(' ');
-      if (spec.name === 'save') {
-        // Several `save` lines accumulate; `save ""` clears.
-        if (value === '') saveLines.length = 0;
-        else saveLines.push(value);
-        const r = normalizeParam(spec, saveLines.join(' '));
-        if ('error' in r) throw this.fatal(i + 1, lineText, r.error);
-        this.values.set('save', r.value);
-        return;
-      }
-      if (args.length > 2 && spec.type !== 'special') throw this.fatal(i + 1, lineText, 'wrong number of arguments');
-      const r = normalizeParam(spec, value);
-      if ('error' in r) throw this.fatal(i + 1, lineText, r.error);
+    flush();
+    const accumulated = new Set<string>();
+    for (const { n: lineNo, text, args } of lines) {
+      if (args === null) throw this.fatal(lineNo, text, 'Unbalanced quotes in configuration line');
+      const spec = this.specs.get(args[0].toLowerCase());
+      if (!spec) throw this.fatal(lineNo, text, 'Bad directive or wrong number of arguments');
+      if (args.length < 2 || (args.length > 2 && !spec.multiArg)) throw this.fatal(lineNo, text, 'wrong number of arguments');
+      let value = args.slice(1).join(' ');
+      // Repeated `save` lines add up (the first one replaces the default); `save ""` clears.
+      if (spec.accumulate && accumulated.has(spec.name) && value !== '') value = `${this.values.get(spec.name)} ${value}`;
+      accumulated.add(spec.name);
+      const r = normalizeParam(spec, spec.name === 'dir' ? resolve(value) : value, this.values.get(spec.name));
+      if ('error' in r) throw this.fatal(lineNo, text, r.error);
       this.values.set(spec.name, r.value);
-    });
+    }
+    const dir = this.values.get('dir')!;
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw this.fatal(0, `dir ${dir}`, `Can't chdir to '${dir}': Not a directory`);
   }
 
   private fatal(line: number, text: string, why: string): ConfigError {
     return new ConfigError(
-      `\n*** FATAL CONFIG FILE ERROR (Brook) ***\nReading the configuration file, at line ${line}\n>>> '${text}'\n${why}`,
+      `\n*** FATAL CONFIG FILE ERROR (Brook ${BROOK_VERSION}) ***\nReading the configuration file, at line ${line}\n>>> '${text}'\n${why}`,
     );
   }
+}
+
+function errnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'No such file or directory';
+  if (code === 'EACCES') return 'Permission denied';
+  return (e as Error).message;
 }

@@ -1,0 +1,75 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Injectable, Module, type INestMicroservice } from '@nestjs/common';
+import { builtinCommands, type Session } from '@brook/commands';
+import { Command, loadConfig, startBrook } from '@brook/server';
+import { freePort } from './support/servers.js';
+import { RawClient } from './support/raw-client.js';
+
+@Injectable()
+class Greeter {
+  private greeted = 0;
+
+  /** HELLO.WORLD name: replies "hello <name>" and counts calls (state lives in the provider). */
+  @Command({ name: 'hello.world', arity: 2, flags: ['readonly', 'fast'], summary: 'Greets someone' })
+  world(c: Session, argv: string[]): void {
+    this.greeted++;
+    c.w.bulk(`hello ${argv[1]}`);
+  }
+
+  @Command({ name: 'hello.count', arity: 1, flags: ['readonly', 'fast'] })
+  count(c: Session): void {
+    c.w.integer(this.greeted);
+  }
+}
+
+@Module({ providers: [Greeter] })
+class GreeterModule {}
+
+describe('@Command providers in a Nest module become Brook commands', () => {
+  let app: INestMicroservice;
+  let port: number;
+  let dir: string;
+  let c: RawClient;
+
+  beforeAll(async () => {
+    port = await freePort();
+    dir = mkdtempSync(join(tmpdir(), 'brook-module-'));
+    ({ app } = await startBrook(loadConfig(['--port', String(port), '--save', '', '--dir', dir]), { imports: [GreeterModule] }));
+    c = await RawClient.connect(port);
+  });
+
+  afterAll(async () => {
+    c?.close();
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is callable over RESP, case-insensitively, with provider state', async () => {
+    expect(await c.call('hello.world', 'brook')).toBe('$11\r\nhello brook\r\n');
+    expect(await c.call('HELLO.WORLD', 'again')).toBe('$11\r\nhello again\r\n');
+    expect(await c.call('hello.count')).toBe(':2\r\n');
+  });
+
+  it('gets arity errors from the shared dispatcher', async () => {
+    expect(await c.call('hello.world')).toBe("-ERR wrong number of arguments for 'hello.world' command\r\n");
+    expect(await c.call('hello.count', 'extra')).toBe("-ERR wrong number of arguments for 'hello.count' command\r\n");
+  });
+
+  it('appears in COMMAND INFO, COMMAND COUNT, COMMAND LIST and COMMAND DOCS as a module command', async () => {
+    expect(await c.call('COMMAND', 'COUNT')).toBe(`:${builtinCommands.length + 2}\r\n`);
+    expect(await c.call('COMMAND', 'INFO', 'hello.world')).toBe(
+      '*1\r\n*10\r\n$11\r\nhello.world\r\n:2\r\n*3\r\n+readonly\r\n+module\r\n+fast\r\n:0\r\n:0\r\n:0\r\n' +
+        '*2\r\n+@read\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n',
+    );
+    expect(await c.call('COMMAND', 'LIST', 'FILTERBY', 'MODULE', 'GreeterModule')).toBe('*2\r\n$11\r\nhello.world\r\n$11\r\nhello.count\r\n');
+    const docs = await c.call('COMMAND', 'DOCS', 'hello.world');
+    expect(docs).toContain('$7\r\nsummary\r\n$14\r\nGreets someone\r\n');
+    expect(docs).toContain('$5\r\ngroup\r\n$6\r\nmodule\r\n');
+    expect(docs).toContain('$6\r\nmodule\r\n$13\r\nGreeterModule\r\n');
+    expect(await c.call('INFO', 'commandstats')).toContain('cmdstat_hello.world:calls=2,');
+  });
+});
