@@ -28,7 +28,7 @@ function quit(c: Session): void {
 function select(c: Session, argv: string[]): void {
   const index = parseSafeInt(argv[1]);
   if (index === null) return c.w.error(Err.notInteger);
-  if (index < -2147483648 || index > 2147483647) return c.w.error(Err.intRange);
+  if (index < -2147483648 || index > 2147483647) return c.w.error(Err.valueOutOfRange(-2147483648, 2147483647));
   if (index < 0 || index >= c.ks.dbs.length) return c.w.error(Err.dbIndexOutOfRange);
   c.select(index);
   c.w.ok();

@@ -51,7 +51,6 @@ export const Err = {
   debugNotAllowed:
     'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
   notPositive: 'ERR value is out of range, must be positive',
-  intRange: 'ERR value is out of range, value must between -2147483648 and 2147483647',
   getkeysInvalidArgs: 'ERR Invalid arguments specified for command',
   noShutdownInProgress: 'ERR No shutdown in progress.',
   // keyspace and expire
