@@ -11,8 +11,10 @@ const esm = {
 };
 export default {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  // Per-project testTimeout is not honoured for the e2e project; suites start real servers.
+  testTimeout: 60000,
   projects: [
     { ...esm, displayName: 'unit', roots: ['<rootDir>/libs/', '<rootDir>/apps/'], testRegex: '\\.spec\\.ts$' },
-    { ...esm, displayName: 'e2e', roots: ['<rootDir>/test/'], testRegex: '\\.e2e-spec\\.ts$', testTimeout: 120000 },
+    { ...esm, displayName: 'e2e', roots: ['<rootDir>/test/'], testRegex: '\\.e2e-spec\\.ts$' },
   ],
 };
