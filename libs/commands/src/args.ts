@@ -2,36 +2,10 @@
  * Argument parsing with Redis's rules (string2ll / strtold semantics). Parsers return null on
  * bad input so handlers can pick the exact error text for their command.
  */
+import { parseCanonicalInt as parseInt64 } from '@brook/storage';
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/**
- * Parses a decimal int64 exactly as Redis's string2ll: optional '-', no '+', no spaces,
- * no leading zeros except "0" itself. Returns a number when it is safe, else a bigint.
- */
-export function parseInt64(s: string): number | bigint | null {
-  const n = s.length;
-  if (n === 0 || n > 20) return null;
-  let i = 0;
-  if (s.charCodeAt(0) === 45) {
-    if (n === 1) return null;
-    i = 1;
-  }
-  const first = s.charCodeAt(i);
-  if (first === 48) return n === i + 1 && i === 0 ? 0 : null;
-  if (first < 49 || first > 57) return null;
-  let v = 0;
-  for (let j = i; j < n; j++) {
-    const c = s.charCodeAt(j) - 48;
-    if (c < 0 || c > 9) return null;
-    v = v * 10 + c;
-  }
-  if (v <= Number.MAX_SAFE_INTEGER) return i === 1 ? -v : v;
-  const b = BigInt(s);
-  if (b < INT64_MIN || b > INT64_MAX) return null;
-  return b;
-}
+/** Redis's string2ll: the one int64 parser, shared with the storage's integer encoding. */
+export { parseInt64 };
 
 /** Like parseInt64 but only accepts values representable as a JS number exactly (|v| ≤ 2^53). */
 export function parseSafeInt(s: string): number | null {

@@ -33,7 +33,10 @@ export function encodeString(s: string): StringValue {
   return v === null ? s : v;
 }
 
-/** Parses a canonical int64 ("-0", "01", "+1", " 1" are not canonical). */
+/**
+ * Parses a decimal int64 exactly as Redis's string2ll: optional '-', no '+', no spaces, no
+ * leading zeros except "0" itself ("-0" is refused). A number while safe, else a bigint.
+ */
 export function parseCanonicalInt(s: string): number | bigint | null {
   const n = s.length;
   if (n === 0 || n > 20) return null;
@@ -42,16 +45,18 @@ export function parseCanonicalInt(s: string): number | bigint | null {
     if (n === 1) return null;
     i = 1;
   }
-  if (s.charCodeAt(i) === 48 && n > i + 1) return null; // leading zero
-  if (s.charCodeAt(i) === 48 && i === 1) return null; // "-0"
+  const first = s.charCodeAt(i);
+  if (first === 48) return n === 1 ? 0 : null;
+  if (first < 49 || first > 57) return null;
+  let v = 0;
   for (let j = i; j < n; j++) {
-    const c = s.charCodeAt(j);
-    if (c < 48 || c > 57) return null;
+    const c = s.charCodeAt(j) - 48;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
   }
-  if (n - i <= 15) return Number(s);
+  if (v <= Number.MAX_SAFE_INTEGER) return i === 1 ? -v : v;
   const b = BigInt(s);
-  if (b < INT64_MIN || b > INT64_MAX) return null;
-  return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
+  return b < INT64_MIN || b > INT64_MAX ? null : b;
 }
 
 /** The bytes of a string value as a latin1 string. */
