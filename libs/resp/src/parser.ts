@@ -1,256 +1,443 @@
 /**
- * Incremental RESP request parser: multibulk (`*N\r\n$len\r\n...`) and inline (telnet style)
- * requests, pipelined, resumable across chunk boundaries without re-parsing what it already read.
- * Arguments come out as latin1 ("binary") strings: one char per byte, so any byte is safe.
+ * Incremental RESP request parser with Redis 7.0's exact rules (networking.c
+ * processMultibulkBuffer / processInlineBuffer, sds.c sdssplitargs): multibulk
+ * (`*N\r\n$len\r\n...`) and inline (telnet style) requests, pipelined, resumable at any byte
+ * boundary without re-reading what it already parsed. Arguments come out as latin1 ("binary")
+ * strings: one char per byte, so any byte (CR, LF, NUL, 0x80-0xff) is safe.
+ *
+ * Memory is bounded: an unterminated line is refused past 64 KiB, a bulk body is buffered only
+ * as its bytes arrive (never preallocated from the declared length), and the request being
+ * received counts against client-query-buffer-limit.
+ *
+ * Where Brook differs from Redis, on purpose:
+ * - A bulk longer than MAX_ARG_LEN (2^29-24 bytes, V8's string limit) is refused with "invalid
+ *   bulk length" even when proto-max-bulk-len allows it (its 512 MB default is 24 bytes more).
+ * - client-query-buffer-limit also counts the arguments already read of an incomplete request
+ *   (Redis counts only unparsed bytes, so `*<huge>` followed by endless small bulks grows it
+ *   without bound); a single request larger than the limit closes the connection.
  */
+import { constants } from 'node:buffer';
 
-/** Limits a parser enforces; mirrors proto-max-bulk-len and friends in redis.conf. */
+/** Limits a parser enforces; the owner may change them at any time (CONFIG SET). */
 export interface ParserLimits {
+  /** proto-max-bulk-len. */
   maxBulkLen: number;
+  /** Most arguments in one request (Redis 7.0 allows up to INT_MAX). */
   maxMultibulkLen: number;
+  /** client-query-buffer-limit. */
   maxQueryBuffer: number;
 }
 
-/** Redis caps an unterminated inline request or count line at 64 KiB (PROTO_INLINE_MAX_SIZE). */
+/** Redis refuses an unterminated inline request or count line above 64 KiB (PROTO_INLINE_MAX_SIZE). */
 const INLINE_MAX = 64 * 1024;
+/** Redis reads the argument count into an int: more than INT_MAX is an invalid length. */
+const INT_MAX = 2147483647;
 /** Before AUTH, Redis refuses requests larger than these (unauthenticated clients are cheap to abuse). */
 const UNAUTH_MULTIBULK_MAX = 10;
 const UNAUTH_BULK_MAX = 16384;
+/**
+ * Longest argument Brook can hold: an argument is a V8 string, and V8 strings stop at 2^29-24
+ * characters, just under the 512 MB default of proto-max-bulk-len. A longer bulk (which Redis
+ * would accept) is refused like one over proto-max-bulk-len, before any of it is buffered.
+ */
+export const MAX_ARG_LEN = constants.MAX_STRING_LENGTH;
+/** A bulk body still arriving is buffered in an exact-size buffer up to this size, else grown by doubling. */
+const BODY_PREALLOC = 1024 * 1024;
 
 export type ParseSink = (argv: string[]) => void;
 
-/** Thrown for malformed input; its message is the text after `-ERR ` in Redis's reply. */
+/** Malformed input; its message is the text after `-ERR ` in Redis's reply (then the connection closes). */
 export class ProtocolError extends Error {}
 
-/** Query buffer overflow: Redis closes the connection without a reply. */
+/** Query buffer over client-query-buffer-limit: Redis closes the connection without a reply. */
 export class QueryBufferLimitError extends Error {}
 
-const CR = 13;
+const NUL = 0;
 const LF = 10;
+const CR = 13;
+const STAR = 42;
+const DOLLAR = 36;
+const EMPTY = Buffer.alloc(0);
 
 export class RespParser {
-  /** Unconsumed bytes (start of an incomplete argument or line). */
-  private buf: Buffer = Buffer.alloc(0);
-  /** Chunks received while waiting for a known number of bytes (big bulk), joined once. */
-  private waiting: Buffer[] = [];
-  private waitingLen = 0;
-  /** Bytes `buf` must reach before parsing can progress (0 = unknown, try on every chunk). */
-  private need = 0;
-  /** Multibulk in progress. */
+  /** Unparsed input kept from earlier chunks: an incomplete line (copied, so no chunk is pinned). */
+  private tail: Buffer = EMPTY;
+  /** Body (plus its 2-byte terminator) of a bulk whose bytes are still arriving, filled up to bodyFill. */
+  private body: Buffer | null = null;
+  private bodyFill = 0;
+  /** Multibulk request in progress: arguments read so far, how many are left. */
   private argv: string[] | null = null;
   private argsLeft = 0;
-  /** Length of the bulk whose header was read but whose body has not arrived, or -1. */
+  /** Length of the bulk whose `$len` line was read but whose body was not, or -1. */
   private bulkLen = -1;
+  /** Bytes of the request in progress consumed in earlier chunks (query buffer accounting). */
+  private reqBytes = 0;
+  /** Set by reset(), possibly from inside the sink: feed() stops and drops what it was parsing. */
+  private dropped = false;
   /** Set by the owner: before AUTH the tighter unauthenticated limits apply. */
   authenticated = true;
 
   constructor(public limits: ParserLimits) {}
 
-  /** Bytes buffered and not yet parsed into a command (for CLIENT LIST qbuf). */
+  /** Bytes received and not yet turned into arguments (CLIENT LIST qbuf). */
   get pending(): number {
-    return this.buf.length + this.waitingLen;
+    return this.tail.length + this.bodyFill;
   }
 
   /**
-   * Parses every complete command in `chunk` (plus what was left over) and hands each to `sink`.
-   * Throws ProtocolError after delivering the commands that preceded the bad input.
+   * Parses every complete command in what was left over plus `chunk`, handing each to `sink` as
+   * soon as it is complete (so a command runs before later bytes are even looked at). Throws
+   * ProtocolError after delivering the commands that preceded the bad input, and
+   * QueryBufferLimitError when the request being received outgrows client-query-buffer-limit;
+   * either way the parser is reset. If the sink calls reset() (QUIT, a killed client), feed()
+   * returns right after it, as Redis reads nothing more from such a client.
    */
   feed(chunk: Buffer, sink: ParseSink): void {
-    if (this.need > 0) {
-      this.waiting.push(chunk);
-      this.waitingLen += chunk.length;
-      if (this.buf.length + this.waitingLen > this.limits.maxQueryBuffer) throw new QueryBufferLimitError();
-      if (this.buf.length + this.waitingLen < this.need) return;
-      this.buf = Buffer.concat([this.buf, ...this.waiting]);
-      this.waiting = [];
-      this.waitingLen = 0;
-    } else if (this.buf.length > 0) {
-      this.buf = Buffer.concat([this.buf, chunk]);
-    } else {
-      this.buf = chunk;
-    }
-    this.need = 0;
-    const b = this.buf;
-    const end = b.length;
+    this.dropped = false;
+    let b = chunk;
     let pos = 0;
+    if (this.body !== null) {
+      // Checked before the body completes: Redis checks each read before parsing it.
+      pos = this.fillBody(chunk, 0);
+      this.checkQueryBuffer(pos);
+      if (this.body !== null) return;
+    } else if (this.tail.length > 0) {
+      b = Buffer.concat([this.tail, chunk]);
+      this.tail = EMPTY;
+    }
+    const end = b.length;
+    /** Where the part of the request in progress not yet counted in reqBytes starts in `b`. */
+    let reqStart = pos;
     try {
-      while (pos < end) {
-        if (this.argv === null) {
-          if (b[pos] === 42 /* '*' */) {
-            const lf = b.indexOf(LF, pos);
-            if (lf < 0) {
-              if (end - pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big mbulk count string');
+      for (;;) {
+        const argv = this.argv;
+        if (argv !== null) {
+          let argsLeft = this.argsLeft;
+          let bulkLen = this.bulkLen;
+          while (argsLeft > 0) {
+            if (bulkLen < 0) {
+              let n: number;
+              const short = b[pos] === DOLLAR ? shortLine(b, pos, end) : -1;
+              if (short >= 0) {
+                n = lineValue;
+                pos = short + 2;
+              } else {
+                const cr = this.lineEnd(b, pos, end, 'Protocol error: too big bulk count string');
+                if (cr < 0) break;
+                if (b[pos] !== DOLLAR) {
+                  // Redis formats the byte with %c and then maps CR/LF to spaces (addReplyErrorFormat).
+                  const got = b[pos] === CR || b[pos] === LF ? ' ' : String.fromCharCode(b[pos]);
+                  throw new ProtocolError(`Protocol error: expected '$', got '${got}'`);
+                }
+                n = string2ll(b, pos + 1, cr);
+                pos = cr + 2;
+              }
+              if (!(n >= 0) || n > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length');
+              if (n > UNAUTH_BULK_MAX && !this.authenticated) {
+                throw new ProtocolError('Protocol error: unauthenticated bulk length');
+              }
+              if (n > MAX_ARG_LEN) throw new ProtocolError('Protocol error: invalid bulk length');
+              bulkLen = n;
+            }
+            if (end - pos < bulkLen + 2) {
+              // The body is still arriving: buffer it apart so later chunks are appended, not re-joined.
+              this.argsLeft = argsLeft;
+              this.bulkLen = bulkLen;
+              this.body = Buffer.allocUnsafe(Math.min(bulkLen + 2, Math.max(BODY_PREALLOC, end - pos)));
+              this.bodyFill = 0;
+              pos = this.fillBody(b, pos);
               break;
             }
-            const n = parseIntLine(b, pos + 1, lf);
-            if (n === null || n > 2147483647) throw new ProtocolError('Protocol error: invalid multibulk length');
-            if (!this.authenticated && n > UNAUTH_MULTIBULK_MAX) {
-              throw new ProtocolError('Protocol error: unauthenticated multibulk length');
-            }
-            if (n > this.limits.maxMultibulkLen) throw new ProtocolError('Protocol error: invalid multibulk length');
-            pos = lf + 1;
-            if (n <= 0) continue; // `*0` and `*-1` are ignored, as in Redis
-            this.argv = [];
-            this.argsLeft = n;
-            this.bulkLen = -1;
-          } else {
-            const lf = b.indexOf(LF, pos);
-            if (lf < 0) {
-              if (end - pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big inline request');
-              break;
-            }
-            const lineEnd = lf > pos && b[lf - 1] === CR ? lf - 1 : lf;
-            const args = splitInline(b.latin1Slice(pos, lineEnd));
-            pos = lf + 1;
-            if (args === null) throw new ProtocolError('Protocol error: unbalanced quotes in request');
-            if (args.length > 0) sink(args);
-            continue;
+            argv.push(latin1(b, pos, pos + bulkLen));
+            pos += bulkLen + 2; // Redis skips the two bytes after the body without looking at them
+            bulkLen = -1;
+            argsLeft--;
           }
-        }
-        // Inside a multibulk: read bulk headers and bodies.
-        while (this.argsLeft > 0) {
-          if (this.bulkLen < 0) {
-            if (pos >= end) break;
-            if (b[pos] !== 36 /* '$' */) {
-              throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(b[pos])}'`);
+          if (argsLeft > 0 || this.body !== null) {
+            if (this.body === null) {
+              this.argsLeft = argsLeft;
+              this.bulkLen = bulkLen;
             }
-            const lf = b.indexOf(LF, pos);
-            if (lf < 0) {
-              if (end - pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big bulk count string');
-              break;
-            }
-            const len = parseIntLine(b, pos + 1, lf);
-            if (len === null || len < 0 || len > this.limits.maxBulkLen) {
-              throw new ProtocolError('Protocol error: invalid bulk length');
-            }
-            if (!this.authenticated && len > UNAUTH_BULK_MAX) {
-              throw new ProtocolError('Protocol error: unauthenticated bulk length');
-            }
-            pos = lf + 1;
-            this.bulkLen = len;
-          }
-          if (end - pos < this.bulkLen + 2) {
-            this.need = this.bulkLen + 2; // relative to the kept tail, which starts at pos
             break;
           }
-          this.argv!.push(b.latin1Slice(pos, pos + this.bulkLen));
-          pos += this.bulkLen + 2;
+          this.argv = null;
+          this.argsLeft = 0;
           this.bulkLen = -1;
-          this.argsLeft--;
+          this.reqBytes = 0;
+          sink(argv);
+          if (this.dropped) return;
         }
-        if (this.argsLeft > 0) break;
-        const argv = this.argv!;
-        this.argv = null;
-        sink(argv);
+        if (pos >= end) break;
+        reqStart = pos;
+        if (b[pos] === STAR) {
+          let n: number;
+          const short = shortLine(b, pos, end);
+          if (short >= 0) {
+            n = lineValue;
+            pos = short + 2;
+          } else {
+            const cr = this.lineEnd(b, pos, end, 'Protocol error: too big mbulk count string');
+            if (cr < 0) break;
+            n = string2ll(b, pos + 1, cr);
+            pos = cr + 2;
+            if (Number.isNaN(n) || n > INT_MAX) throw new ProtocolError('Protocol error: invalid multibulk length');
+          }
+          if (n > UNAUTH_MULTIBULK_MAX && !this.authenticated) {
+            throw new ProtocolError('Protocol error: unauthenticated multibulk length');
+          }
+          if (n > this.limits.maxMultibulkLen) throw new ProtocolError('Protocol error: invalid multibulk length');
+          if (n <= 0) continue; // `*0` and `*-1` are skipped, as in Redis
+          this.argv = [];
+          this.argsLeft = n;
+          this.bulkLen = -1;
+        } else {
+          const next = this.inline(b, pos, end, sink);
+          if (next < 0) break;
+          pos = next;
+          if (this.dropped) return;
+        }
       }
-    } finally {
-      this.buf = pos >= end ? EMPTY : b.subarray(pos);
+    } catch (e) {
+      this.reset();
+      throw e;
     }
-    if (this.buf.length > this.limits.maxQueryBuffer) throw new QueryBufferLimitError();
-    // A small tail that views a large chunk would pin the whole chunk; copy it free.
-    if (this.buf.length > 0 && this.buf.length < 4096 && b.length > 65536) this.buf = Buffer.from(this.buf);
+    if (this.argv !== null) this.reqBytes += pos - reqStart;
+    if (this.body === null && pos < end) this.tail = Buffer.from(b.subarray(pos, end));
+    this.checkQueryBuffer(0);
   }
 
-  /** Drops all buffered input and partial state (used when the connection is being closed). */
+  /** Drops all buffered input and partial state (the connection is closing); stops a running feed(). */
   reset(): void {
-    this.buf = EMPTY;
-    this.waiting = [];
-    this.waitingLen = 0;
-    this.need = 0;
+    this.tail = EMPTY;
+    this.body = null;
+    this.bodyFill = 0;
     this.argv = null;
     this.argsLeft = 0;
     this.bulkLen = -1;
+    this.reqBytes = 0;
+    this.dropped = true;
+  }
+
+  /**
+   * Redis holds the whole request being received in its query buffer; Brook counts the same bytes
+   * (the unparsed tail, plus everything already read of an incomplete multibulk, so a request
+   * with millions of small arguments cannot grow memory without bound either).
+   */
+  private checkQueryBuffer(consumed: number): void {
+    this.reqBytes += consumed;
+    if (this.reqBytes + this.tail.length > this.limits.maxQueryBuffer) {
+      this.reset();
+      throw new QueryBufferLimitError();
+    }
+  }
+
+  /**
+   * Copies body bytes from b[from..] into the pending bulk, growing its buffer as bytes arrive;
+   * when complete, it becomes the next argument. Returns the position after what was taken.
+   */
+  private fillBody(b: Buffer, from: number): number {
+    let body = this.body!;
+    const target = this.bulkLen + 2;
+    const n = Math.min(target - this.bodyFill, b.length - from);
+    if (this.bodyFill + n > body.length) {
+      const grown = Buffer.allocUnsafe(Math.min(target, Math.max(body.length * 2, this.bodyFill + n)));
+      body.copy(grown, 0, 0, this.bodyFill);
+      this.body = body = grown;
+    }
+    b.copy(body, this.bodyFill, from, from + n);
+    this.bodyFill += n;
+    if (this.bodyFill === target) {
+      this.argv!.push(body.latin1Slice(0, this.bulkLen));
+      this.body = null;
+      this.bodyFill = 0;
+      this.bulkLen = -1;
+      this.argsLeft--;
+    }
+    return from + n;
+  }
+
+  /**
+   * Finds the CR ending the `*`/`$` line at b[pos..] the way Redis does (strchr for '\r', which
+   * also stops at a NUL byte) and requires one byte after it, which is skipped unchecked like
+   * Redis's '\n'. Returns -1 while incomplete; throws `tooBig` once 64 KiB wait unterminated.
+   */
+  private lineEnd(b: Buffer, pos: number, end: number, tooBig: string): number {
+    for (let i = pos; i < end; i++) {
+      const c = b[i];
+      if (c === CR) return i + 1 < end ? i : -1;
+      if (c === NUL) break;
+    }
+    if (end - pos > INLINE_MAX) throw new ProtocolError(tooBig);
+    return -1;
+  }
+
+  /**
+   * An inline request: the line up to LF (strchr, so a NUL byte first means "no line yet"), minus
+   * one CR before it, split by sdssplitargs rules; empty lines are skipped. Returns the position
+   * after the line, or -1 while incomplete.
+   */
+  private inline(b: Buffer, pos: number, end: number, sink: ParseSink): number {
+    let lf = -1;
+    for (let i = pos; i < end; i++) {
+      const c = b[i];
+      if (c === LF) {
+        lf = i;
+        break;
+      }
+      if (c === NUL) break;
+    }
+    if (lf < 0) {
+      if (end - pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big inline request');
+      return -1;
+    }
+    const args = splitInline(b.latin1Slice(pos, lf > pos && b[lf - 1] === CR ? lf - 1 : lf));
+    if (args === null) throw new ProtocolError('Protocol error: unbalanced quotes in request');
+    if (args.length > 0) sink(args);
+    return lf + 1;
   }
 }
 
-const EMPTY = Buffer.alloc(0);
-
-/** Parses the decimal integer in b[start, lf) (a trailing CR is allowed). Null if malformed. */
-function parseIntLine(b: Buffer, start: number, lf: number): number | null {
-  let end = lf;
-  if (end > start && b[end - 1] === CR) end--;
-  if (end <= start || end - start > 19) return null;
-  let i = start;
-  let neg = false;
-  if (b[i] === 45 /* '-' */) {
-    neg = true;
-    i++;
-    if (i === end) return null;
+/**
+ * b[start, end) as a latin1 string. Up to 16 bytes (command names, most keys, small values) it is
+ * built in JS, which skips latin1Slice's call into C++ that costs more than the copy at these
+ * sizes. Below 13 chars V8 keeps concatenations flat; 13-16 chars take one fromCharCode call
+ * each, so the result is a plain flat string too (no cons or sliced string pinning a parent).
+ */
+function latin1(b: Buffer, start: number, end: number): string {
+  const i = start;
+  switch (end - start) {
+    case 13: return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11], b[i + 12]);
+    case 14: return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11], b[i + 12], b[i + 13]);
+    case 15: return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11], b[i + 12], b[i + 13], b[i + 14]);
+    case 16: return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11], b[i + 12], b[i + 13], b[i + 14], b[i + 15]);
   }
+  if (end - start > 16) return b.latin1Slice(start, end);
+  let s = '';
+  let j = start;
+  for (; j + 4 <= end; j += 4) s += String.fromCharCode(b[j], b[j + 1], b[j + 2], b[j + 3]);
+  for (; j < end; j++) s += String.fromCharCode(b[j]);
+  return s;
+}
+
+/** The number read by the last successful shortLine(). */
+let lineValue = 0;
+
+/**
+ * Fast path for a `*` or `$` line at b[pos]: 1-9 digits without a leading zero, then CR and one
+ * more byte. Returns the CR's position and leaves the number in lineValue, or -1 for anything
+ * else (which the exact, slower path then handles).
+ */
+function shortLine(b: Buffer, pos: number, end: number): number {
+  let p = pos + 1;
+  if (p >= end) return -1;
+  let n = b[p] - 48;
+  if (n < 1 || n > 9) return -1;
+  for (p++; p < end && p - pos <= 9; p++) {
+    const d = b[p] - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  if (p + 1 >= end || b[p] !== CR) return -1;
+  lineValue = n;
+  return p;
+}
+
+/**
+ * Redis's string2ll on b[start, end): optional '-', then "0" alone or a first digit 1-9 and more
+ * digits, at most 20 bytes, within int64. NaN when malformed (leading zeros, '+', spaces, "-0").
+ */
+function string2ll(b: Buffer, start: number, end: number): number {
+  const len = end - start;
+  if (len <= 0 || len >= 21) return NaN;
+  if (len === 1 && b[start] === 48) return 0;
+  let i = start;
+  const neg = b[i] === 45; /* '-' */
+  if (neg && ++i === end) return NaN;
+  if (b[i] < 49 || b[i] > 57) return NaN;
   let n = 0;
   for (; i < end; i++) {
-    const c = b[i] - 48;
-    if (c < 0 || c > 9) return null;
-    n = n * 10 + c;
+    const d = b[i] - 48;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  // Beyond 2^53 the sum is inexact; only the int64 bounds matter there, so check them exactly.
+  if (n >= 9e18) {
+    const big = BigInt(b.latin1Slice(start, end));
+    if (big > 9223372036854775807n || big < -9223372036854775808n) return NaN;
   }
   return neg ? -n : n;
 }
 
 /**
- * Splits an inline request like Redis's sdssplitargs: spaces separate arguments, "double quotes"
- * allow \n \r \t \b \a \\ \" and \xHH escapes, 'single quotes' allow only \'. A closing quote
- * must be followed by a space or the end. Returns null on unbalanced quotes.
+ * Splits a line like Redis's sdssplitargs (inline requests, redis.conf lines): blanks (isspace)
+ * separate arguments; "double quotes" take \n \r \t \b \a \xHH and \<any char> escapes;
+ * 'single quotes' take only \'; a closing quote must be followed by a blank or the end; a quote
+ * inside a bare word starts a quoted part of the same argument. Inside a bare word only space,
+ * \t, \r and \n end it (\v and \f do not). Returns null on unbalanced quotes.
  */
 export function splitInline(line: string): string[] | null {
+  const nul = line.indexOf('\0');
+  const n = nul < 0 ? line.length : nul; // a C string ends at its first NUL
   const out: string[] = [];
-  const n = line.length;
   let i = 0;
   for (;;) {
-    while (i < n && isSpace(line.charCodeAt(i))) i++;
+    while (i < n && isBlank(line.charCodeAt(i))) i++;
     if (i >= n) return out;
     let cur = '';
-    let inDq = false;
-    let inSq = false;
-    let done = false;
-    while (!done) {
-      if (inDq) {
-        if (i >= n) return null;
-        const c = line[i];
-        if (c === '\\' && i + 3 < n && line[i + 1] === 'x' && isHex(line[i + 2]) && isHex(line[i + 3])) {
-          cur += String.fromCharCode(parseInt(line.substr(i + 2, 2), 16));
-          i += 3;
-        } else if (c === '\\' && i + 1 < n) {
-          i++;
-          const e = line[i];
-          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
-        } else if (c === '"') {
-          if (i + 1 < n && !isSpace(line.charCodeAt(i + 1))) return null;
-          done = true;
-        } else {
-          cur += c;
-        }
-      } else if (inSq) {
-        if (i >= n) return null;
-        const c = line[i];
-        if (c === '\\' && i + 1 < n && line[i + 1] === "'") {
-          i++;
-          cur += "'";
-        } else if (c === "'") {
-          if (i + 1 < n && !isSpace(line.charCodeAt(i + 1))) return null;
-          done = true;
-        } else {
-          cur += c;
-        }
-      } else {
-        if (i >= n) break;
-        const c = line[i];
-        if (isSpace(line.charCodeAt(i))) done = true;
-        else if (c === '"') inDq = true;
-        else if (c === "'") inSq = true;
-        else cur += c;
+    let quote = 0; // 0, '"' or '\''
+    for (;;) {
+      if (i >= n) {
+        if (quote !== 0) return null; // unterminated quotes
+        break;
       }
-      if (i < n) i++;
+      const c = line.charCodeAt(i);
+      if (quote === 34 /* '"' */) {
+        if (c === 92 /* '\\' */ && i + 3 < n && line.charCodeAt(i + 1) === 120 /* 'x' */ && isHex(line.charCodeAt(i + 2)) && isHex(line.charCodeAt(i + 3))) {
+          cur += String.fromCharCode(parseInt(line.substr(i + 2, 2), 16));
+          i += 4;
+        } else if (c === 92 && i + 1 < n) {
+          const e = line[i + 1];
+          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
+          i += 2;
+        } else if (c === 34) {
+          if (i + 1 < n && !isBlank(line.charCodeAt(i + 1))) return null;
+          i++;
+          break;
+        } else {
+          cur += line[i++];
+        }
+      } else if (quote === 39 /* '\'' */) {
+        if (c === 92 && i + 1 < n && line.charCodeAt(i + 1) === 39) {
+          cur += "'";
+          i += 2;
+        } else if (c === 39) {
+          if (i + 1 < n && !isBlank(line.charCodeAt(i + 1))) return null;
+          i++;
+          break;
+        } else {
+          cur += line[i++];
+        }
+      } else if (c === 32 || c === 10 || c === 13 || c === 9) {
+        i++;
+        break;
+      } else if (c === 34 || c === 39) {
+        quote = c;
+        i++;
+      } else {
+        cur += line[i++];
+      }
     }
     out.push(cur);
   }
 }
 
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12;
+/** C isspace() in the C locale. */
+function isBlank(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
 }
 
-function isHex(c: string): boolean {
-  return /^[0-9a-fA-F]$/.test(c);
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
 declare module 'node:buffer' {

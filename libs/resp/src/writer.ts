@@ -2,10 +2,14 @@
  * Reply writer. Replies accumulate as one latin1 string (V8 concatenates into a rope without
  * copying) and go to the socket in one write per input chunk. `proto` picks RESP2 or RESP3
  * framing for the types that differ (null, map, set, double, boolean, push, verbatim, big number).
+ *
+ * Output never nears V8's string limit (2^29-24 chars): once more than FLUSH_THRESHOLD is
+ * pending it is handed to `spill` (the socket) at once, and a payload too big to join the pending
+ * output is spilled on its own, in FLUSH_THRESHOLD pieces when it comes from a Buffer.
  */
 
-/** Accumulated output above this size is handed to the socket early so no string nears V8's limit. */
-const FLUSH_THRESHOLD = 16 * 1024 * 1024;
+/** Accumulated output above this size is handed to the socket early. */
+export const FLUSH_THRESHOLD = 16 * 1024 * 1024;
 
 export type RespVersion = 2 | 3;
 
@@ -16,8 +20,8 @@ export class ReplyWriter {
   errors = 0;
   lastError = '';
 
-  /** Called with output that must leave early (huge replies); set by the connection. */
-  constructor(private spill: (data: string) => void) {}
+  /** `spill` takes output that must leave early (huge replies); set by the connection. */
+  constructor(private readonly spill: (data: string) => void) {}
 
   /** Returns what was written since the last take and resets. */
   take(): string {
@@ -31,32 +35,56 @@ export class ReplyWriter {
     if (this.out.length > FLUSH_THRESHOLD) this.spill(this.take());
   }
 
+  /** `header` + `payload` + CRLF, spilling a payload too big to join the pending output. */
+  private framed(header: string, payload: string): void {
+    if (this.out.length + payload.length < FLUSH_THRESHOLD) {
+      this.add(header + payload + '\r\n');
+      return;
+    }
+    this.spill(this.out + header);
+    this.spill(payload);
+    this.out = '\r\n';
+  }
+
   ok(): void {
-    this.out += '+OK\r\n';
+    this.add('+OK\r\n');
   }
 
   simple(s: string): void {
-    this.out += '+' + s + '\r\n';
+    this.add('+' + s + '\r\n');
   }
 
-  /** `msg` is the full error text including its code, e.g. `ERR syntax error`. */
+  /**
+   * `msg` is the full error text including its code, e.g. `ERR syntax error`. CR and LF (from user
+   * bytes quoted in the text) become spaces, as Redis's addReplyErrorFormat does, so the reply
+   * stays one line.
+   */
   error(msg: string): void {
+    if (msg.indexOf('\r') >= 0 || msg.indexOf('\n') >= 0) msg = msg.replace(/[\r\n]/g, ' ');
     this.errors++;
     this.lastError = msg;
-    this.out += '-' + msg + '\r\n';
+    this.add('-' + msg + '\r\n');
   }
 
   integer(n: number | bigint): void {
-    this.out += ':' + n + '\r\n';
+    this.add(':' + n + '\r\n');
   }
 
   bulk(s: string): void {
-    this.add('$' + s.length + '\r\n' + s + '\r\n');
+    this.framed('$' + s.length + '\r\n', s);
   }
 
-  /** A bulk from binary data (mutable string values). */
+  /** A bulk from binary data (mutable string values), which may be longer than any V8 string. */
   bulkBuffer(b: Buffer): void {
-    this.add('$' + b.length + '\r\n' + b.latin1Slice(0, b.length) + '\r\n');
+    if (b.length < FLUSH_THRESHOLD) {
+      this.framed('$' + b.length + '\r\n', b.latin1Slice(0, b.length));
+      return;
+    }
+    this.spill(this.out + '$' + b.length + '\r\n');
+    for (let i = 0; i < b.length; i += FLUSH_THRESHOLD) {
+      this.spill(b.latin1Slice(i, Math.min(b.length, i + FLUSH_THRESHOLD)));
+    }
+    this.out = '\r\n';
   }
 
   /** A bulk string or a null bulk. */
@@ -67,60 +95,61 @@ export class ReplyWriter {
 
   /** Null bulk string: `$-1` in RESP2, `_` in RESP3. */
   nil(): void {
-    this.out += this.proto === 3 ? '_\r\n' : '$-1\r\n';
+    this.add(this.proto === 3 ? '_\r\n' : '$-1\r\n');
   }
 
   /** Null array: `*-1` in RESP2, `_` in RESP3. */
   nilArray(): void {
-    this.out += this.proto === 3 ? '_\r\n' : '*-1\r\n';
+    this.add(this.proto === 3 ? '_\r\n' : '*-1\r\n');
   }
 
   array(n: number): void {
-    this.out += '*' + n + '\r\n';
+    this.add('*' + n + '\r\n');
   }
 
   /** A map of n pairs: `%n` in RESP3, a flat array of 2n in RESP2. */
   map(n: number): void {
-    this.out += this.proto === 3 ? '%' + n + '\r\n' : '*' + n * 2 + '\r\n';
+    this.add(this.proto === 3 ? '%' + n + '\r\n' : '*' + n * 2 + '\r\n');
   }
 
   /** A set of n members: `~n` in RESP3, an array in RESP2. */
   set(n: number): void {
-    this.out += (this.proto === 3 ? '~' : '*') + n + '\r\n';
+    this.add((this.proto === 3 ? '~' : '*') + n + '\r\n');
   }
 
   /** Out-of-band push frame header: `>n` in RESP3, an array in RESP2. */
   push(n: number): void {
-    this.out += (this.proto === 3 ? '>' : '*') + n + '\r\n';
+    this.add((this.proto === 3 ? '>' : '*') + n + '\r\n');
   }
 
   /** A double: `,` in RESP3, a bulk string in RESP2 (formatted by the caller's rules). */
   double(text: string): void {
-    if (this.proto === 3) this.out += ',' + text + '\r\n';
+    if (this.proto === 3) this.add(',' + text + '\r\n');
     else this.bulk(text);
   }
 
+  /** A boolean: `#t`/`#f` in RESP3, the integer 1/0 in RESP2. */
   boolean(v: boolean): void {
-    if (this.proto === 3) this.out += v ? '#t\r\n' : '#f\r\n';
-    else this.out += v ? ':1\r\n' : ':0\r\n';
+    if (this.proto === 3) this.add(v ? '#t\r\n' : '#f\r\n');
+    else this.add(v ? ':1\r\n' : ':0\r\n');
   }
 
+  /** A big number: `(` in RESP3, a bulk string in RESP2. */
   bigNumber(text: string): void {
-    if (this.proto === 3) this.out += '(' + text + '\r\n';
+    if (this.proto === 3) this.add('(' + text + '\r\n');
     else this.bulk(text);
   }
 
   /** Verbatim string (`=len\r\ntxt:...`) in RESP3, a bulk string in RESP2. */
   verbatim(text: string, format = 'txt'): void {
-    if (this.proto === 3) this.add('=' + (text.length + 4) + '\r\n' + format + ':' + text + '\r\n');
+    if (this.proto === 3) this.framed('=' + (text.length + 4) + '\r\n' + format + ':', text);
     else this.bulk(text);
   }
 
   /** Writes a list of bulk strings as an array. */
   bulkArray(items: readonly string[]): void {
-    let s = '*' + items.length + '\r\n';
-    for (let i = 0; i < items.length; i++) s += '$' + items[i].length + '\r\n' + items[i] + '\r\n';
-    this.add(s);
+    this.array(items.length);
+    for (let i = 0; i < items.length; i++) this.bulk(items[i]);
   }
 
   /** Pre-encoded RESP (cached constant replies). */

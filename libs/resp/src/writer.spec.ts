@@ -1,0 +1,111 @@
+import { describe, expect, it } from '@jest/globals';
+import { FLUSH_THRESHOLD, ReplyWriter, type RespVersion } from './writer.js';
+
+/** A writer whose spilled output is recorded, plus a helper that returns everything written. */
+function writer(proto: RespVersion = 2): { w: ReplyWriter; spilled: string[]; all: () => string } {
+  const spilled: string[] = [];
+  const w = new ReplyWriter((data) => spilled.push(data));
+  w.proto = proto;
+  return { w, spilled, all: () => spilled.join('') + w.take() };
+}
+
+const bytes = (proto: RespVersion, write: (w: ReplyWriter) => void): string => {
+  const { w, all } = writer(proto);
+  write(w);
+  return all();
+};
+
+describe('ReplyWriter framing', () => {
+  const cases: [string, (w: ReplyWriter) => void, string, string][] = [
+    ['ok', (w) => w.ok(), '+OK\r\n', '+OK\r\n'],
+    ['simple', (w) => w.simple('PONG'), '+PONG\r\n', '+PONG\r\n'],
+    ['error', (w) => w.error('ERR syntax error'), '-ERR syntax error\r\n', '-ERR syntax error\r\n'],
+    ['integer', (w) => w.integer(-42), ':-42\r\n', ':-42\r\n'],
+    ['int64 bigint', (w) => w.integer(-9223372036854775808n), ':-9223372036854775808\r\n', ':-9223372036854775808\r\n'],
+    ['bulk', (w) => w.bulk('a\r\n\0\xff'), '$5\r\na\r\n\0\xff\r\n', '$5\r\na\r\n\0\xff\r\n'],
+    ['empty bulk', (w) => w.bulk(''), '$0\r\n\r\n', '$0\r\n\r\n'],
+    ['bulkBuffer', (w) => w.bulkBuffer(Buffer.from([0, 13, 10, 255])), '$4\r\n\0\r\n\xff\r\n', '$4\r\n\0\r\n\xff\r\n'],
+    ['bulkOrNil value', (w) => w.bulkOrNil('v'), '$1\r\nv\r\n', '$1\r\nv\r\n'],
+    ['bulkOrNil null', (w) => w.bulkOrNil(null), '$-1\r\n', '_\r\n'],
+    ['nil', (w) => w.nil(), '$-1\r\n', '_\r\n'],
+    ['nilArray', (w) => w.nilArray(), '*-1\r\n', '_\r\n'],
+    ['array', (w) => w.array(0), '*0\r\n', '*0\r\n'],
+    ['map', (w) => (w.map(1), w.bulk('k'), w.integer(1)), '*2\r\n$1\r\nk\r\n:1\r\n', '%1\r\n$1\r\nk\r\n:1\r\n'],
+    ['set', (w) => (w.set(1), w.bulk('m')), '*1\r\n$1\r\nm\r\n', '~1\r\n$1\r\nm\r\n'],
+    ['push', (w) => (w.push(2), w.bulk('message'), w.bulk('x')), '*2\r\n$7\r\nmessage\r\n$1\r\nx\r\n', '>2\r\n$7\r\nmessage\r\n$1\r\nx\r\n'],
+    ['double', (w) => w.double('3.5'), '$3\r\n3.5\r\n', ',3.5\r\n'],
+    ['double inf', (w) => w.double('inf'), '$3\r\ninf\r\n', ',inf\r\n'],
+    ['boolean true', (w) => w.boolean(true), ':1\r\n', '#t\r\n'],
+    ['boolean false', (w) => w.boolean(false), ':0\r\n', '#f\r\n'],
+    ['bigNumber', (w) => w.bigNumber('12345678901234567890'), '$20\r\n12345678901234567890\r\n', '(12345678901234567890\r\n'],
+    ['verbatim', (w) => w.verbatim('a\r\nb'), '$4\r\na\r\nb\r\n', '=8\r\ntxt:a\r\nb\r\n'],
+    ['verbatim markdown', (w) => w.verbatim('# x', 'mkd'), '$3\r\n# x\r\n', '=7\r\nmkd:# x\r\n'],
+    ['bulkArray', (w) => w.bulkArray(['a', '']), '*2\r\n$1\r\na\r\n$0\r\n\r\n', '*2\r\n$1\r\na\r\n$0\r\n\r\n'],
+    ['raw', (w) => w.raw('+QUEUED\r\n'), '+QUEUED\r\n', '+QUEUED\r\n'],
+  ];
+  it.each(cases)('%s', (_, write, resp2, resp3) => {
+    expect(bytes(2, write)).toBe(resp2);
+    expect(bytes(3, write)).toBe(resp3);
+  });
+
+  it('keeps an error reply on one line: CR and LF become spaces, as in Redis', () => {
+    const { w, all } = writer();
+    w.error("ERR unknown command 'a\r\nb', with args beginning with: ");
+    expect(all()).toBe("-ERR unknown command 'a  b', with args beginning with: \r\n");
+    expect(w.errors).toBe(1);
+    expect(w.lastError).toBe("ERR unknown command 'a  b', with args beginning with: ");
+  });
+
+  it('take() returns the pending output once', () => {
+    const { w } = writer();
+    w.ok();
+    w.integer(1);
+    expect(w.take()).toBe('+OK\r\n:1\r\n');
+    expect(w.take()).toBe('');
+  });
+});
+
+describe('ReplyWriter spilling', () => {
+  it('hands output over FLUSH_THRESHOLD to the socket early, whatever the reply type', () => {
+    const { w, spilled, all } = writer();
+    const n = 3_000_000; // ~13 MB of integers, then ~13 MB of small bulks
+    w.array(2 * n);
+    for (let i = 0; i < n; i++) w.integer(i);
+    for (let i = 0; i < n; i++) w.bulk('x');
+    expect(spilled.length).toBeGreaterThanOrEqual(1);
+    for (const s of spilled) expect(s.length).toBeLessThanOrEqual(FLUSH_THRESHOLD + 64);
+    const text = all();
+    expect(text.startsWith(`*${2 * n}\r\n:0\r\n:1\r\n`)).toBe(true);
+    expect(text.endsWith('$1\r\nx\r\n$1\r\nx\r\n')).toBe(true);
+    expect(text.length).toBe(`*${2 * n}\r\n`.length + [...Array(n).keys()].reduce((a, i) => a + String(i).length + 3, 0) + 7 * n);
+  });
+
+  it('spills a huge bulk string apart instead of joining it to the pending output', () => {
+    const { w, spilled, all } = writer();
+    const big = 'v'.repeat(FLUSH_THRESHOLD + 5);
+    w.ok();
+    w.bulk(big);
+    w.ok();
+    expect(spilled).toHaveLength(2);
+    expect(spilled[0]).toBe(`+OK\r\n$${big.length}\r\n`);
+    expect(spilled[1] === big).toBe(true);
+    expect(w.out).toBe('\r\n+OK\r\n');
+    expect(all() === `+OK\r\n$${big.length}\r\n${big}\r\n+OK\r\n`).toBe(true);
+  });
+
+  it('writes a Buffer value in pieces, so no string nears the V8 limit', () => {
+    const { w, spilled, all } = writer(3);
+    const buf = Buffer.alloc(2 * FLUSH_THRESHOLD + 3, 'ab');
+    w.bulkBuffer(buf);
+    expect(spilled.map((s) => s.length)).toEqual([`$${buf.length}\r\n`.length, FLUSH_THRESHOLD, FLUSH_THRESHOLD, 3]);
+    expect(Buffer.from(all(), 'latin1').equals(Buffer.concat([Buffer.from(`$${buf.length}\r\n`), buf, Buffer.from('\r\n')]))).toBe(true);
+  });
+
+  it('spills a huge verbatim string the same way', () => {
+    const { w, spilled, all } = writer(3);
+    const text = 'i'.repeat(FLUSH_THRESHOLD);
+    w.verbatim(text);
+    expect(spilled[0]).toBe(`=${text.length + 4}\r\ntxt:`);
+    expect(all() === `=${text.length + 4}\r\ntxt:${text}\r\n`).toBe(true);
+  });
+});
