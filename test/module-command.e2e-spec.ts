@@ -24,6 +24,12 @@ class Greeter {
   count(c: Session): void {
     c.w.integer(this.greeted);
   }
+
+  /** A buggy command: throws before replying. */
+  @Command({ name: 'hello.crash', arity: 1, flags: ['readonly'] })
+  crash(): void {
+    throw new Error('boom\r\nsecond line');
+  }
 }
 
 @Module({ providers: [Greeter] })
@@ -60,16 +66,28 @@ describe('@Command providers in a Nest module become Brook commands', () => {
   });
 
   it('appears in COMMAND INFO, COMMAND COUNT, COMMAND LIST and COMMAND DOCS as a module command', async () => {
-    expect(await c.call('COMMAND', 'COUNT')).toBe(`:${builtinCommands.length + 2}\r\n`);
+    expect(await c.call('COMMAND', 'COUNT')).toBe(`:${builtinCommands.length + 3}\r\n`);
     expect(await c.call('COMMAND', 'INFO', 'hello.world')).toBe(
       '*1\r\n*10\r\n$11\r\nhello.world\r\n:2\r\n*3\r\n+readonly\r\n+module\r\n+fast\r\n:0\r\n:0\r\n:0\r\n' +
         '*2\r\n+@read\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n',
     );
-    expect(await c.call('COMMAND', 'LIST', 'FILTERBY', 'MODULE', 'GreeterModule')).toBe('*2\r\n$11\r\nhello.world\r\n$11\r\nhello.count\r\n');
+    expect(await c.call('COMMAND', 'LIST', 'FILTERBY', 'MODULE', 'GreeterModule')).toBe('*3\r\n$11\r\nhello.world\r\n$11\r\nhello.count\r\n$11\r\nhello.crash\r\n');
     const docs = await c.call('COMMAND', 'DOCS', 'hello.world');
     expect(docs).toContain('$7\r\nsummary\r\n$14\r\nGreets someone\r\n');
     expect(docs).toContain('$5\r\ngroup\r\n$6\r\nmodule\r\n');
     expect(docs).toContain('$6\r\nmodule\r\n$13\r\nGreeterModule\r\n');
     expect(await c.call('INFO', 'commandstats')).toContain('cmdstat_hello.world:calls=2,');
+  });
+
+  it('answers a throwing handler with an error and keeps serving every connection', async () => {
+    const other = await RawClient.connect(port);
+    try {
+      c.write('*1\r\n$11\r\nhello.crash\r\n*1\r\n$4\r\nPING\r\n');
+      expect((await c.read()).toString('latin1')).toBe("-ERR internal error in 'hello.crash': boom  second line\r\n");
+      expect((await c.read()).toString('latin1')).toBe('+PONG\r\n');
+      expect(await other.call('hello.world', 'x')).toBe('$7\r\nhello x\r\n');
+    } finally {
+      other.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import * as net from 'node:net';
@@ -38,6 +39,7 @@ const MAX_MULTIBULK = 2147483647;
  */
 export class BrookServer extends EventEmitter implements ClientHost, ServerContext {
   readonly ks: Keyspace;
+  private readonly logger = new Logger('brook');
   readonly commands = new CommandTable();
   readonly users = new UserStore();
   readonly startedAt = Date.now();
@@ -223,7 +225,11 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     c.propagated = false;
     c.lastCommand = cmd.fullName;
     const start = performance.now();
-    handler(c, argv);
+    try {
+      handler(c, argv);
+    } catch (e) {
+      this.handlerFailed(c, cmd, e as Error);
+    }
     const stats = cmd.stats;
     stats.usec += (performance.now() - start) * 1000;
     stats.calls++;
@@ -245,6 +251,15 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.dispatch(c, argv);
     if (c.replyMode === 'off' || c.replySkip) w.out = w.out.slice(0, Math.min(mark, w.out.length));
     c.replySkip = false;
+  }
+
+  /**
+   * A handler bug must not take the server (and every other client) down: the command gets an
+   * error reply, the stack goes to the log, and the connection carries on.
+   */
+  private handlerFailed(c: Client, cmd: Command, e: Error): void {
+    this.logger.error(`command '${cmd.fullName}' failed: ${e?.stack ?? e}`);
+    c.w.error(`ERR internal error in '${cmd.fullName}': ${String(e?.message ?? e).replace(/[\r\n]/g, ' ')}`);
   }
 
   private reject(c: Client, cmd: Command | null, error: string): void {

@@ -127,8 +127,7 @@ export class Client implements Session {
 
   private onData(chunk: Buffer): void {
     if (this.closed || this.closeAfterReply) return;
-    this.lastInteraction = Date.now();
-    this.host.ks.tick();
+    this.lastInteraction = this.host.ks.tick();
     try {
       this.parser.feed(chunk, this.run);
     } catch (e) {
