@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig, startBrook } from '@brook/server';
 import { freePort, startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
-import { Differential, script, type Step } from './support/differential.js';
+import { Differential, differentialSuite, script, type Step } from './support/differential.js';
 import { RawClient } from './support/raw-client.js';
 
 const BITMAP_COMMANDS = ['setbit', 'getbit', 'bitcount', 'bitpos', 'bitop', 'bitfield', 'bitfield_ro'];
@@ -21,20 +21,8 @@ function rng(seed: number): () => number {
 }
 
 describe('bitmap: differential against real Redis', () => {
-  let brook: RunningServer;
-  let redis: RunningServer;
-  let diff: Differential;
-  const same = async (steps: Step[]) => expect(await diff.run(steps)).toEqual([]);
-
-  beforeAll(async () => {
-    [brook, redis] = await Promise.all([startBrookProcess(), startRedis()]);
-    diff = await Differential.connect(brook.port, redis.port);
-  });
-
-  afterAll(async () => {
-    diff?.close();
-    await Promise.all([brook?.stop(), redis?.stop()]);
-  });
+  const suite = differentialSuite();
+  const same = async (steps: Step[]) => expect(await suite.diff.run(steps)).toEqual([]);
 
   it('SETBIT and GETBIT, offsets up to the limit and every error', async () => {
     await same(script(`

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
-import { Differential, script, type Step } from './support/differential.js';
+import { describe, expect, it } from '@jest/globals';
+import { Differential, differentialSuite, script, type Step } from './support/differential.js';
 import { RawClient } from './support/raw-client.js';
 
 /** Replaces the parts of a reply that differ between any two servers (ids, ports, versions). */
@@ -20,19 +19,7 @@ async function runBoth(d: Differential, steps: Step[], normalize = (s: string) =
 }
 
 describe('connection commands, differential against real Redis', () => {
-  let brook: RunningServer;
-  let redis: RunningServer;
-  let diff: Differential;
-
-  beforeAll(async () => {
-    [brook, redis] = await Promise.all([startBrookProcess(), startRedis()]);
-    diff = await Differential.connect(brook.port, redis.port);
-  });
-
-  afterAll(async () => {
-    diff?.close();
-    await Promise.all([brook?.stop(), redis?.stop()]);
-  });
+  const suite = differentialSuite();
 
   it('PING, ECHO, SELECT and their errors', async () => {
     const steps = script(`
@@ -48,7 +35,7 @@ describe('connection commands, differential against real Redis', () => {
       SELECT 99999999999
       SELECT 0
     `);
-    expect(await runBoth(diff, steps)).toEqual([]);
+    expect(await runBoth(suite.diff, steps)).toEqual([]);
   });
 
   it('HELLO shapes and errors (ids masked)', async () => {
@@ -71,7 +58,7 @@ describe('connection commands, differential against real Redis', () => {
       ['CLIENT', 'GETNAME'],
       ['HELLO', '2'],
     ];
-    expect(await runBoth(diff, steps, scrub)).toEqual([]);
+    expect(await runBoth(suite.diff, steps, scrub)).toEqual([]);
   });
 
   it('AUTH without a password configured', async () => {
@@ -82,7 +69,7 @@ describe('connection commands, differential against real Redis', () => {
       AUTH nouser x
       AUTH a b c
     `);
-    expect(await runBoth(diff, steps)).toEqual([]);
+    expect(await runBoth(suite.diff, steps)).toEqual([]);
   });
 
   it('CLIENT SETNAME/GETNAME/ID/REPLY/NO-EVICT/PAUSE argument errors', async () => {
@@ -139,11 +126,11 @@ describe('connection commands, differential against real Redis', () => {
       ['CLIENT', 'SETNAME', ''],
       ['CLIENT', 'GETNAME'],
     ];
-    expect(await runBoth(diff, steps)).toEqual([]);
+    expect(await runBoth(suite.diff, steps)).toEqual([]);
   });
 
   it('CLIENT REPLY OFF and SKIP silence replies exactly like Redis', async () => {
-    const [b, r] = [await RawClient.connect(brook.port), await RawClient.connect(redis.port)];
+    const [b, r] = [await RawClient.connect(suite.brook.port), await RawClient.connect(suite.redis.port)];
     try {
       const seq = [
         ['CLIENT', 'REPLY', 'SKIP'],
@@ -185,14 +172,14 @@ describe('connection commands, differential against real Redis', () => {
       ['PING'],
       ['HELLO'],
     ];
-    expect(await runBoth(diff, steps, scrub)).toEqual([]);
+    expect(await runBoth(suite.diff, steps, scrub)).toEqual([]);
     // Both are back in db 0: a key written now is visible after SELECT 0.
-    expect(await runBoth(diff, script('SET reset-probe 1\nSELECT 0\nGET reset-probe'))).toEqual([]);
+    expect(await runBoth(suite.diff, script('SET reset-probe 1\nSELECT 0\nGET reset-probe'))).toEqual([]);
   });
 
   it('RESET turns replies back on', async () => {
     const payload = '*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n*1\r\n$4\r\nPING\r\n*1\r\n$5\r\nRESET\r\n*1\r\n$4\r\nPING\r\n';
-    for (const port of [brook.port, redis.port]) {
+    for (const port of [suite.brook.port, suite.redis.port]) {
       const c = await RawClient.connect(port);
       c.write(payload);
       expect((await c.read()).toString()).toBe('+RESET\r\n');
@@ -202,7 +189,7 @@ describe('connection commands, differential against real Redis', () => {
   });
 
   it('QUIT replies OK and closes', async () => {
-    for (const port of [brook.port, redis.port]) {
+    for (const port of [suite.brook.port, suite.redis.port]) {
       const c = await RawClient.connect(port);
       expect(await c.call('QUIT')).toBe('+OK\r\n');
       await c.waitClosed();
@@ -210,9 +197,9 @@ describe('connection commands, differential against real Redis', () => {
   });
 
   it('CLIENT KILL by ID, ADDR, USER and TYPE counts victims and skips itself by default', async () => {
-    const a = await RawClient.connect(brook.port);
-    const b = await RawClient.connect(brook.port);
-    const killer = await RawClient.connect(brook.port);
+    const a = await RawClient.connect(suite.brook.port);
+    const b = await RawClient.connect(suite.brook.port);
+    const killer = await RawClient.connect(suite.brook.port);
     try {
       const idA = (await a.call('CLIENT', 'ID')).slice(1, -2);
       const addrB = /addr=(\S+)/.exec(await b.call('CLIENT', 'INFO'))![1];
@@ -222,7 +209,7 @@ describe('connection commands, differential against real Redis', () => {
       await b.waitClosed();
       expect(await killer.call('CLIENT', 'KILL', addrB)).toBe('-ERR No such client\r\n');
       // USER default matches every connection but this one (SKIPME yes is the default).
-      const others = await Promise.all([RawClient.connect(brook.port), RawClient.connect(brook.port)]);
+      const others = await Promise.all([RawClient.connect(suite.brook.port), RawClient.connect(suite.brook.port)]);
       await Promise.all(others.map((o) => o.call('PING')));
       const killed = Number((await killer.call('CLIENT', 'KILL', 'USER', 'default', 'TYPE', 'normal')).slice(1, -2));
       expect(killed).toBeGreaterThanOrEqual(2);
@@ -240,7 +227,7 @@ describe('connection commands, differential against real Redis', () => {
   });
 
   it('CLIENT LIST and CLIENT INFO lines have Redis 7 fields', async () => {
-    const c = await RawClient.connect(brook.port);
+    const c = await RawClient.connect(suite.brook.port);
     try {
       await c.call('CLIENT', 'SETNAME', 'lister');
       await c.call('CLIENT', 'SETINFO', 'LIB-NAME', 'mylib');
@@ -261,8 +248,8 @@ describe('connection commands, differential against real Redis', () => {
   });
 
   it('CLIENT PAUSE WRITE holds writes but not reads; UNPAUSE releases them in order', async () => {
-    const admin = await RawClient.connect(brook.port);
-    const writer = await RawClient.connect(brook.port);
+    const admin = await RawClient.connect(suite.brook.port);
+    const writer = await RawClient.connect(suite.brook.port);
     try {
       expect(await admin.call('CLIENT', 'PAUSE', '10000', 'WRITE')).toBe('+OK\r\n');
       expect(await writer.call('GET', 'pause-key')).toBe('$-1\r\n');
@@ -279,8 +266,8 @@ describe('connection commands, differential against real Redis', () => {
   });
 
   it('CLIENT PAUSE ALL holds every command until the timeout ends', async () => {
-    const admin = await RawClient.connect(brook.port);
-    const other = await RawClient.connect(brook.port);
+    const admin = await RawClient.connect(suite.brook.port);
+    const other = await RawClient.connect(suite.brook.port);
     try {
       const start = Date.now();
       expect(await admin.call('CLIENT', 'PAUSE', '400')).toBe('+OK\r\n');
@@ -294,19 +281,7 @@ describe('connection commands, differential against real Redis', () => {
 });
 
 describe('AUTH with requirepass, differential against real Redis', () => {
-  let brook: RunningServer;
-  let redis: RunningServer;
-  let diff: Differential;
-
-  beforeAll(async () => {
-    [brook, redis] = await Promise.all([startBrookProcess(['--requirepass', 's3cret']), startRedis(['--requirepass', 's3cret'])]);
-    diff = await Differential.connect(brook.port, redis.port);
-  });
-
-  afterAll(async () => {
-    diff?.close();
-    await Promise.all([brook?.stop(), redis?.stop()]);
-  });
+  const suite = differentialSuite(['--requirepass', 's3cret'], ['--requirepass', 's3cret']);
 
   it('refuses commands before AUTH and accepts the password', async () => {
     const steps: Step[] = [
@@ -329,15 +304,15 @@ describe('AUTH with requirepass, differential against real Redis', () => {
       ['PING'],
       ['CONFIG', 'GET', 'requirepass'],
     ];
-    expect(await runBoth(diff, steps, scrub)).toEqual([]);
+    expect(await runBoth(suite.diff, steps, scrub)).toEqual([]);
   });
 
   it('CONFIG SET requirepass changes the password for new connections', async () => {
-    const admin = await RawClient.connect(brook.port);
+    const admin = await RawClient.connect(suite.brook.port);
     try {
       expect(await admin.call('AUTH', 's3cret')).toBe('+OK\r\n');
       expect(await admin.call('CONFIG', 'SET', 'requirepass', 'other')).toBe('+OK\r\n');
-      const c = await RawClient.connect(brook.port);
+      const c = await RawClient.connect(suite.brook.port);
       expect(await c.call('AUTH', 's3cret')).toMatch(/^-WRONGPASS/);
       expect(await c.call('AUTH', 'other')).toBe('+OK\r\n');
       c.close();

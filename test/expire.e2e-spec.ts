@@ -5,25 +5,13 @@
  * time: lazy on access, and the active cycle reclaiming 100k untouched keys while clients are served.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
-import { Differential, script, type Step } from './support/differential.js';
+import { startBrookProcess, type RunningServer } from './support/servers.js';
+import { differentialSuite, script, type Step } from './support/differential.js';
 import { encodeCommand, RawClient } from './support/raw-client.js';
 
 describe('expire: differential against real Redis', () => {
-  let brook: RunningServer;
-  let redis: RunningServer;
-  let diff: Differential;
-  const same = async (steps: Step[]) => expect(await diff.run(steps)).toEqual([]);
-
-  beforeAll(async () => {
-    [brook, redis] = await Promise.all([startBrookProcess(), startRedis()]);
-    diff = await Differential.connect(brook.port, redis.port);
-  });
-
-  afterAll(async () => {
-    diff?.close();
-    await Promise.all([brook?.stop(), redis?.stop()]);
-  });
+  const suite = differentialSuite();
+  const same = async (steps: Step[]) => expect(await suite.diff.run(steps)).toEqual([]);
 
   it('arity, option parsing and its precedence over the time argument', async () => {
     const steps = script(`
@@ -206,7 +194,7 @@ describe('expire: differential against real Redis', () => {
       EXISTS a
     `));
     await new Promise((r) => setTimeout(r, 120));
-    expect(await diff.run(script('GET a\nEXISTS b\nTTL c\nPTTL c\nEXPIRE c 100\nPERSIST a'), { flush: false })).toEqual([]);
+    expect(await suite.diff.run(script('GET a\nEXISTS b\nTTL c\nPTTL c\nEXPIRE c 100\nPERSIST a'), { flush: false })).toEqual([]);
   });
 });
 

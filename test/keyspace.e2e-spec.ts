@@ -6,28 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig, startBrook } from '@brook/server';
-import { freePort, startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
-import { Differential, script, type Step } from './support/differential.js';
+import { freePort, startBrookProcess, type RunningServer } from './support/servers.js';
+import { differentialSuite, script, type Step } from './support/differential.js';
 import { RawClient } from './support/raw-client.js';
 import { decodeReply } from './support/resp-value.js';
 
 const LONG = 'x'.repeat(45); // one byte past embstr
 
 describe('keyspace: differential against real Redis', () => {
-  let brook: RunningServer;
-  let redis: RunningServer;
-  let diff: Differential;
-  const same = async (steps: Step[]) => expect(await diff.run(steps)).toEqual([]);
-
-  beforeAll(async () => {
-    [brook, redis] = await Promise.all([startBrookProcess(), startRedis()]);
-    diff = await Differential.connect(brook.port, redis.port);
-  });
-
-  afterAll(async () => {
-    diff?.close();
-    await Promise.all([brook?.stop(), redis?.stop()]);
-  });
+  const suite = differentialSuite();
+  const same = async (steps: Step[]) => expect(await suite.diff.run(steps)).toEqual([]);
 
   it('DEL, UNLINK, EXISTS, TOUCH and TYPE', async () => {
     const steps = script(`
@@ -303,23 +291,23 @@ describe('keyspace: differential against real Redis', () => {
   });
 
   it('KEYS matches glob patterns and skips expired keys (compared as sets)', async () => {
-    await diff.run(script('FLUSHALL'));
+    await suite.diff.run(script('FLUSHALL'));
     const setup: Step[] = [];
     for (const k of ['foo', 'foobar', 'fo', 'f*o', 'f\\o', 'bar', 'baz', 'hello', 'hallo', 'hxllo', 'h[e]llo', 'a?b', '']) {
       setup.push(['SET', k, 'v']);
     }
     setup.push(['SET', 'gone', 'v'], ['PEXPIRE', 'gone', '1']);
-    expect(await diff.run(setup, { flush: false })).toEqual([]);
+    expect(await suite.diff.run(setup, { flush: false })).toEqual([]);
     await new Promise((r) => setTimeout(r, 20));
     const patterns = [
       '*', 'foo*', 'f?o', 'f\\*o', 'h[ae]llo', 'h[^e]llo', 'h[a-b]llo', 'h[b-a]llo', '*o', '*\\?*', 'h\\[e\\]llo',
       'nothing', '', 'g*', '[', 'f[o', '*a*a*a*a*',
     ];
     for (const p of patterns) {
-      const [b, r] = await Promise.all([diff.brook.call('KEYS', p), diff.redis.call('KEYS', p)]);
+      const [b, r] = await Promise.all([suite.diff.brook.call('KEYS', p), suite.diff.redis.call('KEYS', p)]);
       expect({ p, keys: sorted(decodeReply(b)) }).toEqual({ p, keys: sorted(decodeReply(r)) });
     }
-    expect(await diff.run(script('KEYS\nKEYS a b'), { flush: false })).toEqual([]);
+    expect(await suite.diff.run(script('KEYS\nKEYS a b'), { flush: false })).toEqual([]);
   });
 
   it('keyspace hits and misses count like Redis (NOTOUCH lookups count, KEYS/SCAN/RANDOMKEY do not)', async () => {
@@ -349,15 +337,15 @@ describe('keyspace: differential against real Redis', () => {
     `));
     // Order-dependent replies: sent to both, compared only through the counters below.
     for (const cmd of [['KEYS', '*'], ['SCAN', '0'], ['SCAN', '0', 'TYPE', 'string'], ['RANDOMKEY']]) {
-      await Promise.all([diff.brook.call(...cmd), diff.redis.call(...cmd)]);
+      await Promise.all([suite.diff.brook.call(...cmd), suite.diff.redis.call(...cmd)]);
     }
     const counters = async (client: RawClient) => {
       const info = await client.call('INFO', 'stats');
       return ['keyspace_hits', 'keyspace_misses', 'expired_keys'].map((f) => new RegExp(`${f}:(\\d+)`).exec(info)?.[0]);
     };
-    const redisCounters = await counters(diff.redis);
+    const redisCounters = await counters(suite.diff.redis);
     expect(redisCounters).toEqual(['keyspace_hits:10', 'keyspace_misses:7', 'expired_keys:0']);
-    expect(await counters(diff.brook)).toEqual(redisCounters);
+    expect(await counters(suite.diff.brook)).toEqual(redisCounters);
   });
 
   it('RANDOMKEY: nil when empty, the only key, and never an expired key', async () => {
@@ -375,7 +363,7 @@ describe('keyspace: differential against real Redis', () => {
     steps.push(['SET', 'alive', 'v']);
     await same(steps);
     await new Promise((r) => setTimeout(r, 20));
-    expect(await diff.run(script('RANDOMKEY\nRANDOMKEY'), { flush: false })).toEqual([]);
+    expect(await suite.diff.run(script('RANDOMKEY\nRANDOMKEY'), { flush: false })).toEqual([]);
   });
 });
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { encodeCommand, RawClient } from './support/raw-client.js';
 import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
-import { alive, exchange, rssBytes, serverPid, type Exchange, type ExchangeOptions } from './support/wire.js';
+import { alive, exchange, rssBytes, serverPid, type ExchangeOptions } from './support/wire.js';
 
 const MB = 1024 * 1024;
 

@@ -4,8 +4,8 @@
  * every key that existed for its whole duration while another client inserts and deletes keys.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
-import { Differential, script, type Step } from './support/differential.js';
+import { startBrookProcess, type RunningServer } from './support/servers.js';
+import { differentialSuite, script, type Step } from './support/differential.js';
 import { encodeCommand, RawClient } from './support/raw-client.js';
 import { decodeReply } from './support/resp-value.js';
 
@@ -37,20 +37,8 @@ async function pipeline(client: RawClient, commands: string[][]): Promise<void> 
 }
 
 describe('scan: differential against real Redis', () => {
-  let brook: RunningServer;
-  let redis: RunningServer;
-  let diff: Differential;
-  const same = async (steps: Step[], flush = true) => expect(await diff.run(steps, { flush })).toEqual([]);
-
-  beforeAll(async () => {
-    [brook, redis] = await Promise.all([startBrookProcess(), startRedis()]);
-    diff = await Differential.connect(brook.port, redis.port);
-  });
-
-  afterAll(async () => {
-    diff?.close();
-    await Promise.all([brook?.stop(), redis?.stop()]);
-  });
+  const suite = differentialSuite();
+  const same = async (steps: Step[], flush = true) => expect(await suite.diff.run(steps, { flush })).toEqual([]);
 
   it('cursor parsing (strtoul rules) and option errors, in Redis order', async () => {
     const steps = script(`
@@ -100,7 +88,7 @@ describe('scan: differential against real Redis', () => {
       ['MATCH', 'a*', 'MATCH', 'u*'], ['COUNT', '1', 'COUNT', '100'],
     ];
     for (const opts of cases) {
-      const [b, r] = await Promise.all([scanPage(diff.brook, '0', ...opts), scanPage(diff.redis, '0', ...opts)]);
+      const [b, r] = await Promise.all([scanPage(suite.diff.brook, '0', ...opts), scanPage(suite.diff.redis, '0', ...opts)]);
       expect({ opts, cursor: b[0], keys: b[1].sort() }).toEqual({ opts, cursor: r[0], keys: r[1].sort() });
     }
     await same(script('SCAN 0 COUNT 1000000 MATCH nothing'), false);
@@ -113,12 +101,12 @@ describe('scan: differential against real Redis', () => {
     await same(setup);
     await new Promise((r) => setTimeout(r, 20));
     for (const opts of [[], ['COUNT', '1'], ['COUNT', '7'], ['COUNT', '1000'], ['MATCH', 'k:3:*', 'COUNT', '13'], ['TYPE', 'string', 'COUNT', '50']]) {
-      const [b, r] = await Promise.all([scanAll(diff.brook, ...opts), scanAll(diff.redis, ...opts)]);
+      const [b, r] = await Promise.all([scanAll(suite.diff.brook, ...opts), scanAll(suite.diff.redis, ...opts)]);
       expect(new Set(b.keys).size).toBe(b.keys.length); // Brook never repeats a key
       expect({ opts, keys: [...new Set(b.keys)].sort() }).toEqual({ opts, keys: [...new Set(r.keys)].sort() });
     }
     // COUNT n hands out n keys per call (before filtering): 500 keys, COUNT 100 is 5 calls.
-    expect((await scanAll(diff.brook, 'COUNT', '100')).calls).toBe(5);
+    expect((await scanAll(suite.diff.brook, 'COUNT', '100')).calls).toBe(5);
   });
 });
 

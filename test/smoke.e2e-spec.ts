@@ -1,21 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
-import { Differential, script } from './support/differential.js';
+import { describe, expect, it } from '@jest/globals';
+import { differentialSuite, script } from './support/differential.js';
 
 describe('differential smoke: GET/SET against real Redis', () => {
-  let brook: RunningServer;
-  let redis: RunningServer;
-  let diff: Differential;
-
-  beforeAll(async () => {
-    [brook, redis] = await Promise.all([startBrookProcess(), startRedis()]);
-    diff = await Differential.connect(brook.port, redis.port);
-  });
-
-  afterAll(async () => {
-    diff?.close();
-    await Promise.all([brook?.stop(), redis?.stop()]);
-  });
+  const suite = differentialSuite();
 
   it('replies byte for byte like Redis', async () => {
     const steps = script(`
@@ -35,6 +22,6 @@ describe('differential smoke: GET/SET against real Redis', () => {
     `);
     steps.push(['SET', 'bin\r\n\0key', '\x00\xff\r\n']);
     steps.push(['GET', 'bin\r\n\0key']);
-    expect(await diff.run(steps)).toEqual([]);
+    expect(await suite.diff.run(steps)).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig, startBrook } from '@brook/server';
 import { freePort, startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
-import { Differential, script, type Step } from './support/differential.js';
+import { Differential, differentialSuite, script, type Step } from './support/differential.js';
 import { RawClient } from './support/raw-client.js';
 
 const STRING_COMMANDS = [
@@ -24,20 +24,8 @@ function rng(seed: number): () => number {
 }
 
 describe('strings: differential against real Redis', () => {
-  let brook: RunningServer;
-  let redis: RunningServer;
-  let diff: Differential;
-  const same = async (steps: Step[]) => expect(await diff.run(steps)).toEqual([]);
-
-  beforeAll(async () => {
-    [brook, redis] = await Promise.all([startBrookProcess(), startRedis()]);
-    diff = await Differential.connect(brook.port, redis.port);
-  });
-
-  afterAll(async () => {
-    diff?.close();
-    await Promise.all([brook?.stop(), redis?.stop()]);
-  });
+  const suite = differentialSuite();
+  const same = async (steps: Step[]) => expect(await suite.diff.run(steps)).toEqual([]);
 
   it('GET and SET with every option, combination and error precedence', async () => {
     await same(script(`
@@ -568,8 +556,8 @@ describe('strings: differential against real Redis', () => {
 
   it('RESP3 replies (nulls, the LCS IDX map)', async () => {
     const hello = ['HELLO', '3'];
-    await diff.brook.call(...hello);
-    await diff.redis.call(...hello);
+    await suite.diff.brook.call(...hello);
+    await suite.diff.redis.call(...hello);
     await same(script(`
       GET missing
       SET k v NX
@@ -582,8 +570,8 @@ describe('strings: differential against real Redis', () => {
       LCS a b IDX WITHMATCHLEN
       LCS a b IDX MINMATCHLEN 10
     `));
-    await diff.brook.call('HELLO', '2');
-    await diff.redis.call('HELLO', '2');
+    await suite.diff.brook.call('HELLO', '2');
+    await suite.diff.redis.call('HELLO', '2');
   });
 
   it('declares the metadata Redis 7.0 does (COMMAND INFO, COMMAND DOCS)', async () => {

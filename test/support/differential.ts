@@ -2,7 +2,9 @@
  * Differential testing: the same command sequence against Brook and a real redis-server, with
  * byte-identical replies expected. One pair of connections per sequence, database flushed first.
  */
+import { afterAll, beforeAll } from '@jest/globals';
 import { RawClient } from './raw-client.js';
+import { startBrookProcess, startRedis, type RunningServer } from './servers.js';
 
 export type Step = (string | Buffer)[];
 
@@ -50,4 +52,27 @@ export function script(text: string): Step[] {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => l.split(/\s+/));
+}
+
+export interface DifferentialSuite {
+  brook: RunningServer;
+  redis: RunningServer;
+  diff: Differential;
+}
+
+/**
+ * Starts Brook and a real redis-server around the enclosing describe block and connects a
+ * Differential to them; the fields are filled in by beforeAll and released by afterAll.
+ */
+export function differentialSuite(brookArgs: string[] = [], redisArgs: string[] = []): DifferentialSuite {
+  const suite = {} as DifferentialSuite;
+  beforeAll(async () => {
+    [suite.brook, suite.redis] = await Promise.all([startBrookProcess(brookArgs), startRedis(redisArgs)]);
+    suite.diff = await Differential.connect(suite.brook.port, suite.redis.port);
+  });
+  afterAll(async () => {
+    suite.diff?.close();
+    await Promise.all([suite.brook?.stop(), suite.redis?.stop()]);
+  });
+  return suite;
 }
