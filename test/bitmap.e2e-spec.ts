@@ -4,21 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig, startBrook } from '@brook/server';
-import { freePort, startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
-import { Differential, differentialSuite, script, type Step } from './support/differential.js';
+import { freePort } from './support/servers.js';
+import { differentialSuite, script, type Step } from './support/differential.js';
 import { RawClient } from './support/raw-client.js';
+import { rng } from './support/rng.js';
 
 const BITMAP_COMMANDS = ['setbit', 'getbit', 'bitcount', 'bitpos', 'bitop', 'bitfield', 'bitfield_ro'];
-
-/** A deterministic PRNG (mulberry32), so generated cases are the same on every run. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('bitmap: differential against real Redis', () => {
   const suite = differentialSuite();
@@ -345,20 +336,8 @@ describe('bitmap: differential against real Redis', () => {
 });
 
 describe('bitmap: proto-max-bulk-len limits', () => {
-  let brook: RunningServer;
-  let redis: RunningServer;
-  let diff: Differential;
-
-  beforeAll(async () => {
-    const args = ['--proto-max-bulk-len', '1048576'];
-    [brook, redis] = await Promise.all([startBrookProcess(args), startRedis(args)]);
-    diff = await Differential.connect(brook.port, redis.port);
-  });
-
-  afterAll(async () => {
-    diff?.close();
-    await Promise.all([brook?.stop(), redis?.stop()]);
-  });
+  const limited = ['--proto-max-bulk-len', '1048576'];
+  const suite = differentialSuite(limited, limited);
 
   it('bounds bit offsets by the configured limit', async () => {
     await same(script(`
@@ -376,7 +355,7 @@ describe('bitmap: proto-max-bulk-len limits', () => {
   });
 
   async function same(steps: Step[]): Promise<void> {
-    expect(await diff.run(steps)).toEqual([]);
+    expect(await suite.diff.run(steps)).toEqual([]);
   }
 });
 

@@ -4,24 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig, startBrook } from '@brook/server';
-import { freePort, startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
-import { Differential, differentialSuite, script, type Step } from './support/differential.js';
+import { freePort } from './support/servers.js';
+import { differentialSuite, script, type Step } from './support/differential.js';
 import { RawClient } from './support/raw-client.js';
+import { rng } from './support/rng.js';
 
 const STRING_COMMANDS = [
   'get', 'set', 'getex', 'getdel', 'getset', 'mset', 'msetnx', 'mget', 'setnx', 'setex', 'psetex', 'append',
   'strlen', 'getrange', 'substr', 'setrange', 'incr', 'decr', 'incrby', 'decrby', 'incrbyfloat', 'lcs',
 ];
-
-/** A deterministic PRNG (mulberry32), so generated cases are the same on every run. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('strings: differential against real Redis', () => {
   const suite = differentialSuite();
@@ -587,26 +578,14 @@ describe('strings: differential against real Redis', () => {
 });
 
 describe('strings: proto-max-bulk-len limits', () => {
-  let brook: RunningServer;
-  let redis: RunningServer;
-  let diff: Differential;
-
-  beforeAll(async () => {
-    const args = ['--proto-max-bulk-len', '1048576'];
-    [brook, redis] = await Promise.all([startBrookProcess(args), startRedis(args)]);
-    diff = await Differential.connect(brook.port, redis.port);
-  });
-
-  afterAll(async () => {
-    diff?.close();
-    await Promise.all([brook?.stop(), redis?.stop()]);
-  });
+  const limited = ['--proto-max-bulk-len', '1048576'];
+  const suite = differentialSuite(limited, limited);
 
   it('refuses strings longer than the limit (SETRANGE, APPEND) and oversized LCS tables', async () => {
     const half = 'x'.repeat(524288);
     const lcsArg = 'a'.repeat(600);
     expect(
-      await diff.run([
+      await suite.diff.run([
         ['SETRANGE', 'k', '1048575', 'x'],
         ['STRLEN', 'k'],
         ['SETRANGE', 'k', '1048576', 'x'],
