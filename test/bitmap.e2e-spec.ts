@@ -2,11 +2,9 @@
  * The BITMAP family against real Redis 7.0, byte for byte: SETBIT, GETBIT, BITCOUNT, BITPOS,
  * BITOP, BITFIELD and BITFIELD_RO, every option and error, plus generated range cases.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { loadConfig, startBrook } from '@brook/server';
-import { freePort } from './support/servers.js';
+import { describe, expect, it } from '@jest/globals';
 import { differentialSuite, script, type Step } from './support/differential.js';
-import { RawClient } from './support/raw-client.js';
+import { changeFeedSuite } from './support/change-feed.js';
 import { rng } from './support/rng.js';
 
 const BITMAP_COMMANDS = ['setbit', 'getbit', 'bitcount', 'bitpos', 'bitop', 'bitfield', 'bitfield_ro'];
@@ -360,29 +358,9 @@ describe('bitmap: proto-max-bulk-len limits', () => {
 });
 
 describe('bitmap: change feed', () => {
-  let app: Awaited<ReturnType<typeof startBrook>>['app'];
-  let server: Awaited<ReturnType<typeof startBrook>>['server'];
-  let client: RawClient;
-  const feed: (readonly string[])[] = [];
-
-  beforeAll(async () => {
-    const port = await freePort();
-    ({ app, server } = await startBrook(loadConfig(['--port', String(port), '--bind', '127.0.0.1', '--save', ''])));
-    server.ks.feed.subscribe((_db, argv) => feed.push([...argv]));
-    client = await RawClient.connect(port);
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await app?.close();
-  });
+  const { fedArgv: run } = changeFeedSuite();
 
   it('propagates writes as received and read-only forms not at all', async () => {
-    const run = async (...argv: string[]) => {
-      feed.length = 0;
-      await client.call(...argv);
-      return [...feed];
-    };
     expect(await run('SETBIT', 'k', '7', '1')).toEqual([['SETBIT', 'k', '7', '1']]);
     expect(await run('BITOP', 'NOT', 'd', 'k')).toEqual([['BITOP', 'NOT', 'd', 'k']]);
     expect(await run('BITOP', 'AND', 'd', 'missing')).toEqual([['BITOP', 'AND', 'd', 'missing']]);

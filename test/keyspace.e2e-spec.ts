@@ -5,10 +5,10 @@
  * feed as its consumers (AOF, replication) see it, in-process.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { loadConfig, startBrook } from '@brook/server';
-import { freePort, startBrookProcess, type RunningServer } from './support/servers.js';
+import { startBrookProcess, type RunningServer } from './support/servers.js';
 import { differentialSuite, script, type Step } from './support/differential.js';
 import { RawClient } from './support/raw-client.js';
+import { changeFeedSuite } from './support/change-feed.js';
 import { decodeReply } from './support/resp-value.js';
 
 const LONG = 'x'.repeat(45); // one byte past embstr
@@ -438,34 +438,16 @@ describe('keyspace: OBJECT IDLETIME over time', () => {
 });
 
 describe('keyspace: change feed (in-process)', () => {
-  let app: Awaited<ReturnType<typeof startBrook>>['app'];
-  let server: Awaited<ReturnType<typeof startBrook>>['server'];
-  let client: RawClient;
-  const feed: string[][] = [];
-
-  beforeAll(async () => {
-    const port = await freePort();
-    ({ app, server } = await startBrook(loadConfig(['--port', String(port), '--bind', '127.0.0.1', '--save', ''])));
-    server.ks.feed.subscribe((db, argv) => feed.push([String(db), ...argv]));
-    client = await RawClient.connect(port);
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await app?.close();
-  });
-
-  const activeExpiry = () => (server as unknown as { expiry: { start(): void; stop(): void } }).expiry;
-
+  const suite = changeFeedSuite();
+  const { feed } = suite;
   /** Runs a command and returns what it put into the change feed, as [db, ...argv]. */
-  const fed = async (...argv: string[]): Promise<string[][]> => {
-    feed.length = 0;
-    await client.call(...argv);
-    return [...feed];
-  };
+  const fed = suite.fed;
+
+  const activeExpiry = () => (suite.server as unknown as { expiry: { start(): void; stop(): void } }).expiry;
+
 
   it('EXPIRE family → PEXPIREAT with the absolute time; past times → DEL', async () => {
-    await client.call('SET', 'k', 'v');
+    await suite.client.call('SET', 'k', 'v');
     const before = Date.now();
     const [[db, cmd, key, at, ...rest]] = await fed('EXPIRE', 'k', '100', 'NX');
     expect([db, cmd, key, rest]).toEqual(['0', 'PEXPIREAT', 'k', ['NX']]);
@@ -485,12 +467,12 @@ describe('keyspace: change feed (in-process)', () => {
   });
 
   it('DEL, RENAME, COPY, MOVE, SWAPDB and FLUSH* as received; no-ops and reads feed nothing', async () => {
-    await client.call('SET', 'a', '1');
-    await client.call('SET', 'b', '2');
+    await suite.client.call('SET', 'a', '1');
+    await suite.client.call('SET', 'b', '2');
     expect(await fed('DEL', 'a', 'nokey')).toEqual([['0', 'DEL', 'a', 'nokey']]);
     expect(await fed('DEL', 'a')).toEqual([]);
     expect(await fed('UNLINK', 'b')).toEqual([['0', 'UNLINK', 'b']]);
-    await client.call('SET', 'x', '1');
+    await suite.client.call('SET', 'x', '1');
     expect(await fed('RENAME', 'x', 'y')).toEqual([['0', 'RENAME', 'x', 'y']]);
     expect(await fed('RENAME', 'y', 'y')).toEqual([]);
     expect(await fed('RENAMENX', 'y', 'z')).toEqual([['0', 'RENAMENX', 'y', 'z']]);
@@ -514,28 +496,28 @@ describe('keyspace: change feed (in-process)', () => {
   it('a lazily expired key becomes DEL in its own database, once', async () => {
     // Without the active cycle (as DEBUG SET-ACTIVE-EXPIRE 0 in Redis's tests), only access reclaims.
     activeExpiry().stop();
-    await client.call('SELECT', '5');
-    await client.call('SET', 'soon', 'v', 'PX', '30');
+    await suite.client.call('SELECT', '5');
+    await suite.client.call('SET', 'soon', 'v', 'PX', '30');
     await new Promise((r) => setTimeout(r, 60));
     expect(await fed('GET', 'soon')).toEqual([['5', 'DEL', 'soon']]);
     expect(await fed('GET', 'soon')).toEqual([]);
     // A write command on an expired key: the DEL comes first, then the command itself.
-    await client.call('SET', 'soon', 'v', 'PX', '30');
+    await suite.client.call('SET', 'soon', 'v', 'PX', '30');
     await new Promise((r) => setTimeout(r, 60));
     expect(await fed('RENAME', 'soon', 'other')).toEqual([['5', 'DEL', 'soon']]);
-    await client.call('SELECT', '0');
+    await suite.client.call('SELECT', '0');
     activeExpiry().start();
   });
 
   it('the active cycle feeds a DEL for every key it reclaims', async () => {
     feed.length = 0;
-    for (let i = 0; i < 100; i++) await client.call('SET', `t${i}`, 'v', 'PX', '20');
+    for (let i = 0; i < 100; i++) await suite.client.call('SET', `t${i}`, 'v', 'PX', '20');
     const deadline = Date.now() + 5000;
     while (feed.filter((l) => l[1] === 'DEL').length < 100 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const dels = feed.filter((l) => l[1] === 'DEL').map((l) => l[2]);
     expect(dels.sort()).toEqual(Array.from({ length: 100 }, (_, i) => `t${i}`).sort());
-    expect(server.ks.dbs[0].size).toBe(0);
+    expect(suite.server.ks.dbs[0].size).toBe(0);
   });
 });

@@ -2,11 +2,9 @@
  * The STRING family against real Redis 7.0: every command, option and error path, byte for byte
  * (test/support/differential.ts), plus the change feed's rewritten forms checked in-process.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { loadConfig, startBrook } from '@brook/server';
-import { freePort } from './support/servers.js';
+import { describe, expect, it } from '@jest/globals';
 import { differentialSuite, script, type Step } from './support/differential.js';
-import { RawClient } from './support/raw-client.js';
+import { changeFeedSuite } from './support/change-feed.js';
 import { rng } from './support/rng.js';
 
 const STRING_COMMANDS = [
@@ -608,34 +606,15 @@ describe('strings: proto-max-bulk-len limits', () => {
 });
 
 describe('strings: change feed rewrites', () => {
-  let app: Awaited<ReturnType<typeof startBrook>>['app'];
-  let server: Awaited<ReturnType<typeof startBrook>>['server'];
-  let client: RawClient;
-  const feed: (readonly string[])[] = [];
-
-  beforeAll(async () => {
-    const port = await freePort();
-    ({ app, server } = await startBrook(loadConfig(['--port', String(port), '--bind', '127.0.0.1', '--save', ''])));
-    server.ks.feed.subscribe((_db, argv) => feed.push([...argv]));
-    client = await RawClient.connect(port);
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await app?.close();
-  });
-
+  const suite = changeFeedSuite();
   /** Runs a command and returns what it put into the change feed. */
-  const fed = async (...argv: string[]): Promise<(readonly string[])[]> => {
-    feed.length = 0;
-    await client.call(...argv);
-    return [...feed];
-  };
+  const fed = suite.fedArgv;
+
 
   const near = (text: string, expected: number) => Math.abs(Number(text) - expected) < 5000;
 
   it('INCRBYFLOAT becomes SET key <result> KEEPTTL', async () => {
-    await client.call('SET', 'f', '10.5');
+    await suite.client.call('SET', 'f', '10.5');
     expect(await fed('INCRBYFLOAT', 'f', '0.1')).toEqual([['SET', 'f', '10.6', 'KEEPTTL']]);
   });
 
@@ -647,7 +626,7 @@ describe('strings: change feed rewrites', () => {
       ['SET', 'k', 'v', 'NX', 'PX', '100000'],
     ];
     for (const cmd of relative) {
-      await client.call('DEL', 'k');
+      await suite.client.call('DEL', 'k');
       const out = await fed(...cmd);
       expect(out).toHaveLength(1);
       expect(out[0].slice(0, 4)).toEqual(['SET', 'k', 'v', 'PXAT']);
@@ -666,7 +645,7 @@ describe('strings: change feed rewrites', () => {
   });
 
   it('GETEX becomes PEXPIREAT, PERSIST or DEL, and nothing when it changes nothing', async () => {
-    await client.call('SET', 'k', 'v');
+    await suite.client.call('SET', 'k', 'v');
     expect(await fed('GETEX', 'k')).toEqual([]);
     const out = await fed('GETEX', 'k', 'EX', '100');
     expect(out).toHaveLength(1);
