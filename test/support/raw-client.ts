@@ -114,6 +114,11 @@ export class RawClient {
     return (await this.read()).toString('latin1');
   }
 
+  /** Bytes received and not yet read as replies. */
+  unread(): string {
+    return this.buf.toString('latin1');
+  }
+
   /** Waits until the server closes the connection; returns whatever bytes arrived unread. */
   async waitClosed(ms = 5000): Promise<string> {
     const deadline = Date.now() + ms;

@@ -1,0 +1,187 @@
+/**
+ * The adversarial harness: hostile input goes to Brook and to a real redis-server side by side.
+ * While an attack runs, a second connection to the same server sends PING after PING and records
+ * the slowest round trip (the event loop must never stall where Redis's does not), and the
+ * server's resident memory is read from /proc before, at its peak and after (it must come back
+ * down once the hostile client is gone).
+ */
+import { afterAll, beforeAll } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { RawClient } from '../support/raw-client.js';
+import { startBrookProcess, startRedis, type RunningServer } from '../support/servers.js';
+
+/** Longest PING round trip tolerated while an attack runs on a server whose loop must not stall. */
+export const MAX_PING_MS = 100;
+
+export interface Target {
+  name: 'brook' | 'redis';
+  server: RunningServer;
+  port: number;
+  /** PID of the process holding the data (Brook's launcher starts the server as a child). */
+  pid: number;
+}
+
+export interface AdversarialSuite {
+  brook: Target;
+  redis: Target;
+  /** Both targets, Brook first. */
+  both(): Target[];
+}
+
+/** Starts Brook and Redis for the enclosing describe block. */
+export function adversarialSuite(brookArgs: string[] = [], redisArgs: string[] = []): AdversarialSuite {
+  const suite = {
+    both(): Target[] {
+      return [suite.brook, suite.redis];
+    },
+  } as AdversarialSuite;
+  beforeAll(async () => {
+    const [b, r] = await Promise.all([startBrookProcess(brookArgs), startRedis(redisArgs)]);
+    suite.brook = { name: 'brook', server: b, port: b.port, pid: await serverPid(b.port) };
+    suite.redis = { name: 'redis', server: r, port: r.port, pid: await serverPid(r.port) };
+  });
+  afterAll(async () => {
+    await Promise.all([suite.brook?.server.stop(), suite.redis?.server.stop()]);
+  });
+  return suite;
+}
+
+/** The server's own PID, from INFO's process_id. */
+async function serverPid(port: number): Promise<number> {
+  const c = await RawClient.connect(port);
+  try {
+    const info = await c.call('INFO', 'server');
+    return Number(/process_id:(\d+)/.exec(info)![1]);
+  } finally {
+    c.close();
+  }
+}
+
+/** Resident set size of a process, in bytes. */
+export function rss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+export interface Watch {
+  /** Slowest PING round trip seen so far, in ms. */
+  readonly maxPingMs: number;
+  /** Highest RSS sampled, in bytes. */
+  readonly peakRss: number;
+  readonly startRss: number;
+  /** Stops pinging and sampling; returns the final figures. */
+  stop(): Promise<{ maxPingMs: number; peakRss: number; startRss: number }>;
+}
+
+/**
+ * Starts watching a server: one PING in flight at a time on its own connection (a reply that
+ * never comes counts as the time waited so far), RSS sampled every 20 ms.
+ */
+export async function watch(t: Target): Promise<Watch> {
+  const c = await RawClient.connect(t.port);
+  await c.call('PING');
+  const startRss = rss(t.pid);
+  let maxPingMs = 0;
+  let peakRss = startRss;
+  let running = true;
+  let sentAt = 0;
+  const sampler = setInterval(() => {
+    try {
+      peakRss = Math.max(peakRss, rss(t.pid));
+    } catch {
+      // the process is gone; the attack's own assertions say why
+    }
+    if (sentAt > 0) maxPingMs = Math.max(maxPingMs, performance.now() - sentAt);
+  }, 20);
+  const loop = (async () => {
+    while (running) {
+      sentAt = performance.now();
+      try {
+        await c.call('PING');
+      } catch {
+        break;
+      }
+      maxPingMs = Math.max(maxPingMs, performance.now() - sentAt);
+      sentAt = 0;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  const w: Watch = {
+    get maxPingMs() {
+      return maxPingMs;
+    },
+    get peakRss() {
+      return peakRss;
+    },
+    startRss,
+    async stop() {
+      running = false;
+      await loop;
+      clearInterval(sampler);
+      c.close();
+      return { maxPingMs, peakRss, startRss };
+    },
+  };
+  return w;
+}
+
+export interface AttackResult<T> {
+  /** What the attack returned (replies, close behaviour...). */
+  result: T;
+  maxPingMs: number;
+  peakRss: number;
+  startRss: number;
+  /** RSS once the attack ended and memory settled (see settleRss). */
+  endRss: number;
+}
+
+/**
+ * Runs `attack` against one target while watching it, then waits for its memory to settle.
+ * `rssSlack` is how far above the starting RSS the server may stay afterwards.
+ */
+export async function underAttack<T>(t: Target, attack: (t: Target) => Promise<T>, rssSlack = 64 * 1024 * 1024): Promise<AttackResult<T>> {
+  const w = await watch(t);
+  let result: T;
+  try {
+    result = await attack(t);
+  } finally {
+    await w.stop();
+  }
+  const endRss = await settleRss(t, w.startRss + rssSlack);
+  return { result, maxPingMs: w.maxPingMs, peakRss: w.peakRss, startRss: w.startRss, endRss };
+}
+
+/**
+ * Waits up to `ms` for the RSS to fall to `target` (V8 returns freed pages to the system on its
+ * own schedule; pinging keeps the loop turning so its idle-time GC runs), returning the last reading.
+ */
+export async function settleRss(t: Target, target: number, ms = 15000): Promise<number> {
+  const deadline = Date.now() + ms;
+  const c = await RawClient.connect(t.port);
+  try {
+    for (;;) {
+      const now = rss(t.pid);
+      if (now <= target || Date.now() > deadline) return now;
+      await c.call('PING');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    c.close();
+  }
+}
+
+/** Sends raw bytes on a fresh connection and collects what comes back until the server closes it or `ms` pass. */
+export async function sendRaw(port: number, data: Buffer | string, ms = 5000): Promise<{ reply: string; closed: boolean }> {
+  const c = await RawClient.connect(port);
+  c.write(data);
+  try {
+    const rest = await c.waitClosed(ms);
+    return { reply: rest, closed: true };
+  } catch {
+    const reply = c.unread();
+    c.close();
+    return { reply, closed: false };
+  }
+}
+
+export const MB = 1024 * 1024;
