@@ -69,6 +69,14 @@ describe('server commands, differential against real Redis', () => {
         COMMAND GETKEYS client kill
         COMMAND GETKEYS client nosuch
         COMMAND GETKEYSANDFLAGS get a
+        COMMAND GETKEYSANDFLAGS set k v
+        COMMAND GETKEYSANDFLAGS set k v get
+        COMMAND GETKEYSANDFLAGS set k v EX 10 GeT
+        COMMAND GETKEYSANDFLAGS bitfield k
+        COMMAND GETKEYSANDFLAGS bitfield k GET u8 0 OVERFLOW SAT GET i4 4
+        COMMAND GETKEYSANDFLAGS bitfield k GET u8 0 INCRBY u8 0 1
+        COMMAND GETKEYSANDFLAGS bitfield k GET u8
+        COMMAND GETKEYSANDFLAGS bitfield k OVERFLOW
         COMMAND GETKEYS
         COMMAND COUNT x
         COMMAND LIST FILTERBY ACLCAT nosuch
@@ -119,6 +127,11 @@ describe('server commands, differential against real Redis', () => {
     expect(await mismatches(diff, script('CONFIG GET save\nCONFIG GET appendonly\nCONFIG GET PORT\nCONFIG GET nosuch\nCONFIG GET maxmemory-p*'), (s) => s.replace(/\d{4,5}/, 'P'))).toEqual([]);
     const several = await diff.brook.call('CONFIG', 'GET', 'maxmemory', 'maxmemory', 'hz');
     expect(new Map(pairs(several))).toEqual(new Map([['maxmemory', '0'], ['hz', '10']]));
+    // One entry per parameter, under the first spelling that named it (compared as maps).
+    for (const names of [['MAXMEMORY', 'maxmemory'], ['maxmemory', 'MAXMEMORY', 'maxmem*'], ['maxmem*', 'MaxMemory'], ['HZ', 'hz', 'Hz']]) {
+      const [b, r] = await Promise.all([diff.brook.call('CONFIG', 'GET', ...names), diff.redis.call('CONFIG', 'GET', ...names)]);
+      expect({ names, pairs: pairs(b).sort() }).toEqual({ names, pairs: pairs(r).sort() });
+    }
   });
 
   it('CONFIG SET: validation errors, all or nothing, canonical values', async () => {

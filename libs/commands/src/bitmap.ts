@@ -1,7 +1,7 @@
 import type { CommandSpec } from './table.js';
 import type { Session } from './context.js';
 import { Err } from './errors.js';
-import { parseInt64 } from './args.js';
+import { is, parseInt64 } from './args.js';
 import { clampRange, editString, keyword, maxStringBytes, readString, span } from './strings.js';
 import {
   bitop as computeBitop,
@@ -248,6 +248,20 @@ function bitfieldRo(c: Session, argv: string[]): void {
 }
 
 /** Metadata as Redis 7.0's COMMAND INFO / COMMAND DOCS report it. */
+/**
+ * BITFIELD's key flags (bitfieldGetKeys): read-only while every operation is a GET (with its two
+ * arguments) or OVERFLOW; a SET, INCRBY or anything malformed makes it read-write.
+ */
+function bitfieldKeyFlags(argv: readonly string[]): readonly string[] {
+  for (let i = 2; i < argv.length; i++) {
+    const left = argv.length - i - 1;
+    if (is(argv[i], 'GET') && left >= 2) i += 2;
+    else if (is(argv[i], 'OVERFLOW') && left >= 1) i += 1;
+    else return ['RW', 'access', 'update'];
+  }
+  return ['RO', 'access'];
+}
+
 export const bitmapCommands: CommandSpec[] = [
   {
     name: 'setbit', arity: 4, flags: ['write', 'denyoom'], keys: [1, 1, 1], group: 'bitmap',
@@ -274,7 +288,7 @@ export const bitmapCommands: CommandSpec[] = [
   {
     name: 'bitfield', arity: -2, flags: ['write', 'denyoom'], keys: [1, 1, 1], group: 'bitmap',
     summary: 'Perform arbitrary bitfield integer operations on strings', since: '3.2.0',
-    complexity: 'O(1) for each subcommand specified', handler: bitfield,
+    complexity: 'O(1) for each subcommand specified', handler: bitfield, keyFlags: bitfieldKeyFlags,
   },
   {
     name: 'bitfield_ro', arity: -2, flags: ['readonly', 'fast'], keys: [1, 1, 1], group: 'bitmap',

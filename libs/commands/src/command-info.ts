@@ -197,6 +197,10 @@ interface KeySpecShape {
 export function commandKeys(cmd: Command, argv: readonly string[]): FoundKey[] | null {
   const specs = (keySpecsOf(cmd) as unknown as KeySpecShape[]).filter((s) => !s.flags['~'].includes('not_key'));
   const variable = specs.some((s) => s.flags['~'].includes('variable_flags'));
+  if (variable && cmd.spec.keyFlags) {
+    const flags = cmd.spec.keyFlags(argv);
+    return keysFromSpecs(specs, argv)?.map((k) => ({ pos: k.pos, flags })) ?? null;
+  }
   if (specs.length > 0 && !(variable && cmd.spec.getKeys)) {
     const found = keysFromSpecs(specs, argv);
     if (found !== null || !cmd.spec.getKeys) return found;

@@ -1,79 +1,106 @@
 /**
  * Glob matching with Redis's stringmatchlen rules: `*`, `?`, `[abc]`, `[^a-z]`, and `\x`
- * escapes. Used by KEYS, SCAN MATCH, CONFIG GET and (later) PSUBSCRIBE.
+ * escapes, over latin1 strings (one char per byte). Used by KEYS, SCAN MATCH, CONFIG GET,
+ * COMMAND LIST FILTERBY PATTERN and (later) PSUBSCRIBE.
+ *
+ * Cost is bounded by O(pattern × string): once the part of the pattern after a `*` has failed to
+ * match at every position of the rest of the string, no earlier `*` can make it match by taking
+ * more characters, so the whole match fails at once (Redis's fix for CVE-2022-36021; without it
+ * `a*a*a*…b` backtracks exponentially).
  */
 export function globMatch(pattern: string, s: string, nocase = false): boolean {
-  return match(pattern, 0, s, 0, nocase, 0);
+  const state = { skipLonger: false };
+  return match(pattern, 0, s, 0, nocase, state, 0);
 }
 
-function match(p: string, pi: number, s: string, si: number, nocase: boolean, depth: number): boolean {
-  // Redis caps recursion to avoid stack exhaustion on patterns like "*a*a*a*...".
-  if (depth > 1000) return false;
+/**
+ * Deepest `*` nesting followed before giving up (no match), as Redis 7.2 does; it also keeps the
+ * recursion far from the JS stack limit.
+ */
+const MAX_NESTING = 1000;
+
+const STAR = 42;
+const QUESTION = 63;
+const OPEN = 91;
+const CLOSE = 93;
+const CARET = 94;
+const BACKSLASH = 92;
+const DASH = 45;
+
+/** C's tolower in the C locale: ASCII letters only (JS toLowerCase would also fold À-Þ). */
+function lower(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/** A byte as C's (signed) char: Redis compares class ranges as ints made from chars. */
+function signed(c: number): number {
+  return c >= 128 ? c - 256 : c;
+}
+
+function match(p: string, pi: number, s: string, si: number, nocase: boolean, state: { skipLonger: boolean }, nesting: number): boolean {
+  if (nesting > MAX_NESTING) return false;
   const plen = p.length;
   const slen = s.length;
-  while (pi < plen && si <= slen) {
-    const pc = p[pi];
-    if (pc === '*') {
-      while (pi + 1 < plen && p[pi + 1] === '*') pi++;
+  while (pi < plen && si < slen) {
+    const pc = p.charCodeAt(pi);
+    if (pc === STAR) {
+      while (pi + 1 < plen && p.charCodeAt(pi + 1) === STAR) pi++;
       if (pi + 1 === plen) return true;
-      for (let k = si; k <= slen; k++) if (match(p, pi + 1, s, k, nocase, depth + 1)) return true;
+      for (; si < slen; si++) {
+        if (match(p, pi + 1, s, si, nocase, state, nesting + 1)) return true;
+        if (state.skipLonger) return false;
+      }
+      // The rest of the pattern matches nowhere in the rest of the string: give up for good.
+      state.skipLonger = true;
       return false;
     }
-    if (si >= slen) return false;
-    if (pc === '?') {
-      si++;
+    const sc = s.charCodeAt(si);
+    if (pc === QUESTION) {
+      // any byte
+    } else if (pc === OPEN) {
       pi++;
-      continue;
-    }
-    if (pc === '[') {
-      pi++;
-      const not = p[pi] === '^';
+      const not = pi < plen && p.charCodeAt(pi) === CARET;
       if (not) pi++;
       let matched = false;
-      let c = s[si];
-      if (nocase) c = c.toLowerCase();
       for (;;) {
-        if (pi >= plen) {
-          pi--; // unterminated class: Redis treats the end as closing it
-          break;
-        }
-        if (p[pi] === '\\' && pi + 1 < plen) {
+        if (pi < plen - 1 && p.charCodeAt(pi) === BACKSLASH) {
           pi++;
-          if (p[pi] === c) matched = true;
-        } else if (p[pi] === ']') {
+          if (p.charCodeAt(pi) === sc) matched = true; // escapes compare exactly, even with nocase
+        } else if (pi < plen && p.charCodeAt(pi) === CLOSE) {
           break;
-        } else if (pi + 2 < plen && p[pi + 1] === '-') {
-          let start = p[pi];
-          let end = p[pi + 2];
+        } else if (pi >= plen) {
+          pi--; // an unterminated class ends with the pattern
+          break;
+        } else if (pi + 2 < plen && p.charCodeAt(pi + 1) === DASH) {
+          let start = signed(p.charCodeAt(pi));
+          let end = signed(p.charCodeAt(pi + 2));
+          let c = signed(sc);
           if (start > end) [start, end] = [end, start];
           if (nocase) {
-            start = start.toLowerCase();
-            end = end.toLowerCase();
+            start = lower(start);
+            end = lower(end);
+            c = lower(c);
           }
           pi += 2;
           if (c >= start && c <= end) matched = true;
-        } else {
-          const x = nocase ? p[pi].toLowerCase() : p[pi];
-          if (x === c) matched = true;
+        } else if (nocase ? lower(p.charCodeAt(pi)) === lower(sc) : p.charCodeAt(pi) === sc) {
+          matched = true;
         }
         pi++;
       }
       if (not) matched = !matched;
       if (!matched) return false;
-      si++;
-      pi++;
-      continue;
+    } else {
+      if (pc === BACKSLASH && pi < plen - 1) pi++;
+      const lit = p.charCodeAt(pi);
+      if (nocase ? lower(lit) !== lower(sc) : lit !== sc) return false;
     }
-    let lit = pc;
-    if (pc === '\\' && pi + 1 < plen) {
-      pi++;
-      lit = p[pi];
-    }
-    const sc = s[si];
-    if (nocase ? lit.toLowerCase() !== sc.toLowerCase() : lit !== sc) return false;
     si++;
     pi++;
+    if (si === slen) {
+      while (pi < plen && p.charCodeAt(pi) === STAR) pi++;
+      break;
+    }
   }
-  while (pi < plen && p[pi] === '*') pi++;
   return pi === plen && si === slen;
 }

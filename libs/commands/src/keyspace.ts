@@ -53,9 +53,9 @@ function keys(c: Session, argv: string[]): void {
   const pattern = argv[1];
   const all = pattern === '*';
   const found: string[] = [];
-  for (const [key] of db.keys.entries()) {
+  db.keys.forEach((key) => {
     if ((all || globMatch(pattern, key)) && !db.isExpired(key)) found.push(key);
-  }
+  });
   c.w.array(found.length);
   for (let i = 0; i < found.length; i++) c.w.bulk(found[i]);
 }
@@ -137,27 +137,32 @@ export function replyScan(w: ReplyWriter, cursor: number, items: readonly string
 }
 
 /**
- * SCAN: filters in Redis's order (pattern, then type with a lookup that counts keyspace hits,
- * then expiry, which deletes the key lazily). Every key present for the whole iteration is
- * returned (ScanCursors), and unlike Redis never twice.
+ * SCAN, as scanGenericCommand: whole groups of the key table are collected (KeyTable.scan, Redis's
+ * bucket cursor) until COUNT keys or COUNT*10 steps, then filtered in Redis's order: pattern, type
+ * (a lookup that counts keyspace hits), expiry (which deletes the key lazily).
  */
 function scan(c: Session, argv: string[]): void {
-  const cursor = parseScanCursor(argv[1]);
+  let cursor = parseScanCursor(argv[1]);
   if (cursor === null) return c.w.error(Err.invalidCursor);
   const opts = parseScanOptions(argv, 2, true);
   if (typeof opts === 'string') return c.w.error(opts);
   const db = c.db;
-  const { pattern, type: wanted } = opts;
+  const { pattern, type: wanted, count } = opts;
+  const collected: string[] = [];
+  const collect = (key: string): void => void collected.push(key);
+  let steps = count * 10;
+  do cursor = db.keys.scan(cursor, collect);
+  while (cursor !== 0 && steps-- > 0 && collected.length < count);
   const found: string[] = [];
-  const next = c.ks.scans.scan(db.keys, cursor, opts.count, (key) => {
-    if (pattern !== null && !globMatch(pattern, key)) return;
+  for (const key of collected) {
+    if (pattern !== null && !globMatch(pattern, key)) continue;
     if (wanted !== null) {
       const v = db.probe(key);
-      if ((v === undefined ? 'none' : typeOf(v)) !== wanted) return;
+      if ((v === undefined ? 'none' : typeOf(v)) !== wanted) continue;
     }
     if (db.peek(key) !== undefined) found.push(key);
-  });
-  replyScan(c.w, next, found);
+  }
+  replyScan(c.w, cursor, found);
 }
 
 /** RANDOMKEY deletes the expired keys it draws and draws again, as dbRandomKey does. */

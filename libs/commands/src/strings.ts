@@ -3,7 +3,7 @@ import type { Session } from './context.js';
 import { Err } from './errors.js';
 import { replyString } from './reply.js';
 import { propagate } from './propagate.js';
-import { parseInt64 } from './args.js';
+import { is, parseInt64 } from './args.js';
 import {
   addInt64,
   addLongDouble,
@@ -535,6 +535,12 @@ const RANGE_COMPLEXITY =
 // ---- table -------------------------------------------------------------------------------------------
 
 /** Metadata as Redis 7.0's COMMAND INFO / COMMAND DOCS report it. */
+/** SET's key flags (setGetKeys): read and written with GET, else only overwritten. */
+function setKeyFlags(argv: readonly string[]): readonly string[] {
+  for (let i = 3; i < argv.length; i++) if (is(argv[i], 'GET')) return ['RW', 'access', 'update'];
+  return ['OW', 'update'];
+}
+
 export const stringCommands: CommandSpec[] = [
   {
     name: 'get', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], group: 'string',
@@ -542,7 +548,7 @@ export const stringCommands: CommandSpec[] = [
   },
   {
     name: 'set', arity: -3, flags: ['write', 'denyoom'], keys: [1, 1, 1], group: 'string',
-    summary: 'Set the string value of a key', since: '1.0.0', complexity: 'O(1)', handler: set,
+    summary: 'Set the string value of a key', since: '1.0.0', complexity: 'O(1)', handler: set, keyFlags: setKeyFlags,
   },
   {
     name: 'getex', arity: -2, flags: ['write', 'fast'], keys: [1, 1, 1], group: 'string',

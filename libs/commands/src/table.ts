@@ -47,6 +47,11 @@ export interface CommandSpec {
   /** Key extractor for commands whose keys are not a simple range (e.g. numkeys-based). */
   getKeys?: (argv: readonly string[]) => number[];
   /**
+   * For a key spec flagged variable_flags: the flags the key has in this call (what Redis's
+   * getkeys_proc reports, e.g. SET's key is RW access only with GET, else OW).
+   */
+  keyFlags?: (argv: readonly string[]) => readonly string[];
+  /**
    * COMMAND INFO/DOCS extras in Redis's reply shapes (see reference/types.ts). Built-in commands
    * get Redis 7.0's own from reference/redis-commands.ts; set these only to differ or for new commands.
    */

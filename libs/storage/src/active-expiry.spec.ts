@@ -14,8 +14,9 @@ describe('ActiveExpiry', () => {
     const ks = new Keyspace(2);
     volatileKeys(ks, 0, 5000, Date.now() - 1);
     const expiry = new ActiveExpiry(ks);
-    const first = expiry.cycle(0); // out of budget after the first batch
-    expect(first).toBe(64);
+    const first = expiry.cycle(0); // out of budget after the first batch (whole groups, 64+ keys)
+    expect(first).toBeGreaterThanOrEqual(64);
+    expect(first).toBeLessThan(64 + 200);
     expect(ks.stats.expiredTimeCapReachedCount).toBe(1);
     let total = first;
     let cycles = 1;
@@ -24,7 +25,8 @@ describe('ActiveExpiry', () => {
       if (++cycles > 200) throw new Error('expiry makes no progress');
     }
     // Resuming (not restarting) means one batch of fresh keys per cycle.
-    expect(cycles).toBe(Math.ceil(5000 / 64));
+    expect(cycles).toBeLessThanOrEqual(Math.ceil(5000 / 64));
+    expect(cycles).toBeGreaterThan(5000 / (64 + 200));
     expect(total).toBe(5000);
   });
 
@@ -33,10 +35,12 @@ describe('ActiveExpiry', () => {
     volatileKeys(ks, 0, 3000, Date.now() + 60_000, 'live');
     volatileKeys(ks, 0, 100, Date.now() - 1, 'dead');
     const expiry = new ActiveExpiry(ks);
-    expect(expiry.cycle(1000)).toBe(0); // 1000+ live keys sampled, then it stops
-    let reclaimed = 0;
+    // 1000+ keys sampled with few of them expired (about 3%), then it stops.
+    let reclaimed = expiry.cycle(1000);
+    expect(reclaimed).toBeLessThan(100);
+    expect(ks.dbs[0].size).toBeGreaterThan(3000);
     for (let i = 0; i < 10; i++) reclaimed += expiry.cycle(1000);
-    expect(reclaimed).toBe(100); // the walk resumed and reached the dead keys at the end
+    expect(reclaimed).toBe(100); // the walk resumed and reached the rest of the dead keys
     expect(ks.dbs[0].size).toBe(3000);
   });
 

@@ -1,14 +1,16 @@
-import { TableWalk } from './key-table.js';
+import type { KeyTable } from './key-table.js';
 import type { Keyspace } from './keyspace.js';
 
 /** Keys examined per database per cycle before a low stale ratio may stop the walk there. */
 const MIN_KEYS_PER_DB = 1000;
 /** Keep walking a database while more than this share of the last batch had expired (10%, as Redis). */
 const STALE_RATIO = 0.1;
-/** Keys examined between two looks at the clock. */
+/** Keys examined (at least; groups are visited whole) between two looks at the clock. */
 const BATCH = 64;
 /** Share of each cycle period a slow cycle may use (ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC). */
 const SLOW_TIME_PERC = 25;
+/** Most time a cycle gives one database's resizing tables (Redis's incrementallyRehash: 1 ms). */
+const REHASH_MS = 1;
 /** Budget of a fast cycle (ACTIVE_EXPIRE_CYCLE_FAST_DURATION, 1000 us). */
 const FAST_CYCLE_MS = 1;
 
@@ -17,17 +19,17 @@ const FAST_CYCLE_MS = 1;
  * event loop free between them (clients keep being served).
  *
  * A slow cycle runs `hz` times a second with 25% of the period as budget. Each database's expiry
- * table is walked with a persistent TableWalk (resuming where the last cycle stopped, surviving
- * inserts and deletes), and the walk stays on a database while batches keep finding more than
- * 10% expired keys. Where Redis samples random keys, Brook walks in order: over a full pass it
- * examines every volatile key exactly once, and keys that expire together (inserted together)
- * are reclaimed together. When a cycle runs out of budget with work left, fast cycles of 1 ms
+ * table is walked with a persistent scan cursor (resuming where the last cycle stopped; a full
+ * pass examines every volatile key present throughout, whatever is added, removed or resized
+ * meanwhile), and the walk stays on a database while batches keep finding more than 10% expired
+ * keys. The same cycle moves the tables' incremental resizes along (Redis's activerehashing). When a cycle runs out of budget with work left, fast cycles of 1 ms
  * follow at most every 2 ms (Redis's beforeSleep fast cycle) until the backlog is gone.
  */
 export class ActiveExpiry {
   private timer: NodeJS.Timeout | null = null;
   private fastTimer: NodeJS.Timeout | null = null;
-  private walks: (TableWalk<number> | null)[] = [];
+  /** Per database: the expiry table being walked and the scan cursor into it. */
+  private walks: ({ table: KeyTable<number>; cursor: number } | null)[] = [];
   private nextDb = 0;
   /** Set by a cycle that stopped on its budget (or found many stale keys): fast cycles follow. */
   private behind = false;
@@ -76,7 +78,6 @@ export class ActiveExpiry {
     const ks = this.ks;
     const start = performance.now();
     const now = ks.tick();
-    ks.scans.prune(now);
     const dbs = ks.dbs;
     let sampled = 0;
     let reclaimed = 0;
@@ -91,25 +92,26 @@ export class ActiveExpiry {
       }
       let walk = this.walks[dbIndex];
       // FLUSHDB and SWAPDB replace a database's tables: walk the new one from its start.
-      if (!walk || walk.table !== db.expires) walk = this.walks[dbIndex] = new TableWalk(db.expires);
+      if (!walk || walk.table !== db.expires) walk = this.walks[dbIndex] = { table: db.expires, cursor: 0 };
       let walked = 0;
+      const due: string[] = [];
       for (;;) {
-        let expired = 0;
         let n = 0;
         let passDone = false;
+        due.length = 0;
         while (n < BATCH) {
-          const e = walk.next();
-          if (e === undefined) {
-            walk.reset();
+          walk.cursor = walk.table.scan(walk.cursor, (key, at) => {
+            n++;
+            if (at <= now) due.push(key);
+          });
+          if (walk.cursor === 0) {
             passDone = true;
             break;
           }
-          n++;
-          if (e[1] <= now) {
-            db.expireKey(e[0]);
-            expired++;
-          }
         }
+        // Expired after the scan steps: a table must not change while a step visits it.
+        for (const key of due) db.expireKey(key);
+        const expired = due.length;
         walked += n;
         sampled += n;
         reclaimed += expired;
@@ -120,6 +122,12 @@ export class ActiveExpiry {
         if (passDone) break;
         if (walked >= MIN_KEYS_PER_DB && expired <= BATCH * STALE_RATIO) break;
       }
+    }
+    // Resizes in progress move along with what is left of the budget, 1 ms a database at most.
+    for (let i = 0; i < dbs.length; i++) {
+      const left = budgetMs - (performance.now() - start);
+      if (left <= 0) break;
+      dbs[i].rehashFor(Math.min(REHASH_MS, left));
     }
     // A cycle cut short resumes with the database it was on.
     this.nextDb = timedOut ? (this.nextDb + d - 1) % dbs.length : 0;

@@ -201,8 +201,6 @@ export class Database {
   /** Empties the database; returns how many keys it held. */
   flush(): number {
     const n = this.keys.size;
-    // Open SCANs over the old table would keep all of it alive.
-    this.ks.scans.release(this.keys as KeyTable<unknown>);
     this.keys = new KeyTable();
     this.expires = new KeyTable();
     this.hugeExpires = null;
@@ -210,6 +208,15 @@ export class Database {
     if (n > 0) this.ks.dirty += n;
     this.ks.dbFlushed(this.id);
     return n;
+  }
+
+  /** Moves the incremental resizes of this database's tables along for up to `ms`. */
+  rehashFor(ms: number): void {
+    const deadline = performance.now() + ms;
+    for (const t of [this.keys, this.expires, this.atimes]) {
+      const left = deadline - performance.now();
+      if (t !== null && left > 0) t.rehashFor(left);
+    }
   }
 
   /** Exchanges contents with another database (SWAPDB); clients keep their db numbers. */

@@ -4,6 +4,5 @@ export * from './change-feed.js';
 export * from './database.js';
 export * from './keyspace.js';
 export * from './active-expiry.js';
-export * from './scan-cursor.js';
 export * from './types/object.js';
 export * from './types/string/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { KeyTable, TableWalk } from './key-table.js';
+import { advanceCursor, KeyTable } from './key-table.js';
 
 /** A deterministic PRNG so failures reproduce. */
 function rng(seed: number): () => number {
@@ -10,124 +10,149 @@ function rng(seed: number): () => number {
   };
 }
 
-function walkAll<V>(walk: TableWalk<V>): string[] {
-  const out: string[] = [];
-  for (let e = walk.next(); e !== undefined; e = walk.next()) out.push(e[0]);
-  return out;
+/** Runs a full SCAN-style iteration, calling `between` after every step. Returns how often each key was seen. */
+function fullScan<V>(t: KeyTable<V>, between: (step: number) => void = () => undefined): Map<string, number> {
+  const seen = new Map<string, number>();
+  let cursor = 0;
+  let step = 0;
+  do {
+    cursor = t.scan(cursor, (k) => void seen.set(k, (seen.get(k) ?? 0) + 1));
+    between(step++);
+  } while (cursor !== 0);
+  return seen;
 }
 
-describe('KeyTable with several Maps (tiny per-Map capacity)', () => {
-  it('stores, replaces and deletes across Maps, opening and dropping Maps as needed', () => {
-    const t = new KeyTable<number>(4);
-    for (let i = 0; i < 10; i++) t.set(`k${i}`, i);
-    expect(t.size).toBe(10);
-    expect(t.shardCount).toBe(3);
-    t.set('k1', 100); // replaced in place, in the first Map
-    expect(t.get('k1')).toBe(100);
-    expect(t.shard(0)!.get('k1')).toBe(100);
-    expect(t.shardCount).toBe(3);
-    for (const k of ['k4', 'k5', 'k6', 'k7']) expect(t.delete(k)).toBe(true);
-    expect(t.delete('k4')).toBe(false);
-    expect(t.shardCount).toBe(2); // the emptied middle Map is gone
-    expect(t.has('k8')).toBe(true);
-    expect(t.get('k4')).toBeUndefined();
-    expect(t.size).toBe(6);
-    expect([...t.keys()].sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k8', 'k9']);
+describe('KeyTable', () => {
+  it('agrees with a Map under random inserts, replaces and deletes across many resizes', () => {
+    const random = rng(7);
+    const t = new KeyTable<number>();
+    const ref = new Map<string, number>();
+    let grew = false;
+    for (let i = 0; i < 60_000; i++) {
+      const k = `k${Math.floor(random() * 5000)}`;
+      // Phases of growth and shrinkage, so the table resizes both ways many times.
+      const deleting = Math.floor(i / 10_000) % 2 === 1 ? 0.8 : 0.2;
+      if (random() < deleting) expect(t.delete(k)).toBe(ref.delete(k));
+      else {
+        t.set(k, i);
+        ref.set(k, i);
+      }
+      if (t.groupCount > 64) grew = true;
+      if (i % 4999 === 0) {
+        expect(t.size).toBe(ref.size);
+        const wrong = [...ref].filter(([rk, rv]) => t.get(rk) !== rv);
+        expect(wrong).toEqual([]);
+      }
+    }
+    expect(grew).toBe(true);
+    expect(t.size).toBe(ref.size);
+    expect(t.keys().sort()).toEqual([...ref.keys()].sort());
+    for (const k of ref.keys()) t.delete(k);
+    expect(t.size).toBe(0);
+    expect(t.get('k1')).toBeUndefined();
   });
 
-  it('keeps one Map while below capacity, and never leaves an empty Map besides the only one', () => {
-    const t = new KeyTable<number>(3);
-    t.set('a', 1);
-    t.delete('a');
-    expect(t.shardCount).toBe(1);
-    expect(t.size).toBe(0);
-    for (let i = 0; i < 7; i++) t.set(`k${i}`, i);
-    for (let i = 0; i < 7; i++) t.delete(`k${i}`);
-    expect(t.shardCount).toBe(1);
-    expect(t.size).toBe(0);
+  it('grows and shrinks its groups with the number of keys', () => {
+    const t = new KeyTable<number>();
+    expect(t.groupCount).toBe(1);
+    for (let i = 0; i < 100_000; i++) t.set(`k${i}`, i);
+    while (t.resizing) t.rehashFor(10);
+    expect(t.groupCount).toBeGreaterThanOrEqual(100_000 / 32);
+    for (let i = 0; i < 99_990; i++) t.delete(`k${i}`);
+    while (t.resizing) t.rehashFor(10);
+    for (let i = 0; i < 9; i++) t.delete(`k${99_990 + i}`); // deletes move a shrink along too
+    while (t.resizing) t.rehashFor(10);
+    expect(t.groupCount).toBe(1);
+    expect(t.keys()).toEqual(['k99999']);
   });
 
-  it('walks visit every key present throughout exactly once while the table grows and shrinks', () => {
+  it('a full scan returns every key present throughout, while keys come and go and the table resizes', () => {
     const random = rng(42);
-    for (let round = 0; round < 30; round++) {
-      const t = new KeyTable<number>(1 + Math.floor(random() * 5));
+    for (let round = 0; round < 20; round++) {
+      const t = new KeyTable<number>();
       let next = 0;
       const live = new Set<string>();
-      for (let i = 0; i < 40; i++) {
+      const start = 200 + Math.floor(random() * 3000);
+      for (let i = 0; i < start; i++) {
         t.set(`k${next}`, next);
         live.add(`k${next++}`);
       }
-      const stable = new Set(live); // keys never touched by the mutations below
-      const walk = new TableWalk(t);
-      const seen = new Map<string, number>();
-      for (let step = 0; ; step++) {
-        const e = walk.next();
-        if (e === undefined) break;
-        seen.set(e[0], (seen.get(e[0]) ?? 0) + 1);
-        // Between steps: inserts (new Maps open) and deletes (Maps empty and are dropped),
-        // deletes slightly more likely so the walk catches up with the inserts and ends.
-        for (let m = 0; m < 3 && step < 300; m++) {
-          if (random() < 0.45) {
+      const stable = new Set(live); // keys never deleted while the scan runs
+      const growing = round % 2 === 0;
+      let resized = false;
+      const groupsBefore = t.groupCount;
+      const seen = fullScan(t, () => {
+        for (let m = 0; m < 40; m++) {
+          if (random() < (growing ? 0.8 : 0.1)) {
             t.set(`k${next}`, next);
             live.add(`k${next++}`);
           } else if (live.size > 0) {
-            const victims = [...live];
-            const k = victims[Math.floor(random() * victims.length)];
-            t.delete(k);
+            // Any live key: the first one not yet deleted at a random offset of the insertion order.
+            let k = `k${Math.floor(random() * next)}`;
+            if (!live.has(k)) k = live.values().next().value!;
             live.delete(k);
+            t.delete(k);
             stable.delete(k);
           }
         }
-      }
-      for (const k of stable) expect(seen.get(k)).toBe(1);
-      for (const [, n] of seen) expect(n).toBe(1);
+        if (t.groupCount !== groupsBefore || t.resizing) resized = true;
+      });
+      expect({ round, resized }).toEqual({ round, resized: true });
+      expect([...stable].filter((k) => !seen.has(k))).toEqual([]);
     }
   });
 
-  it('a walk moves on past a Map dropped while it was being walked', () => {
-    const t = new KeyTable<number>(2);
-    for (let i = 0; i < 6; i++) t.set(`k${i}`, i); // Maps: [k0 k1] [k2 k3] [k4 k5]
-    const walk = new TableWalk(t);
-    expect(walk.next()![0]).toBe('k0');
-    expect(walk.next()![0]).toBe('k1');
-    expect(walk.next()![0]).toBe('k2');
-    t.delete('k2');
-    t.delete('k3'); // the Map being walked is dropped
-    t.delete('k0');
-    t.delete('k1'); // and the one before it
-    expect(t.shardCount).toBe(1);
-    expect(walkAll(walk)).toEqual(['k4', 'k5']);
+  it('without changes, a scan returns each key exactly once, also in the middle of a resize', () => {
+    const t = new KeyTable<number>();
+    // Doubling to 4096 groups starts at 32769 keys and moves 8 entries a write.
+    for (let i = 0; i < 33_000; i++) t.set(`k${i}`, i);
+    expect(t.resizing).toBe(true);
+    const seen = fullScan(t);
+    expect(seen.size).toBe(33_000);
+    for (const n of seen.values()) expect(n).toBe(1);
   });
 
-  it('skip() resumes by position, whole Maps at a time', () => {
-    const t = new KeyTable<number>(3);
-    for (let i = 0; i < 10; i++) t.set(`k${i}`, i);
-    for (let n = 0; n <= 11; n++) {
-      const walk = new TableWalk(t);
-      walk.skip(n);
-      const rest = walkAll(walk);
-      expect(rest).toEqual([...t.keys()].slice(n));
+  it('any cursor, even one never issued, resumes in constant work and leads to the end', () => {
+    const t = new KeyTable<number>();
+    for (let i = 0; i < 50_000; i++) t.set(`k${i}`, i);
+    while (t.resizing) t.rehashFor(10);
+    for (const forged of [1, 12345, 2 ** 31 - 1, 2 ** 32 + 5, 2 ** 53, 2 ** 64 - 1]) {
+      let visited = 0;
+      const next = t.scan(forged, () => visited++);
+      expect(visited).toBeLessThan(200); // one group, not a walk to the cursor's position
+      expect(next).toBeLessThan(t.groupCount);
     }
   });
 
-  it('clear() restarts walks on the new contents', () => {
-    const t = new KeyTable<number>(2);
-    for (let i = 0; i < 5; i++) t.set(`old${i}`, i);
-    const walk = new TableWalk(t);
-    walk.next();
-    t.clear();
-    t.set('new', 1);
-    expect(walkAll(walk)).toEqual(['new']);
+  it('the cursor increments the masked bits in reverse order, ending at 0', () => {
+    const order: number[] = [];
+    let v = 0;
+    do {
+      order.push(v);
+      v = advanceCursor(v, 7);
+    } while (v !== 0);
+    expect(order).toEqual([0, 4, 2, 6, 1, 5, 3, 7]);
   });
 
-  it('pick() eventually returns every key and undefined on an empty table', () => {
-    const t = new KeyTable<number>(4);
+  it('pick() returns only present keys, reaches all of them, and undefined when empty', () => {
+    const t = new KeyTable<number>();
     expect(t.pick()).toBeUndefined();
-    for (let i = 0; i < 20; i++) t.set(`k${i}`, i);
+    for (let i = 0; i < 200; i++) t.set(`k${i}`, i);
     const seen = new Set<string>();
-    for (let i = 0; i < 2000; i++) seen.add(t.pick()![0]);
-    expect(seen.size).toBe(20);
-    for (let i = 0; i < 19; i++) t.delete(`k${i}`);
-    expect(t.pick()).toEqual(['k19', 19]);
+    for (let i = 0; i < 20_000; i++) seen.add(t.pick()![0]);
+    expect(seen.size).toBe(200);
+    for (let i = 0; i < 199; i++) t.delete(`k${i}`);
+    expect(t.pick()).toEqual(['k199', 199]);
+  });
+
+  it('clear() empties the table', () => {
+    const t = new KeyTable<number>();
+    for (let i = 0; i < 1000; i++) t.set(`k${i}`, i);
+    t.clear();
+    expect(t.size).toBe(0);
+    expect(t.get('k1')).toBeUndefined();
+    expect(fullScan(t).size).toBe(0);
+    t.set('new', 1);
+    expect(t.keys()).toEqual(['new']);
   });
 });

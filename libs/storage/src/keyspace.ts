@@ -1,7 +1,6 @@
 import { lfuInit, lfuTouch, lruClock } from './access.js';
 import { ChangeFeed } from './change-feed.js';
 import { Database } from './database.js';
-import { ScanCursors } from './scan-cursor.js';
 
 export interface KeyspaceStats {
   expiredKeys: number;
@@ -28,8 +27,6 @@ const LFU_DECAY_TIME = 1;
 export class Keyspace {
   readonly dbs: Database[];
   readonly feed = new ChangeFeed();
-  /** Open SCAN iterations, shared by every connection (any client may continue a cursor). */
-  readonly scans = new ScanCursors();
   /** Writes since the last save (Redis's server.dirty). */
   dirty = 0;
   /** The time commands see, in ms; refreshed before each batch of commands so one batch sees one clock. */

@@ -57,21 +57,22 @@ export class ConfigStore implements ConfigAccess {
 
   /**
    * CONFIG GET: exact names match case-insensitively and are echoed as typed; patterns match
-   * every name and alias (Redis 7.0 lists both). Each parameter name appears once.
+   * every name and alias (Redis 7.0 lists both). Each parameter appears once, under the first
+   * spelling that matched it (Redis collects the matches in a case-insensitive dict).
    */
   get(patterns: readonly string[]): [string, string][] {
-    const out = new Map<string, string>();
+    const out = new Map<string, [string, string]>();
     for (const pat of patterns) {
       if (!/[[*?]/.test(pat)) {
         const spec = this.specs.get(pat.toLowerCase());
-        if (spec && !out.has(pat)) out.set(pat, this.values.get(spec.name)!);
+        if (spec && !out.has(pat.toLowerCase())) out.set(pat.toLowerCase(), [pat, this.values.get(spec.name)!]);
         continue;
       }
       for (const [name, spec] of this.specs) {
-        if (!out.has(name) && globMatch(pat, name, true)) out.set(name, this.values.get(spec.name)!);
+        if (!out.has(name) && globMatch(pat, name, true)) out.set(name, [name, this.values.get(spec.name)!]);
       }
     }
-    return [...out];
+    return [...out.values()];
   }
 
   /**
