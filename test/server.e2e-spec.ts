@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort, requireTool, startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
 import { Differential, script, type Step } from './support/differential.js';
 import { RawClient } from './support/raw-client.js';
+import { bulks } from './support/resp-value.js';
 
 async function mismatches(d: Differential, steps: Step[], normalize = (s: string) => s): Promise<string[]> {
   const out: string[] = [];
@@ -14,16 +15,6 @@ async function mismatches(d: Differential, steps: Step[], normalize = (s: string
 }
 
 /** The bulk strings of a flat RESP2 array. */
-function bulks(reply: string): string[] {
-  const items: string[] = [];
-  const re = /\$(\d+)\r\n/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(reply)) !== null) {
-    items.push(reply.substr(re.lastIndex, Number(m[1])));
-    re.lastIndex += Number(m[1]) + 2;
-  }
-  return items;
-}
 
 /** Parses a flat RESP2 array of bulk strings (CONFIG GET) into pairs. */
 function pairs(reply: string): [string, string][] {

@@ -6,9 +6,11 @@
  * down once the hostile client is gone).
  */
 import { afterAll, beforeAll } from '@jest/globals';
-import { readFileSync } from 'node:fs';
 import { RawClient } from '../support/raw-client.js';
 import { startBrookProcess, startRedis, type RunningServer } from '../support/servers.js';
+import { rssBytes as rss } from '../support/wire.js';
+
+export { rss };
 
 /** Longest PING round trip tolerated while an attack runs on a server whose loop must not stall. */
 export const MAX_PING_MS = 100;
@@ -28,7 +30,7 @@ export interface AdversarialSuite {
   both(): Target[];
 }
 
-/** Starts Brook and Redis for the enclosing describe block. */
+/** Starts Brook and Redis for the enclosing describe block (Redis with DEBUG allowed locally, like Brook's default). */
 export function adversarialSuite(brookArgs: string[] = [], redisArgs: string[] = []): AdversarialSuite {
   const suite = {
     both(): Target[] {
@@ -36,7 +38,7 @@ export function adversarialSuite(brookArgs: string[] = [], redisArgs: string[] =
     },
   } as AdversarialSuite;
   beforeAll(async () => {
-    const [b, r] = await Promise.all([startBrookProcess(brookArgs), startRedis(redisArgs)]);
+    const [b, r] = await Promise.all([startBrookProcess(brookArgs), startRedis(['--enable-debug-command', 'local', ...redisArgs])]);
     suite.brook = { name: 'brook', server: b, port: b.port, pid: await serverPid(b.port) };
     suite.redis = { name: 'redis', server: r, port: r.port, pid: await serverPid(r.port) };
   });
@@ -55,12 +57,6 @@ async function serverPid(port: number): Promise<number> {
   } finally {
     c.close();
   }
-}
-
-/** Resident set size of a process, in bytes. */
-export function rss(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
 export interface Watch {

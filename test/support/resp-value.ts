@@ -54,3 +54,15 @@ function decodeAt(s: string, pos: number): [RespValue, number] {
       throw new Error(`unexpected reply type in ${JSON.stringify(s.slice(pos, pos + 40))}`);
   }
 }
+
+/** The bulk strings of a raw reply, in order, whatever its nesting (CONFIG GET, SCAN, KEYS). */
+export function bulks(reply: string): string[] {
+  const items: string[] = [];
+  const re = /\$(\d+)\r\n/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(reply)) !== null) {
+    items.push(reply.substr(re.lastIndex, Number(m[1])));
+    re.lastIndex += Number(m[1]) + 2;
+  }
+  return items;
+}
