@@ -14,7 +14,7 @@ import {
   type Session,
   type ShutdownMode,
 } from '@brook/commands';
-import { ActiveExpiry, Keyspace } from '@brook/storage';
+import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
 import { Client, type ClientHost, type OutputLimit } from './client.js';
 import type { ConfigStore } from './config/config-store.js';
 import { buildInfo, type InfoFields } from './info.js';
@@ -60,7 +60,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   private cron: NodeJS.Timeout | null = null;
   private pausedUntil = 0;
   private pauseMode: 'all' | 'write' = 'all';
-  private pauseTimer: NodeJS.Timeout | null = null;
+  private pauseTimer: LongTimeout | null = null;
   private shuttingDown = false;
   /** TCP port actually bound (differs from config when it was 0 in tests that ask for any port). */
   boundPort = 0;
@@ -183,7 +183,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   async close(): Promise<void> {
     this.expiry.stop();
     if (this.cron) clearInterval(this.cron);
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer?.clear();
     for (const c of [...this.clientsById.values()]) c.kill();
     const servers = this.unixServer ? [...this.tcpServers, this.unixServer] : this.tcpServers;
     await Promise.all(servers.map((l) => new Promise<void>((r) => l.close(() => r()))));
@@ -365,14 +365,14 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     if (!active) this.pauseMode = mode;
     else if (mode === 'all') this.pauseMode = 'all';
     if (!active || until > this.pausedUntil) this.pausedUntil = until;
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
-    this.pauseTimer = setTimeout(() => this.unpause(), Math.max(0, this.pausedUntil - Date.now()));
+    this.pauseTimer?.clear();
+    this.pauseTimer = setLongTimeout(() => this.unpause(), this.pausedUntil - Date.now());
   }
 
   unpause(): void {
     this.pausedUntil = 0;
     this.pauseMode = 'all';
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer?.clear();
     this.pauseTimer = null;
     for (const c of [...this.clientsById.values()]) c.resume();
   }
