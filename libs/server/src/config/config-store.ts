@@ -165,9 +165,9 @@ export class ConfigStore implements ConfigAccess {
 
   /** Puts back the values CONFIG SET replaced and re-applies them; a Promise while effects are undone. */
   private restore(staged: readonly Staged[]): Promise<unknown> | null {
+    for (const { spec, previous } of staged) this.values.set(spec.name, previous);
     const pending: Promise<unknown>[] = [];
     for (const { spec, value, previous } of staged) {
-      this.values.set(spec.name, previous);
       if (value === previous) continue;
       for (const hook of this.hooks) {
         const r = hook(spec.name, previous, value);
