@@ -4,6 +4,8 @@
 // Launcher: data lives on the V8 heap, whose default limit (a few GB) is far below what a data
 // store needs, so this starts the server in a Node process whose old-space limit is sized from
 // `maxmemory` (when set) or from the machine's memory, then forwards signals and the exit code.
+// The child holds the data and the port: it gets an IPC channel and this PID in BROOK_LAUNCHER_PID,
+// and exits when the channel closes, so killing this launcher (even with SIGKILL) stops it too.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
@@ -19,7 +21,10 @@ if (!existsSync(main)) {
 
 const args = process.argv.slice(2);
 const heapMb = heapLimitMb(args);
-const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...nodeFlags(), main, ...args], { stdio: 'inherit' });
+const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...nodeFlags(), main, ...args], {
+  stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+  env: { ...process.env, BROOK_LAUNCHER_PID: String(process.pid) },
+});
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
 

@@ -285,7 +285,7 @@ describe('server runtime effects of CONFIG SET', () => {
       const blocker = await startRedis();
       try {
         expect(await admin.call('CONFIG', 'SET', 'port', String(blocker.port))).toBe(
-          "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port\r\n",
+          "-ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs.\r\n",
         );
       } finally {
         await blocker.stop();

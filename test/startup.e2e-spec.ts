@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -123,6 +123,63 @@ describe('brook-server start-up', () => {
       expect(execFileSync('redis-cli', ['-s', sock, 'CONFIG', 'GET', 'unixsocketperm'], { encoding: 'utf8' })).toBe('unixsocketperm\n700\n');
     } finally {
       await brook.stop();
+    }
+  });
+
+  it('announces readiness and answers on TCP only once the unix socket exists with its permissions', async () => {
+    for (let i = 0; i < 3; i++) {
+      const port = await freePort();
+      const sock = join(scratch, `ready-${i}.sock`);
+      // Under umask 000 a socket reachable before its chmod would show up as 0777.
+      const proc = spawn(
+        'sh',
+        ['-c', 'umask 000; exec "$@"', 'sh', process.execPath, BROOK_BIN, '--port', String(port), '--unixsocket', sock, '--unixsocketperm', '700'],
+        { cwd: scratch, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let output = '';
+      proc.stdout!.on('data', (d) => (output += d));
+      try {
+        const modesSeen = new Set<number>();
+        const deadline = Date.now() + 15000;
+        let answered = false;
+        while (!answered) {
+          if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`brook-server did not start:\n${output}`);
+          const announced = output.includes('ready to accept connections');
+          answered = await RawClient.connect(port).then(
+            (c) => (c.close(), true),
+            () => false,
+          );
+          if (answered || announced) expect(statSync(sock).mode & 0o777).toBe(0o700);
+          if (existsSync(sock)) modesSeen.add(statSync(sock).mode & 0o777);
+        }
+        expect([...modesSeen]).toEqual([0o700]);
+      } finally {
+        proc.kill('SIGTERM');
+        await exited(proc);
+      }
+    }
+  });
+
+  it('port 0 without a unix socket refuses to start, like redis-server; with one it serves only the socket', async () => {
+    requireTool('redis-server');
+    const brook = runToExit(['--port', '0']);
+    const redis = spawnSync('redis-server', ['--port', '0', '--save', ''], { encoding: 'utf8', timeout: 20000, cwd: scratch });
+    expect([brook.status, redis.status]).toEqual([1, 1]);
+    expect(redis.stdout).toContain('Configured to not listen anywhere, exiting.');
+    expect(brook.stdout + brook.stderr).toContain('Configured to not listen anywhere, exiting.');
+    const sock = join(scratch, 'port0.sock');
+    const proc = spawn(process.execPath, [BROOK_BIN, '--port', '0', '--unixsocket', sock, '--save', '', '--dir', scratch], { stdio: 'ignore' });
+    try {
+      const deadline = Date.now() + 15000;
+      while (!existsSync(sock)) {
+        if (Date.now() > deadline || proc.exitCode !== null) throw new Error('brook-server did not start');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      requireTool('redis-cli');
+      expect(execFileSync('redis-cli', ['-s', sock, 'INFO', 'server'], { encoding: 'utf8' })).toContain('tcp_port:0\r\n');
+    } finally {
+      proc.kill('SIGTERM');
+      expect(await exited(proc)).toBe(0);
     }
   });
 

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { BROOK_VERSION, BrookServer, ConfigError, REDIS_COMPAT_VERSION, RespServer, brookRootModule, loadConfig } from '@brook/server';
@@ -49,23 +51,30 @@ async function main(args: string[]): Promise<void> {
     throw e;
   }
   const logger = new Logger('brook');
+  if (config.int('port') === 0 && !config.value('unixsocket')) {
+    logger.error('Configured to not listen anywhere, exiting.');
+    process.exit(1);
+  }
   const server = new BrookServer(config);
   const app = await NestFactory.createMicroservice(brookRootModule(server, [AppModule]), {
     strategy: new RespServer(server),
     logger: LOG_LEVELS[config.value('loglevel')],
   });
+  const pidfile = config.value('pidfile') ? resolve(config.value('pidfile')) : '';
   let stopping = false;
   const stop = async (why: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.log(`${why}, shutting down`);
     await app.close();
+    if (pidfile) rmSync(pidfile, { force: true });
     logger.log('Brook is now ready to exit, bye bye...');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('Received SIGINT'));
   process.on('SIGTERM', () => void stop('Received SIGTERM'));
   server.on('shutdown', () => void stop('User requested shutdown'));
+  onLauncherExit(() => void stop('The brook-server launcher exited'));
   try {
     await app.listen();
   } catch (e) {
@@ -74,8 +83,30 @@ async function main(args: string[]): Promise<void> {
     logger.error(`Could not create server listening socket ${where}: ${err.message}`);
     process.exit(1);
   }
+  if (pidfile) writePidfile(pidfile, logger);
   const where = [server.boundPort ? `port ${server.boundPort}` : '', config.value('unixsocket')].filter(Boolean).join(', ');
   logger.log(`Brook ${BROOK_VERSION} (Redis ${REDIS_COMPAT_VERSION} compatible) ready to accept connections on ${where}`);
+}
+
+/** Best effort, like Redis: the file names this process, the one that holds the data. */
+function writePidfile(path: string, logger: Logger): void {
+  try {
+    writeFileSync(path, `${process.pid}\n`);
+  } catch (e) {
+    logger.warn(`Could not write the pid file ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * bin/brook-server.js runs this process as its child with an IPC channel and its own PID in
+ * BROOK_LAUNCHER_PID. The channel closes when the launcher dies, even by SIGKILL, and then
+ * this process must not live on as an orphan holding the port and the data.
+ */
+function onLauncherExit(exit: () => void): void {
+  if (!process.channel || process.env.BROOK_LAUNCHER_PID !== String(process.ppid)) return;
+  process.channel.unref();
+  if (!process.connected) return exit();
+  process.once('disconnect', exit);
 }
 
 void main(process.argv.slice(2));

@@ -41,6 +41,9 @@ export const Err = {
   noSuchClient: 'ERR No such client',
   pauseMode: 'ERR CLIENT PAUSE mode must be WRITE or ALL',
   timeoutNegative: 'ERR timeout is negative',
+  // CONFIG SET apply failures (after "CONFIG SET failed (possibly related to argument '…') - ")
+  listenPortFailed: 'Unable to listen on this port. Check server logs.',
+  bindFailed: 'Failed to bind to specified addresses.',
   unblockReason: 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
   /** Commands whose handler parses the subcommand itself (DEBUG) or checks its argument count. */
   subcommandSyntax: (sub: string, cmd: string) =>

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as net from 'node:net';
 import {
   builtinCommands,
@@ -14,7 +15,7 @@ import {
   type Session,
   type ShutdownMode,
 } from '@brook/commands';
-import { ActiveExpiry, Keyspace } from '@brook/storage';
+import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
 import { Client, type ClientHost, type OutputLimit } from './client.js';
 import type { ConfigStore } from './config/config-store.js';
 import { buildInfo, type InfoFields } from './info.js';
@@ -60,11 +61,14 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   private cron: NodeJS.Timeout | null = null;
   private pausedUntil = 0;
   private pauseMode: 'all' | 'write' = 'all';
-  private pauseTimer: NodeJS.Timeout | null = null;
+  private pauseTimer: LongTimeout | null = null;
   private shuttingDown = false;
-  /** TCP port actually bound (differs from config when it was 0 in tests that ask for any port). */
+  /** The port and bind addresses the TCP listeners serve (0 and '' while there are none to serve). */
   boundPort = 0;
   private boundBind = '';
+  /** The last CONFIG SET port/bind rebind: the next one starts after it. */
+  private rebinding: Promise<unknown> = Promise.resolve();
+  private closing = false;
 
   constructor(readonly config: ConfigStore) {
     super();
@@ -92,78 +96,102 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
 
   // ---- listeners -------------------------------------------------------------------------------
 
-  /** Binds every configured address (TCP unless port is 0, plus the unix socket if set). */
+  /**
+   * Binds every configured address: the unix socket (if set) with its permissions first, then TCP
+   * (none when port is 0), so that once the TCP port answers every listener is ready.
+   */
   async listen(): Promise<void> {
     const dir = this.config.value('dir');
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-    this.tcpServers = await this.bindAll(this.config.int('port'), this.config.value('bind'));
     const unixPath = this.config.value('unixsocket');
-    if (unixPath) {
-      if (existsSync(unixPath)) unlinkSync(unixPath);
-      const srv = net.createServer((s) => this.accept(s, unixPath));
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen(unixPath, () => resolve());
-      });
-      const perm = parseInt(this.config.value('unixsocketperm'), 8);
-      if (perm) chmodSync(unixPath, perm);
-      this.unixServer = srv;
+    if (unixPath) this.unixServer = await this.bindUnix(unixPath, parseInt(this.config.value('unixsocketperm'), 8));
+    try {
+      await this.syncTcp();
+    } catch (e) {
+      await this.close();
+      throw e;
     }
     this.expiry.start();
     this.cron = setInterval(() => this.clientsCron(), 1000);
     this.cron.unref();
   }
 
-  /** Listens on `port` at each bind address ('-addr' may fail, '*' is every IPv4 address). */
-  private async bindAll(port: number, bind: string): Promise<net.Server[]> {
-    const servers: net.Server[] = [];
-    if (port === 0 && this.config.value('unixsocket')) return servers;
+  /**
+   * Listens on a unix socket that nobody can reach with other permissions than `perm`: it is
+   * bound in a private directory next to `path`, given its mode, then renamed into place
+   * (replacing a stale socket, as Redis unlinks one). Redis binds, chmods, then listens; Node
+   * binds and listens in one call, and a process-wide umask would race other threads' files.
+   */
+  private async bindUnix(path: string, perm: number): Promise<net.Server> {
+    const staging = mkdtempSync(join(dirname(path), '.brook-'));
     try {
-      for (const addr of bind.split(' ').filter(Boolean)) {
-        const optional = addr.startsWith('-');
-        const host = optional ? addr.slice(1) : addr;
-        try {
-          servers.push(await this.bindTcp(host === '*' ? '0.0.0.0' : host, port));
-        } catch (e) {
-          if (!optional) throw e;
-        }
+      const staged = join(staging, 's');
+      const srv = await listenOn(net.createServer((s) => this.accept(s, path)), { path: staged });
+      try {
+        if (perm) chmodSync(staged, perm);
+        renameSync(staged, path);
+      } catch (e) {
+        srv.close();
+        throw e;
       }
-    } catch (e) {
-      await stopListening(servers);
-      throw e;
+      return srv;
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
     }
-    if (servers.length > 0) this.boundPort = (servers[0].address() as net.AddressInfo).port;
-    this.boundBind = bind;
-    return servers;
-  }
-
-  private bindTcp(host: string, port: number): Promise<net.Server> {
-    const srv = net.createServer({ noDelay: true }, (s) => this.accept(s));
-    return new Promise((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen({ host, port, backlog: this.config.int('tcp-backlog') }, () => {
-        srv.off('error', reject);
-        resolve(srv);
-      });
-    });
   }
 
   /**
-   * CONFIG SET port/bind: stop listening on the old addresses (connections stay), listen on the
-   * new ones; if that fails, listen on the old ones again and report Redis's error.
+   * Makes the TCP listeners match the configured port and bind: stops listening on the old
+   * addresses (their connections stay) and listens on the new ones, none when port is 0. Throws
+   * when an address cannot be bound, leaving no TCP listener (the caller restores the old config).
    */
-  private async rebind(port: number, bind: string, why: string): Promise<string | null> {
-    const old = this.tcpServers;
-    const oldPort = this.boundPort;
-    const oldBind = this.boundBind;
-    await stopListening(old);
-    try {
-      this.tcpServers = await this.bindAll(port, bind);
-      return null;
-    } catch {
-      this.tcpServers = await this.bindAll(oldPort, oldBind).catch(() => []);
-      return why;
+  private async syncTcp(): Promise<void> {
+    const port = this.config.int('port');
+    const bind = this.config.value('bind');
+    if (port === this.boundPort && bind === this.boundBind) return;
+    await stopListening(this.tcpServers);
+    this.tcpServers = [];
+    this.boundPort = 0;
+    this.boundBind = '';
+    if (port !== 0) this.tcpServers = await this.bindAll(port, bind);
+    this.boundPort = port;
+    this.boundBind = bind;
+  }
+
+  /** Listens on `port` at each bind address ('-addr' may fail, '*' is every IPv4 address); all or none. */
+  private async bindAll(port: number, bind: string): Promise<net.Server[]> {
+    const servers: net.Server[] = [];
+    for (const addr of bind.split(' ').filter(Boolean)) {
+      const optional = addr.startsWith('-');
+      const host = optional ? addr.slice(1) : addr;
+      const srv = net.createServer({ noDelay: true }, (s) => this.accept(s));
+      try {
+        servers.push(await listenOn(srv, { host: host === '*' ? '0.0.0.0' : host, port, backlog: this.config.int('tcp-backlog') }));
+      } catch (e) {
+        this.logger.warn(`Could not create server TCP listening socket ${host}:${port}: ${(e as Error).message}`);
+        if (optional) continue;
+        await stopListening(servers);
+        throw e;
+      }
     }
+    return servers;
+  }
+
+  /**
+   * CONFIG SET port/bind: rebinds to the configured addresses once the rebind before it is done
+   * (each reads port and bind when its turn comes). On failure nothing listens on TCP and `why`
+   * makes ConfigStore restore the old values, whose rebind then listens on the old addresses.
+   */
+  private rebind(why: string): Promise<string | null> {
+    const done = this.rebinding.then(() => {
+      if (this.closing) return null;
+      return this.syncTcp().then(
+        () => null,
+        () => why,
+      );
+    });
+    this.rebinding = done;
+    return done;
   }
 
   private accept(socket: net.Socket, unixPath?: string): void {
@@ -179,15 +207,19 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.clientsById.set(c.id, c);
   }
 
-  /** Stops listening and disconnects every client. */
+  /** Stops listening (after a rebind in flight) and disconnects every client. */
   async close(): Promise<void> {
+    this.closing = true;
+    await this.rebinding;
     this.expiry.stop();
     if (this.cron) clearInterval(this.cron);
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer?.clear();
     for (const c of [...this.clientsById.values()]) c.kill();
     const servers = this.unixServer ? [...this.tcpServers, this.unixServer] : this.tcpServers;
     await Promise.all(servers.map((l) => new Promise<void>((r) => l.close(() => r()))));
     this.tcpServers = [];
+    this.boundPort = 0;
+    this.boundBind = '';
     this.unixServer = null;
     const unixPath = this.config.value('unixsocket');
     if (unixPath && existsSync(unixPath)) unlinkSync(unixPath);
@@ -365,14 +397,14 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     if (!active) this.pauseMode = mode;
     else if (mode === 'all') this.pauseMode = 'all';
     if (!active || until > this.pausedUntil) this.pausedUntil = until;
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
-    this.pauseTimer = setTimeout(() => this.unpause(), Math.max(0, this.pausedUntil - Date.now()));
+    this.pauseTimer?.clear();
+    this.pauseTimer = setLongTimeout(() => this.unpause(), this.pausedUntil - Date.now());
   }
 
   unpause(): void {
     this.pausedUntil = 0;
     this.pauseMode = 'all';
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer?.clear();
     this.pauseTimer = null;
     for (const c of [...this.clientsById.values()]) c.resume();
   }
@@ -411,13 +443,10 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       case 'dir':
         if (!existsSync(value) || !statSync(value).isDirectory()) return 'No such file or directory';
         break;
-      // Rebinding to what is bound already is a no-op (also when a failed CONFIG SET is undone).
       case 'port':
-        if (this.tcpServers.length === 0 || Number(value) === this.boundPort) break;
-        return this.rebind(Number(value), this.config.value('bind'), 'Unable to listen on this port');
+        return this.rebind(Err.listenPortFailed);
       case 'bind':
-        if (this.tcpServers.length === 0 || value === this.boundBind) break;
-        return this.rebind(this.boundPort, value, 'Failed to bind to specified addresses.');
+        return this.rebind(Err.bindFailed);
     }
     return null;
   }
@@ -446,11 +475,23 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   }
 }
 
+/** Starts `srv` listening; resolves once it accepts, rejects with the bind error. */
+function listenOn(srv: net.Server, options: net.ListenOptions): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(options, () => {
+      srv.off('error', reject);
+      resolve(srv);
+    });
+  });
+}
+
 /**
  * Stops accepting on these listeners without waiting for their connections (close()'s callback
  * would), then lets libuv finish closing the handles so the addresses can be bound again.
  */
 async function stopListening(servers: net.Server[]): Promise<void> {
+  if (servers.length === 0) return;
   for (const s of servers) s.close();
   await new Promise((r) => setTimeout(r, 10));
 }

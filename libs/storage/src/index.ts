@@ -6,3 +6,4 @@ export * from './keyspace.js';
 export * from './active-expiry.js';
 export * from './types/object.js';
 export * from './types/string/index.js';
+export * from './long-timeout.js';

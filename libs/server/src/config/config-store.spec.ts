@@ -103,6 +103,45 @@ describe('ConfigStore', () => {
     expect(c.set([['dir', dir]], false)).toMatch(/can't set protected config/);
   });
 
+  /** A hook like BrookServer's rebind: asynchronous, reads the stored value when its turn comes. */
+  function asyncPortHook(c: ConfigStore, log: string[], refuse: string): void {
+    c.onApply((name, value) => {
+      if (name !== 'port') return name === 'maxclients' && value === '5' ? 'refused' : null;
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          const port = c.value('port');
+          log.push(port);
+          resolve(port === refuse ? 'cannot bind' : null);
+        }, 20),
+      );
+    });
+  }
+
+  it('a CONFIG SET failing at once undoes the values before an asynchronous effect reads them', async () => {
+    const c = new ConfigStore();
+    const seen: string[] = [];
+    asyncPortHook(c, seen, '');
+    const r = c.set([['port', '7001'], ['maxclients', '5']]);
+    expect(r).toBeInstanceOf(Promise);
+    expect(await r).toBe("ERR CONFIG SET failed (possibly related to argument 'maxclients') - refused");
+    expect(c.value('port')).toBe('6379');
+    expect(seen.every((p) => p === '6379')).toBe(true);
+  });
+
+  it('an asynchronous failure is undone after every effect in flight settled; the next CONFIG SET waits', async () => {
+    const c = new ConfigStore();
+    const seen: string[] = [];
+    asyncPortHook(c, seen, '7001');
+    const failing = c.set([['port', '7001']]);
+    // Issued while the first is in flight: validated and applied only after it is undone.
+    const next = c.set([['port', '7002']]);
+    expect(c.value('port')).toBe('7001');
+    expect(await failing).toBe("ERR CONFIG SET failed (possibly related to argument 'port') - cannot bind");
+    expect(await next).toBeNull();
+    expect(c.value('port')).toBe('7002');
+    expect(seen).toEqual(['7001', '6379', '7002']);
+  });
+
   it('CONFIG REWRITE keeps comments, updates directives in place and appends the rest', () => {
     const file = join(dir, 'r.conf');
     writeFileSync(file, '# keep me\nport 7000\nsave 900 1\nsave 300 10\nunknown-later yes\n');

@@ -16,6 +16,18 @@ export type ApplyHook = (name: string, value: string, previous: string) => strin
 
 type SetResult = string | null | Promise<string | null>;
 
+/** One parameter of a CONFIG SET: its new value and the one it replaces. */
+interface Staged {
+  spec: ParamSpec;
+  rawName: string;
+  value: string;
+  previous: string;
+}
+
+function setFailed(rawName: string, why: string): string {
+  return `ERR CONFIG SET failed (possibly related to argument '${rawName}') - ${why}`;
+}
+
 /**
  * Parameter values, keyed by canonical name. Start-up fills it from redis.conf and the command
  * line; CONFIG SET changes several atomically, running each parameter's apply hook.
@@ -24,6 +36,8 @@ export class ConfigStore implements ConfigAccess {
   private readonly values = new Map<string, string>();
   private readonly specs = new Map<string, ParamSpec>();
   private readonly hooks: ApplyHook[] = [];
+  /** The CONFIG SET whose asynchronous effects are still in flight, if any. */
+  private applying: Promise<unknown> | null = null;
   /** Where CONFIG REWRITE writes; null when started without a file. */
   configFile: string | null = null;
 
@@ -78,53 +92,90 @@ export class ConfigStore implements ConfigAccess {
   /**
    * CONFIG SET of several pairs, all or nothing: everything is validated first; if an apply hook
    * then fails, every value (and its effect) is restored. `local`: the caller is on loopback or
-   * a unix socket (enable-protected-configs local).
+   * a unix socket (enable-protected-configs local). While one CONFIG SET has effects in flight (a
+   * rebind), the next one waits for it, so it neither sees nor undoes a half-applied change.
    */
   set(pairs: readonly [string, string][], local = true): SetResult {
-    const fail = (rawName: string, why: string): string => `ERR CONFIG SET failed (possibly related to argument '${rawName}') - ${why}`;
+    if (this.applying !== null) return this.applying.then(() => this.set(pairs, local));
     // Redis checks every name first (unknown, repeated, immutable, protected), then the values.
     const specs: ParamSpec[] = [];
     const seen = new Set<string>();
     for (const [rawName] of pairs) {
       const spec = this.specs.get(rawName.toLowerCase());
       if (!spec) return `ERR Unknown option or number of arguments for CONFIG SET - '${rawName}'`;
-      if (seen.has(rawName.toLowerCase())) return fail(rawName, 'duplicate parameter');
+      if (seen.has(rawName.toLowerCase())) return setFailed(rawName, 'duplicate parameter');
       seen.add(rawName.toLowerCase());
-      if (!spec.mutable) return fail(rawName, "can't set immutable config");
-      if (spec.protected && !this.allowsProtected(local)) return fail(rawName, "can't set protected config");
+      if (!spec.mutable) return setFailed(rawName, "can't set immutable config");
+      if (spec.protected && !this.allowsProtected(local)) return setFailed(rawName, "can't set protected config");
       specs.push(spec);
     }
-    const staged: [ParamSpec, string, string][] = [];
+    const staged: Staged[] = [];
     for (let i = 0; i < pairs.length; i++) {
       const [rawName, raw] = pairs[i];
       const spec = specs[i];
       const r = normalizeParam(spec, spec.name === 'dir' ? resolve(raw) : raw, this.values.get(spec.name));
-      if ('error' in r) return fail(rawName, r.error);
-      staged.push([spec, r.value, rawName]);
+      if ('error' in r) return setFailed(rawName, r.error);
+      staged.push({ spec, rawName, value: r.value, previous: this.values.get(spec.name)! });
     }
-    const previous = staged.map(([s]) => [s, this.values.get(s.name)!] as const);
-    for (const [spec, v] of staged) this.values.set(spec.name, v);
-    const undo = (rawName: string, err: string): string => {
-      for (const [s, old] of previous) {
-        const now = this.values.get(s.name)!;
-        this.values.set(s.name, old);
-        if (now !== old) for (const h of this.hooks) void h(s.name, old, now);
-      }
-      return `ERR CONFIG SET failed (possibly related to argument '${rawName}') - ${err}`;
-    };
+    for (const s of staged) this.values.set(s.spec.name, s.value);
+    const result = this.applyStaged(staged);
+    if (!(result instanceof Promise)) return result;
+    const applying: Promise<unknown> = result.finally(() => {
+      if (this.applying === applying) this.applying = null;
+    });
+    this.applying = applying;
+    return result;
+  }
+
+  /**
+   * Runs the apply hooks of the changed parameters in order. A hook that fails at once stops the
+   * rest and restores every value before any asynchronous effect already started reads them
+   * (a rebind reads port and bind when its turn comes, so it then has nothing to do); an
+   * asynchronous failure restores them once every effect in flight has settled. The reply is
+   * the first failure in argument order, like Redis's.
+   */
+  private applyStaged(staged: readonly Staged[]): SetResult {
     const pending: Promise<string | null>[] = [];
-    for (let i = 0; i < staged.length; i++) {
-      const [spec, v, rawName] = staged[i];
-      const before = previous[i][1];
-      if (v === before) continue;
+    let failed: string | null = null;
+    apply: for (const { spec, rawName, value, previous } of staged) {
+      if (value === previous) continue;
       for (const hook of this.hooks) {
-        const r = hook(spec.name, v, before);
-        if (typeof r === 'string') return undo(rawName, r);
-        if (r instanceof Promise) pending.push(r.then((e) => (e === null ? null : undo(rawName, e))));
+        const r = hook(spec.name, value, previous);
+        if (typeof r === 'string') {
+          failed = setFailed(rawName, r);
+          break apply;
+        }
+        if (r instanceof Promise) {
+          pending.push(r.then((e) => (e === null ? null : setFailed(rawName, e)), (e: Error) => setFailed(rawName, e.message)));
+        }
       }
+    }
+    if (failed !== null) {
+      const restored = this.restore(staged);
+      if (pending.length === 0 && restored === null) return failed;
+      const error = failed;
+      return Promise.all([...pending, restored]).then(() => error);
     }
     if (pending.length === 0) return null;
-    return Promise.all(pending).then((errs) => errs.find((e) => e !== null) ?? null);
+    return Promise.all(pending).then(async (errors) => {
+      const error = errors.find((e) => e !== null) ?? null;
+      if (error !== null) await this.restore(staged);
+      return error;
+    });
+  }
+
+  /** Puts back the values CONFIG SET replaced and re-applies them; a Promise while effects are undone. */
+  private restore(staged: readonly Staged[]): Promise<unknown> | null {
+    for (const { spec, previous } of staged) this.values.set(spec.name, previous);
+    const pending: Promise<unknown>[] = [];
+    for (const { spec, value, previous } of staged) {
+      if (value === previous) continue;
+      for (const hook of this.hooks) {
+        const r = hook(spec.name, previous, value);
+        if (r instanceof Promise) pending.push(r);
+      }
+    }
+    return pending.length === 0 ? null : Promise.allSettled(pending);
   }
 
   private allowsProtected(local: boolean): boolean {
