@@ -37,7 +37,7 @@ describe('KeyTable', () => {
         t.set(k, i);
         ref.set(k, i);
       }
-      if (t.groupCount > 64) grew = true;
+      if (t.groupCount >= 32) grew = true;
       if (i % 4999 === 0) {
         expect(t.size).toBe(ref.size);
         const wrong = [...ref].filter(([rk, rv]) => t.get(rk) !== rv);
@@ -57,7 +57,7 @@ describe('KeyTable', () => {
     expect(t.groupCount).toBe(1);
     for (let i = 0; i < 100_000; i++) t.set(`k${i}`, i);
     while (t.resizing) t.rehashFor(10);
-    expect(t.groupCount).toBeGreaterThanOrEqual(100_000 / 32);
+    expect(t.groupCount).toBeGreaterThanOrEqual(100_000 / 128);
     for (let i = 0; i < 99_990; i++) t.delete(`k${i}`);
     while (t.resizing) t.rehashFor(10);
     for (let i = 0; i < 9; i++) t.delete(`k${99_990 + i}`); // deletes move a shrink along too
@@ -72,7 +72,8 @@ describe('KeyTable', () => {
       const t = new KeyTable<number>();
       let next = 0;
       const live = new Set<string>();
-      const start = 200 + Math.floor(random() * 3000);
+      // Just under the growth to 64 groups (at 2049 keys), with 16 groups to scan.
+      const start = 1800 + Math.floor(random() * 240);
       for (let i = 0; i < start; i++) {
         t.set(`k${next}`, next);
         live.add(`k${next++}`);
@@ -82,7 +83,7 @@ describe('KeyTable', () => {
       let resized = false;
       const groupsBefore = t.groupCount;
       const seen = fullScan(t, () => {
-        for (let m = 0; m < 40; m++) {
+        for (let m = 0; m < 150; m++) {
           if (random() < (growing ? 0.8 : 0.1)) {
             t.set(`k${next}`, next);
             live.add(`k${next++}`);
@@ -104,7 +105,7 @@ describe('KeyTable', () => {
 
   it('without changes, a scan returns each key exactly once, also in the middle of a resize', () => {
     const t = new KeyTable<number>();
-    // Doubling to 4096 groups starts at 32769 keys and moves 8 entries a write.
+    // Growing to 1024 groups starts at 32769 keys and moves 8 entries a write.
     for (let i = 0; i < 33_000; i++) t.set(`k${i}`, i);
     expect(t.resizing).toBe(true);
     const seen = fullScan(t);
@@ -119,7 +120,7 @@ describe('KeyTable', () => {
     for (const forged of [1, 12345, 2 ** 31 - 1, 2 ** 32 + 5, 2 ** 53, 2 ** 64 - 1]) {
       let visited = 0;
       const next = t.scan(forged, () => visited++);
-      expect(visited).toBeLessThan(200); // one group, not a walk to the cursor's position
+      expect(visited).toBeLessThan(400); // one group, not a walk to the cursor's position
       expect(next).toBeLessThan(t.groupCount);
     }
   });

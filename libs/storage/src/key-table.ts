@@ -247,11 +247,11 @@ export class KeyTable<V> {
 }
 
 /** Above this many keys per group on average the table grows. */
-const GROW_LOAD = 32;
+const GROW_LOAD = 128;
 /** Below this many keys per group on average (and more than one group) the table shrinks. */
-const SHRINK_LOAD = 4;
+const SHRINK_LOAD = 16;
 /** A resize aims at this many keys per group. */
-const TARGET_LOAD = 16;
+const TARGET_LOAD = 64;
 /** Entries a write moves while a resize is in progress: resizes finish long before the next. */
 const REHASH_PER_WRITE = 8;
 
