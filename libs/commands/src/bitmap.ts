@@ -42,7 +42,7 @@ function bitString(c: Session, key: string, maxBit: number): MutableString | nul
     c.w.error(Err.wrongType);
     return null;
   }
-  const s = editString(db, key, v, Math.max(0, bytes - stringLength(v)));
+  const s = editString(db, key, v, bytes);
   s.grow(bytes);
   return s;
 }

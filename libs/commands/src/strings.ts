@@ -42,16 +42,16 @@ export function maxStringBytes(c: Session): number {
 }
 
 /**
- * The key's value as a MutableString about to be edited in place (Redis's dbUnshareStringValue:
- * int and embstr values become a raw copy with `room` spare bytes; the TTL stays). Signals the
- * change, once, either way.
+ * The key's value as a MutableString about to be edited in place and grown to `size` bytes
+ * (Redis's dbUnshareStringValue: int and embstr values become a raw copy, made with room for the
+ * edit so it is copied once; the TTL stays). Signals the change, once, either way.
  */
-export function editString(db: Database, key: string, v: StringValue, room: number): MutableString {
+export function editString(db: Database, key: string, v: StringValue, size: number): MutableString {
   if (v instanceof MutableString) {
     db.modified(key);
     return v;
   }
-  const s = new MutableString(stringBytes(v), room);
+  const s = new MutableString(stringBytes(v), size);
   db.set(key, s, true);
   return s;
 }
@@ -362,7 +362,7 @@ function append(c: Session, argv: string[]): void {
   if (!isStringValue(v)) return c.w.error(Err.wrongType);
   const total = stringLength(v) + tail.length;
   if (total > maxStringBytes(c)) return c.w.error(Err.stringTooLong);
-  editString(db, key, v, tail.length).append(tail);
+  editString(db, key, v, total).append(tail);
   c.w.integer(total);
 }
 
@@ -402,7 +402,7 @@ function setrange(c: Session, argv: string[]): void {
     s = MutableString.zeroed(total);
     db.set(key, s);
   } else {
-    s = editString(db, key, v, 0);
+    s = editString(db, key, v, total);
   }
   s.writeAt(Number(offset), value);
   c.w.integer(s.length);
