@@ -471,14 +471,20 @@ function lcsCommand(c: Session, argv: string[]): void {
     } else return c.w.error(Err.syntax);
   }
   if (getIdx && getLen) return c.w.error(Err.lcsIdxAndLen);
-  const a = va === undefined ? '' : stringBytes(va);
-  const b = vb === undefined ? '' : stringBytes(vb);
-  if (a.length >= 0xfffffffe || b.length >= 0xfffffffe) return c.w.error(Err.lcsTooLong);
-  if (lcsTableBytes(a, b) > maxStringBytes(c)) return c.w.error(Err.lcsTableTooBig);
+  // The size checks come before the bytes are read, so a value too large for them (or beyond
+  // V8's string limit) is refused at once, with Redis's texts, and the O(n·m) work is bounded
+  // by proto-max-bulk-len / 4 table cells as in Redis.
+  const alen = va === undefined ? 0 : stringLength(va);
+  const blen = vb === undefined ? 0 : stringLength(vb);
+  if (alen >= 0xfffffffe || blen >= 0xfffffffe) return c.w.error(Err.lcsTooLong);
+  if (lcsTableBytes(alen, blen) > maxStringBytes(c)) return c.w.error(Err.lcsTableTooBig);
   let r;
   try {
+    const a = va === undefined ? '' : stringBytes(va);
+    const b = vb === undefined ? '' : stringBytes(vb);
     r = lcs(a, b, !getLen && !getIdx, getIdx, Number(minMatchLen));
   } catch (e) {
+    // The table (or a value's bytes as one string) could not be allocated: Redis's ztrymalloc failure.
     if (e instanceof RangeError) return c.w.error(Err.lcsNoMemory);
     throw e;
   }
