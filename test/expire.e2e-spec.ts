@@ -183,6 +183,40 @@ describe('expire: differential against real Redis', () => {
     `));
   });
 
+  it('every command taking an expire argument agrees at the int64 edges: 2^53 ± 1, LLONG_MAX, s→ms overflow, ≤ 0', async () => {
+    const values = [
+      '0', '-1', '-9007199254740993', '9007199254740991', '9007199254740992', '9007199254740993',
+      '9223372036854775', '9223372036854776', '-9223372036854775', '-9223372036854776', '9223372036854773807',
+      '9223372036854775807', '9223372036854775808', '-9223372036854775808', '1.5',
+    ];
+    // Relative forms: TTL (whole seconds) is stable while the run takes under half a second.
+    // Absolute forms: the stored time itself, to the millisecond, also once COPY copied it.
+    const forms: [string, (v: string) => Step[], boolean][] = [
+      ['SET EX', (v) => [['SET', 'k', 'v', 'EX', v]], false],
+      ['SET PX', (v) => [['SET', 'k', 'v', 'PX', v]], false],
+      ['SET EXAT', (v) => [['SET', 'k', 'v', 'EXAT', v]], true],
+      ['SET PXAT', (v) => [['SET', 'k', 'v', 'PXAT', v]], true],
+      ['GETEX EX', (v) => [['SET', 'k', 'v'], ['GETEX', 'k', 'EX', v]], false],
+      ['GETEX PX', (v) => [['SET', 'k', 'v'], ['GETEX', 'k', 'PX', v]], false],
+      ['GETEX EXAT', (v) => [['SET', 'k', 'v'], ['GETEX', 'k', 'EXAT', v]], true],
+      ['GETEX PXAT', (v) => [['SET', 'k', 'v'], ['GETEX', 'k', 'PXAT', v]], true],
+      ['SETEX', (v) => [['SETEX', 'k', v, 'v']], false],
+      ['PSETEX', (v) => [['PSETEX', 'k', v, 'v']], false],
+      ['EXPIRE', (v) => [['SET', 'k', 'v'], ['EXPIRE', 'k', v]], false],
+      ['PEXPIRE', (v) => [['SET', 'k', 'v'], ['PEXPIRE', 'k', v]], false],
+      ['EXPIREAT', (v) => [['SET', 'k', 'v'], ['EXPIREAT', 'k', v]], true],
+      ['PEXPIREAT', (v) => [['SET', 'k', 'v'], ['PEXPIREAT', 'k', v]], true],
+    ];
+    for (const [, steps, absolute] of forms) {
+      const run: Step[] = [];
+      for (const v of values) {
+        run.push(['DEL', 'k'], ...steps(v), ['TTL', 'k']);
+        if (absolute) run.push(['PEXPIRETIME', 'k'], ['EXPIRETIME', 'k'], ['GET', 'k'], ['COPY', 'k', 'k2', 'REPLACE'], ['PEXPIRETIME', 'k2']);
+      }
+      await same(run);
+    }
+  });
+
   it('expired keys are gone on access, on both servers', async () => {
     await same(script(`
       SET a v

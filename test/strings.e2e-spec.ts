@@ -603,6 +603,37 @@ describe('strings: proto-max-bulk-len limits', () => {
       ]),
     ).toEqual([]);
   });
+
+  it('LCS checks its table against proto-max-bulk-len exactly, after the options, as CONFIG SET changes it', async () => {
+    const limit = 1048576; // the smallest proto-max-bulk-len Redis accepts
+    // (511 + 1)^2 cells of 4 bytes is the limit itself; one byte more is over it.
+    const x511 = 'x'.repeat(511);
+    const longest = 'y'.repeat(limit / 4 - 1);
+    expect(
+      await suite.diff.run([
+        ['CONFIG', 'SET', 'proto-max-bulk-len', String(limit)],
+        ['MSET', 'a', x511, 'b', x511, 'long', longest],
+        ['LCS', 'a', 'b', 'LEN'],
+        ['APPEND', 'b', 'x'],
+        ['LCS', 'a', 'b', 'LEN'],
+        ['LCS', 'a', 'b', 'IDX', 'WITHMATCHLEN'],
+        ['LCS', 'a', 'missing'],
+        ['LCS', 'long', 'missing'],
+        ['APPEND', 'long', 'y'],
+        ['LCS', 'long', 'missing', 'LEN'],
+        ['LCS', 'missing', 'long'],
+        // Option errors come first, the size check after them.
+        ['LCS', 'a', 'b', 'IDX', 'LEN'],
+        ['LCS', 'a', 'b', 'NOSUCH'],
+        ['LCS', 'a', 'b', 'MINMATCHLEN', 'x'],
+        ['CONFIG', 'SET', 'proto-max-bulk-len', '2mb'],
+        ['LCS', 'a', 'b', 'LEN'],
+        ['LCS', 'long', 'missing', 'LEN'],
+        ['CONFIG', 'SET', 'proto-max-bulk-len', String(limit)],
+        ['LCS', 'a', 'b', 'LEN'],
+      ]),
+    ).toEqual([]);
+  });
 });
 
 describe('strings: change feed rewrites', () => {

@@ -2,7 +2,7 @@ import type { CommandSpec } from './table.js';
 import type { Session } from './context.js';
 import { Err } from './errors.js';
 import { is, parseInt64 } from './args.js';
-import { clampRange, editString, keyword, maxStringBytes, readString, span } from './strings.js';
+import { editString, keyword, maxStringBytes, rangeEnd, rangeStart, readString } from './strings.js';
 import {
   bitop as computeBitop,
   countBits,
@@ -42,7 +42,7 @@ function bitString(c: Session, key: string, maxBit: number): MutableString | nul
     c.w.error(Err.wrongType);
     return null;
   }
-  const s = editString(db, key, v, Math.max(0, bytes - stringLength(v)));
+  const s = editString(db, key, v, bytes);
   s.grow(bytes);
   return s;
 }
@@ -95,8 +95,11 @@ function bitcount(c: Session, argv: string[]): void {
   if (start === null || end === null) return c.w.error(Err.notInteger);
   const isBit = n === 5 ? bitUnit(c, argv[4]) : false;
   if (isBit === null) return;
-  if (!clampRange(start, end, isBit ? len * 8 : len, true)) return c.w.integer(0);
-  c.w.integer(isBit ? countBits(v, span.start, span.end) : countBits(v, span.start * 8, span.end * 8 + 7));
+  const units = isBit ? len * 8 : len;
+  const first = rangeStart(start, end, units, true);
+  if (first < 0) return c.w.integer(0);
+  const last = rangeEnd(end, units);
+  c.w.integer(isBit ? countBits(v, first, last) : countBits(v, first * 8, last * 8 + 7));
 }
 
 /**
@@ -125,9 +128,12 @@ function bitpos(c: Session, argv: string[]): void {
   } else if (n !== 3) {
     return c.w.error(Err.syntax);
   }
-  if (!clampRange(start, end, isBit ? len * 8 : len, false)) return c.w.integer(-1);
-  const first = isBit ? span.start : span.start * 8;
-  const last = isBit ? span.end : span.end * 8 + 7;
+  const units = isBit ? len * 8 : len;
+  const from = rangeStart(start, end, units, false);
+  if (from < 0) return c.w.integer(-1);
+  const to = rangeEnd(end, units);
+  const first = isBit ? from : from * 8;
+  const last = isBit ? to : to * 8 + 7;
   const pos = findBit(v, bit, first, last);
   if (pos >= 0 || bit === 1 || n >= 5) return c.w.integer(pos);
   c.w.integer((Math.floor(last / 8) + 1) * 8);

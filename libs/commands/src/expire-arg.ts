@@ -1,31 +1,33 @@
 import { Err } from './errors.js';
 import { parseInt64 } from './args.js';
 
-export type ExpireUnit = 'seconds' | 'milliseconds';
+const LLONG_MAX = 2n ** 63n - 1n;
+const LLONG_MIN = -(2n ** 63n);
+/** Below this magnitude (2^43) value * 1000 + now stays an exact JS number: no overflow possible. */
+const FAST_LIMIT = 2 ** 43;
 
 /**
- * Turns an expire argument into an absolute ms time, as Redis's getExpireCommand /
- * SET option parsing do. `relative` adds `now`. Returns the time or an error text.
+ * The one parser of expire arguments (SET/GETEX options, SETEX, PSETEX, the EXPIRE family): the
+ * absolute unix time in ms, exact over int64 (a number, a bigint only beyond 2^53), or the error
+ * text. `seconds` scales the value by 1000; `base` is added (now for relative forms, else 0).
+ *
+ * `positive` selects the SET family's rules (getExpireMillisecondsOrReply): the value must be
+ * above 0. The EXPIRE family (expireGenericCommand) takes any int64, a past time deleting the
+ * key. Both refuse a scaling or an addition that overflows int64.
  */
-export function absoluteExpire(
-  arg: string,
-  unit: ExpireUnit,
-  relative: boolean,
-  now: number,
-  cmd: string,
-  allowNonPositive = false,
-): number | string {
-  const parsed = parseInt64(arg);
-  if (parsed === null) return Err.notInteger;
-  let ms = Number(parsed);
-  if (!allowNonPositive && ms <= 0) return Err.invalidExpire(cmd);
-  if (unit === 'seconds') {
-    if (ms > 9223372036854775 || ms < -9223372036854775) return Err.invalidExpire(cmd);
-    ms *= 1000;
+export function parseExpireTime(arg: string, seconds: boolean, base: number, positive: boolean, cmd: string): number | bigint | string {
+  const v = parseInt64(arg);
+  if (v === null) return Err.notInteger;
+  if (typeof v === 'number' && v < FAST_LIMIT && v > (positive ? 0 : -FAST_LIMIT)) return (seconds ? v * 1000 : v) + base;
+  let when = BigInt(v);
+  if (positive && when <= 0n) return Err.invalidExpire(cmd);
+  if (seconds) {
+    // C's LLONG_MAX / 1000 and LLONG_MIN / 1000 truncate toward zero, as BigInt division does.
+    if (when > LLONG_MAX / 1000n || when < LLONG_MIN / 1000n) return Err.invalidExpire(cmd);
+    when *= 1000n;
   }
-  if (relative) {
-    if (ms > 9223372036854775807 - now) return Err.invalidExpire(cmd);
-    ms += now;
-  }
-  return ms;
+  when += BigInt(base);
+  if (when > LLONG_MAX) return Err.invalidExpire(cmd);
+  const n = Number(when);
+  return Number.isSafeInteger(n) ? n : when;
 }

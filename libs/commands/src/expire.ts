@@ -1,8 +1,9 @@
 import type { CommandSpec } from './table.js';
 import type { Session } from './context.js';
 import { Err } from './errors.js';
-import { is, parseInt64 } from './args.js';
+import { is } from './args.js';
 import { propagate } from './propagate.js';
+import { parseExpireTime } from './expire-arg.js';
 
 // ---- EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT key time [NX|XX|GT|LT] -------------------------------
 
@@ -10,11 +11,6 @@ const NX = 1;
 const XX = 2;
 const GT = 4;
 const LT = 8;
-
-const LLONG_MAX = 2n ** 63n - 1n;
-const LLONG_MIN = -(2n ** 63n);
-/** Below this magnitude (2^43) seconds * 1000 + now stays an exact JS number: no overflow checks needed. */
-const FAST_LIMIT = 2 ** 43;
 
 /** parseExtendedExpireArgumentsOrReply: the option flags, or an error text. */
 function expireFlags(argv: string[]): number | string {
@@ -33,34 +29,13 @@ function expireFlags(argv: string[]): number | string {
 }
 
 /**
- * The absolute expiry time in ms, exact (a bigint only beyond 2^53), with expireGenericCommand's
- * overflow checks for the unit conversion and the base time; or an error text.
- */
-function expireTime(c: Session, cmd: string, arg: string, seconds: boolean, relative: boolean): number | bigint | string {
-  const parsed = parseInt64(arg);
-  if (parsed === null) return Err.notInteger;
-  const base = relative ? c.ks.now : 0;
-  if (typeof parsed === 'number' && Math.abs(parsed) < FAST_LIMIT) return (seconds ? parsed * 1000 : parsed) + base;
-  let when = BigInt(parsed);
-  if (seconds) {
-    // C's LLONG_MAX / 1000 and LLONG_MIN / 1000 truncate toward zero, as BigInt division does.
-    if (when > LLONG_MAX / 1000n || when < LLONG_MIN / 1000n) return Err.invalidExpire(cmd);
-    when *= 1000n;
-  }
-  if (when > LLONG_MAX - BigInt(base)) return Err.invalidExpire(cmd);
-  when += BigInt(base);
-  const n = Number(when);
-  return Number.isSafeInteger(n) ? n : when;
-}
-
-/**
  * expireGenericCommand. A time already past deletes the key (replicated as DEL); otherwise the TTL
  * is set and replicated as PEXPIREAT with the absolute time, the options kept, so replays agree.
  */
 function expireGeneric(c: Session, argv: string[], cmd: string, seconds: boolean, relative: boolean): void {
   const flags = expireFlags(argv);
   if (typeof flags === 'string') return c.w.error(flags);
-  const when = expireTime(c, cmd, argv[2], seconds, relative);
+  const when = parseExpireTime(argv[2], seconds, relative ? c.ks.now : 0, false, cmd);
   if (typeof when === 'string') return c.w.error(when);
   const db = c.db;
   const key = argv[1];

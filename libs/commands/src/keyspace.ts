@@ -293,7 +293,7 @@ function copy(c: Session, argv: string[]): void {
   const v = db.read(src);
   if (v === undefined) return c.w.integer(0);
   if (dst.get(to) !== undefined && !replace) return c.w.integer(0);
-  dst.put(to, cloneValue(v), db.getExpire(src));
+  dst.put(to, cloneValue(v), db.getExpireExact(src));
   c.w.integer(1);
 }
 

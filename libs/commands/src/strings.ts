@@ -4,6 +4,7 @@ import { Err } from './errors.js';
 import { replyString } from './reply.js';
 import { propagate } from './propagate.js';
 import { is, parseInt64 } from './args.js';
+import { parseExpireTime } from './expire-arg.js';
 import {
   addInt64,
   addLongDouble,
@@ -28,55 +29,47 @@ import {
 
 // ---- shared with bitmap.ts ---------------------------------------------------------------------
 
-let bulkLenText = '';
-let bulkLen = 0;
-
 /** proto-max-bulk-len in bytes: the largest string APPEND/SETRANGE/SETBIT may build. */
 export function maxStringBytes(c: Session): number {
-  const text = c.server.config.value('proto-max-bulk-len');
-  if (text !== bulkLenText) {
-    bulkLenText = text;
-    bulkLen = Number(text);
-  }
-  return bulkLen;
+  return Number(c.server.config.value('proto-max-bulk-len'));
 }
 
 /**
- * The key's value as a MutableString about to be edited in place (Redis's dbUnshareStringValue:
- * int and embstr values become a raw copy with `room` spare bytes; the TTL stays). Signals the
- * change, once, either way.
+ * The key's value as a MutableString about to be edited in place and grown to `size` bytes
+ * (Redis's dbUnshareStringValue: int and embstr values become a raw copy, made with room for the
+ * edit so it is copied once; the TTL stays). Signals the change, once, either way.
  */
-export function editString(db: Database, key: string, v: StringValue, room: number): MutableString {
+export function editString(db: Database, key: string, v: StringValue, size: number): MutableString {
   if (v instanceof MutableString) {
     db.modified(key);
     return v;
   }
-  const s = new MutableString(stringBytes(v), room);
+  const s = new MutableString(stringBytes(v), size);
   db.set(key, s, true);
   return s;
 }
 
-/** The range clampRange found (module scratch, so range commands allocate nothing). */
-export const span = { start: 0, end: 0 };
-
 /**
- * Turns a range given with Redis's negative-index rules into span.start..span.end within a
- * string of `len` units; false when it is empty. `emptyIfBothNegative` is GETRANGE/BITCOUNT's
- * early exit for start > end when both are negative (BITPOS lacks it). Comparisons before the
- * conversion use the exact int64 arguments, so values beyond 2^53 order correctly.
+ * The first index of a range given with Redis's negative-index rules within a string of `len`
+ * units, or -1 when the range is empty; rangeEnd gives its last. `emptyIfBothNegative` is
+ * GETRANGE/BITCOUNT's early exit for start > end when both are negative (BITPOS lacks it), done
+ * on the exact int64 arguments so values beyond 2^53 order correctly.
  */
-export function clampRange(start: Int64, end: Int64, len: number, emptyIfBothNegative: boolean): boolean {
-  if (emptyIfBothNegative && start < 0 && end < 0 && start > end) return false;
-  let s = Number(start);
-  let e = Number(end);
-  if (s < 0) s = len + s;
-  if (e < 0) e = len + e;
-  if (s < 0) s = 0;
-  if (e < 0) e = 0;
-  if (e >= len) e = len - 1;
-  span.start = s;
-  span.end = e;
-  return s <= e && len !== 0;
+export function rangeStart(start: Int64, end: Int64, len: number, emptyIfBothNegative: boolean): number {
+  if (emptyIfBothNegative && start < 0 && end < 0 && start > end) return -1;
+  const s = fromEnd(start, len);
+  return s <= rangeEnd(end, len) && len !== 0 ? s : -1;
+}
+
+/** The last index of a range (see rangeStart), clamped to the string. */
+export function rangeEnd(end: Int64, len: number): number {
+  return Math.min(fromEnd(end, len), len - 1);
+}
+
+/** An index counted from the end when negative, clamped at 0. */
+function fromEnd(i: Int64, len: number): number {
+  const n = Number(i);
+  return n < 0 ? Math.max(0, len + n) : n;
 }
 
 /**
@@ -137,18 +130,22 @@ const PX = 64;
 const EXAT = 128;
 const PXAT = 256;
 const ANY_EXPIRE = EX | PX | EXAT | PXAT;
-
-/** Index in argv of the expire value the last parse found (module scratch: no per-call object). */
-let expireIndex = 0;
+/**
+ * parseStringOptions returns one number, so it allocates nothing and keeps no state between
+ * calls: the flags below OPTIONS_SPAN, the index in argv of the expire value times OPTIONS_SPAN.
+ */
+const OPTIONS_SPAN = 1024;
 
 /**
  * Parses SET's options (from argv[3]) or GETEX's (from argv[2]) with Redis's exact acceptance
  * rules: an expire option may repeat itself (the last wins) but not mix with another; the
- * expire value is validated only after every option parsed. Returns the flags, or -1 after a
- * syntax error reply.
+ * expire value is validated only after every option parsed. Returns the flags and the expire
+ * value's index (see OPTIONS_SPAN; split them with optionFlags/expireValue), or -1 after a syntax
+ * error reply.
  */
 function parseStringOptions(c: Session, argv: string[], forSet: boolean): number {
   let flags = 0;
+  let expireIndex = 0;
   const n = argv.length;
   for (let j = forSet ? 3 : 2; j < n; j++) {
     const opt = keyword(argv[j]);
@@ -168,7 +165,16 @@ function parseStringOptions(c: Session, argv: string[], forSet: boolean): number
       expireIndex = ++j;
     }
   }
-  return flags;
+  return flags + expireIndex * OPTIONS_SPAN;
+}
+
+function optionFlags(parsed: number): number {
+  return parsed % OPTIONS_SPAN;
+}
+
+/** The expire value argument a parse found, or null. */
+function expireValue(argv: string[], parsed: number): string | null {
+  return optionFlags(parsed) & ANY_EXPIRE ? argv[Math.floor(parsed / OPTIONS_SPAN)] : null;
 }
 
 /** The flag of an expire option when no different expire option was given before, else 0. */
@@ -177,43 +183,9 @@ function expireOption(opt: string, flags: number): number {
   return f !== 0 && (flags & ANY_EXPIRE & ~f) === 0 ? f : 0;
 }
 
-/** Absolute expiry of the last parse, as a number for the store and exact text for the feed. */
-let expireAtText = '';
-
-/**
- * Redis's getExpireMillisecondsOrReply: the value must be a positive int64, seconds must not
- * overflow when scaled, and relative forms must not overflow when `now` is added. Returns the
- * absolute time in ms (also left in expireAtText), or -1 after an error reply.
- */
-function expireAt(c: Session, arg: string, flags: number, cmd: string): number {
-  const v = parseInt64(arg);
-  if (v === null) {
-    c.w.error(Err.notInteger);
-    return -1;
-  }
-  const seconds = (flags & (EX | EXAT)) !== 0;
-  const relative = (flags & (EX | PX)) !== 0;
-  let ms: bigint | number = v;
-  if (typeof ms === 'number' && ms > 0 && ms < 2 ** 31) {
-    // The common case stays in plain numbers: small TTLs cannot overflow.
-    ms = (seconds ? ms * 1000 : ms) + (relative ? c.ks.now : 0);
-    expireAtText = String(ms);
-    return ms;
-  }
-  let b = BigInt(v);
-  if (b <= 0n || (seconds && b > 9223372036854775807n / 1000n)) {
-    c.w.error(Err.invalidExpire(cmd));
-    return -1;
-  }
-  if (seconds) b *= 1000n;
-  if (relative) b += BigInt(c.ks.now);
-  // Redis detects the overflow of the addition as a wrap to a negative value.
-  if (b > 9223372036854775807n) {
-    c.w.error(Err.invalidExpire(cmd));
-    return -1;
-  }
-  expireAtText = String(b);
-  return Number(b);
+/** An expire option's value as an absolute time in ms (exact; see parseExpireTime), or the error text. */
+function expireAt(c: Session, arg: string, flags: number, cmd: string): number | bigint | string {
+  return parseExpireTime(arg, (flags & (EX | EXAT)) !== 0, flags & (EX | PX) ? c.ks.now : 0, true, cmd);
 }
 
 function set(c: Session, argv: string[]): void {
@@ -223,9 +195,9 @@ function set(c: Session, argv: string[]): void {
     c.w.ok();
     return;
   }
-  const flags = parseStringOptions(c, argv, true);
-  if (flags < 0) return;
-  setGeneric(c, key, argv[2], flags, flags & ANY_EXPIRE ? argv[expireIndex] : null, 'set', argv);
+  const parsed = parseStringOptions(c, argv, true);
+  if (parsed < 0) return;
+  setGeneric(c, key, argv[2], optionFlags(parsed), expireValue(argv, parsed), 'set', argv);
 }
 
 /**
@@ -243,10 +215,10 @@ function setGeneric(
   intReply = false,
 ): void {
   const db = c.db;
-  let at = 0;
+  let at: number | bigint | string = 0;
   if (expireArg !== null) {
     at = expireAt(c, expireArg, flags, cmd);
-    if (at < 0) return;
+    if (typeof at === 'string') return c.w.error(at);
   }
   if (flags & GET && !replyGet(c, key)) return;
   if (flags & (NX | XX)) {
@@ -260,7 +232,7 @@ function setGeneric(
   db.set(key, encodeString(value), (flags & KEEPTTL) !== 0);
   if (expireArg !== null) {
     db.setExpire(key, at);
-    propagate(c, ['SET', key, value, 'PXAT', expireAtText]);
+    propagate(c, ['SET', key, value, 'PXAT', String(at)]);
   } else if (flags & GET && argv !== null) {
     propagate(c, withoutGet(argv));
   }
@@ -288,26 +260,28 @@ function psetex(c: Session, argv: string[]): void {
 }
 
 function getex(c: Session, argv: string[]): void {
-  const flags = parseStringOptions(c, argv, false);
-  if (flags < 0) return;
+  const parsed = parseStringOptions(c, argv, false);
+  if (parsed < 0) return;
+  const flags = optionFlags(parsed);
+  const expire = expireValue(argv, parsed);
   const key = argv[1];
   const v = readString(c, key);
   if (v === null) return;
   if (v === undefined) return c.w.nil();
   const db = c.db;
-  let at = 0;
-  if (flags & ANY_EXPIRE) {
-    at = expireAt(c, argv[expireIndex], flags, 'getex');
-    if (at < 0) return;
+  let at: number | bigint | string = 0;
+  if (expire !== null) {
+    at = expireAt(c, expire, flags, 'getex');
+    if (typeof at === 'string') return c.w.error(at);
   }
   replyString(c.w, v);
   // GETEX never replicates as itself: it becomes DEL, PEXPIREAT or PERSIST.
   if (flags & (EXAT | PXAT) && at <= c.ks.now) {
     db.delete(key);
     propagate(c, ['DEL', key]);
-  } else if (flags & ANY_EXPIRE) {
+  } else if (expire !== null) {
     db.setExpire(key, at);
-    propagate(c, ['PEXPIREAT', key, expireAtText]);
+    propagate(c, ['PEXPIREAT', key, String(at)]);
   } else if (flags & PERSIST && db.persist(key)) {
     propagate(c, ['PERSIST', key]);
   }
@@ -362,7 +336,7 @@ function append(c: Session, argv: string[]): void {
   if (!isStringValue(v)) return c.w.error(Err.wrongType);
   const total = stringLength(v) + tail.length;
   if (total > maxStringBytes(c)) return c.w.error(Err.stringTooLong);
-  editString(db, key, v, tail.length).append(tail);
+  editString(db, key, v, total).append(tail);
   c.w.integer(total);
 }
 
@@ -379,9 +353,12 @@ function getrange(c: Session, argv: string[]): void {
   const v = readString(c, argv[1]);
   if (v === null) return;
   if (v === undefined) return c.w.bulk('');
-  if (!clampRange(start, end, stringLength(v), true)) return c.w.bulk('');
-  if (v instanceof MutableString) c.w.bulkBuffer(v.buf.subarray(span.start, span.end + 1));
-  else c.w.bulk(stringBytes(v).slice(span.start, span.end + 1));
+  const len = stringLength(v);
+  const first = rangeStart(start, end, len, true);
+  if (first < 0) return c.w.bulk('');
+  const last = rangeEnd(end, len);
+  if (v instanceof MutableString) c.w.bulkBuffer(v.buf.subarray(first, last + 1));
+  else c.w.bulk(stringBytes(v).slice(first, last + 1));
 }
 
 function setrange(c: Session, argv: string[]): void {
@@ -402,7 +379,7 @@ function setrange(c: Session, argv: string[]): void {
     s = MutableString.zeroed(total);
     db.set(key, s);
   } else {
-    s = editString(db, key, v, 0);
+    s = editString(db, key, v, total);
   }
   s.writeAt(Number(offset), value);
   c.w.integer(s.length);
@@ -494,14 +471,20 @@ function lcsCommand(c: Session, argv: string[]): void {
     } else return c.w.error(Err.syntax);
   }
   if (getIdx && getLen) return c.w.error(Err.lcsIdxAndLen);
-  const a = va === undefined ? '' : stringBytes(va);
-  const b = vb === undefined ? '' : stringBytes(vb);
-  if (a.length >= 0xfffffffe || b.length >= 0xfffffffe) return c.w.error(Err.lcsTooLong);
-  if (lcsTableBytes(a, b) > maxStringBytes(c)) return c.w.error(Err.lcsTableTooBig);
+  // The size checks come before the bytes are read, so a value too large for them (or beyond
+  // V8's string limit) is refused at once, with Redis's texts, and the O(n·m) work is bounded
+  // by proto-max-bulk-len / 4 table cells as in Redis.
+  const alen = va === undefined ? 0 : stringLength(va);
+  const blen = vb === undefined ? 0 : stringLength(vb);
+  if (alen >= 0xfffffffe || blen >= 0xfffffffe) return c.w.error(Err.lcsTooLong);
+  if (lcsTableBytes(alen, blen) > maxStringBytes(c)) return c.w.error(Err.lcsTableTooBig);
   let r;
   try {
+    const a = va === undefined ? '' : stringBytes(va);
+    const b = vb === undefined ? '' : stringBytes(vb);
     r = lcs(a, b, !getLen && !getIdx, getIdx, Number(minMatchLen));
   } catch (e) {
+    // The table (or a value's bytes as one string) could not be allocated: Redis's ztrymalloc failure.
     if (e instanceof RangeError) return c.w.error(Err.lcsNoMemory);
     throw e;
   }

@@ -20,9 +20,9 @@ export interface LcsResult {
   matches: LcsMatch[];
 }
 
-/** Bytes of DP table a computation needs: Redis refuses it above proto-max-bulk-len. */
-export function lcsTableBytes(a: string, b: string): number {
-  return (a.length + 1) * (b.length + 1) * 4;
+/** Bytes of DP table LCS of strings of these lengths needs: Redis refuses it above proto-max-bulk-len. */
+export function lcsTableBytes(alen: number, blen: number): number {
+  return (alen + 1) * (blen + 1) * 4;
 }
 
 /**

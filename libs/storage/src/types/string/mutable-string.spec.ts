@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MutableString } from './mutable-string.js';
+import { capacityFor, MutableString } from './mutable-string.js';
 import { encodeString, stringEncoding } from './string-value.js';
 
 describe('MutableString', () => {
@@ -11,6 +11,37 @@ describe('MutableString', () => {
     expect(s.buf).toBe(buf); // room was reserved: no copy
     expect(s.toString()).toBe('abcde');
     expect(s.buf.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('grows geometrically past 1 MB, so repeated appends copy the value O(log n) times', () => {
+    const s = new MutableString('');
+    const mb = 'x'.repeat(1024 * 1024);
+    let reallocations = 0;
+    for (let i = 0; i < 64; i++) {
+      const before = s.buf;
+      s.append(mb);
+      if (s.buf !== before) reallocations++;
+    }
+    expect(s.length).toBe(64 * 1024 * 1024);
+    expect(reallocations).toBeLessThanOrEqual(12);
+    // Never more than half again as much room as the value needs.
+    expect(s.buf.length).toBeLessThanOrEqual(1.5 * s.length);
+  });
+
+  it('sizes the capacity like sdsMakeRoomFor below 1 MB, by half the size beyond', () => {
+    expect(capacityFor(100)).toBe(200);
+    expect(capacityFor(1024 * 1024)).toBe(2 * 1024 * 1024);
+    expect(capacityFor(8 * 1024 * 1024)).toBe(12 * 1024 * 1024);
+  });
+
+  it('converts with room for the edit that asked for it: no second copy', () => {
+    const s = new MutableString('abc', 10);
+    const buf = s.buf;
+    expect(s.length).toBe(3);
+    s.writeAt(5, 'xyzab');
+    expect(s.buf).toBe(buf);
+    expect(s.toString()).toBe('abc\0\0xyzab');
+    expect(new MutableString('abc').buf.length).toBe(3);
   });
 
   it('writes at an offset with zero padding', () => {

@@ -1,11 +1,24 @@
+import { constants } from 'node:buffer';
 import { RedisObject } from '../object.js';
 
-/** sdsMakeRoomFor's greedy growth: double below 1MB, then 1MB at a time. */
+/** sdsMakeRoomFor's greedy growth doubles the length below this size. */
 const SDS_MAX_PREALLOC = 1024 * 1024;
 
 /**
+ * The capacity to allocate for a string about to reach `size` bytes. Below 1 MB it doubles, as
+ * sdsMakeRoomFor does. Beyond, Redis adds 1 MB and relies on realloc often extending the block in
+ * place; a Buffer never grows in place, so a fixed step would copy the whole value every MB
+ * (quadratic): the capacity grows by half the size instead, keeping repeated edits linear with at
+ * most 50% unused room (untouched, so mostly not resident).
+ */
+export function capacityFor(size: number): number {
+  if (size < SDS_MAX_PREALLOC) return size * 2;
+  return Math.min(size + Math.max(SDS_MAX_PREALLOC, Math.floor(size / 2)), Math.max(size, constants.MAX_LENGTH));
+}
+
+/**
  * A string value edited in place (APPEND, SETRANGE, SETBIT, BITFIELD): a Buffer with spare
- * capacity so repeated appends are amortised O(1) instead of copying the whole value each time.
+ * capacity so repeated edits are amortised O(1) instead of copying the whole value each time.
  * Redis reports it as the `raw` encoding. Bytes between `length` and the capacity are unspecified.
  */
 export class MutableString extends RedisObject {
@@ -13,11 +26,15 @@ export class MutableString extends RedisObject {
   buf: Buffer;
   length: number;
 
-  /** A copy of `initial` with room for `extra` more bytes. */
-  constructor(initial: Buffer | string, extra = 0) {
+  /**
+   * A copy of `initial`, with room for the string to reach `size` bytes: when that exceeds the
+   * copy, the capacity is grown as `room` would, so the conversion and the edit that asked for it
+   * copy the bytes once.
+   */
+  constructor(initial: Buffer | string, size = initial.length) {
     super();
     const len = initial.length;
-    this.buf = Buffer.allocUnsafe(len + extra);
+    this.buf = Buffer.allocUnsafe(size > len ? capacityFor(size) : len);
     if (typeof initial === 'string') this.buf.write(initial, 0, len, 'latin1');
     else initial.copy(this.buf, 0);
     this.length = len;
@@ -30,7 +47,7 @@ export class MutableString extends RedisObject {
 
   /** Adopts `buf` (no copy) as a string of exactly its length (BITOP's result). */
   static adopt(buf: Buffer): MutableString {
-    const s = new MutableString('', 0);
+    const s = new MutableString('');
     s.buf = buf;
     s.length = buf.length;
     return s;
@@ -44,11 +61,10 @@ export class MutableString extends RedisObject {
     return new MutableString(this.view());
   }
 
-  /** Ensures capacity for `size` bytes, reallocating greedily (sdsMakeRoomFor). */
+  /** Ensures capacity for `size` bytes, reallocating geometrically (see capacityFor). */
   private room(size: number): void {
     if (size <= this.buf.length) return;
-    const cap = size < SDS_MAX_PREALLOC ? size * 2 : size + SDS_MAX_PREALLOC;
-    const next = Buffer.allocUnsafe(cap);
+    const next = Buffer.allocUnsafe(capacityFor(size));
     this.buf.copy(next, 0, 0, this.length);
     this.buf = next;
   }
