@@ -311,15 +311,8 @@ export class RespParser {
    * after the line, or -1 while incomplete.
    */
   private inline(b: Buffer, pos: number, end: number, sink: ParseSink): number {
-    let lf = -1;
-    for (let i = pos; i < end; i++) {
-      const c = b[i];
-      if (c === LF) {
-        lf = i;
-        break;
-      }
-      if (c === NUL) break;
-    }
+    let lf = b.indexOf(LF, pos);
+    if (lf >= 0 && b.subarray(pos, lf).indexOf(NUL) >= 0) lf = -1;
     if (lf < 0) {
       if (end - pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big inline request');
       return -1;
@@ -391,8 +384,8 @@ function string2ll(b: Buffer, start: number, end: number): number {
  * string of its own, never a rope of pieces nor a slice that keeps the whole line alive.
  */
 export function splitArgs(b: Buffer, start: number, end: number, text: (b: Buffer, start: number, end: number) => string): string[] | null {
-  const nul = b.indexOf(NUL, start);
-  const n = nul < 0 || nul > end ? end : nul; // a C string ends at its first NUL
+  const nul = b.subarray(start, end).indexOf(NUL);
+  const n = nul < 0 ? end : start + nul; // a C string ends at its first NUL
   const out: string[] = [];
   /** Unescaped bytes of a quoted argument (never longer than the line). */
   let unescaped: Buffer | null = null;
@@ -401,7 +394,7 @@ export function splitArgs(b: Buffer, start: number, end: number, text: (b: Buffe
     while (i < n && isBlank(b[i])) i++;
     if (i >= n) return out;
     const word = i;
-    while (i < n && !endsWord(b[i]) && b[i] !== DQUOTE && b[i] !== SQUOTE) i++;
+    while (i < n && PLAIN[b[i]] === 1) i++;
     if (i >= n || endsWord(b[i])) {
       out.push(text(b, word, i));
       continue;
@@ -469,6 +462,10 @@ export function splitInline(line: string): string[] | null {
 function utf8(b: Buffer, start: number, end: number): string {
   return b.toString('utf8', start, end);
 }
+
+/** Bytes a bare word runs on: all but the quotes and the four that end it. */
+const PLAIN = new Uint8Array(256).fill(1);
+for (const c of [32, LF, CR, 9, DQUOTE, SQUOTE]) PLAIN[c] = 0;
 
 /** Inside a bare word only these end it (sdssplitargs tests them, not isspace()). */
 function endsWord(c: number): boolean {
