@@ -180,7 +180,7 @@ describe('RESP protocol, byte for byte against redis-server', () => {
     expect(b.closed).toBe(false);
   });
 
-  it('takes and returns values bigger than the reply writer spills at (16 MB), byte for byte', async () => {
+  it('takes and returns values far bigger than the reply writer spills at (1 MB), byte for byte', async () => {
     const value = Buffer.alloc(20 * MB + 3, '\r\n\0\xffbig');
     const input = Buffer.concat([
       encodeCommand(['SET', 'proto:huge', value]),

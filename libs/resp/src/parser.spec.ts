@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MAX_ARG_LEN, ProtocolError, QueryBufferLimitError, RespParser, splitInline, type ParserLimits } from './parser.js';
+import { MAX_ARG_LEN, MAX_ARGS, ProtocolError, QueryBufferLimitError, RespParser, splitInline, type ParserLimits } from './parser.js';
 
 const MB = 1024 * 1024;
 
@@ -205,7 +205,13 @@ describe('RespParser: protocol errors (Redis 7.0 texts)', () => {
   it('waits while the bytes seen so far are not yet an error', () => {
     expect(parse('*1\r\nxyz')).toEqual({ commands: [], error: null }); // Redis needs the CR first
     expect(parse('x'.repeat(60000))).toEqual({ commands: [], error: null });
-    expect(parse('*2147483647\r\n')).toEqual({ commands: [], error: null });
+    expect(parse(`*${MAX_ARGS}\r\n`)).toEqual({ commands: [], error: null });
+  });
+
+  it('refuses a count above MAX_ARGS at its header, before reading any argument (V8 array limit)', () => {
+    expect(MAX_ARGS).toBeLessThan(113_000_000 / 1.5);
+    expect(parse(`*${MAX_ARGS + 1}\r\n`)).toEqual({ commands: [], error: 'Protocol error: invalid multibulk length' });
+    expect(parse('*2147483647\r\n$0\r\n\r\n')).toEqual({ commands: [], error: 'Protocol error: invalid multibulk length' });
   });
 
   it('accepts more than 1024*1024 arguments, as Redis 7.0 does', () => {
@@ -307,5 +313,15 @@ describe('splitInline (sdssplitargs)', () => {
   ];
   it.each(cases)('%j', (line, args) => {
     expect(splitInline(line)).toEqual(args);
+  });
+
+  it('keeps text beyond latin1 (redis.conf is UTF-8) as written', () => {
+    expect(splitInline('requirepass "pä€ss" \'日本\'')).toEqual(['requirepass', 'pä€ss', '日本']);
+  });
+
+  it('unescapes long quoted arguments in one piece', () => {
+    const value = 'ab\n'.repeat(20000);
+    const line = `SET k "${value.replace(/\n/g, '\\n')}" '${'q'.repeat(70000)}'`;
+    expect(splitInline(line)).toEqual(['SET', 'k', value, 'q'.repeat(70000)]);
   });
 });

@@ -15,6 +15,10 @@
  * - client-query-buffer-limit also counts the arguments already read of an incomplete request
  *   (Redis counts only unparsed bytes, so `*<huge>` followed by endless small bulks grows it
  *   without bound); a single request larger than the limit closes the connection.
+ * - A request may have at most MAX_ARGS (2^26) arguments; a larger `*N` count is refused at once
+ *   with "invalid multibulk length" (Redis accepts up to INT_MAX). The arguments are held in a JS
+ *   array, and V8 aborts the whole process when an array outgrows its limit (about 113M elements
+ *   with the array's growth steps), which ~680 MB of `$0` bulks would otherwise reach.
  */
 import { constants } from 'node:buffer';
 
@@ -41,6 +45,11 @@ const UNAUTH_BULK_MAX = 16384;
  * would accept) is refused like one over proto-max-bulk-len, before any of it is buffered.
  */
 export const MAX_ARG_LEN = constants.MAX_STRING_LENGTH;
+/**
+ * Most arguments in one request: half of V8's array limit, so growing the argument array can never
+ * reach it, and far above what any real command sends (see the header comment).
+ */
+export const MAX_ARGS = 2 ** 26;
 /** A bulk body still arriving is buffered in an exact-size buffer up to this size, else grown by doubling. */
 const BODY_PREALLOC = 1024 * 1024;
 
@@ -57,6 +66,9 @@ const LF = 10;
 const CR = 13;
 const STAR = 42;
 const DOLLAR = 36;
+const DQUOTE = 34;
+const SQUOTE = 39;
+const BACKSLASH = 92;
 const EMPTY = Buffer.alloc(0);
 
 export class RespParser {
@@ -76,6 +88,8 @@ export class RespParser {
   private dropped = false;
   /** Set by the owner: before AUTH the tighter unauthenticated limits apply. */
   authenticated = true;
+  /** The number read by the last successful shortLine(). */
+  private lineValue = 0;
 
   constructor(public limits: ParserLimits) {}
 
@@ -117,9 +131,9 @@ export class RespParser {
           while (argsLeft > 0) {
             if (bulkLen < 0) {
               let n: number;
-              const short = b[pos] === DOLLAR ? shortLine(b, pos, end) : -1;
+              const short = b[pos] === DOLLAR ? this.shortLine(b, pos, end) : -1;
               if (short >= 0) {
-                n = lineValue;
+                n = this.lineValue;
                 pos = short + 2;
               } else {
                 const cr = this.lineEnd(b, pos, end, 'Protocol error: too big bulk count string');
@@ -171,9 +185,9 @@ export class RespParser {
         reqStart = pos;
         if (b[pos] === STAR) {
           let n: number;
-          const short = shortLine(b, pos, end);
+          const short = this.shortLine(b, pos, end);
           if (short >= 0) {
-            n = lineValue;
+            n = this.lineValue;
             pos = short + 2;
           } else {
             const cr = this.lineEnd(b, pos, end, 'Protocol error: too big mbulk count string');
@@ -185,7 +199,7 @@ export class RespParser {
           if (n > UNAUTH_MULTIBULK_MAX && !this.authenticated) {
             throw new ProtocolError('Protocol error: unauthenticated multibulk length');
           }
-          if (n > this.limits.maxMultibulkLen) throw new ProtocolError('Protocol error: invalid multibulk length');
+          if (n > this.limits.maxMultibulkLen || n > MAX_ARGS) throw new ProtocolError('Protocol error: invalid multibulk length');
           if (n <= 0) continue; // `*0` and `*-1` are skipped, as in Redis
           this.argv = [];
           this.argsLeft = n;
@@ -272,25 +286,38 @@ export class RespParser {
   }
 
   /**
+   * Fast path for a `*` or `$` line at b[pos]: 1-9 digits without a leading zero, then CR and one
+   * more byte. Returns the CR's position and leaves the number in lineValue, or -1 for anything
+   * else (which the exact, slower path then handles).
+   */
+  private shortLine(b: Buffer, pos: number, end: number): number {
+    let p = pos + 1;
+    if (p >= end) return -1;
+    let n = b[p] - 48;
+    if (n < 1 || n > 9) return -1;
+    for (p++; p < end && p - pos <= 9; p++) {
+      const d = b[p] - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (p + 1 >= end || b[p] !== CR) return -1;
+    this.lineValue = n;
+    return p;
+  }
+
+  /**
    * An inline request: the line up to LF (strchr, so a NUL byte first means "no line yet"), minus
    * one CR before it, split by sdssplitargs rules; empty lines are skipped. Returns the position
    * after the line, or -1 while incomplete.
    */
   private inline(b: Buffer, pos: number, end: number, sink: ParseSink): number {
-    let lf = -1;
-    for (let i = pos; i < end; i++) {
-      const c = b[i];
-      if (c === LF) {
-        lf = i;
-        break;
-      }
-      if (c === NUL) break;
-    }
+    let lf = b.indexOf(LF, pos);
+    if (lf >= 0 && b.subarray(pos, lf).indexOf(NUL) >= 0) lf = -1;
     if (lf < 0) {
       if (end - pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big inline request');
       return -1;
     }
-    const args = splitInline(b.latin1Slice(pos, lf > pos && b[lf - 1] === CR ? lf - 1 : lf));
+    const args = splitArgs(b, pos, lf > pos && b[lf - 1] === CR ? lf - 1 : lf, latin1);
     if (args === null) throw new ProtocolError('Protocol error: unbalanced quotes in request');
     if (args.length > 0) sink(args);
     return lf + 1;
@@ -317,29 +344,6 @@ function latin1(b: Buffer, start: number, end: number): string {
   for (; j + 4 <= end; j += 4) s += String.fromCharCode(b[j], b[j + 1], b[j + 2], b[j + 3]);
   for (; j < end; j++) s += String.fromCharCode(b[j]);
   return s;
-}
-
-/** The number read by the last successful shortLine(). */
-let lineValue = 0;
-
-/**
- * Fast path for a `*` or `$` line at b[pos]: 1-9 digits without a leading zero, then CR and one
- * more byte. Returns the CR's position and leaves the number in lineValue, or -1 for anything
- * else (which the exact, slower path then handles).
- */
-function shortLine(b: Buffer, pos: number, end: number): number {
-  let p = pos + 1;
-  if (p >= end) return -1;
-  let n = b[p] - 48;
-  if (n < 1 || n > 9) return -1;
-  for (p++; p < end && p - pos <= 9; p++) {
-    const d = b[p] - 48;
-    if (d < 0 || d > 9) break;
-    n = n * 10 + d;
-  }
-  if (p + 1 >= end || b[p] !== CR) return -1;
-  lineValue = n;
-  return p;
 }
 
 /**
@@ -374,61 +378,114 @@ function string2ll(b: Buffer, start: number, end: number): number {
  * 'single quotes' take only \'; a closing quote must be followed by a blank or the end; a quote
  * inside a bare word starts a quoted part of the same argument. Inside a bare word only space,
  * \t, \r and \n end it (\v and \f do not). Returns null on unbalanced quotes.
+ *
+ * Works on the bytes b[start, end) and makes each argument with `text` from one run of bytes: a
+ * bare word straight from `b`, a quoted one from its unescaped bytes. So every argument is a flat
+ * string of its own, never a rope of pieces nor a slice that keeps the whole line alive.
  */
-export function splitInline(line: string): string[] | null {
-  const nul = line.indexOf('\0');
-  const n = nul < 0 ? line.length : nul; // a C string ends at its first NUL
+export function splitArgs(b: Buffer, start: number, end: number, text: (b: Buffer, start: number, end: number) => string): string[] | null {
+  const nul = b.subarray(start, end).indexOf(NUL);
+  const n = nul < 0 ? end : start + nul; // a C string ends at its first NUL
   const out: string[] = [];
-  let i = 0;
+  /** Unescaped bytes of a quoted argument (never longer than the line). */
+  let unescaped: Buffer | null = null;
+  let i = start;
   for (;;) {
-    while (i < n && isBlank(line.charCodeAt(i))) i++;
+    while (i < n && isBlank(b[i])) i++;
     if (i >= n) return out;
-    let cur = '';
-    let quote = 0; // 0, '"' or '\''
+    const word = i;
+    while (i < n && PLAIN[b[i]] === 1) i++;
+    if (i >= n || endsWord(b[i])) {
+      out.push(text(b, word, i));
+      continue;
+    }
+    unescaped ??= Buffer.allocUnsafe(n - start);
+    let len = b.copy(unescaped, 0, word, i);
+    let quote = 0;
     for (;;) {
       if (i >= n) {
         if (quote !== 0) return null; // unterminated quotes
         break;
       }
-      const c = line.charCodeAt(i);
-      if (quote === 34 /* '"' */) {
-        if (c === 92 /* '\\' */ && i + 3 < n && line.charCodeAt(i + 1) === 120 /* 'x' */ && isHex(line.charCodeAt(i + 2)) && isHex(line.charCodeAt(i + 3))) {
-          cur += String.fromCharCode(parseInt(line.substr(i + 2, 2), 16));
+      const c = b[i];
+      if (quote === DQUOTE) {
+        if (c === BACKSLASH && i + 3 < n && b[i + 1] === 120 /* 'x' */ && isHex(b[i + 2]) && isHex(b[i + 3])) {
+          unescaped[len++] = (hexValue(b[i + 2]) << 4) | hexValue(b[i + 3]);
           i += 4;
-        } else if (c === 92 && i + 1 < n) {
-          const e = line[i + 1];
-          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
+        } else if (c === BACKSLASH && i + 1 < n) {
+          unescaped[len++] = unescape(b[i + 1]);
           i += 2;
-        } else if (c === 34) {
-          if (i + 1 < n && !isBlank(line.charCodeAt(i + 1))) return null;
+        } else if (c === DQUOTE) {
+          if (i + 1 < n && !isBlank(b[i + 1])) return null;
           i++;
           break;
         } else {
-          cur += line[i++];
+          unescaped[len++] = c;
+          i++;
         }
-      } else if (quote === 39 /* '\'' */) {
-        if (c === 92 && i + 1 < n && line.charCodeAt(i + 1) === 39) {
-          cur += "'";
+      } else if (quote === SQUOTE) {
+        if (c === BACKSLASH && i + 1 < n && b[i + 1] === SQUOTE) {
+          unescaped[len++] = SQUOTE;
           i += 2;
-        } else if (c === 39) {
-          if (i + 1 < n && !isBlank(line.charCodeAt(i + 1))) return null;
+        } else if (c === SQUOTE) {
+          if (i + 1 < n && !isBlank(b[i + 1])) return null;
           i++;
           break;
         } else {
-          cur += line[i++];
+          unescaped[len++] = c;
+          i++;
         }
-      } else if (c === 32 || c === 10 || c === 13 || c === 9) {
-        i++;
+      } else if (endsWord(c)) {
         break;
-      } else if (c === 34 || c === 39) {
+      } else if (c === DQUOTE || c === SQUOTE) {
         quote = c;
         i++;
       } else {
-        cur += line[i++];
+        unescaped[len++] = c;
+        i++;
       }
     }
-    out.push(cur);
+    out.push(text(unescaped, 0, len));
   }
+}
+
+/**
+ * splitArgs for a line of text (redis.conf, command-line options): latin1 when every char fits a
+ * byte, so `\xHH` escapes give that char; UTF-8 otherwise, so other text survives as written.
+ */
+export function splitInline(line: string): string[] | null {
+  const wide = /[^\x00-\xff]/.test(line);
+  const b = Buffer.from(line, wide ? 'utf8' : 'latin1');
+  return splitArgs(b, 0, b.length, wide ? utf8 : latin1);
+}
+
+function utf8(b: Buffer, start: number, end: number): string {
+  return b.toString('utf8', start, end);
+}
+
+/** Bytes a bare word runs on: all but the quotes and the four that end it. */
+const PLAIN = new Uint8Array(256).fill(1);
+for (const c of [32, LF, CR, 9, DQUOTE, SQUOTE]) PLAIN[c] = 0;
+
+/** Inside a bare word only these end it (sdssplitargs tests them, not isspace()). */
+function endsWord(c: number): boolean {
+  return c === 32 || c === LF || c === CR || c === 9;
+}
+
+/** The byte a backslash escape inside double quotes stands for. */
+function unescape(c: number): number {
+  switch (c) {
+    case 110 /* n */: return LF;
+    case 114 /* r */: return CR;
+    case 116 /* t */: return 9;
+    case 98 /* b */: return 8;
+    case 97 /* a */: return 7;
+    default: return c;
+  }
+}
+
+function hexValue(c: number): number {
+  return c <= 57 ? c - 48 : (c | 32) - 87;
 }
 
 /** C isspace() in the C locale. */

@@ -109,3 +109,41 @@ describe('ReplyWriter spilling', () => {
     expect(all() === `=${text.length + 4}\r\ntxt:${text}\r\n`).toBe(true);
   });
 });
+
+describe('ReplyWriter silenced', () => {
+  it('drops every reply while silenced, a spilled huge one included, and still counts errors', () => {
+    const { w, spilled, all } = writer();
+    w.ok();
+    w.silenced = true;
+    w.bulk('v'.repeat(FLUSH_THRESHOLD + 5));
+    w.bulkBuffer(Buffer.alloc(FLUSH_THRESHOLD + 5));
+    w.verbatim('x');
+    w.array(2);
+    w.error('ERR no');
+    expect(spilled).toEqual([]);
+    expect(w.errors).toBe(1);
+    expect(w.lastError).toBe('ERR no');
+    w.silenced = false;
+    w.integer(1);
+    expect(all()).toBe('+OK\r\n:1\r\n');
+  });
+});
+
+describe('ReplyWriter spill sizes', () => {
+  it('says with each spilled piece how much of the same reply follows it', () => {
+    const calls: [number, number][] = [];
+    const w = new ReplyWriter((data, following) => calls.push([data.length, following]));
+    const big = 'v'.repeat(FLUSH_THRESHOLD + 5);
+    w.bulk(big);
+    w.bulkBuffer(Buffer.alloc(2 * FLUSH_THRESHOLD + 3));
+    const header = (n: number): number => `$${n}\r\n`.length;
+    expect(calls).toEqual([
+      [header(big.length), big.length + 2],
+      [big.length, 2],
+      [2 + header(2 * FLUSH_THRESHOLD + 3), 2 * FLUSH_THRESHOLD + 5],
+      [FLUSH_THRESHOLD, FLUSH_THRESHOLD + 5],
+      [FLUSH_THRESHOLD, 5],
+      [3, 2],
+    ]);
+  });
+});

@@ -3,13 +3,14 @@
  * copying) and go to the socket in one write per input chunk. `proto` picks RESP2 or RESP3
  * framing for the types that differ (null, map, set, double, boolean, push, verbatim, big number).
  *
- * Output never nears V8's string limit (2^29-24 chars): once more than FLUSH_THRESHOLD is
- * pending it is handed to `spill` (the socket) at once, and a payload too big to join the pending
- * output is spilled on its own, in FLUSH_THRESHOLD pieces when it comes from a Buffer.
+ * Output stays in pieces of about FLUSH_THRESHOLD: once more than that is pending it is handed to
+ * `spill` (the socket) at once, and a payload too big to join the pending output is spilled on its
+ * own (a stored value as it is, flat), in FLUSH_THRESHOLD pieces when it comes from a Buffer. A
+ * rope is flattened (copied) when it is written, so this bounds the copying one write costs.
  */
 
 /** Accumulated output above this size is handed to the socket early. */
-export const FLUSH_THRESHOLD = 16 * 1024 * 1024;
+export const FLUSH_THRESHOLD = 1024 * 1024;
 
 export type RespVersion = 2 | 3;
 
@@ -19,9 +20,18 @@ export class ReplyWriter {
   /** Error replies written so far, and the last one (for INFO errorstats / failed_calls). */
   errors = 0;
   lastError = '';
+  /**
+   * While set, replies are dropped as they are written, spilled or not (CLIENT REPLY OFF/SKIP,
+   * a closing connection), as Redis's prepareClientToWrite refuses them; errors are still counted.
+   */
+  silenced = false;
 
-  /** `spill` takes output that must leave early (huge replies); set by the connection. */
-  constructor(private readonly spill: (data: string) => void) {}
+  /**
+   * `spill` takes output that must leave early (huge replies); set by the connection. `following`
+   * is how many bytes of the same reply come right after `data` (the payload after a header), so
+   * the output limits can count the whole reply before any of it is written, as Redis does.
+   */
+  constructor(private readonly spill: (data: string, following: number) => void) {}
 
   /** Returns what was written since the last take and resets. */
   take(): string {
@@ -31,18 +41,20 @@ export class ReplyWriter {
   }
 
   private add(s: string): void {
+    if (this.silenced) return;
     this.out += s;
-    if (this.out.length > FLUSH_THRESHOLD) this.spill(this.take());
+    if (this.out.length > FLUSH_THRESHOLD) this.spill(this.take(), 0);
   }
 
   /** `header` + `payload` + CRLF, spilling a payload too big to join the pending output. */
   private framed(header: string, payload: string): void {
+    if (this.silenced) return;
     if (this.out.length + payload.length < FLUSH_THRESHOLD) {
       this.add(header + payload + '\r\n');
       return;
     }
-    this.spill(this.out + header);
-    this.spill(payload);
+    this.spill(this.out + header, payload.length + 2);
+    this.spill(payload, 2);
     this.out = '\r\n';
   }
 
@@ -76,13 +88,15 @@ export class ReplyWriter {
 
   /** A bulk from binary data (mutable string values), which may be longer than any V8 string. */
   bulkBuffer(b: Buffer): void {
+    if (this.silenced) return;
     if (b.length < FLUSH_THRESHOLD) {
       this.framed('$' + b.length + '\r\n', b.latin1Slice(0, b.length));
       return;
     }
-    this.spill(this.out + '$' + b.length + '\r\n');
+    this.spill(this.out + '$' + b.length + '\r\n', b.length + 2);
     for (let i = 0; i < b.length; i += FLUSH_THRESHOLD) {
-      this.spill(b.latin1Slice(i, Math.min(b.length, i + FLUSH_THRESHOLD)));
+      const end = Math.min(b.length, i + FLUSH_THRESHOLD);
+      this.spill(b.latin1Slice(i, end), b.length - end + 2);
     }
     this.out = '\r\n';
   }

@@ -198,7 +198,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.stats.connectionsReceived++;
     if (this.clientsById.size >= this.config.int('maxclients')) {
       this.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      // Closed once the error is out, like Redis: an ended socket would otherwise stay open, uncounted, until the peer closes it.
+      socket.end('-ERR max number of clients reached\r\n', () => socket.destroy());
       return;
     }
     const keepalive = this.config.int('tcp-keepalive');
@@ -270,19 +271,16 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   }
 
   /**
-   * CLIENT REPLY OFF/SKIP: the command runs but what it writes is dropped, unless it turned
-   * replies back on first (CLIENT REPLY ON, RESET). SKIP covers the one command after it.
+   * CLIENT REPLY OFF/SKIP: the command runs with its writer silenced, so what it writes is dropped
+   * (a huge reply spilled early too), unless it turns replies back on (CLIENT REPLY ON, RESET).
+   * SKIP covers the one command after it. Between commands the writer is not silenced: pub/sub
+   * messages still reach the client, as Redis pushes them through REPLY OFF.
    */
   private executeSilenced(c: Client, argv: string[]): void {
-    if (c.replyMode === 'skip') {
-      c.replyMode = 'on';
-      c.replySkip = true;
-    }
-    const w = c.w;
-    const mark = w.out.length;
+    if (c.replyMode === 'skip') c.replyMode = 'on';
+    c.w.silenced = true;
     this.dispatch(c, argv);
-    if (c.replyMode === 'off' || c.replySkip) w.out = w.out.slice(0, Math.min(mark, w.out.length));
-    c.replySkip = false;
+    c.w.silenced = c.isClosed;
   }
 
   /**
@@ -470,7 +468,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     const now = Date.now();
     for (const c of [...this.clientsById.values()]) {
       if (timeout > 0 && c.type === 'normal' && !c.blocked && now - c.lastInteraction > timeout) c.kill();
-      else if (c.socket.writableLength > 0) c.checkOutputLimits();
+      else if (c.outputPending > 0) c.checkOutputLimits();
     }
   }
 }

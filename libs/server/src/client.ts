@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { ProtocolError, QueryBufferLimitError, ReplyWriter, RespParser } from '@brook/resp';
+import { FLUSH_THRESHOLD, ProtocolError, QueryBufferLimitError, ReplyWriter, RespParser } from '@brook/resp';
 import type { ClientType, ServerContext, Session } from '@brook/commands';
 import type { Database, Keyspace } from '@brook/storage';
 
@@ -30,8 +30,20 @@ export interface ClientHost {
 let nextId = 1;
 
 /**
+ * Redis keeps the first 16 KiB of a client's pending output in a per-client buffer
+ * (PROTO_REPLY_CHUNK_BYTES) that client-output-buffer-limit does not count: only output beyond it does.
+ */
+const REPLY_BUFFER = 16 * 1024;
+/**
+ * Largest piece of queued output handed to the socket at once: Node copies (and first flattens)
+ * a string when it writes it, so this bounds the copying one event-loop turn does for one client.
+ */
+const WRITE_PIECE = FLUSH_THRESHOLD;
+
+/**
  * One connection: parses its input, runs each command synchronously, and writes all replies to
- * one input chunk with a single socket write.
+ * one input chunk with a single socket write. It stays listed and counted (CLIENT LIST, INFO,
+ * maxclients) until its socket is destroyed.
  */
 export class Client implements Session {
   readonly id = nextId++;
@@ -47,8 +59,6 @@ export class Client implements Session {
   noEvict = false;
   noTouch = false;
   private reply: 'on' | 'off' | 'skip' = 'on';
-  /** The command running now is the one CLIENT REPLY SKIP covers. */
-  replySkip = false;
   propagated = false;
   closeAfterReply = false;
   type: ClientType = 'normal';
@@ -70,16 +80,28 @@ export class Client implements Session {
   private deferred: string[][] | null = null;
   private holds = 0;
   private closed = false;
+  /** closeAfterReply's output went to the socket: nothing more is read or written, the socket closes once it is out. */
+  private ending = false;
   /** When pending output first went over the soft limit (ms), 0 when under it. */
   private softLimitSince = 0;
   private readonly run = (argv: string[]): void => this.command(argv);
+  /**
+   * Output waiting while the socket is backed up (a slow reader), oldest first, as the writer made
+   * it: strings that mostly point at the stored values, so a pipeline of big GETs costs no copy
+   * here. Node would join all of its queued strings into one buffer on its next writev, a
+   * synchronous copy of everything pending; this queue hands them over one at a time instead.
+   */
+  private backlog: string[] = [];
+  private backlogBytes = 0;
+  private readonly drain = (): void => this.writeBacklog();
+  private readonly ended = (): void => this.close('gone');
 
   constructor(
     readonly socket: Socket,
     private readonly host: ClientHost,
     unixPath?: string,
   ) {
-    this.w = new ReplyWriter((data) => this.write(data));
+    this.w = new ReplyWriter((data, following) => this.write(data, following));
     this.parser = new RespParser(host.parserLimits);
     this.db = host.ks.dbs[0];
     this.authenticated = host.ctx.defaultUserNoPass;
@@ -89,6 +111,7 @@ export class Client implements Session {
     this.isLocal = this.unix || isLoopback(socket.remoteAddress);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', this.drain);
     socket.on('error', () => this.close('gone'));
     socket.on('close', () => this.close('gone'));
   }
@@ -103,14 +126,18 @@ export class Client implements Session {
     this.parser.authenticated = v;
   }
 
-  /** CLIENT REPLY state; turning replies on (CLIENT REPLY ON, RESET) also ends a running skip, as in Redis. */
+  /**
+   * CLIENT REPLY state (the dispatcher silences the writer while a command runs with it off or
+   * skipped); turning replies on (CLIENT REPLY ON, RESET) takes effect at once, also ending a
+   * running skip, as in Redis.
+   */
   get replyMode(): 'on' | 'off' | 'skip' {
     return this.reply;
   }
 
   set replyMode(v: 'on' | 'off' | 'skip') {
     this.reply = v;
-    if (v === 'on') this.replySkip = false;
+    if (v === 'on' && !this.closed && !this.ending) this.w.silenced = false;
   }
 
   get ks(): Keyspace {
@@ -135,7 +162,6 @@ export class Client implements Session {
       if (!(e instanceof ProtocolError)) throw e;
       this.w.error('ERR ' + e.message);
       this.closeAfterReply = true;
-      this.parser.reset();
     }
     this.flush();
   }
@@ -147,9 +173,18 @@ export class Client implements Session {
       this.socket.pause();
       return;
     }
+    this.execute(argv);
+  }
+
+  /**
+   * Runs one command. After QUIT Redis reads nothing more from this client (no later command, no
+   * protocol error); and it checks the output limits as each reply is added, so a client that went
+   * over its hard limit runs no further command.
+   */
+  private execute(argv: string[]): void {
     this.host.execute(this, argv);
-    // After QUIT Redis reads nothing more from this client: no later command, no protocol error.
     if (this.closeAfterReply) this.parser.reset();
+    else if (this.w.out.length > REPLY_BUFFER) this.checkOutputLimits();
   }
 
   defer(task: Promise<void>): void {
@@ -172,15 +207,15 @@ export class Client implements Session {
     this.deferred = null;
     this.host.ks.tick();
     for (let i = 0; i < queue.length; i++) {
-      if (this.closeAfterReply) break;
+      if (this.closeAfterReply || this.closed) break;
       if (this.holds > 0 || this.host.isPaused(this, queue[i])) {
         this.deferred = queue.slice(i);
         break;
       }
-      this.host.execute(this, queue[i]);
+      this.execute(queue[i]);
     }
     this.flush();
-    if (this.deferred === null && !this.closed) this.socket.resume();
+    if (this.deferred === null && !this.closed && !this.closeAfterReply) this.socket.resume();
   }
 
   reset(): void {
@@ -194,51 +229,111 @@ export class Client implements Session {
     this.host.resetSession(this);
   }
 
-  /** Writes pending replies in one socket write, then enforces the output buffer limits. */
+  /**
+   * Writes pending replies in one socket write. After QUIT, a protocol error or CLIENT KILL of
+   * itself (closeAfterReply), this is the last output: the connection stops reading and closes once
+   * it is written.
+   */
   flush(): void {
+    if (this.closed || this.ending) return;
     const out = this.w.take();
-    if (out.length > 0 && !this.closed) this.write(out);
-    if (this.closeAfterReply && !this.closed) {
-      this.socket.end();
-      this.close('gone');
-    }
+    if (out.length > 0) this.write(out);
+    if (this.closeAfterReply && !this.closed) this.end();
   }
 
-  private write(data: string): void {
-    if (this.closed) return;
-    this.socket.write(data, 'latin1');
-    if (this.socket.writableLength > 0) this.checkOutputLimits();
+  /** Output not yet written to the kernel, queued in Node or here (CLIENT LIST omem, output limits). */
+  get outputPending(): number {
+    return this.socket.writableLength + this.backlogBytes;
   }
 
   /**
-   * Redis's checkClientOutputBufferLimits: over the hard limit, or over the soft limit for longer
-   * than its seconds, the connection is closed (pending output counts, as Redis's reply list does).
+   * Hands output to the socket if the output limits accept it and the `following` bytes of the same
+   * reply (Redis counts a whole reply into the output buffer before writing any of it, so even a
+   * reply the kernel would take at once counts); behind output the socket has not taken yet, it
+   * joins the backlog.
    */
+  private write(data: string, following = 0): void {
+    if (this.closed) return;
+    const pending = this.outputPending + data.length + following;
+    if (pending > REPLY_BUFFER && this.overOutputLimit(pending)) return this.close('output-limit');
+    if (this.backlog.length === 0 && !this.socket.writableNeedDrain && data.length <= WRITE_PIECE) {
+      this.socket.write(data, 'latin1');
+      return;
+    }
+    const last = this.backlog.length - 1;
+    if (last >= 0 && this.backlog[last].length + data.length <= WRITE_PIECE) this.backlog[last] += data;
+    else for (let i = 0; i < data.length; i += WRITE_PIECE) this.backlog.push(data.length <= WRITE_PIECE ? data : data.slice(i, i + WRITE_PIECE));
+    this.backlogBytes += data.length;
+    if (!this.socket.writableNeedDrain) this.writeBacklog();
+  }
+
+  /**
+   * On 'drain': hands the socket backlog pieces until it is backed up again. Output reaching the
+   * kernel counts as interaction, as in Redis (timeout, CLIENT LIST idle).
+   */
+  private writeBacklog(): void {
+    this.lastInteraction = Date.now();
+    while (this.backlog.length > 0 && !this.socket.writableNeedDrain) {
+      const piece = this.backlog.shift()!;
+      this.backlogBytes -= piece.length;
+      this.socket.write(piece, 'latin1');
+    }
+    if (this.ending && this.backlog.length === 0 && !this.socket.writableEnded) this.socket.end(this.ended);
+  }
+
+  /** Closes the connection if its pending output is over the output buffer limits (after a command, and from the cron). */
   checkOutputLimits(): void {
+    if (this.overOutputLimit(this.w.out.length + this.outputPending)) this.close('output-limit');
+  }
+
+  /**
+   * Redis's checkClientOutputBufferLimits on `pending` bytes of output (less REPLY_BUFFER): over
+   * the hard limit, or over the soft limit for longer than its seconds.
+   */
+  private overOutputLimit(pending: number): boolean {
     const limits = this.host.outputLimits;
     const l = this.type === 'pubsub' ? limits.pubsub : this.type === 'replica' ? limits.replica : limits.normal;
-    const used = this.socket.writableLength;
-    if (l.hard > 0 && used >= l.hard) return this.close('output-limit');
+    const used = pending - REPLY_BUFFER;
+    if (l.hard > 0 && used >= l.hard) return true;
     if (l.soft > 0 && used >= l.soft) {
       const now = Date.now();
       if (this.softLimitSince === 0) this.softLimitSince = now;
-      else if (now - this.softLimitSince > l.softSeconds * 1000) this.close('output-limit');
+      else if (now - this.softLimitSince > l.softSeconds * 1000) return true;
     } else {
       this.softLimitSince = 0;
     }
+    return false;
   }
 
-  /** Closes the connection at once (CLIENT KILL, errors, buffer limits). */
+  /** Closes the connection at once, dropping pending output (CLIENT KILL, timeout, errors, buffer limits). */
   kill(): void {
     this.close('killed');
   }
 
+  /**
+   * Closes the connection once its last output is written, as Redis frees a close-after-reply
+   * client only when its reply is out: until then it stays listed with flag c, and `timeout` or
+   * the output limits may still free it (a peer that never reads would hold it forever otherwise).
+   */
+  private end(): void {
+    this.ending = true;
+    this.w.silenced = true;
+    this.parser.reset();
+    this.socket.pause();
+    if (this.backlog.length === 0) this.socket.end(this.ended);
+  }
+
+  /** Destroys the socket, which closes it even with output pending or input unread (then the peer gets a reset). */
   private close(reason: 'gone' | 'killed' | 'output-limit'): void {
     if (this.closed) return;
     this.closed = true;
     this.deferred = null;
+    this.w.silenced = true;
+    this.w.take();
+    this.backlog = [];
+    this.backlogBytes = 0;
     this.parser.reset();
-    if (reason !== 'gone' || !this.socket.writableEnded) this.socket.destroy();
+    this.socket.destroy();
     this.host.closed(this, reason);
   }
 
@@ -261,7 +356,7 @@ export class Client implements Session {
     if (this.noTouch) flags += 'T';
     const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     const qbuf = this.parser.pending;
-    const omem = this.socket.writableLength;
+    const omem = this.outputPending;
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${fd} name=${this.name} ` +
       `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} ` +
