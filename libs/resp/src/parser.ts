@@ -52,6 +52,8 @@ export const MAX_ARG_LEN = constants.MAX_STRING_LENGTH;
 export const MAX_ARGS = 2 ** 26;
 /** A bulk body still arriving is buffered in an exact-size buffer up to this size, else grown by doubling. */
 const BODY_PREALLOC = 1024 * 1024;
+/** Largest body buffer kept for reuse between bulks (see RespParser.spare). */
+const SPARE_MAX = 8 * 1024 * 1024;
 
 export type ParseSink = (argv: string[]) => void;
 
@@ -77,6 +79,12 @@ export class RespParser {
   /** Body (plus its 2-byte terminator) of a bulk whose bytes are still arriving, filled up to bodyFill. */
   private body: Buffer | null = null;
   private bodyFill = 0;
+  /**
+   * The buffer of the last large body, kept for the next one: a fresh buffer costs a page fault
+   * per 4 KiB on first touch, which made receiving big values several times slower than the copy
+   * itself. Released by trim() once the client is idle (Redis likewise shrinks idle query buffers).
+   */
+  private spare: Buffer | null = null;
   /** Multibulk request in progress: arguments read so far, how many are left. */
   private argv: string[] | null = null;
   private argsLeft = 0;
@@ -157,7 +165,13 @@ export class RespParser {
               // The body is still arriving: buffer it apart so later chunks are appended, not re-joined.
               this.argsLeft = argsLeft;
               this.bulkLen = bulkLen;
-              this.body = Buffer.allocUnsafe(Math.min(bulkLen + 2, Math.max(BODY_PREALLOC, end - pos)));
+              const spare = this.spare;
+              if (spare !== null && spare.length >= bulkLen + 2) {
+                this.body = spare;
+                this.spare = null;
+              } else {
+                this.body = Buffer.allocUnsafe(Math.min(bulkLen + 2, Math.max(BODY_PREALLOC, end - pos)));
+              }
               this.bodyFill = 0;
               pos = this.fillBody(b, pos);
               break;
@@ -220,11 +234,17 @@ export class RespParser {
     this.checkQueryBuffer(0);
   }
 
+  /** Frees the buffer kept for the next large bulk (the client has been idle). */
+  trim(): void {
+    this.spare = null;
+  }
+
   /** Drops all buffered input and partial state (the connection is closing); stops a running feed(). */
   reset(): void {
     this.tail = EMPTY;
     this.body = null;
     this.bodyFill = 0;
+    this.spare = null;
     this.argv = null;
     this.argsLeft = 0;
     this.bulkLen = -1;
@@ -262,6 +282,7 @@ export class RespParser {
     this.bodyFill += n;
     if (this.bodyFill === target) {
       this.argv!.push(body.latin1Slice(0, this.bulkLen));
+      if (body.length <= SPARE_MAX && (this.spare === null || this.spare.length < body.length)) this.spare = body;
       this.body = null;
       this.bodyFill = 0;
       this.bulkLen = -1;

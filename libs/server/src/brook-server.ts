@@ -469,6 +469,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     for (const c of [...this.clientsById.values()]) {
       if (timeout > 0 && c.type === 'normal' && !c.blocked && now - c.lastInteraction > timeout) c.kill();
       else if (c.outputPending > 0) c.checkOutputLimits();
+      if (now - c.lastInteraction > IDLE_TRIM_MS) c.parser.trim();
     }
   }
 }
@@ -483,6 +484,9 @@ function listenOn(srv: net.Server, options: net.ListenOptions): Promise<net.Serv
     });
   });
 }
+
+/** A client idle this long gives back the buffer its parser keeps for big arguments (Redis: 2 s). */
+const IDLE_TRIM_MS = 2000;
 
 /**
  * Stops accepting on these listeners without waiting for their connections (close()'s callback

@@ -40,6 +40,9 @@ const REPLY_BUFFER = 16 * 1024;
  */
 const WRITE_PIECE = FLUSH_THRESHOLD;
 
+/** How long a closing client's socket stays half-open after its last output (see Client.ended). */
+const CLOSE_GRACE_MS = 200;
+
 /**
  * One connection: parses its input, runs each command synchronously, and writes all replies to
  * one input chunk with a single socket write. It stays listed and counted (CLIENT LIST, INFO,
@@ -94,7 +97,12 @@ export class Client implements Session {
   private backlog: string[] = [];
   private backlogBytes = 0;
   private readonly drain = (): void => this.writeBacklog();
-  private readonly ended = (): void => this.close('gone');
+  /**
+   * The last output is out and our FIN sent: the socket is destroyed when the peer closes too, or
+   * after CLOSE_GRACE_MS. Destroying at once, with the peer's next bytes unread, would send a reset
+   * that can reach the peer before it has read that last reply.
+   */
+  private readonly ended = (): void => void setTimeout(() => this.close('gone'), CLOSE_GRACE_MS).unref();
 
   constructor(
     readonly socket: Socket,
@@ -231,8 +239,8 @@ export class Client implements Session {
 
   /**
    * Writes pending replies in one socket write. After QUIT, a protocol error or CLIENT KILL of
-   * itself (closeAfterReply), this is the last output: the connection stops reading and closes once
-   * it is written.
+   * itself (closeAfterReply), this is the last output: the connection runs nothing more and closes
+   * once it is written.
    */
   flush(): void {
     if (this.closed || this.ending) return;
@@ -319,7 +327,9 @@ export class Client implements Session {
     this.ending = true;
     this.w.silenced = true;
     this.parser.reset();
-    this.socket.pause();
+    // Input keeps being read (and dropped, see onData) until the socket is destroyed, so it closes
+    // without unread input (see `ended`).
+    this.socket.resume();
     if (this.backlog.length === 0) this.socket.end(this.ended);
   }
 
