@@ -48,6 +48,16 @@ export function adversarialSuite(brookArgs: string[] = [], redisArgs: string[] =
   return suite;
 }
 
+/** Runs one command on a fresh connection to the target and returns its raw reply. */
+export async function call(t: Target, ...args: (string | Buffer)[]): Promise<string> {
+  const c = await RawClient.connect(t.port);
+  try {
+    return await c.call(...args);
+  } finally {
+    c.close();
+  }
+}
+
 /** The server's own PID, from INFO's process_id. */
 async function serverPid(port: number): Promise<number> {
   const c = await RawClient.connect(port);

@@ -8,19 +8,9 @@ import { describe, expect, it } from '@jest/globals';
 import { RawClient } from '../support/raw-client.js';
 import { bulks } from '../support/resp-value.js';
 import { rng } from '../support/rng.js';
-import { adversarialSuite, MAX_PING_MS, underAttack, type Target } from './harness.js';
+import { adversarialSuite, call, MAX_PING_MS, underAttack, type Target } from './harness.js';
 
 const suite = adversarialSuite();
-
-/** Runs one command on a fresh connection and returns its raw reply. */
-async function call(t: Target, ...args: (string | Buffer)[]): Promise<string> {
-  const c = await RawClient.connect(t.port);
-  try {
-    return await c.call(...args);
-  } finally {
-    c.close();
-  }
-}
 
 describe('glob patterns that backtrack exponentially', () => {
   const stars = 'a*'.repeat(20) + 'b';

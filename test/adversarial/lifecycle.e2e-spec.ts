@@ -4,27 +4,14 @@
  * with SIGKILL, and the pidfile. Each case runs against Brook and a real redis-server.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, Socket, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { encodeCommand, RawClient } from '../support/raw-client.js';
-import { freePort, startBrookProcess, startRedis } from '../support/servers.js';
+import { freePort, listening, startBrookProcess, startRedis } from '../support/servers.js';
 import { adversarialSuite, MAX_PING_MS, MB, underAttack, type Target } from './harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** True when something accepts TCP connections on 127.0.0.1:port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = new Socket();
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-    s.connect(port, '127.0.0.1');
-  });
-}
 
 /** The value of one parameter from a CONFIG GET reply. */
 async function configValue(c: RawClient, name: string): Promise<string> {

@@ -7,19 +7,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { encodeCommand, RawClient } from '../support/raw-client.js';
 import { rng } from '../support/rng.js';
-import { adversarialSuite, MAX_PING_MS, MB, underAttack, type AttackResult, type Target } from './harness.js';
+import { adversarialSuite, call, MAX_PING_MS, MB, underAttack, type AttackResult, type Target } from './harness.js';
 
 const suite = adversarialSuite();
-
-/** Runs one command on a fresh connection and returns its raw reply. */
-async function call(t: Target, ...args: (string | Buffer)[]): Promise<string> {
-  const c = await RawClient.connect(t.port);
-  try {
-    return await c.call(...args);
-  } finally {
-    c.close();
-  }
-}
 
 /** Sends the commands pipelined on one connection; the raw replies and the ms until the last arrived. */
 async function pipeline(t: Target, commands: (string | Buffer)[][]): Promise<{ replies: string[]; ms: number }> {
