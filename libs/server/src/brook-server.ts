@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as net from 'node:net';
+import { MAX_ARGS } from '@brook/resp';
 import {
   builtinCommands,
   CommandTable,
@@ -30,9 +31,6 @@ export interface ServerStats {
   errorsByCode: Map<string, number>;
   outputLimitDisconnections: number;
 }
-
-/** Most arguments in one request: Redis 7.0 accepts up to INT_MAX (6.x stopped at 1024*1024). */
-const MAX_MULTIBULK = 2147483647;
 
 /**
  * The RESP server core, independent of Nest: listeners, clients, the dispatcher and the
@@ -78,7 +76,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.ks.setAccessPolicy(config.value('maxmemory-policy'));
     this.parserLimits = {
       maxBulkLen: config.int('proto-max-bulk-len'),
-      maxMultibulkLen: MAX_MULTIBULK,
+      // The parser's own cap (2^26; Redis 7.0 accepts up to INT_MAX), see MAX_ARGS.
+      maxMultibulkLen: MAX_ARGS,
       maxQueryBuffer: config.int('client-query-buffer-limit'),
     };
     this.users.defaultUser.setPassword(config.value('requirepass'));

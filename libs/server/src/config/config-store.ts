@@ -78,8 +78,9 @@ export class ConfigStore implements ConfigAccess {
     const out = new Map<string, [string, string]>();
     for (const pat of patterns) {
       if (!/[[*?]/.test(pat)) {
-        const spec = this.specs.get(pat.toLowerCase());
-        if (spec && !out.has(pat.toLowerCase())) out.set(pat.toLowerCase(), [pat, this.values.get(spec.name)!]);
+        const name = pat.toLowerCase();
+        const spec = this.specs.get(name);
+        if (spec && !out.has(name)) out.set(name, [pat, this.values.get(spec.name)!]);
         continue;
       }
       for (const [name, spec] of this.specs) {
