@@ -14,7 +14,8 @@ describe('bitmap: differential against real Redis', () => {
   const same = async (steps: Step[]) => expect(await suite.diff.run(steps)).toEqual([]);
 
   it('SETBIT and GETBIT, offsets up to the limit and every error', async () => {
-    await same(script(`
+    await same(
+      script(`
       SETBIT k 7 1
       GET k
       SETBIT k 7 1
@@ -56,11 +57,13 @@ describe('bitmap: differential against real Redis', () => {
       TTL t
       SETBIT k 1
       GETBIT k
-    `));
+    `),
+    );
   });
 
   it('BITCOUNT with BYTE and BIT ranges, negative and huge indexes', async () => {
-    await same(script(`
+    await same(
+      script(`
       BITCOUNT missing
       BITCOUNT missing 0 -1
       BITCOUNT missing a b
@@ -99,11 +102,14 @@ describe('bitmap: differential against real Redis', () => {
       BITCOUNT e 0 -1
       BITCOUNT e 0 -1 BIT
       BITCOUNT
-    `));
+    `),
+    );
   });
 
   it('BITPOS for set and clear bits, explicit and implicit ends, BYTE and BIT', async () => {
-    await same(script(`
+    await same(
+      script(
+        `
       BITPOS missing 0
       BITPOS missing 1
       BITPOS missing 1 a b
@@ -157,7 +163,9 @@ describe('bitmap: differential against real Redis', () => {
       BITPOS n 0 2
       BITPOS
       BITPOS k
-    `.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))));
+    `.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+      ),
+    );
   });
 
   it('BITCOUNT and BITPOS agree with Redis on generated strings and ranges', async () => {
@@ -185,7 +193,9 @@ describe('bitmap: differential against real Redis', () => {
   });
 
   it('BITOP AND, OR, XOR and NOT over strings of different lengths', async () => {
-    await same(script(`
+    await same(
+      script(
+        `
       SET a \xff\x0f\xf0
       SET b \x0f
       SET c \x01\x02\x03\x04
@@ -220,11 +230,14 @@ describe('bitmap: differential against real Redis', () => {
       BITOP NOT dest e
       EXISTS dest
       BITOP
-    `.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))));
+    `.replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+      ),
+    );
   });
 
   it('BITFIELD GET, SET and INCRBY with every type width and overflow mode', async () => {
-    await same(script(`
+    await same(
+      script(`
       BITFIELD k
       EXISTS k
       BITFIELD k GET u8 0
@@ -287,11 +300,13 @@ describe('bitmap: differential against real Redis', () => {
       BITFIELD t SET u8 0 65
       TTL t
       BITFIELD
-    `));
+    `),
+    );
   });
 
   it('BITFIELD_RO allows only GET', async () => {
-    await same(script(`
+    await same(
+      script(`
       BITFIELD_RO k GET u8 0
       EXISTS k
       SET k abc
@@ -304,7 +319,8 @@ describe('bitmap: differential against real Redis', () => {
       BITFIELD_RO k SET u8 0 1 GET u64 0
       BITFIELD_RO k FOO
       BITFIELD_RO
-    `));
+    `),
+    );
   });
 
   it('is binary safe and handles option keywords as C strings', async () => {
@@ -325,11 +341,13 @@ describe('bitmap: differential against real Redis', () => {
   it('declares the metadata Redis 7.0 does (COMMAND INFO, COMMAND DOCS)', async () => {
     await same(BITMAP_COMMANDS.map((name) => ['COMMAND', 'INFO', name]));
     await same(BITMAP_COMMANDS.map((name) => ['COMMAND', 'DOCS', name]));
-    await same(script(`
+    await same(
+      script(`
       COMMAND GETKEYS BITOP AND dest a b c
       COMMAND GETKEYS BITFIELD k GET u8 0
       COMMAND GETKEYS BITFIELD_RO k GET u8 0
-    `));
+    `),
+    );
   });
 });
 
@@ -338,7 +356,8 @@ describe('bitmap: proto-max-bulk-len limits', () => {
   const suite = differentialSuite(limited, limited);
 
   it('bounds bit offsets by the configured limit', async () => {
-    await same(script(`
+    await same(
+      script(`
       SETBIT k 8388607 1
       STRLEN k
       SETBIT k 8388608 1
@@ -349,7 +368,8 @@ describe('bitmap: proto-max-bulk-len limits', () => {
       BITFIELD k SET u8 8388608 1
       BITFIELD k GET u8 #1048575
       BITFIELD k GET u8 #1048576
-    `));
+    `),
+    );
   });
 
   async function same(steps: Step[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { startBrookProcess, type RunningServer } from './support/servers.js';
 import { RawClient } from './support/raw-client.js';
@@ -35,7 +35,11 @@ describe('real clients connect, run commands and disconnect', () => {
       expect(await client.set('io:k', 'v')).toBe('OK');
       expect(await client.get('io:k')).toBe('v');
       const results = await client.pipeline().set('io:p', '1').get('io:p').echo('e').exec();
-      expect(results).toEqual([[null, 'OK'], [null, '1'], [null, 'e']]);
+      expect(results).toEqual([
+        [null, 'OK'],
+        [null, '1'],
+        [null, 'e'],
+      ]);
       expect(await client.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
       const hello = (await client.call('HELLO')) as unknown[];
       expect(hello.slice(0, 6)).toEqual(['server', 'redis', 'version', '7.0.15', 'proto', 3]);

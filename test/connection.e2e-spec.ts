@@ -4,9 +4,7 @@ import { RawClient } from './support/raw-client.js';
 
 /** Replaces the parts of a reply that differ between any two servers (ids, ports, versions). */
 function scrub(reply: string): string {
-  return reply
-    .replace(/\$\d+\r\nid\r\n:\d+/g, '$2\r\nid\r\n:ID')
-    .replace(/^:\d+\r\n$/, ':N\r\n');
+  return reply.replace(/\$\d+\r\nid\r\n:\d+/g, '$2\r\nid\r\n:ID').replace(/^:\d+\r\n$/, ':N\r\n');
 }
 
 async function runBoth(d: Differential, steps: Step[], normalize = (s: string) => s): Promise<string[]> {
@@ -164,14 +162,7 @@ describe('connection commands, differential against real Redis', () => {
   });
 
   it('RESET restores a fresh connection state', async () => {
-    const steps: Step[] = [
-      ['HELLO', '3', 'SETNAME', 'someone'],
-      ['SELECT', '3'],
-      ['RESET'],
-      ['CLIENT', 'GETNAME'],
-      ['PING'],
-      ['HELLO'],
-    ];
+    const steps: Step[] = [['HELLO', '3', 'SETNAME', 'someone'], ['SELECT', '3'], ['RESET'], ['CLIENT', 'GETNAME'], ['PING'], ['HELLO']];
     expect(await runBoth(suite.diff, steps, scrub)).toEqual([]);
     // Both are back in db 0: a key written now is visible after SELECT 0.
     expect(await runBoth(suite.diff, script('SET reset-probe 1\nSELECT 0\nGET reset-probe'))).toEqual([]);
@@ -238,7 +229,9 @@ describe('connection commands, differential against real Redis', () => {
       const list = await c.call('CLIENT', 'LIST', 'ID', /id=(\d+)/.exec(info)![1]);
       expect(list).toContain('name=lister');
       expect(list).toContain('cmd=client|list');
-      expect(await c.call('CLIENT', 'SETINFO', 'LIB-VER', 'a b')).toBe('-ERR LIB-VER cannot contain spaces, newlines or special characters.\r\n');
+      expect(await c.call('CLIENT', 'SETINFO', 'LIB-VER', 'a b')).toBe(
+        '-ERR LIB-VER cannot contain spaces, newlines or special characters.\r\n',
+      );
       expect(await c.call('CLIENT', 'SETINFO', 'color', 'red')).toBe("-ERR Unrecognized option 'color'\r\n");
       expect(await c.call('CLIENT', 'NO-TOUCH', 'on')).toBe('+OK\r\n');
       expect(await c.call('CLIENT', 'INFO')).toContain('flags=T ');

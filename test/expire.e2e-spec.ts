@@ -55,7 +55,8 @@ describe('expire: differential against real Redis', () => {
   });
 
   it('NX, XX, GT and LT against absent, persistent and volatile keys', async () => {
-    await same(script(`
+    await same(
+      script(`
       SET k v
       EXPIRE k 100 XX
       EXPIRE k 100 GT
@@ -103,11 +104,13 @@ describe('expire: differential against real Redis', () => {
       SET k v3 EX 100
       SET k v4 KEEPTTL
       TTL k
-    `));
+    `),
+    );
   });
 
   it('a time already past deletes the key, unless an option refuses first', async () => {
-    await same(script(`
+    await same(
+      script(`
       SET k v
       EXPIRE k 0
       EXISTS k
@@ -138,11 +141,13 @@ describe('expire: differential against real Redis', () => {
       EXISTS k
       EXPIRE nokey -1
       DBSIZE
-    `));
+    `),
+    );
   });
 
   it('64-bit limits: unit conversion and base time overflows, exact huge times', async () => {
-    await same(script(`
+    await same(
+      script(`
       SET k v
       EXPIRE k 9223372036854775
       EXPIRE k 9223372036854776
@@ -180,14 +185,27 @@ describe('expire: differential against real Redis', () => {
       SET k v
       EXPIREAT k -9223372036854775
       EXISTS k
-    `));
+    `),
+    );
   });
 
   it('every command taking an expire argument agrees at the int64 edges: 2^53 ± 1, LLONG_MAX, s→ms overflow, ≤ 0', async () => {
     const values = [
-      '0', '-1', '-9007199254740993', '9007199254740991', '9007199254740992', '9007199254740993',
-      '9223372036854775', '9223372036854776', '-9223372036854775', '-9223372036854776', '9223372036854773807',
-      '9223372036854775807', '9223372036854775808', '-9223372036854775808', '1.5',
+      '0',
+      '-1',
+      '-9007199254740993',
+      '9007199254740991',
+      '9007199254740992',
+      '9007199254740993',
+      '9223372036854775',
+      '9223372036854776',
+      '-9223372036854775',
+      '-9223372036854776',
+      '9223372036854773807',
+      '9223372036854775807',
+      '9223372036854775808',
+      '-9223372036854775808',
+      '1.5',
     ];
     // Relative forms: TTL (whole seconds) is stable while the run takes under half a second.
     // Absolute forms: the stored time itself, to the millisecond, also once COPY copied it.
@@ -196,29 +214,87 @@ describe('expire: differential against real Redis', () => {
       ['SET PX', (v) => [['SET', 'k', 'v', 'PX', v]], false],
       ['SET EXAT', (v) => [['SET', 'k', 'v', 'EXAT', v]], true],
       ['SET PXAT', (v) => [['SET', 'k', 'v', 'PXAT', v]], true],
-      ['GETEX EX', (v) => [['SET', 'k', 'v'], ['GETEX', 'k', 'EX', v]], false],
-      ['GETEX PX', (v) => [['SET', 'k', 'v'], ['GETEX', 'k', 'PX', v]], false],
-      ['GETEX EXAT', (v) => [['SET', 'k', 'v'], ['GETEX', 'k', 'EXAT', v]], true],
-      ['GETEX PXAT', (v) => [['SET', 'k', 'v'], ['GETEX', 'k', 'PXAT', v]], true],
+      [
+        'GETEX EX',
+        (v) => [
+          ['SET', 'k', 'v'],
+          ['GETEX', 'k', 'EX', v],
+        ],
+        false,
+      ],
+      [
+        'GETEX PX',
+        (v) => [
+          ['SET', 'k', 'v'],
+          ['GETEX', 'k', 'PX', v],
+        ],
+        false,
+      ],
+      [
+        'GETEX EXAT',
+        (v) => [
+          ['SET', 'k', 'v'],
+          ['GETEX', 'k', 'EXAT', v],
+        ],
+        true,
+      ],
+      [
+        'GETEX PXAT',
+        (v) => [
+          ['SET', 'k', 'v'],
+          ['GETEX', 'k', 'PXAT', v],
+        ],
+        true,
+      ],
       ['SETEX', (v) => [['SETEX', 'k', v, 'v']], false],
       ['PSETEX', (v) => [['PSETEX', 'k', v, 'v']], false],
-      ['EXPIRE', (v) => [['SET', 'k', 'v'], ['EXPIRE', 'k', v]], false],
-      ['PEXPIRE', (v) => [['SET', 'k', 'v'], ['PEXPIRE', 'k', v]], false],
-      ['EXPIREAT', (v) => [['SET', 'k', 'v'], ['EXPIREAT', 'k', v]], true],
-      ['PEXPIREAT', (v) => [['SET', 'k', 'v'], ['PEXPIREAT', 'k', v]], true],
+      [
+        'EXPIRE',
+        (v) => [
+          ['SET', 'k', 'v'],
+          ['EXPIRE', 'k', v],
+        ],
+        false,
+      ],
+      [
+        'PEXPIRE',
+        (v) => [
+          ['SET', 'k', 'v'],
+          ['PEXPIRE', 'k', v],
+        ],
+        false,
+      ],
+      [
+        'EXPIREAT',
+        (v) => [
+          ['SET', 'k', 'v'],
+          ['EXPIREAT', 'k', v],
+        ],
+        true,
+      ],
+      [
+        'PEXPIREAT',
+        (v) => [
+          ['SET', 'k', 'v'],
+          ['PEXPIREAT', 'k', v],
+        ],
+        true,
+      ],
     ];
     for (const [, steps, absolute] of forms) {
       const run: Step[] = [];
       for (const v of values) {
         run.push(['DEL', 'k'], ...steps(v), ['TTL', 'k']);
-        if (absolute) run.push(['PEXPIRETIME', 'k'], ['EXPIRETIME', 'k'], ['GET', 'k'], ['COPY', 'k', 'k2', 'REPLACE'], ['PEXPIRETIME', 'k2']);
+        if (absolute)
+          run.push(['PEXPIRETIME', 'k'], ['EXPIRETIME', 'k'], ['GET', 'k'], ['COPY', 'k', 'k2', 'REPLACE'], ['PEXPIRETIME', 'k2']);
       }
       await same(run);
     }
   });
 
   it('expired keys are gone on access, on both servers', async () => {
-    await same(script(`
+    await same(
+      script(`
       SET a v
       SET b v
       SET c v
@@ -226,7 +302,8 @@ describe('expire: differential against real Redis', () => {
       PEXPIRE b 50
       PEXPIRE c 50
       EXISTS a
-    `));
+    `),
+    );
     await new Promise((r) => setTimeout(r, 120));
     expect(await suite.diff.run(script('GET a\nEXISTS b\nTTL c\nPTTL c\nEXPIRE c 100\nPERSIST a'), { flush: false })).toEqual([]);
   });

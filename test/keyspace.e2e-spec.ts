@@ -49,7 +49,8 @@ describe('keyspace: differential against real Redis', () => {
   });
 
   it('RENAME and RENAMENX move the value and its TTL', async () => {
-    await same(script(`
+    await same(
+      script(`
       RENAME nokey x
       RENAMENX nokey x
       RENAME a
@@ -81,11 +82,13 @@ describe('keyspace: differential against real Redis', () => {
       RENAMENX f g
       PEXPIRETIME g
       DBSIZE
-    `));
+    `),
+    );
   });
 
   it('MOVE between databases keeps the TTL and never overwrites', async () => {
-    await same(script(`
+    await same(
+      script(`
       MOVE k
       MOVE k 1
       SET k v
@@ -115,11 +118,13 @@ describe('keyspace: differential against real Redis', () => {
       MOVE x 2
       GET x
       DBSIZE
-    `));
+    `),
+    );
   });
 
   it('COPY with DB and REPLACE, errors in argument order, TTL and encodings copied', async () => {
-    await same(script(`
+    await same(
+      script(`
       COPY
       COPY a
       COPY a b FOO
@@ -176,11 +181,13 @@ describe('keyspace: differential against real Redis', () => {
       GET grown
       GET twin
       DBSIZE
-    `));
+    `),
+    );
   });
 
   it('SWAPDB, FLUSHDB and FLUSHALL', async () => {
-    await same(script(`
+    await same(
+      script(`
       SET a 1
       SELECT 1
       SET b 2
@@ -218,13 +225,15 @@ describe('keyspace: differential against real Redis', () => {
       FLUSHALL SYNC
       FLUSHDB
       FLUSHALL
-    `));
+    `),
+    );
   });
 
   // Counters are compared only up to 6: from 5 (LFU_INIT_VAL) every access counts, above it
   // increments are random (p = 1/11 at 6) on both servers.
   it('OBJECT: container errors, HELP, ENCODING, REFCOUNT, and the LFU policy switches', async () => {
-    await same(script(`
+    await same(
+      script(`
       OBJECT
       OBJECT foo
       OBJECT foo bar
@@ -287,7 +296,8 @@ describe('keyspace: differential against real Redis', () => {
       CONFIG SET maxmemory 0
       CONFIG SET maxmemory-policy noeviction
       OBJECT FREQ f
-    `));
+    `),
+    );
   });
 
   it('KEYS matches glob patterns and skips expired keys (compared as sets)', async () => {
@@ -300,8 +310,23 @@ describe('keyspace: differential against real Redis', () => {
     expect(await suite.diff.run(setup, { flush: false })).toEqual([]);
     await new Promise((r) => setTimeout(r, 20));
     const patterns = [
-      '*', 'foo*', 'f?o', 'f\\*o', 'h[ae]llo', 'h[^e]llo', 'h[a-b]llo', 'h[b-a]llo', '*o', '*\\?*', 'h\\[e\\]llo',
-      'nothing', '', 'g*', '[', 'f[o', '*a*a*a*a*',
+      '*',
+      'foo*',
+      'f?o',
+      'f\\*o',
+      'h[ae]llo',
+      'h[^e]llo',
+      'h[a-b]llo',
+      'h[b-a]llo',
+      '*o',
+      '*\\?*',
+      'h\\[e\\]llo',
+      'nothing',
+      '',
+      'g*',
+      '[',
+      'f[o',
+      '*a*a*a*a*',
     ];
     for (const p of patterns) {
       const [b, r] = await Promise.all([suite.diff.brook.call('KEYS', p), suite.diff.redis.call('KEYS', p)]);
@@ -311,7 +336,8 @@ describe('keyspace: differential against real Redis', () => {
   });
 
   it('keyspace hits and misses count like Redis (NOTOUCH lookups count, KEYS/SCAN/RANDOMKEY do not)', async () => {
-    await same(script(`
+    await same(
+      script(`
       SET a 1
       SET b hello
       CONFIG RESETSTAT
@@ -334,7 +360,8 @@ describe('keyspace: differential against real Redis', () => {
       MOVE e 1
       EXPIRE b 100
       PERSIST b
-    `));
+    `),
+    );
     // Order-dependent replies: sent to both, compared only through the counters below.
     for (const cmd of [['KEYS', '*'], ['SCAN', '0'], ['SCAN', '0', 'TYPE', 'string'], ['RANDOMKEY']]) {
       await Promise.all([suite.diff.brook.call(...cmd), suite.diff.redis.call(...cmd)]);
@@ -349,14 +376,16 @@ describe('keyspace: differential against real Redis', () => {
   });
 
   it('RANDOMKEY: nil when empty, the only key, and never an expired key', async () => {
-    await same(script(`
+    await same(
+      script(`
       RANDOMKEY
       RANDOMKEY x
       SET only v
       RANDOMKEY
       DEL only
       RANDOMKEY
-    `));
+    `),
+    );
     // Every key but one has expired: RANDOMKEY must reclaim them until it finds the live one.
     const steps: Step[] = [];
     for (let i = 0; i < 50; i++) steps.push(['SET', `dead${i}`, 'v'], ['PEXPIRE', `dead${i}`, '1']);
@@ -445,7 +474,6 @@ describe('keyspace: change feed (in-process)', () => {
 
   const activeExpiry = () => (suite.server as unknown as { expiry: { start(): void; stop(): void } }).expiry;
 
-
   it('EXPIRE family → PEXPIREAT with the absolute time; past times → DEL', async () => {
     await suite.client.call('SET', 'k', 'v');
     const before = Date.now();
@@ -456,9 +484,7 @@ describe('keyspace: change feed (in-process)', () => {
     const [[, , , pat]] = await fed('PEXPIRE', 'k', '5000');
     expect(Math.abs(Number(pat) - (Date.now() + 5000))).toBeLessThan(1000);
     expect(await fed('EXPIREAT', 'k', '99999999999')).toEqual([['0', 'PEXPIREAT', 'k', '99999999999000']]);
-    expect(await fed('PEXPIREAT', 'k', '9223372036854775807', 'GT')).toEqual([
-      ['0', 'PEXPIREAT', 'k', '9223372036854775807', 'GT'],
-    ]);
+    expect(await fed('PEXPIREAT', 'k', '9223372036854775807', 'GT')).toEqual([['0', 'PEXPIREAT', 'k', '9223372036854775807', 'GT']]);
     expect(await fed('EXPIRE', 'k', '10', 'GT')).toEqual([]); // not applied: nothing to replay
     expect(await fed('PERSIST', 'k')).toEqual([['0', 'PERSIST', 'k']]);
     expect(await fed('PERSIST', 'k')).toEqual([]);
@@ -481,8 +507,17 @@ describe('keyspace: change feed (in-process)', () => {
     expect(await fed('MOVE', 'z', '2')).toEqual([]);
     expect(await fed('SET', 'p', 'q')).toEqual([['0', 'SET', 'p', 'q']]);
     for (const read of [
-      ['GET', 'p'], ['EXISTS', 'p'], ['TYPE', 'p'], ['TTL', 'p'], ['KEYS', '*'], ['SCAN', '0'], ['DBSIZE'],
-      ['RANDOMKEY'], ['TOUCH', 'p'], ['OBJECT', 'ENCODING', 'p'], ['PEXPIRETIME', 'p'],
+      ['GET', 'p'],
+      ['EXISTS', 'p'],
+      ['TYPE', 'p'],
+      ['TTL', 'p'],
+      ['KEYS', '*'],
+      ['SCAN', '0'],
+      ['DBSIZE'],
+      ['RANDOMKEY'],
+      ['TOUCH', 'p'],
+      ['OBJECT', 'ENCODING', 'p'],
+      ['PEXPIRETIME', 'p'],
     ]) {
       expect({ read, fed: await fed(...read) }).toEqual({ read, fed: [] });
     }

@@ -71,7 +71,9 @@ describe('@Command providers in a Nest module become Brook commands', () => {
       '*1\r\n*10\r\n$11\r\nhello.world\r\n:2\r\n*3\r\n+readonly\r\n+module\r\n+fast\r\n:0\r\n:0\r\n:0\r\n' +
         '*2\r\n+@read\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n',
     );
-    expect(await c.call('COMMAND', 'LIST', 'FILTERBY', 'MODULE', 'GreeterModule')).toBe('*3\r\n$11\r\nhello.world\r\n$11\r\nhello.count\r\n$11\r\nhello.crash\r\n');
+    expect(await c.call('COMMAND', 'LIST', 'FILTERBY', 'MODULE', 'GreeterModule')).toBe(
+      '*3\r\n$11\r\nhello.world\r\n$11\r\nhello.count\r\n$11\r\nhello.crash\r\n',
+    );
     const docs = await c.call('COMMAND', 'DOCS', 'hello.world');
     expect(docs).toContain('$7\r\nsummary\r\n$14\r\nGreets someone\r\n');
     expect(docs).toContain('$5\r\ngroup\r\n$6\r\nmodule\r\n');

@@ -212,7 +212,10 @@ describe('RESP protocol, byte for byte against redis-server', () => {
     it('enforces proto-max-bulk-len set with CONFIG SET', async () => {
       await config(pair, 'proto-max-bulk-len', '1mb');
       const value = 'v'.repeat(MB);
-      const inputs = [`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${MB + 1}\r\n`, `*3\r\n$3\r\nSET\r\n$8\r\nproto:mb\r\n$${MB}\r\n${value}\r\nSTRLEN proto:mb\r\nDEL proto:mb\r\n`];
+      const inputs = [
+        `*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${MB + 1}\r\n`,
+        `*3\r\n$3\r\nSET\r\n$8\r\nproto:mb\r\n$${MB}\r\n${value}\r\nSTRLEN proto:mb\r\nDEL proto:mb\r\n`,
+      ];
       expect(await differences(pair, inputs)).toEqual([]);
       await config(pair, 'proto-max-bulk-len', '512mb');
     });
@@ -262,7 +265,10 @@ describe('RESP protocol, byte for byte against redis-server', () => {
       }
       // The longest legal length is accepted and waits for its body, which is not preallocated.
       const before = rssBytes(pid);
-      expect(await exchange(pair.brook.port, `*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${2 ** 29 - 24}\r\nabc`)).toEqual({ reply: '', closed: false });
+      expect(await exchange(pair.brook.port, `*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${2 ** 29 - 24}\r\nabc`)).toEqual({
+        reply: '',
+        closed: false,
+      });
       expect(rssBytes(pid) - before).toBeLessThan(64 * MB);
       expect(alive(pid)).toBe(true);
       const c = await RawClient.connect(pair.brook.port);

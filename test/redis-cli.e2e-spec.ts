@@ -77,7 +77,11 @@ describe('redis-cli against Brook', () => {
   });
 
   it('-x SET takes a binary value from stdin byte for byte, and --raw GET prints it back', async () => {
-    const value = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from('\r\n\0\r\n'), Buffer.alloc(300000, '\xfe\r\n\0')]);
+    const value = Buffer.concat([
+      Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+      Buffer.from('\r\n\0\r\n'),
+      Buffer.alloc(300000, '\xfe\r\n\0'),
+    ]);
     const file = join(dir, 'value.bin');
     writeFileSync(file, value);
     for (const port of [brook.port, redis.port]) {
@@ -94,7 +98,8 @@ describe('redis-cli against Brook', () => {
   });
 
   it('inline commands on a raw socket, as telnet or nc send them', async () => {
-    const input = 'SET cli:inline "hello world"\r\nGET cli:inline\nEXISTS cli:inline cli:none\r\nAPPEND cli:inline \'!\'\r\nGET cli:inline\r\nDEL cli:inline\r\nQUIT\r\n';
+    const input =
+      'SET cli:inline "hello world"\r\nGET cli:inline\nEXISTS cli:inline cli:none\r\nAPPEND cli:inline \'!\'\r\nGET cli:inline\r\nDEL cli:inline\r\nQUIT\r\n';
     const [b, r] = await Promise.all([exchange(brook.port, input), exchange(redis.port, input)]);
     expect(r).toEqual({ reply: '+OK\r\n$11\r\nhello world\r\n:1\r\n:12\r\n$12\r\nhello world!\r\n:1\r\n+OK\r\n', closed: true });
     expect(b).toEqual(r);
@@ -105,7 +110,8 @@ describe('redis-cli against Brook', () => {
     const c = await RawClient.connect(brook.port);
     expect(await c.call('FLUSHALL')).toBe('+OK\r\n');
     const keys = Array.from({ length: 1500 }, (_, i) => `scan:${i}`);
-    for (let i = 0; i < keys.length; i += 500) expect(await c.call('MSET', ...keys.slice(i, i + 500).flatMap((k) => [k, 'v']))).toBe('+OK\r\n');
+    for (let i = 0; i < keys.length; i += 500)
+      expect(await c.call('MSET', ...keys.slice(i, i + 500).flatMap((k) => [k, 'v']))).toBe('+OK\r\n');
     expect(await c.call('MSET', 'other:1', 'v', 'other:2', 'v')).toBe('+OK\r\n');
     c.close();
     // redis-cli walks the cursor with SCAN's default COUNT 10: well over a hundred round trips.

@@ -83,9 +83,20 @@ describe('scan: differential against real Redis', () => {
     for (const k of ['user:1', 'user:2', 'user:10', 'admin', 'u?er', 'x']) setup.push(['SET', k, 'v']);
     await same(setup);
     const cases = [
-      [], ['COUNT', '10'], ['MATCH', 'user:*'], ['MATCH', '*'], ['MATCH', 'user:?'], ['MATCH', 'u\\?er'], ['MATCH', 'nope'],
-      ['TYPE', 'string'], ['TYPE', 'STRING'], ['TYPE', 'list'], ['TYPE', 'nosuchtype'], ['MATCH', 'a*', 'TYPE', 'string'],
-      ['MATCH', 'a*', 'MATCH', 'u*'], ['COUNT', '1', 'COUNT', '100'],
+      [],
+      ['COUNT', '10'],
+      ['MATCH', 'user:*'],
+      ['MATCH', '*'],
+      ['MATCH', 'user:?'],
+      ['MATCH', 'u\\?er'],
+      ['MATCH', 'nope'],
+      ['TYPE', 'string'],
+      ['TYPE', 'STRING'],
+      ['TYPE', 'list'],
+      ['TYPE', 'nosuchtype'],
+      ['MATCH', 'a*', 'TYPE', 'string'],
+      ['MATCH', 'a*', 'MATCH', 'u*'],
+      ['COUNT', '1', 'COUNT', '100'],
     ];
     for (const opts of cases) {
       const [b, r] = await Promise.all([scanPage(suite.diff.brook, '0', ...opts), scanPage(suite.diff.redis, '0', ...opts)]);
@@ -100,7 +111,14 @@ describe('scan: differential against real Redis', () => {
     setup.push(['SET', 'gone', 'v'], ['PEXPIRE', 'gone', '1']);
     await same(setup);
     await new Promise((r) => setTimeout(r, 20));
-    for (const opts of [[], ['COUNT', '1'], ['COUNT', '7'], ['COUNT', '1000'], ['MATCH', 'k:3:*', 'COUNT', '13'], ['TYPE', 'string', 'COUNT', '50']]) {
+    for (const opts of [
+      [],
+      ['COUNT', '1'],
+      ['COUNT', '7'],
+      ['COUNT', '1000'],
+      ['MATCH', 'k:3:*', 'COUNT', '13'],
+      ['TYPE', 'string', 'COUNT', '50'],
+    ]) {
       const [b, r] = await Promise.all([scanAll(suite.diff.brook, ...opts), scanAll(suite.diff.redis, ...opts)]);
       expect(new Set(b.keys).size).toBe(b.keys.length); // without writes meanwhile, no key comes twice
       expect({ opts, keys: [...new Set(b.keys)].sort() }).toEqual({ opts, keys: [...new Set(r.keys)].sort() });

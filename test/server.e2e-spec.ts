@@ -97,7 +97,12 @@ describe('server commands, differential against real Redis', () => {
     // Containers are compared through their subcommands (Brook's set of subcommands differs).
     const leaves = shared.filter((n) => n.includes('|') || !names.some((m) => m.startsWith(n + '|')));
     expect(leaves.length).toBeGreaterThan(30);
-    expect(await mismatches(diff, leaves.map((n) => ['COMMAND', 'INFO', n]))).toEqual([]);
+    expect(
+      await mismatches(
+        diff,
+        leaves.map((n) => ['COMMAND', 'INFO', n]),
+      ),
+    ).toEqual([]);
   });
 
   it('CONFIG GET: every Redis parameter exists with the same default', async () => {
@@ -115,11 +120,27 @@ describe('server commands, differential against real Redis', () => {
     expect(missing).toEqual([]);
     expect(wrong).toEqual([]);
     // Single names only: Redis lists several matches in its hash order, which varies by process.
-    expect(await mismatches(diff, script('CONFIG GET save\nCONFIG GET appendonly\nCONFIG GET PORT\nCONFIG GET nosuch\nCONFIG GET maxmemory-p*'), (s) => s.replace(/\d{4,5}/, 'P'))).toEqual([]);
+    expect(
+      await mismatches(
+        diff,
+        script('CONFIG GET save\nCONFIG GET appendonly\nCONFIG GET PORT\nCONFIG GET nosuch\nCONFIG GET maxmemory-p*'),
+        (s) => s.replace(/\d{4,5}/, 'P'),
+      ),
+    ).toEqual([]);
     const several = await diff.brook.call('CONFIG', 'GET', 'maxmemory', 'maxmemory', 'hz');
-    expect(new Map(pairs(several))).toEqual(new Map([['maxmemory', '0'], ['hz', '10']]));
+    expect(new Map(pairs(several))).toEqual(
+      new Map([
+        ['maxmemory', '0'],
+        ['hz', '10'],
+      ]),
+    );
     // One entry per parameter, under the first spelling that named it (compared as maps).
-    for (const names of [['MAXMEMORY', 'maxmemory'], ['maxmemory', 'MAXMEMORY', 'maxmem*'], ['maxmem*', 'MaxMemory'], ['HZ', 'hz', 'Hz']]) {
+    for (const names of [
+      ['MAXMEMORY', 'maxmemory'],
+      ['maxmemory', 'MAXMEMORY', 'maxmem*'],
+      ['maxmem*', 'MaxMemory'],
+      ['HZ', 'hz', 'Hz'],
+    ]) {
       const [b, r] = await Promise.all([diff.brook.call('CONFIG', 'GET', ...names), diff.redis.call('CONFIG', 'GET', ...names)]);
       expect({ names, pairs: pairs(b).sort() }).toEqual({ names, pairs: pairs(r).sort() });
     }

@@ -120,7 +120,9 @@ describe('brook-server start-up', () => {
       const list = execFileSync('redis-cli', ['-s', sock, 'CLIENT', 'INFO'], { encoding: 'utf8' });
       expect(list).toContain(`addr=${sock}:0 laddr=${sock}:0 `);
       expect(list).toContain(' flags=U ');
-      expect(execFileSync('redis-cli', ['-s', sock, 'CONFIG', 'GET', 'unixsocketperm'], { encoding: 'utf8' })).toBe('unixsocketperm\n700\n');
+      expect(execFileSync('redis-cli', ['-s', sock, 'CONFIG', 'GET', 'unixsocketperm'], { encoding: 'utf8' })).toBe(
+        'unixsocketperm\n700\n',
+      );
     } finally {
       await brook.stop();
     }
@@ -133,7 +135,19 @@ describe('brook-server start-up', () => {
       // Under umask 000 a socket reachable before its chmod would show up as 0777.
       const proc = spawn(
         'sh',
-        ['-c', 'umask 000; exec "$@"', 'sh', process.execPath, BROOK_BIN, '--port', String(port), '--unixsocket', sock, '--unixsocketperm', '700'],
+        [
+          '-c',
+          'umask 000; exec "$@"',
+          'sh',
+          process.execPath,
+          BROOK_BIN,
+          '--port',
+          String(port),
+          '--unixsocket',
+          sock,
+          '--unixsocketperm',
+          '700',
+        ],
         { cwd: scratch, stdio: ['ignore', 'pipe', 'inherit'] },
       );
       let output = '';
@@ -168,7 +182,9 @@ describe('brook-server start-up', () => {
     expect(redis.stdout).toContain('Configured to not listen anywhere, exiting.');
     expect(brook.stdout + brook.stderr).toContain('Configured to not listen anywhere, exiting.');
     const sock = join(scratch, 'port0.sock');
-    const proc = spawn(process.execPath, [BROOK_BIN, '--port', '0', '--unixsocket', sock, '--save', '', '--dir', scratch], { stdio: 'ignore' });
+    const proc = spawn(process.execPath, [BROOK_BIN, '--port', '0', '--unixsocket', sock, '--save', '', '--dir', scratch], {
+      stdio: 'ignore',
+    });
     try {
       const deadline = Date.now() + 15000;
       while (!existsSync(sock)) {

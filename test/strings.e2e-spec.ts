@@ -8,8 +8,28 @@ import { changeFeedSuite } from './support/change-feed.js';
 import { rng } from './support/rng.js';
 
 const STRING_COMMANDS = [
-  'get', 'set', 'getex', 'getdel', 'getset', 'mset', 'msetnx', 'mget', 'setnx', 'setex', 'psetex', 'append',
-  'strlen', 'getrange', 'substr', 'setrange', 'incr', 'decr', 'incrby', 'decrby', 'incrbyfloat', 'lcs',
+  'get',
+  'set',
+  'getex',
+  'getdel',
+  'getset',
+  'mset',
+  'msetnx',
+  'mget',
+  'setnx',
+  'setex',
+  'psetex',
+  'append',
+  'strlen',
+  'getrange',
+  'substr',
+  'setrange',
+  'incr',
+  'decr',
+  'incrby',
+  'decrby',
+  'incrbyfloat',
+  'lcs',
 ];
 
 describe('strings: differential against real Redis', () => {
@@ -17,7 +37,8 @@ describe('strings: differential against real Redis', () => {
   const same = async (steps: Step[]) => expect(await suite.diff.run(steps)).toEqual([]);
 
   it('GET and SET with every option, combination and error precedence', async () => {
-    await same(script(`
+    await same(
+      script(`
       GET k
       SET k v
       GET k
@@ -74,11 +95,13 @@ describe('strings: differential against real Redis', () => {
       SET k
       GET
       GET a b
-    `));
+    `),
+    );
   });
 
   it('SET expiry forms and KEEPTTL', async () => {
-    await same(script(`
+    await same(
+      script(`
       SET k v EX 100
       TTL k
       SET k v2 KEEPTTL
@@ -94,11 +117,13 @@ describe('strings: differential against real Redis', () => {
       SET k v XX PXAT 99999999999000
       SET newkey v KEEPTTL
       TTL newkey
-    `));
+    `),
+    );
   });
 
   it('GETEX, GETDEL and GETSET', async () => {
-    await same(script(`
+    await same(
+      script(`
       GETEX missing
       GETEX missing EX 10
       GETEX missing EX abc
@@ -151,11 +176,13 @@ describe('strings: differential against real Redis', () => {
       GETSET k v3
       TTL k
       GETSET k
-    `));
+    `),
+    );
   });
 
   it('MSET, MSETNX, MGET, SETNX, SETEX and PSETEX', async () => {
-    await same(script(`
+    await same(
+      script(`
       MSET a 1 b 2 c 3
       MGET a b c missing
       MSET a 1 b
@@ -196,11 +223,13 @@ describe('strings: differential against real Redis', () => {
       PSETEX k 1.5 v
       PSETEX k 9223372036854775807 v
       PSETEX k 10
-    `));
+    `),
+    );
   });
 
   it('APPEND, STRLEN, GETRANGE, SUBSTR and SETRANGE', async () => {
-    await same(script(`
+    await same(
+      script(`
       APPEND k Hello
       APPEND k World
       GET k
@@ -265,7 +294,8 @@ describe('strings: differential against real Redis', () => {
       APPEND
       STRLEN
       SETRANGE k 1
-    `));
+    `),
+    );
     // Empty strings and separators cannot be written in a script line.
     await same([
       ['SET', 'e', ''],
@@ -277,11 +307,12 @@ describe('strings: differential against real Redis', () => {
       ['GETRANGE', 'e', '', '1'],
       ['GETRANGE', 'e', ' 1', '1'],
       ['SETRANGE', 'e', '+1', 'x'],
-    ], );
+    ]);
   });
 
   it('INCR, DECR, INCRBY and DECRBY: exact int64, overflow, errors, TTL kept', async () => {
-    await same(script(`
+    await same(
+      script(`
       INCR c
       INCR c
       DECR c
@@ -339,7 +370,8 @@ describe('strings: differential against real Redis', () => {
       INCR
       INCRBY c
       DECRBY c 1 2
-    `));
+    `),
+    );
     await same([
       ['SET', 'sp', ' 1'],
       ['INCR', 'sp'],
@@ -353,7 +385,8 @@ describe('strings: differential against real Redis', () => {
   });
 
   it('INCRBYFLOAT: long double arithmetic and formatting, errors, TTL kept', async () => {
-    await same(script(`
+    await same(
+      script(`
       SET f 10.5
       INCRBYFLOAT f 0.1
       INCRBYFLOAT f 3.0e3
@@ -392,7 +425,8 @@ describe('strings: differential against real Redis', () => {
       GET t
       INCRBYFLOAT
       INCRBYFLOAT f
-    `));
+    `),
+    );
     await same([
       ['INCRBYFLOAT', 'f', ''],
       ['INCRBYFLOAT', 'f', ' 1'],
@@ -411,12 +445,18 @@ describe('strings: differential against real Redis', () => {
     const num = (): string => {
       const sign = rand() < 0.5 ? '-' : '';
       switch (pick([0, 1, 2, 3, 4, 5])) {
-        case 0: return sign + Math.floor(rand() * 1e6);
-        case 1: return sign + (rand() * 1000).toFixed(Math.floor(rand() * 20));
-        case 2: return `${sign}${Math.floor(rand() * 999) + 1}e${Math.floor(rand() * 80) - 40}`;
-        case 3: return sign + (rand() * 1e-5).toPrecision(1 + Math.floor(rand() * 20));
-        case 4: return sign + (rand() * 1e25).toExponential(Math.floor(rand() * 20));
-        default: return `${sign}0x${Math.floor(rand() * 2 ** 40).toString(16)}p${Math.floor(rand() * 60) - 30}`;
+        case 0:
+          return sign + Math.floor(rand() * 1e6);
+        case 1:
+          return sign + (rand() * 1000).toFixed(Math.floor(rand() * 20));
+        case 2:
+          return `${sign}${Math.floor(rand() * 999) + 1}e${Math.floor(rand() * 80) - 40}`;
+        case 3:
+          return sign + (rand() * 1e-5).toPrecision(1 + Math.floor(rand() * 20));
+        case 4:
+          return sign + (rand() * 1e25).toExponential(Math.floor(rand() * 20));
+        default:
+          return `${sign}0x${Math.floor(rand() * 2 ** 40).toString(16)}p${Math.floor(rand() * 60) - 30}`;
       }
     };
     const steps: Step[] = [];
@@ -427,7 +467,8 @@ describe('strings: differential against real Redis', () => {
   });
 
   it('LCS with LEN, IDX, MINMATCHLEN and WITHMATCHLEN', async () => {
-    await same(script(`
+    await same(
+      script(`
       LCS a b
       MSET a ohmytext b mynewtext
       LCS a b
@@ -457,7 +498,8 @@ describe('strings: differential against real Redis', () => {
       LCS n a
       LCS n n IDX
       LCS a
-    `));
+    `),
+    );
   });
 
   it('is binary safe in keys and values (\\r\\n, NUL, high bytes)', async () => {
@@ -487,7 +529,8 @@ describe('strings: differential against real Redis', () => {
   });
 
   it('OBJECT ENCODING of the values these commands produce', async () => {
-    await same(script(`
+    await same(
+      script(`
       SET a 12345
       OBJECT ENCODING a
       SET a -9223372036854775808
@@ -540,14 +583,16 @@ describe('strings: differential against real Redis', () => {
       SET s 5
       GETEX s EX 100
       OBJECT ENCODING s
-    `));
+    `),
+    );
   });
 
   it('RESP3 replies (nulls, the LCS IDX map)', async () => {
     const hello = ['HELLO', '3'];
     await suite.diff.brook.call(...hello);
     await suite.diff.redis.call(...hello);
-    await same(script(`
+    await same(
+      script(`
       GET missing
       SET k v NX
       SET k v NX
@@ -558,7 +603,8 @@ describe('strings: differential against real Redis', () => {
       MSET a ohmytext b mynewtext
       LCS a b IDX WITHMATCHLEN
       LCS a b IDX MINMATCHLEN 10
-    `));
+    `),
+    );
     await suite.diff.brook.call('HELLO', '2');
     await suite.diff.redis.call('HELLO', '2');
   });
@@ -566,12 +612,14 @@ describe('strings: differential against real Redis', () => {
   it('declares the metadata Redis 7.0 does (COMMAND INFO, COMMAND DOCS)', async () => {
     await same(STRING_COMMANDS.map((name) => ['COMMAND', 'INFO', name]));
     await same(STRING_COMMANDS.map((name) => ['COMMAND', 'DOCS', name]));
-    await same(script(`
+    await same(
+      script(`
       COMMAND GETKEYS MSET a 1 b 2 c 3
       COMMAND GETKEYS MGET a b c
       COMMAND GETKEYS LCS a b IDX
       COMMAND GETKEYS SET k v EX 10
-    `));
+    `),
+    );
   });
 });
 
@@ -640,7 +688,6 @@ describe('strings: change feed rewrites', () => {
   const suite = changeFeedSuite();
   /** Runs a command and returns what it put into the change feed. */
   const fed = suite.fedArgv;
-
 
   const near = (text: string, expected: number) => Math.abs(Number(text) - expected) < 5000;
 

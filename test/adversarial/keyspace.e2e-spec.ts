@@ -53,7 +53,8 @@ describe('glob patterns that backtrack exponentially', () => {
       for (let i = 0; i < 400; i++) {
         const pattern = Buffer.from(word(7), 'latin1');
         const [b, r] = await Promise.all(clients.map(async (c) => bulks(await c.call('KEYS', pattern)).sort()));
-        if (JSON.stringify(b) !== JSON.stringify(r)) differ.push(`${JSON.stringify(pattern.toString('latin1'))}: brook ${b.length} redis ${r.length}`);
+        if (JSON.stringify(b) !== JSON.stringify(r))
+          differ.push(`${JSON.stringify(pattern.toString('latin1'))}: brook ${b.length} redis ${r.length}`);
       }
       expect(differ).toEqual([]);
     } finally {

@@ -104,13 +104,25 @@ describe('adversarial: output', () => {
           await call(t, 'CONFIG', 'SET', 'timeout', '1');
           const freed = await until(async () => (await listed(t, next)) === undefined, 5000);
           sock.destroy();
-          return { flags: /flags=(\S+)/.exec(line ?? '')?.[1], omemOver90MB: Number(/omem=(\d+)/.exec(line ?? '')?.[1]) > 90 * MB, clients, refused, freed };
+          return {
+            flags: /flags=(\S+)/.exec(line ?? '')?.[1],
+            omemOver90MB: Number(/omem=(\d+)/.exec(line ?? '')?.[1]) > 90 * MB,
+            clients,
+            refused,
+            freed,
+          };
         });
         if (t.name === 'brook') expect(res.endRss - res.startRss).toBeLessThan(64 * MB);
         return res.result;
       };
       const [b, r] = await Promise.all([run(s.brook), run(s.redis)]);
-      expect(r).toEqual({ flags: 'c', omemOver90MB: true, clients: '3', refused: { reply: '-ERR max number of clients reached\r\n', closed: true }, freed: true });
+      expect(r).toEqual({
+        flags: 'c',
+        omemOver90MB: true,
+        clients: '3',
+        refused: { reply: '-ERR max number of clients reached\r\n', closed: true },
+        freed: true,
+      });
       expect(b).toEqual(r);
     });
   });
@@ -156,7 +168,12 @@ describe('adversarial: output', () => {
       return { over, after: await call(t, 'EXISTS', 'after'), under: under.reply.length, underClosed: under.closed };
     };
     const [b, r] = await Promise.all([run(s.brook), run(s.redis)]);
-    expect(r).toEqual({ over: { reply: '', closed: true }, after: ':0\r\n', under: MB / 2 + `$${MB / 2}\r\n\r\n`.length, underClosed: false });
+    expect(r).toEqual({
+      over: { reply: '', closed: true },
+      after: ':0\r\n',
+      under: MB / 2 + `$${MB / 2}\r\n\r\n`.length,
+      underClosed: false,
+    });
     expect(b).toEqual(r);
   });
 });

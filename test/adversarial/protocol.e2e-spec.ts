@@ -48,7 +48,10 @@ describe('adversarial: protocol', () => {
     expect(await sendRaw(s.redis.port, header + args, 500)).toEqual({ reply: '', closed: false });
     // Above INT_MAX both refuse alike.
     for (const t of s.both()) {
-      expect(await sendRaw(t.port, '*2147483648\r\n')).toEqual({ reply: '-ERR Protocol error: invalid multibulk length\r\n', closed: true });
+      expect(await sendRaw(t.port, '*2147483648\r\n')).toEqual({
+        reply: '-ERR Protocol error: invalid multibulk length\r\n',
+        closed: true,
+      });
     }
   });
 

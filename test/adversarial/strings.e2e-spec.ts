@@ -68,7 +68,10 @@ describe('strings grown a megabyte at a time', () => {
 
   it('doubling the size doubles the time, not quadruples it (SETBIT: no transfer, growth alone)', async () => {
     const time = async (n: number): Promise<number> => {
-      const run = await pipeline(suite.brook, Array.from({ length: n }, (_, i) => ['SETBIT', 'big', String((i + 1) * MB * 8 - 1), '1']));
+      const run = await pipeline(
+        suite.brook,
+        Array.from({ length: n }, (_, i) => ['SETBIT', 'big', String((i + 1) * MB * 8 - 1), '1']),
+      );
       await call(suite.brook, 'DEL', 'big');
       return run.ms;
     };
@@ -115,28 +118,34 @@ describe('bitmap scans over 64 MB', () => {
     ['BITOP', 'NOT', 'dest', 'rand'],
   ];
 
-  it.each(cases.map((argv) => [argv.join(' '), argv]))('%s: the same answer, within 4x of Redis, no longer stall', async (_name, argv) => {
-    for (const t of suite.both()) {
-      if ((await call(t, 'EXISTS', 'rand', 'zeros', 'ones', 'text')) === ':4\r\n') continue;
-      // rand: random bytes (edited in place, Brook's Buffer form); zeros and ones: a single bit
-      // differs, at the end; text: the same as zeros but set whole (Brook's immutable string form).
-      const next = rng(64);
-      const block = Buffer.alloc(MB);
-      for (let i = 0; i < MB; i++) block[i] = Math.floor(next() * 256);
-      await pipeline(t, Array.from({ length: N / MB }, (_, i) => ['SETRANGE', 'rand', String(i * MB), block]));
-      await call(t, 'SETBIT', 'zeros', String(N * 8 - 1), '1');
-      await call(t, 'BITOP', 'NOT', 'ones', 'zeros');
-      const text = Buffer.alloc(N);
-      text[N - 1] = 1;
-      await call(t, 'SET', 'text', text);
-    }
-    const [b, r] = await onEach((t) => fastest(t, argv), 96 * MB);
-    expect(b.result.reply).toBe(r.result.reply);
-    // Tens of ms on both; the absolute slack covers timer noise on the fastest cases.
-    expect(b.result.ms).toBeLessThan(4 * r.result.ms + 10);
-    expectStallLike(b, r, 4);
-    expect(b.endRss).toBeLessThan(b.startRss + 96 * MB);
-  });
+  it.each(cases.map((argv) => [argv.join(' '), argv] as [string, string[]]))(
+    '%s: the same answer, within 4x of Redis, no longer stall',
+    async (_name, argv) => {
+      for (const t of suite.both()) {
+        if ((await call(t, 'EXISTS', 'rand', 'zeros', 'ones', 'text')) === ':4\r\n') continue;
+        // rand: random bytes (edited in place, Brook's Buffer form); zeros and ones: a single bit
+        // differs, at the end; text: the same as zeros but set whole (Brook's immutable string form).
+        const next = rng(64);
+        const block = Buffer.alloc(MB);
+        for (let i = 0; i < MB; i++) block[i] = Math.floor(next() * 256);
+        await pipeline(
+          t,
+          Array.from({ length: N / MB }, (_, i) => ['SETRANGE', 'rand', String(i * MB), block]),
+        );
+        await call(t, 'SETBIT', 'zeros', String(N * 8 - 1), '1');
+        await call(t, 'BITOP', 'NOT', 'ones', 'zeros');
+        const text = Buffer.alloc(N);
+        text[N - 1] = 1;
+        await call(t, 'SET', 'text', text);
+      }
+      const [b, r] = await onEach((t) => fastest(t, argv), 96 * MB);
+      expect(b.result.reply).toBe(r.result.reply);
+      // Tens of ms on both; the absolute slack covers timer noise on the fastest cases.
+      expect(b.result.ms).toBeLessThan(4 * r.result.ms + 10);
+      expectStallLike(b, r, 4);
+      expect(b.endRss).toBeLessThan(b.startRss + 96 * MB);
+    },
+  );
 });
 
 describe('LCS on large values', () => {
@@ -144,7 +153,10 @@ describe('LCS on large values', () => {
     const [b, r] = await onEach(async (t) => {
       await call(t, 'SETRANGE', 'huge', String(64 * MB - 1), 'x');
       await call(t, 'SET', 'short', 'abcdefgh');
-      const run = await pipeline(t, [['LCS', 'huge', 'short'], ['LCS', 'short', 'huge', 'IDX']]);
+      const run = await pipeline(t, [
+        ['LCS', 'huge', 'short'],
+        ['LCS', 'short', 'huge', 'IDX'],
+      ]);
       await call(t, 'DEL', 'huge');
       return run;
     }, 64 * MB);
@@ -161,7 +173,10 @@ describe('LCS on large values', () => {
     const b2 = text();
     const [b, r] = await onEach(async (t) => {
       await call(t, 'MSET', 'a', a, 'b', b2);
-      return pipeline(t, [['LCS', 'a', 'b', 'LEN'], ['LCS', 'a', 'b', 'IDX', 'MINMATCHLEN', '6', 'WITHMATCHLEN']]);
+      return pipeline(t, [
+        ['LCS', 'a', 'b', 'LEN'],
+        ['LCS', 'a', 'b', 'IDX', 'MINMATCHLEN', '6', 'WITHMATCHLEN'],
+      ]);
     }, 96 * MB);
     expect(b.result.replies).toEqual(r.result.replies);
     expect(b.result.ms).toBeLessThan(4 * r.result.ms);

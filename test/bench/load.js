@@ -30,7 +30,7 @@ export async function pipeSet(port, count, keyOf, valueOf, progress = () => {}) 
   let broken = null;
   cli.stdin.on('error', (e) => (broken = e));
 
-  for (let i = 0; i < count && !broken; ) {
+  for (let i = 0; i < count && !broken;) {
     const end = Math.min(count, i + CHUNK);
     let chunk = '';
     for (; i < end; i++) chunk += resp('SET', keyOf(i), valueOf(i));

@@ -87,7 +87,16 @@ export function throughputMarkdown(rows, { rounds, requests }) {
 
 /** Memory results from measureMemory() for Brook and Redis. */
 export function memoryMarkdown(brook, redis) {
-  const row = (m) => [m.name, int(m.keys), m.seconds.toFixed(1), bytes(m.baseline), bytes(m.settled), bytes(m.afterGc), int(m.perKeySettled), int(m.perKeyAfterGc)];
+  const row = (m) => [
+    m.name,
+    int(m.keys),
+    m.seconds.toFixed(1),
+    bytes(m.baseline),
+    bytes(m.settled),
+    bytes(m.afterGc),
+    int(m.perKeySettled),
+    int(m.perKeyAfterGc),
+  ];
   const settled = brook.perKeySettled / redis.perKeySettled;
   const afterGc = brook.perKeyAfterGc / redis.perKeyAfterGc;
   return [
@@ -97,7 +106,10 @@ export function memoryMarkdown(brook, redis) {
       '"Settled" is 5 s after loading; "after GC" follows a full GC forced through a bench-only preload ' +
       '(test/bench/gc-on-signal.js; Redis has no GC, so both are the same reading).',
     '',
-    table(['Server', 'Keys', 'Load s', 'RSS at start', 'RSS settled', 'RSS after GC', 'Bytes/key settled', 'Bytes/key after GC'], [row(brook), row(redis)]),
+    table(
+      ['Server', 'Keys', 'Load s', 'RSS at start', 'RSS settled', 'RSS after GC', 'Bytes/key settled', 'Bytes/key after GC'],
+      [row(brook), row(redis)],
+    ),
     '',
     `Brook/Redis bytes per key: ${ratio(afterGc)} after GC (target ≤ ${MEMORY_TARGET}: ${mark(afterGc <= MEMORY_TARGET)}), ${ratio(settled)} settled. ` +
       `Brook heap used after GC: ${brook.heap ? bytes(brook.heap.usedHeap) : '?'}.`,
@@ -132,7 +144,19 @@ export function scaleMarkdown(results) {
       '(GET, then SET) with every key loaded. RSS is the growth over the RSS at start.',
     '',
     table(
-      ['Server', 'Keys', 'Load', 'DBSIZE', 'SCAN', 'Random GETs', 'RSS growth', 'after GC', 'GET p50 / p99 / max', 'SET p50 / p99 / max', 'All checks'],
+      [
+        'Server',
+        'Keys',
+        'Load',
+        'DBSIZE',
+        'SCAN',
+        'Random GETs',
+        'RSS growth',
+        'after GC',
+        'GET p50 / p99 / max',
+        'SET p50 / p99 / max',
+        'All checks',
+      ],
       results.map(row),
     ),
     '',
@@ -152,6 +176,9 @@ export function writeSection(title, body) {
   const section = `## ${stamp} — ${title}\n\n${machineFacts()}\n\n${body}\n`;
   const doc = existsSync(DOC) ? readFileSync(DOC, 'utf8') : `# Benchmarks\n\n${MARKER}\n`;
   const at = doc.indexOf(MARKER);
-  const next = at < 0 ? `${doc.trimEnd()}\n\n${MARKER}\n\n${section}` : `${doc.slice(0, at + MARKER.length)}\n\n${section}${doc.slice(at + MARKER.length).replace(/^\n*/, '\n')}`;
+  const next =
+    at < 0
+      ? `${doc.trimEnd()}\n\n${MARKER}\n\n${section}`
+      : `${doc.slice(0, at + MARKER.length)}\n\n${section}${doc.slice(at + MARKER.length).replace(/^\n*/, '\n')}`;
   writeFileSync(DOC, next);
 }

@@ -93,7 +93,8 @@ async function runMemory() {
 /** Brook peaked near 100 bytes per small key (RSS, 20M keys): warn before a run that cannot fit. */
 async function runScale() {
   const needed = size.keys * 150;
-  if (freemem() < needed) log(`warning: ${(freemem() / 2 ** 30).toFixed(1)} GiB free, the scale run needs about ${(needed / 2 ** 30).toFixed(1)} GiB`);
+  if (freemem() < needed)
+    log(`warning: ${(freemem() / 2 ** 30).toFixed(1)} GiB free, the scale run needs about ${(needed / 2 ** 30).toFixed(1)} GiB`);
   const brook = await scaleRun(() => startBrook({ gc: true }), size.keys, log);
   const redis = await scaleRun(startRedis, size.keys, log);
   return { markdown: scaleMarkdown([brook, redis]), ok: brook.ok && redis.ok };

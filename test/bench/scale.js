@@ -35,7 +35,7 @@ async function scanAll(client, keys) {
       const i = Number(key.slice(4));
       if (!(i >= 0 && i < keys) || key !== keyOf(i)) foreign++;
       else if (seen[i]) duplicates++;
-      else (seen[i] = 1), distinct++;
+      else ((seen[i] = 1), distinct++);
     }
     cursor = next;
   } while (cursor !== '0');
@@ -96,7 +96,23 @@ export async function scaleRun(start, keys, log) {
     log(`${server.name}: GET p99 ${get.p99} ms, SET p99 ${set.p99} ms`);
 
     const ok = dbsize === keys && scan.distinct === keys && scan.foreign === 0 && wrongGets === 0 && missing === null;
-    return { name: server.name, keys, ok, loadSeconds, dbsize, scan, scanSeconds, wrongGets, missing, baseline, rss, rssAfterGc, heap, get, set };
+    return {
+      name: server.name,
+      keys,
+      ok,
+      loadSeconds,
+      dbsize,
+      scan,
+      scanSeconds,
+      wrongGets,
+      missing,
+      baseline,
+      rss,
+      rssAfterGc,
+      heap,
+      get,
+      set,
+    };
   } finally {
     client.disconnect();
     await server.stop();

@@ -86,7 +86,10 @@ export function rssBytes(pid) {
 /** PIDs of the direct children of `pid`. */
 function childPids(pid) {
   const out = spawnSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' }).stdout ?? '';
-  return out.split('\n').map((s) => Number(s.trim())).filter(Boolean);
+  return out
+    .split('\n')
+    .map((s) => Number(s.trim()))
+    .filter(Boolean);
 }
 
 function alive(pid) {

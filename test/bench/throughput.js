@@ -12,7 +12,10 @@ const RUN_TIMEOUT_MS = 15 * 60 * 1000;
 
 /** Parses redis-benchmark's --csv output into { rps, p50, p99, max } (latencies in ms). */
 function parseCsv(text) {
-  const rows = text.trim().split('\n').map((line) => line.replace(/^"|"$/g, '').split('","'));
+  const rows = text
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(/^"|"$/g, '').split('","'));
   const header = rows.find((r) => r[0] === 'test');
   const data = rows.find((r) => r !== header && header && r.length === header.length);
   if (!data) return null;
@@ -25,7 +28,22 @@ function parseCsv(text) {
  * or { error } when the server replied with an error (e.g. a command Brook lacks) or died.
  */
 export function redisBenchmark(port, { test, pipeline = 1, requests, keyspace = KEYSPACE, clients = CLIENTS }) {
-  const args = ['-p', String(port), '-t', test, '-c', String(clients), '-P', String(pipeline), '-r', String(keyspace), '-n', String(requests), '-q', '--csv'];
+  const args = [
+    '-p',
+    String(port),
+    '-t',
+    test,
+    '-c',
+    String(clients),
+    '-P',
+    String(pipeline),
+    '-r',
+    String(keyspace),
+    '-n',
+    String(requests),
+    '-q',
+    '--csv',
+  ];
   return new Promise((resolve) => {
     const proc = spawnClient('redis-benchmark', args);
     proc.stdin.end();
@@ -71,7 +89,9 @@ export async function throughput(brook, redis, { rounds, requests, tests = TESTS
           if (server.crashed) throw new Error(`${server.name} exited during ${test.toUpperCase()}:\n${server.output().slice(-3000)}`);
           if (r.error) errors.set(id, r.error);
           else samples.set(id, [...(samples.get(id) ?? []), r.rps]);
-          log(`round ${round + 1}/${rounds} -P ${pipeline} ${test.toUpperCase()} ${server.name}: ${r.error ? `error: ${r.error}` : `${Math.round(r.rps)} rps`}`);
+          log(
+            `round ${round + 1}/${rounds} -P ${pipeline} ${test.toUpperCase()} ${server.name}: ${r.error ? `error: ${r.error}` : `${Math.round(r.rps)} rps`}`,
+          );
         }
       }
     }

@@ -22,14 +22,26 @@ export function replyLength(b: Buffer, pos = 0): number {
   const head = b.toString('latin1', pos + 1, lf - 1);
   const after = lf + 1;
   switch (type) {
-    case '+': case '-': case ':': case '_': case ',': case '#': case '(':
+    case '+':
+    case '-':
+    case ':':
+    case '_':
+    case ',':
+    case '#':
+    case '(':
       return after - pos;
-    case '$': case '=': case '!': {
+    case '$':
+    case '=':
+    case '!': {
       const n = Number(head);
       if (n < 0) return after - pos;
       return b.length >= after + n + 2 ? after + n + 2 - pos : -1;
     }
-    case '*': case '~': case '>': case '%': case '|': {
+    case '*':
+    case '~':
+    case '>':
+    case '%':
+    case '|': {
       let n = Number(head);
       if (n < 0) return after - pos;
       if (type === '%' || type === '|') n *= 2;

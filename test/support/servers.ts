@@ -98,7 +98,13 @@ async function start(cmd: string, args: string[], port: number, dir: string, env
 export async function startBrookProcess(extra: string[] = [], env?: NodeJS.ProcessEnv): Promise<RunningServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'brook-'));
-  return start(process.execPath, [BROOK_BIN, '--port', String(port), '--dir', dir, '--save', '', '--loglevel', 'warning', ...extra], port, dir, env);
+  return start(
+    process.execPath,
+    [BROOK_BIN, '--port', String(port), '--dir', dir, '--save', '', '--loglevel', 'warning', ...extra],
+    port,
+    dir,
+    env,
+  );
 }
 
 /** Starts a real redis-server on a free port, persistence off. */
@@ -106,5 +112,10 @@ export async function startRedis(extra: string[] = []): Promise<RunningServer> {
   requireTool('redis-server');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-'));
-  return start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra], port, dir);
+  return start(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra],
+    port,
+    dir,
+  );
 }

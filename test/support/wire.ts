@@ -76,7 +76,9 @@ export function exchange(port: number, input: Buffer | string, opts: ExchangeOpt
  * Node again with a sized heap, so the data lives in its child.
  */
 export function serverPid(launcherPid: number): number {
-  const out = execFileSync('ps', ['--ppid', String(launcherPid), '-o', 'pid=']).toString().trim();
+  const out = execFileSync('ps', ['--ppid', String(launcherPid), '-o', 'pid='])
+    .toString()
+    .trim();
   const pid = Number(out.split(/\s+/)[0]);
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no child process under ${launcherPid}`);
   return pid;

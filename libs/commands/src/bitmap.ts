@@ -237,9 +237,7 @@ function bitfieldGeneric(c: Session, argv: string[], readOnlyCmd: boolean): void
     // OVERFLOW FAIL leaves the field alone and answers nil for that operation.
     const s = target as MutableString;
     const r =
-      o.op === OP_INCRBY
-        ? incrField(s, o.offset, o.type, o.value, o.overflow)
-        : setFieldChecked(s, o.offset, o.type, o.value, o.overflow);
+      o.op === OP_INCRBY ? incrField(s, o.offset, o.type, o.value, o.overflow) : setFieldChecked(s, o.offset, o.type, o.value, o.overflow);
     if (r === null) w.nil();
     else w.integer(r);
   }
@@ -270,35 +268,81 @@ function bitfieldKeyFlags(argv: readonly string[]): readonly string[] {
 
 export const bitmapCommands: CommandSpec[] = [
   {
-    name: 'setbit', arity: 4, flags: ['write', 'denyoom'], keys: [1, 1, 1], group: 'bitmap',
-    summary: 'Sets or clears the bit at offset in the string value stored at key', since: '2.2.0',
-    complexity: 'O(1)', handler: setbit,
+    name: 'setbit',
+    arity: 4,
+    flags: ['write', 'denyoom'],
+    keys: [1, 1, 1],
+    group: 'bitmap',
+    summary: 'Sets or clears the bit at offset in the string value stored at key',
+    since: '2.2.0',
+    complexity: 'O(1)',
+    handler: setbit,
   },
   {
-    name: 'getbit', arity: 3, flags: ['readonly', 'fast'], keys: [1, 1, 1], group: 'bitmap',
-    summary: 'Returns the bit value at offset in the string value stored at key', since: '2.2.0',
-    complexity: 'O(1)', handler: getbit,
+    name: 'getbit',
+    arity: 3,
+    flags: ['readonly', 'fast'],
+    keys: [1, 1, 1],
+    group: 'bitmap',
+    summary: 'Returns the bit value at offset in the string value stored at key',
+    since: '2.2.0',
+    complexity: 'O(1)',
+    handler: getbit,
   },
   {
-    name: 'bitcount', arity: -2, flags: ['readonly'], keys: [1, 1, 1], group: 'bitmap',
-    summary: 'Count set bits in a string', since: '2.6.0', complexity: 'O(N)', handler: bitcount,
+    name: 'bitcount',
+    arity: -2,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    group: 'bitmap',
+    summary: 'Count set bits in a string',
+    since: '2.6.0',
+    complexity: 'O(N)',
+    handler: bitcount,
   },
   {
-    name: 'bitpos', arity: -3, flags: ['readonly'], keys: [1, 1, 1], group: 'bitmap',
-    summary: 'Find first bit set or clear in a string', since: '2.8.7', complexity: 'O(N)', handler: bitpos,
+    name: 'bitpos',
+    arity: -3,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    group: 'bitmap',
+    summary: 'Find first bit set or clear in a string',
+    since: '2.8.7',
+    complexity: 'O(N)',
+    handler: bitpos,
   },
   {
-    name: 'bitop', arity: -4, flags: ['write', 'denyoom'], keys: [2, -1, 1], group: 'bitmap',
-    summary: 'Perform bitwise operations between strings', since: '2.6.0', complexity: 'O(N)', handler: bitop,
+    name: 'bitop',
+    arity: -4,
+    flags: ['write', 'denyoom'],
+    keys: [2, -1, 1],
+    group: 'bitmap',
+    summary: 'Perform bitwise operations between strings',
+    since: '2.6.0',
+    complexity: 'O(N)',
+    handler: bitop,
   },
   {
-    name: 'bitfield', arity: -2, flags: ['write', 'denyoom'], keys: [1, 1, 1], group: 'bitmap',
-    summary: 'Perform arbitrary bitfield integer operations on strings', since: '3.2.0',
-    complexity: 'O(1) for each subcommand specified', handler: bitfield, keyFlags: bitfieldKeyFlags,
+    name: 'bitfield',
+    arity: -2,
+    flags: ['write', 'denyoom'],
+    keys: [1, 1, 1],
+    group: 'bitmap',
+    summary: 'Perform arbitrary bitfield integer operations on strings',
+    since: '3.2.0',
+    complexity: 'O(1) for each subcommand specified',
+    handler: bitfield,
+    keyFlags: bitfieldKeyFlags,
   },
   {
-    name: 'bitfield_ro', arity: -2, flags: ['readonly', 'fast'], keys: [1, 1, 1], group: 'bitmap',
+    name: 'bitfield_ro',
+    arity: -2,
+    flags: ['readonly', 'fast'],
+    keys: [1, 1, 1],
+    group: 'bitmap',
     summary: 'Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD',
-    since: '6.0.0', complexity: 'O(1) for each subcommand specified', handler: bitfieldRo,
+    since: '6.0.0',
+    complexity: 'O(1) for each subcommand specified',
+    handler: bitfieldRo,
   },
 ];

@@ -22,15 +22,51 @@ function referenceOf(cmd: Command): CommandReference | undefined {
 
 /** Flags in the order COMMAND INFO lists them; may_replicate is hidden there, as in Redis. */
 const FLAG_ORDER = [
-  'write', 'readonly', 'denyoom', 'module', 'admin', 'pubsub', 'noscript', 'blocking', 'loading', 'stale',
-  'skip_monitor', 'skip_slowlog', 'asking', 'fast', 'no_auth', 'no_mandatory_keys', 'no_async_loading',
-  'no_multi', 'movablekeys', 'allow_busy',
+  'write',
+  'readonly',
+  'denyoom',
+  'module',
+  'admin',
+  'pubsub',
+  'noscript',
+  'blocking',
+  'loading',
+  'stale',
+  'skip_monitor',
+  'skip_slowlog',
+  'asking',
+  'fast',
+  'no_auth',
+  'no_mandatory_keys',
+  'no_async_loading',
+  'no_multi',
+  'movablekeys',
+  'allow_busy',
 ];
 
 /** ACL categories in Redis's category order (COMMAND INFO, ACL CAT). */
 export const ACL_CATEGORY_ORDER = [
-  'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo',
-  'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting',
+  'keyspace',
+  'read',
+  'write',
+  'set',
+  'sortedset',
+  'list',
+  'hash',
+  'string',
+  'bitmap',
+  'hyperloglog',
+  'geo',
+  'stream',
+  'pubsub',
+  'admin',
+  'fast',
+  'slow',
+  'blocking',
+  'dangerous',
+  'connection',
+  'transaction',
+  'scripting',
 ];
 
 export function sortAclCategories(cats: readonly string[]): string[] {
@@ -142,8 +178,13 @@ export function writeCommandDocs(w: ReplyWriter, cmd: Command): void {
   const isModule = spec.group === 'module';
   const subs = subcommandsOf(cmd);
   const fields =
-    1 + (spec.summary ? 1 : 0) + (spec.since ? 1 : 0) + (spec.complexity ? 1 : 0) + (isModule ? 1 : 0) +
-    extraKeys.length + (subs.length ? 1 : 0);
+    1 +
+    (spec.summary ? 1 : 0) +
+    (spec.since ? 1 : 0) +
+    (spec.complexity ? 1 : 0) +
+    (isModule ? 1 : 0) +
+    extraKeys.length +
+    (subs.length ? 1 : 0);
   w.map(fields);
   if (spec.summary) {
     w.bulk('summary');

@@ -23,8 +23,7 @@ export const Err = {
   stringTooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
   timeout: 'ERR timeout is not an integer or out of range',
   wrongArgs: (name: string) => `ERR wrong number of arguments for '${name}' command`,
-  unknownSubcommand: (sub: string, cmd: string) =>
-    `ERR unknown subcommand '${truncate(sub)}'. Try ${cmd.toUpperCase()} HELP.`,
+  unknownSubcommand: (sub: string, cmd: string) => `ERR unknown subcommand '${truncate(sub)}'. Try ${cmd.toUpperCase()} HELP.`,
   protoUnsupported: 'NOPROTO unsupported protocol version',
   // connection and server
   protoNotInteger: 'ERR Protocol version is not an integer or out of range',

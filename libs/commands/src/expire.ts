@@ -139,7 +139,14 @@ export const expireCommands: CommandSpec[] = [
   inspect('expiretime', 'Get the expiration Unix timestamp for a key', '7.0.0', expiretime),
   inspect('pexpiretime', 'Get the expiration Unix timestamp for a key in milliseconds', '7.0.0', pexpiretime),
   {
-    name: 'persist', arity: 2, flags: ['write', 'fast'], keys: [1, 1, 1], group: 'generic',
-    summary: 'Remove the expiration from a key', since: '2.2.0', complexity: 'O(1)', handler: persist,
+    name: 'persist',
+    arity: 2,
+    flags: ['write', 'fast'],
+    keys: [1, 1, 1],
+    group: 'generic',
+    summary: 'Remove the expiration from a key',
+    since: '2.2.0',
+    complexity: 'O(1)',
+    handler: persist,
   },
 ];

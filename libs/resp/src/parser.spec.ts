@@ -79,7 +79,11 @@ describe('RespParser: requests', () => {
     const cmds: string[][] = [];
     for (let i = 0; i < 300; i++) {
       const n = 1 + Math.floor(next() * 4);
-      cmds.push(Array.from({ length: n }, () => String.fromCharCode(...Array.from({ length: Math.floor(next() * 40) }, () => Math.floor(next() * 256)))));
+      cmds.push(
+        Array.from({ length: n }, () =>
+          String.fromCharCode(...Array.from({ length: Math.floor(next() * 40) }, () => Math.floor(next() * 256))),
+        ),
+      );
     }
     const input = Buffer.concat([...cmds.map(encode), Buffer.from('ECHO "a b\\x41"\r\nPING\n*0\r\n*-1\r\n\r\n')]);
     const expected = run(input);
@@ -112,7 +116,8 @@ describe('RespParser: requests', () => {
     const header = input.indexOf('$' + value.length) + String(value.length).length + 3;
     p.feed(input.subarray(0, header + 10), (a) => got.push(a));
     expect(p.pending).toBe(10); // the declared 3 MB are not allocated ahead of the data
-    for (let at = header + 10; at < input.length; at += 65536) p.feed(input.subarray(at, Math.min(input.length, at + 65536)), (a) => got.push(a));
+    for (let at = header + 10; at < input.length; at += 65536)
+      p.feed(input.subarray(at, Math.min(input.length, at + 65536)), (a) => got.push(a));
     expect(got).toHaveLength(2);
     expect(got[0][2] === value.toString('latin1')).toBe(true);
     expect(got[1]).toEqual(['PING']);
@@ -134,7 +139,10 @@ describe('RespParser: requests', () => {
   });
 
   it('strips one CR before LF on inline lines only', () => {
-    expect(parse('ECHO a\r\r\nECHO b\n').commands).toEqual([['ECHO', 'a'], ['ECHO', 'b']]);
+    expect(parse('ECHO a\r\r\nECHO b\n').commands).toEqual([
+      ['ECHO', 'a'],
+      ['ECHO', 'b'],
+    ]);
   });
 
   it('treats a NUL byte before the line end as "no line yet", as strchr does in Redis', () => {

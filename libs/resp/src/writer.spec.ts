@@ -32,7 +32,12 @@ describe('ReplyWriter framing', () => {
     ['array', (w) => w.array(0), '*0\r\n', '*0\r\n'],
     ['map', (w) => (w.map(1), w.bulk('k'), w.integer(1)), '*2\r\n$1\r\nk\r\n:1\r\n', '%1\r\n$1\r\nk\r\n:1\r\n'],
     ['set', (w) => (w.set(1), w.bulk('m')), '*1\r\n$1\r\nm\r\n', '~1\r\n$1\r\nm\r\n'],
-    ['push', (w) => (w.push(2), w.bulk('message'), w.bulk('x')), '*2\r\n$7\r\nmessage\r\n$1\r\nx\r\n', '>2\r\n$7\r\nmessage\r\n$1\r\nx\r\n'],
+    [
+      'push',
+      (w) => (w.push(2), w.bulk('message'), w.bulk('x')),
+      '*2\r\n$7\r\nmessage\r\n$1\r\nx\r\n',
+      '>2\r\n$7\r\nmessage\r\n$1\r\nx\r\n',
+    ],
     ['double', (w) => w.double('3.5'), '$3\r\n3.5\r\n', ',3.5\r\n'],
     ['double inf', (w) => w.double('inf'), '$3\r\ninf\r\n', ',inf\r\n'],
     ['boolean true', (w) => w.boolean(true), ':1\r\n', '#t\r\n'],

@@ -125,7 +125,10 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     const staging = mkdtempSync(join(dirname(path), '.brook-'));
     try {
       const staged = join(staging, 's');
-      const srv = await listenOn(net.createServer((s) => this.accept(s, path)), { path: staged });
+      const srv = await listenOn(
+        net.createServer((s) => this.accept(s, path)),
+        { path: staged },
+      );
       try {
         if (perm) chmodSync(staged, perm);
         renameSync(staged, path);

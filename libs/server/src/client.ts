@@ -270,7 +270,9 @@ export class Client implements Session {
     }
     const last = this.backlog.length - 1;
     if (last >= 0 && this.backlog[last].length + data.length <= WRITE_PIECE) this.backlog[last] += data;
-    else for (let i = 0; i < data.length; i += WRITE_PIECE) this.backlog.push(data.length <= WRITE_PIECE ? data : data.slice(i, i + WRITE_PIECE));
+    else
+      for (let i = 0; i < data.length; i += WRITE_PIECE)
+        this.backlog.push(data.length <= WRITE_PIECE ? data : data.slice(i, i + WRITE_PIECE));
     this.backlogBytes += data.length;
     if (!this.socket.writableNeedDrain) this.writeBacklog();
   }

@@ -174,12 +174,33 @@ const sections: Record<string, Section> = {
 };
 
 const TITLES: Record<string, string> = {
-  server: 'Server', clients: 'Clients', memory: 'Memory', persistence: 'Persistence', stats: 'Stats',
-  replication: 'Replication', cpu: 'CPU', modules: 'Modules', commandstats: 'Commandstats',
-  errorstats: 'Errorstats', cluster: 'Cluster', keyspace: 'Keyspace',
+  server: 'Server',
+  clients: 'Clients',
+  memory: 'Memory',
+  persistence: 'Persistence',
+  stats: 'Stats',
+  replication: 'Replication',
+  cpu: 'CPU',
+  modules: 'Modules',
+  commandstats: 'Commandstats',
+  errorstats: 'Errorstats',
+  cluster: 'Cluster',
+  keyspace: 'Keyspace',
 };
 
-const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
+const DEFAULT = [
+  'server',
+  'clients',
+  'memory',
+  'persistence',
+  'stats',
+  'replication',
+  'cpu',
+  'modules',
+  'errorstats',
+  'cluster',
+  'keyspace',
+];
 const ALL = [...DEFAULT.slice(0, 8), 'commandstats', 'errorstats', 'cluster', 'keyspace'];
 
 export type InfoFields = () => [string, string | number][];

@@ -147,7 +147,12 @@ export class ConfigStore implements ConfigAccess {
           break apply;
         }
         if (r instanceof Promise) {
-          pending.push(r.then((e) => (e === null ? null : setFailed(rawName, e)), (e: Error) => setFailed(rawName, e.message)));
+          pending.push(
+            r.then(
+              (e) => (e === null ? null : setFailed(rawName, e)),
+              (e: Error) => setFailed(rawName, e.message),
+            ),
+          );
         }
       }
     }

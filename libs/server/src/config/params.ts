@@ -107,7 +107,9 @@ function normalizeKeyspaceEvents(v: string): Normalized {
     else if ('g$lshzxetdnKEm'.includes(ch)) flags.add(ch);
     else return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
   }
-  let out = [...NOTIFY_ALL].every((f) => flags.has(f)) ? 'A' + (flags.has('n') ? 'n' : '') : [...KEYSPACE_CLASSES].filter((f) => flags.has(f)).join('');
+  let out = [...NOTIFY_ALL].every((f) => flags.has(f))
+    ? 'A' + (flags.has('n') ? 'n' : '')
+    : [...KEYSPACE_CLASSES].filter((f) => flags.has(f)).join('');
   for (const f of 'KEm') if (flags.has(f)) out += f;
   return { value: out };
 }
@@ -124,7 +126,8 @@ function normalizeOctal(v: string): Normalized {
 
 function normalizeReplicaof(v: string): Normalized {
   const parts = words(v);
-  if (parts.length === 0 || (parts.length === 2 && parts[0].toLowerCase() === 'no' && parts[1].toLowerCase() === 'one')) return { value: '' };
+  if (parts.length === 0 || (parts.length === 2 && parts[0].toLowerCase() === 'no' && parts[1].toLowerCase() === 'one'))
+    return { value: '' };
   if (parts.length !== 2 || !/^\d+$/.test(parts[1])) return { error: 'wrong number of arguments' };
   return { value: parts.join(' ') };
 }
@@ -178,7 +181,9 @@ export const PARAMS: readonly ParamSpec[] = [
   str('logfile', '', { mutable: immutable }),
   bool('syslog-enabled', 'no', { mutable: immutable }),
   str('syslog-ident', 'redis', { mutable: immutable }),
-  enm('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], { mutable: immutable }),
+  enm('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], {
+    mutable: immutable,
+  }),
   bool('crash-log-enabled', 'yes'),
   bool('crash-memcheck-enabled', 'yes'),
   bool('always-show-logo', 'no', { mutable: immutable }),
@@ -233,7 +238,16 @@ export const PARAMS: readonly ParamSpec[] = [
   enm('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels']),
   // Memory
   mem('maxmemory', 0, 0, LONG_MAX),
-  enm('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction']),
+  enm('maxmemory-policy', 'noeviction', [
+    'volatile-lru',
+    'volatile-lfu',
+    'volatile-random',
+    'volatile-ttl',
+    'allkeys-lru',
+    'allkeys-lfu',
+    'allkeys-random',
+    'noeviction',
+  ]),
   int('maxmemory-samples', 5, 1, 64),
   int('maxmemory-eviction-tenacity', 10, 0, 100),
   special('maxmemory-clients', '0', normalizeMaxmemoryClients, { multiArg: false }),

@@ -1,14 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { MutableString } from './mutable-string.js';
-import {
-  checkOverflow,
-  getField,
-  incrField,
-  parseBitfieldType,
-  parseBitOffset,
-  setField,
-  setFieldChecked,
-} from './bitfield.js';
+import { checkOverflow, getField, incrField, parseBitfieldType, parseBitOffset, setField, setFieldChecked } from './bitfield.js';
 
 const i8 = { signed: true, bits: 8 };
 const u8 = { signed: false, bits: 8 };

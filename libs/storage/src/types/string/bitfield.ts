@@ -85,12 +85,7 @@ const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
  * WRAP/SAT, the value to store instead. `value` is the field (or the SET argument) and `incr`
  * the increment (0 for SET), both int64 semantics.
  */
-export function checkOverflow(
-  t: BitfieldType,
-  value: bigint,
-  incr: bigint,
-  ow: Overflow,
-): { overflow: number; limit: bigint } {
+export function checkOverflow(t: BitfieldType, value: bigint, incr: bigint, ow: Overflow): { overflow: number; limit: bigint } {
   const bits = BigInt(t.bits);
   let dir: number;
   let limit = 0n;
@@ -126,13 +121,7 @@ export function checkOverflow(
 }
 
 /** BITFIELD SET: stores `value` (wrapped or saturated per `ow`); the old value, or null when FAIL refused it. */
-export function setFieldChecked(
-  s: MutableString,
-  offset: number,
-  t: BitfieldType,
-  value: bigint,
-  ow: Overflow,
-): bigint | null {
+export function setFieldChecked(s: MutableString, offset: number, t: BitfieldType, value: bigint, ow: Overflow): bigint | null {
   const old = getField(s, offset, t);
   const r = checkOverflow(t, value, 0n, ow);
   if (r.overflow && ow === 'fail') return null;
@@ -141,13 +130,7 @@ export function setFieldChecked(
 }
 
 /** BITFIELD INCRBY: adds `incr` (wrapping or saturating per `ow`); the new value, or null when FAIL refused it. */
-export function incrField(
-  s: MutableString,
-  offset: number,
-  t: BitfieldType,
-  incr: bigint,
-  ow: Overflow,
-): bigint | null {
+export function incrField(s: MutableString, offset: number, t: BitfieldType, incr: bigint, ow: Overflow): bigint | null {
   const old = getField(s, offset, t);
   const r = checkOverflow(t, old, incr, ow);
   if (r.overflow && ow === 'fail') return null;

@@ -62,24 +62,70 @@ function countWordAt(offset: number): number[] {
  *   (i32.wrap_i64 (local.get $n)))
  */
 const body = [
-  2, 1, I32, 1, I64, // locals $i (1) and $n (2); $len is 0
-  BLOCK, VOID, LOOP, VOID,
-  LOCAL_GET, 1, LOCAL_GET, 0, I32_GE_U, BR_IF, 1,
-  LOCAL_GET, 2,
-  ...countWordAt(0), I64_ADD, ...countWordAt(8), I64_ADD, ...countWordAt(16), I64_ADD, ...countWordAt(24), I64_ADD,
-  LOCAL_SET, 2,
-  LOCAL_GET, 1, I32_CONST, STRIDE, I32_ADD, LOCAL_SET, 1,
-  BR, 0, END, END,
-  LOCAL_GET, 2, I32_WRAP_I64, END,
+  2,
+  1,
+  I32,
+  1,
+  I64, // locals $i (1) and $n (2); $len is 0
+  BLOCK,
+  VOID,
+  LOOP,
+  VOID,
+  LOCAL_GET,
+  1,
+  LOCAL_GET,
+  0,
+  I32_GE_U,
+  BR_IF,
+  1,
+  LOCAL_GET,
+  2,
+  ...countWordAt(0),
+  I64_ADD,
+  ...countWordAt(8),
+  I64_ADD,
+  ...countWordAt(16),
+  I64_ADD,
+  ...countWordAt(24),
+  I64_ADD,
+  LOCAL_SET,
+  2,
+  LOCAL_GET,
+  1,
+  I32_CONST,
+  STRIDE,
+  I32_ADD,
+  LOCAL_SET,
+  1,
+  BR,
+  0,
+  END,
+  END,
+  LOCAL_GET,
+  2,
+  I32_WRAP_I64,
+  END,
 ];
 
 const binary = Uint8Array.from([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
-  0x01, ...vec([1, FUNC, 1, I32, 1, I32]), // types: (i32) -> i32
-  0x03, ...vec([1, 0]), // functions: one, of type 0
-  0x05, ...vec([1, 0x00, 1]), // memories: one, at least 1 page, no maximum
-  0x07, ...vec([2, ...name('memory'), 0x02, 0, ...name('popcount'), 0x00, 0]), // exports
-  0x0a, ...vec([1, ...vec(body)]), // code
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00, // "\0asm", version 1
+  0x01,
+  ...vec([1, FUNC, 1, I32, 1, I32]), // types: (i32) -> i32
+  0x03,
+  ...vec([1, 0]), // functions: one, of type 0
+  0x05,
+  ...vec([1, 0x00, 1]), // memories: one, at least 1 page, no maximum
+  0x07,
+  ...vec([2, ...name('memory'), 0x02, 0, ...name('popcount'), 0x00, 0]), // exports
+  0x0a,
+  ...vec([1, ...vec(body)]), // code
 ]);
 
 const kernel = new WebAssembly.Instance(new WebAssembly.Module(binary)).exports;
