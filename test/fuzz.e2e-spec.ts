@@ -12,6 +12,7 @@ import { Socket } from 'node:net';
 import { encodeCommand, RawClient } from './support/raw-client.js';
 import { startBrookProcess, type RunningServer } from './support/servers.js';
 import { alive, rssBytes, serverPid } from './support/wire.js';
+import { rng } from './support/rng.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000_007);
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
@@ -19,18 +20,6 @@ const WORKERS = 12;
 const MB = 1024 * 1024;
 /** Resident memory may grow this much over the idle server's while fuzzed (GC slack included). */
 const RSS_HEADROOM = 400 * MB;
-
-/** Deterministic PRNG (mulberry32) so a failing seed replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   constructor(readonly rand: () => number) {}
@@ -221,7 +210,7 @@ describe(`protocol fuzzing (seed ${SEED}, ${SECONDS}s)`, () => {
       sampler.unref();
 
       const workers = Array.from({ length: WORKERS }, async (_, w) => {
-        const g = new Gen(prng(SEED + w));
+        const g = new Gen(rng(SEED + w));
         let attacks = 0;
         let errors = 0;
         while (!stop()) {
@@ -233,7 +222,7 @@ describe(`protocol fuzzing (seed ${SEED}, ${SECONDS}s)`, () => {
 
       // The checker: its own connection, binary values, exact replies, all along.
       const checker = (async () => {
-        const g = new Gen(prng(SEED - 1));
+        const g = new Gen(rng(SEED - 1));
         const c = await RawClient.connect(brook.port);
         let rounds = 0;
         let counter = 0;

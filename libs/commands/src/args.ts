@@ -13,13 +13,6 @@ export function parseSafeInt(s: string): number | null {
   return typeof v === 'number' ? v : null;
 }
 
-/** int64 parse that saturates big values to ±Infinity-free JS numbers (used for counts/offsets). */
-export function parseLong(s: string): number | null {
-  const v = parseInt64(s);
-  if (v === null) return null;
-  return typeof v === 'number' ? v : Number(v);
-}
-
 /**
  * Parses a float like Redis's getLongDoubleFromObject/strtold: accepts leading/trailing spaces
  * nowhere, "inf"/"-inf"/"+inf", hex and exponent forms; rejects NaN and empty strings.

@@ -1,7 +1,9 @@
+import { INT_MAX, INT_MIN } from '@brook/storage';
 import type { CommandSpec } from './table.js';
 import type { ClientType, ClientView, Session } from './context.js';
 import { Err } from './errors.js';
 import { is, parseInt64, parseSafeInt } from './args.js';
+import { replyHelp } from './reply.js';
 
 // ---- PING, ECHO, QUIT, SELECT, RESET ----------------------------------------------------------
 
@@ -28,7 +30,7 @@ function quit(c: Session): void {
 function select(c: Session, argv: string[]): void {
   const index = parseSafeInt(argv[1]);
   if (index === null) return c.w.error(Err.notInteger);
-  if (index < -2147483648 || index > 2147483647) return c.w.error(Err.valueOutOfRange(-2147483648, 2147483647));
+  if (index < INT_MIN || index > INT_MAX) return c.w.error(Err.valueOutOfRange(INT_MIN, INT_MAX));
   if (index < 0 || index >= c.ks.dbs.length) return c.w.error(Err.dbIndexOutOfRange);
   c.select(index);
   c.w.ok();
@@ -336,7 +338,6 @@ function clientTrackinginfo(c: Session): void {
 }
 
 const CLIENT_HELP = [
-  'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'GETREDIR',
   '    Return the client ID we are redirecting to when tracking is enabled.',
   'GETNAME',
@@ -383,18 +384,10 @@ const CLIENT_HELP = [
   '    Protect current client connection from eviction.',
   'NO-TOUCH (ON|OFF)',
   '    Will not touch LRU/LFU stats when this mode is on.',
-  'HELP',
-  '    Prints this help.',
 ];
 
-/** HELP replies: one simple string per line, as Redis's addReplyHelp. */
-export function replyHelp(c: Session, lines: readonly string[]): void {
-  c.w.array(lines.length);
-  for (const l of lines) c.w.simple(l);
-}
-
-function clientHelp(c: Session): void {
-  replyHelp(c, CLIENT_HELP);
+function clientHelp(c: Session, argv: string[]): void {
+  replyHelp(c.w, argv[0], CLIENT_HELP);
 }
 
 const clientSub = (

@@ -1,8 +1,7 @@
 import { Err } from './errors.js';
+import { LLONG_MAX, LLONG_MIN } from '@brook/storage';
 import { parseInt64 } from './args.js';
 
-const LLONG_MAX = 2n ** 63n - 1n;
-const LLONG_MIN = -(2n ** 63n);
 /** Below this magnitude (2^43) value * 1000 + now stays an exact JS number: no overflow possible. */
 const FAST_LIMIT = 2 ** 43;
 

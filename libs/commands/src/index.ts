@@ -2,7 +2,7 @@ import type { CommandSpec } from './table.js';
 import { bitmapCommands } from './bitmap.js';
 import { connectionCommands } from './connection.js';
 import { expireCommands } from './expire.js';
-import { keyspaceCommands } from './keyspace.js';
+import { genericCommands } from './generic.js';
 import { serverCommands } from './server.js';
 import { stringCommands } from './strings.js';
 
@@ -20,7 +20,7 @@ export * from './expire-arg.js';
 export const builtinCommands: readonly CommandSpec[] = [
   ...connectionCommands,
   ...serverCommands,
-  ...keyspaceCommands,
+  ...genericCommands,
   ...expireCommands,
   ...stringCommands,
   ...bitmapCommands,

@@ -5,7 +5,7 @@ import { Err } from './errors.js';
 import { is, parseFloatArg, parseInt64 } from './args.js';
 import { globMatch } from './glob.js';
 import { commandKeys, keySpecsOf, writeCommandDocs, writeCommandInfo } from './command-info.js';
-import { replyHelp } from './connection.js';
+import { replyHelp } from './reply.js';
 
 // ---- COMMAND ------------------------------------------------------------------------------------
 
@@ -101,7 +101,6 @@ function getKeys(c: Session, argv: string[], withFlags: boolean): void {
 }
 
 const COMMAND_HELP = [
-  'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   '(no subcommand)',
   '    Return details about all Redis commands.',
   'COUNT',
@@ -120,8 +119,6 @@ const COMMAND_HELP = [
   '    Return the keys from a full Redis command.',
   'GETKEYSANDFLAGS <full-command>',
   '    Return the keys and the access flags from a full Redis command.',
-  'HELP',
-  '    Prints this help.',
 ];
 
 // ---- INFO, TIME -------------------------------------------------------------------------------
@@ -176,7 +173,6 @@ function configRewrite(c: Session): void {
 }
 
 const CONFIG_HELP = [
-  'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'GET <pattern>',
   '    Return parameters matching the glob-like <pattern> and their values.',
   'SET <directive> <value>',
@@ -185,8 +181,6 @@ const CONFIG_HELP = [
   '    Reset statistics reported by the INFO command.',
   'REWRITE',
   '    Rewrite the configuration file.',
-  'HELP',
-  '    Prints this help.',
 ];
 
 // ---- DEBUG --------------------------------------------------------------------------------------
@@ -265,10 +259,9 @@ function debug(c: Session, argv: string[]): void {
   const allowed = c.server.config.value('enable-debug-command');
   if (allowed === 'no' || (allowed === 'local' && !c.isLocal)) return c.w.error(Err.debugNotAllowed);
   if (argv.length === 2 && is(argv[1], 'HELP')) {
-    const lines = ['DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:'];
+    const lines: string[] = [];
     for (const name of [...debugSubcommands.keys()].sort()) lines.push(...debugSubcommands.get(name)!.help);
-    lines.push('HELP', '    Prints this help.');
-    return replyHelp(c, lines);
+    return replyHelp(c.w, argv[0], lines);
   }
   const sub = debugSubcommands.get(argv[1].toLowerCase());
   const nargs = argv.length - 2;
@@ -386,7 +379,7 @@ export const serverCommands: CommandSpec[] = [
         since: '5.0.0',
         summary: 'Show helpful text about the different subcommands',
         complexity: 'O(1)',
-        handler: (c) => replyHelp(c, COMMAND_HELP),
+        handler: (c, argv) => replyHelp(c.w, argv[0], COMMAND_HELP),
       },
     ],
   },
@@ -457,7 +450,7 @@ export const serverCommands: CommandSpec[] = [
         since: '5.0.0',
         summary: 'Show helpful text about the different subcommands',
         complexity: 'O(1)',
-        handler: (c) => replyHelp(c, CONFIG_HELP),
+        handler: (c, argv) => replyHelp(c.w, argv[0], CONFIG_HELP),
       },
       {
         name: 'resetstat',

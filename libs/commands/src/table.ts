@@ -193,18 +193,3 @@ function build(spec: CommandSpec, parent: Command | null): Command {
   }
   return cmd;
 }
-
-/**
- * Positions of the keys in argv according to the command's declaration (COMMAND GETKEYS, and
- * later MULTI/cluster checks).
- */
-export function keyPositions(cmd: Command, argv: readonly string[]): number[] {
-  const spec = cmd.spec;
-  if (spec.getKeys) return spec.getKeys(argv);
-  const [first, last, step] = spec.keys ?? [0, 0, 0];
-  if (first === 0) return [];
-  const end = last < 0 ? argv.length + last : last;
-  const out: number[] = [];
-  for (let i = first; i <= end && i < argv.length; i += step) out.push(i);
-  return out;
-}

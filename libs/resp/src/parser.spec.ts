@@ -1,19 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
+import { rng } from '../../../test/support/rng.js';
 import { MAX_ARG_LEN, MAX_ARGS, ProtocolError, QueryBufferLimitError, RespParser, splitInline, type ParserLimits } from './parser.js';
 
 const MB = 1024 * 1024;
 
 function limits(over: Partial<ParserLimits> = {}): ParserLimits {
   return { maxBulkLen: 512 * MB, maxMultibulkLen: 2147483647, maxQueryBuffer: 1024 * MB, ...over };
-}
-
-/** A deterministic PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
 }
 
 function encode(args: readonly (string | Buffer)[]): Buffer {

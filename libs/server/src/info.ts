@@ -1,4 +1,5 @@
 import * as os from 'node:os';
+import { lruClock } from '@brook/storage';
 import type { BrookServer } from './brook-server.js';
 import type { Client } from './client.js';
 
@@ -45,7 +46,7 @@ const sections: Record<string, Section> = {
       ['uptime_in_days', Math.floor(uptime / 86400)],
       ['hz', s.config.value('hz')],
       ['configured_hz', s.config.value('hz')],
-      ['lru_clock', Math.floor(Date.now() / 1000) & 0xffffff],
+      ['lru_clock', lruClock(Date.now())],
       ['executable', process.argv[1] ?? ''],
       ['config_file', s.config.configFile ?? ''],
       ['io_threads_active', 0],

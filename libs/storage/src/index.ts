@@ -7,3 +7,4 @@ export * from './active-expiry.js';
 export * from './types/object.js';
 export * from './types/string/index.js';
 export * from './long-timeout.js';
+export * from './limits.js';

@@ -1,14 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { rng } from '../../../test/support/rng.js';
 import { advanceCursor, KeyTable } from './key-table.js';
-
-/** A deterministic PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** Runs a full SCAN-style iteration, calling `between` after every step. Returns how often each key was seen. */
 function fullScan<V>(t: KeyTable<V>, between: (step: number) => void = () => undefined): Map<string, number> {

@@ -1,4 +1,5 @@
 import { isIn, isInt, max, min } from 'class-validator';
+import { INT_MAX, LLONG_MAX, UINT_MAX } from '@brook/storage';
 
 /**
  * Every server parameter, declared once. The command line, redis.conf, CONFIG GET/SET/REWRITE
@@ -37,9 +38,8 @@ export interface ParamSpec {
   accumulate?: boolean;
 }
 
-const INT_MAX = 2147483647;
-const LONG_MAX = 9223372036854775807; // shown as Redis's LLONG_MAX text by rangeText
-const UINT_MAX = 4294967295;
+/** LLONG_MAX as the nearest double (2^63): rangeText prints Redis's exact text for it. */
+const LONG_MAX = Number(LLONG_MAX);
 
 const YES_NO = ['yes', 'no'];
 const mutable = true;
@@ -350,7 +350,7 @@ export function parseMemory(v: string): number | null {
 
 /** Bounds as Redis prints them (its LLONG_MAX has no exact double). */
 function rangeText(n: number): string {
-  return n >= LONG_MAX ? '9223372036854775807' : String(n);
+  return n >= LONG_MAX ? String(LLONG_MAX) : String(n);
 }
 
 /** Redis parses numeric parameters with string2ll: no '+', no leading zeros, no spaces. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { MutableString } from './mutable-string.js';
-import { addInt64, INT64_MAX, INT64_MIN, negateInt64, normalizeInt64, stringToInt64 } from './int64.js';
+import { LLONG_MAX, LLONG_MIN } from '../../limits.js';
+import { addInt64, negateInt64, normalizeInt64, stringToInt64 } from './int64.js';
 
 describe('int64 arithmetic', () => {
   it('stays in numbers while safe and switches to bigint beyond 2^53', () => {
@@ -11,18 +12,18 @@ describe('int64 arithmetic', () => {
   });
 
   it('is exact up to the int64 limits and refuses to overflow', () => {
-    expect(addInt64(INT64_MAX - 1n, 1)).toBe(INT64_MAX);
-    expect(addInt64(INT64_MAX, 1)).toBeNull();
-    expect(addInt64(INT64_MIN, -1)).toBeNull();
-    expect(addInt64(INT64_MIN, INT64_MAX)).toBe(-1);
+    expect(addInt64(LLONG_MAX - 1n, 1)).toBe(LLONG_MAX);
+    expect(addInt64(LLONG_MAX, 1)).toBeNull();
+    expect(addInt64(LLONG_MIN, -1)).toBeNull();
+    expect(addInt64(LLONG_MIN, LLONG_MAX)).toBe(-1);
     expect(addInt64(9007199254740993n, 1)).toBe(9007199254740994n);
   });
 
-  it('negates except INT64_MIN', () => {
+  it('negates except LLONG_MIN', () => {
     expect(negateInt64(5)).toBe(-5);
     expect(negateInt64(0)).toBe(0);
-    expect(negateInt64(INT64_MAX)).toBe(-INT64_MAX);
-    expect(negateInt64(INT64_MIN)).toBeNull();
+    expect(negateInt64(LLONG_MAX)).toBe(-LLONG_MAX);
+    expect(negateInt64(LLONG_MIN)).toBeNull();
   });
 
   it('normalizes', () => {
@@ -33,7 +34,7 @@ describe('int64 arithmetic', () => {
   it('reads string values with string2ll rules', () => {
     expect(stringToInt64('123')).toBe(123);
     expect(stringToInt64(-7)).toBe(-7);
-    expect(stringToInt64('9223372036854775807')).toBe(INT64_MAX);
+    expect(stringToInt64('9223372036854775807')).toBe(LLONG_MAX);
     expect(stringToInt64('9223372036854775808')).toBeNull();
     for (const bad of ['', '-', '-0', '01', '+1', ' 1', '1 ', '1.0', 'abc']) expect(stringToInt64(bad)).toBeNull();
     expect(stringToInt64(new MutableString('-42'))).toBe(-42);

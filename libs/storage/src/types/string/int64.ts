@@ -1,3 +1,4 @@
+import { LLONG_MAX, LLONG_MIN } from '../../limits.js';
 import { parseCanonicalInt, type StringValue } from './string-value.js';
 
 /**
@@ -6,8 +7,6 @@ import { parseCanonicalInt, type StringValue } from './string-value.js';
  */
 export type Int64 = number | bigint;
 
-export const INT64_MIN = -(2n ** 63n);
-export const INT64_MAX = 2n ** 63n - 1n;
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -24,13 +23,13 @@ export function addInt64(a: Int64, b: Int64): Int64 | null {
     if (Number.isSafeInteger(s)) return s;
   }
   const s = BigInt(a) + BigInt(b);
-  return s < INT64_MIN || s > INT64_MAX ? null : normalizeInt64(s);
+  return s < LLONG_MIN || s > LLONG_MAX ? null : normalizeInt64(s);
 }
 
-/** -v, or null for INT64_MIN (whose negation overflows; DECRBY refuses it). */
+/** -v, or null for LLONG_MIN (whose negation overflows; DECRBY refuses it). */
 export function negateInt64(v: Int64): Int64 | null {
   if (typeof v === 'number') return v === 0 ? 0 : -v;
-  return v === INT64_MIN ? null : normalizeInt64(-v);
+  return v === LLONG_MIN ? null : normalizeInt64(-v);
 }
 
 /**

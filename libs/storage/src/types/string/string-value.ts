@@ -1,3 +1,4 @@
+import { LLONG_MAX, LLONG_MIN } from '../../limits.js';
 import { MutableString } from './mutable-string.js';
 import type { Value } from '../object.js';
 
@@ -12,9 +13,6 @@ export type StringValue = string | number | bigint | MutableString;
 
 /** Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT. */
 export const EMBSTR_LIMIT = 44;
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 export function isStringValue(v: Value): v is StringValue {
   return typeof v !== 'object' || v instanceof MutableString;
@@ -56,7 +54,7 @@ export function parseCanonicalInt(s: string): number | bigint | null {
   }
   if (v <= Number.MAX_SAFE_INTEGER) return i === 1 ? -v : v;
   const b = BigInt(s);
-  return b < INT64_MIN || b > INT64_MAX ? null : b;
+  return b < LLONG_MIN || b > LLONG_MAX ? null : b;
 }
 
 /** The bytes of a string value as a latin1 string. */

@@ -1,5 +1,16 @@
 import type { ReplyWriter } from '@brook/resp';
-import { cloneValue, idleMs, isStringValue, lfuCounter, stringEncoding, typeOf, type Database, type Value } from '@brook/storage';
+import {
+  cloneValue,
+  idleMs,
+  INT_MAX,
+  INT_MIN,
+  isStringValue,
+  lfuCounter,
+  stringEncoding,
+  typeOf,
+  type Database,
+  type Value,
+} from '@brook/storage';
 import type { CommandSpec } from './table.js';
 import type { Session } from './context.js';
 import { Err } from './errors.js';
@@ -197,9 +208,6 @@ function flushall(c: Session, argv: string[]): void {
   c.w.ok();
 }
 
-const INT_MIN = -(2 ** 31);
-const INT_MAX = 2 ** 31 - 1;
-
 /**
  * getIntFromObjectOrReply: an int64 (else `notInt`) that fits a C int (else `outOfRange`);
  * returns the number or the error text.
@@ -368,7 +376,7 @@ function objectHelp(c: Session, argv: string[]): void {
 
 const objectKey = [2, 2, 1] as const;
 
-export const keyspaceCommands: CommandSpec[] = [
+export const genericCommands: CommandSpec[] = [
   {
     name: 'del',
     arity: -2,
