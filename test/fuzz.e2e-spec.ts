@@ -168,7 +168,7 @@ function attack(port: number, g: Gen, stop: () => boolean): Promise<boolean> {
     });
     s.on('error', finish);
     s.on('close', finish);
-    s.connect(port, '127.0.0.1', async () => {
+    const send = async (): Promise<void> => {
       const data = g.payload();
       const trickle = g.int(10) === 0;
       for (let at = 0; at < data.length && !finished && !stop();) {
@@ -180,7 +180,8 @@ function attack(port: number, g: Gen, stop: () => boolean): Promise<boolean> {
       }
       // Linger a little so the server answers (or closes), then hang up.
       setTimeout(finish, g.int(50));
-    });
+    };
+    s.connect(port, '127.0.0.1', () => void send());
   });
 }
 

@@ -28,7 +28,7 @@ function cli(port: number, args: string[], stdin?: Buffer | { file: string }): P
     const out: Buffer[] = [];
     let stderr = '';
     p.stdout!.on('data', (d: Buffer) => out.push(d));
-    p.stderr!.on('data', (d: Buffer) => (stderr += d));
+    p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('error', reject);
     p.on('close', (code) => resolve({ stdout: Buffer.concat(out), stderr, code }));
     p.stdin?.on('error', () => undefined);

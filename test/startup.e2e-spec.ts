@@ -151,7 +151,7 @@ describe('brook-server start-up', () => {
         { cwd: scratch, stdio: ['ignore', 'pipe', 'inherit'] },
       );
       let output = '';
-      proc.stdout!.on('data', (d) => (output += d));
+      proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
       try {
         const modesSeen = new Set<number>();
         const deadline = Date.now() + 15000;

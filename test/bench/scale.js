@@ -35,7 +35,10 @@ async function scanAll(client, keys) {
       const i = Number(key.slice(4));
       if (!(i >= 0 && i < keys) || key !== keyOf(i)) foreign++;
       else if (seen[i]) duplicates++;
-      else ((seen[i] = 1), distinct++);
+      else {
+        seen[i] = 1;
+        distinct++;
+      }
     }
     cursor = next;
   } while (cursor !== '0');

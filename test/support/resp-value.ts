@@ -61,7 +61,7 @@ export function bulks(reply: string): string[] {
   const re = /\$(\d+)\r\n/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(reply)) !== null) {
-    items.push(reply.substr(re.lastIndex, Number(m[1])));
+    items.push(reply.slice(re.lastIndex, re.lastIndex + Number(m[1])));
     re.lastIndex += Number(m[1]) + 2;
   }
   return items;

@@ -69,8 +69,8 @@ async function waitForPort(port: number, proc: ChildProcess, out: () => string, 
 async function start(cmd: string, args: string[], port: number, dir: string, env?: NodeJS.ProcessEnv): Promise<RunningServer> {
   let output = '';
   const proc = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  proc.stdout!.on('data', (d) => (output += d));
-  proc.stderr!.on('data', (d) => (output += d));
+  proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
   await waitForPort(port, proc, () => output);
   return {
     port,

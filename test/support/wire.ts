@@ -54,20 +54,17 @@ export function exchange(port: number, input: Buffer | string, opts: ExchangeOpt
       done();
     });
     s.on('error', () => undefined); // a reset after the server closes is still "closed"
-    s.connect(port, '127.0.0.1', async () => {
-      try {
-        const pieces = opts.pieces ?? [typeof input === 'string' ? Buffer.from(input, 'latin1') : input];
-        for (const p of pieces) {
-          if (s.destroyed) break;
-          // Wait until the kernel took each piece: the quiet period starts once everything is sent.
-          await new Promise<void>((r) => s.write(p, () => r()));
-        }
-        sent = true;
-        rearm();
-      } catch (e) {
-        reject(e);
+    const send = async (): Promise<void> => {
+      const pieces = opts.pieces ?? [typeof input === 'string' ? Buffer.from(input, 'latin1') : input];
+      for (const p of pieces) {
+        if (s.destroyed) break;
+        // Wait until the kernel took each piece: the quiet period starts once everything is sent.
+        await new Promise<void>((r) => s.write(p, () => r()));
       }
-    });
+      sent = true;
+      rearm();
+    };
+    s.connect(port, '127.0.0.1', () => void send().catch(reject));
   });
 }
 

@@ -144,7 +144,7 @@ function bitpos(c: Session, argv: string[]): void {
 function bitop(c: Session, argv: string[]): void {
   const opName = keyword(argv[1]).toLowerCase();
   if (opName !== 'and' && opName !== 'or' && opName !== 'xor' && opName !== 'not') return c.w.error(Err.syntax);
-  const op = opName as BitOp;
+  const op: BitOp = opName;
   if (op === 'not' && argv.length !== 4) return c.w.error(Err.bitopNotArity);
   const db = c.db;
   const inputs: (StringValue | null)[] = [];

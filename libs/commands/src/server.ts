@@ -22,10 +22,10 @@ function commandCount(c: Session): void {
 
 /** Finds a command or subcommand by name, accepting 'client|kill' full names as Redis does. */
 function findCommand(c: Session, name: string): Command | undefined {
-  const [base, sub] = name.toLowerCase().split('|', 2);
-  const cmd = c.server.commands.lookup(base);
-  if (sub === undefined || cmd === undefined) return cmd;
-  return cmd.subcommands?.get(sub);
+  const bar = name.indexOf('|');
+  const cmd = c.server.commands.lookup(bar < 0 ? name : name.slice(0, bar));
+  if (bar < 0 || cmd === undefined) return cmd;
+  return cmd.subcommands?.get(name.slice(bar + 1).toLowerCase());
 }
 
 function commandInfo(c: Session, argv: string[]): void {

@@ -122,6 +122,7 @@ export class RespParser {
       // Checked before the body completes: Redis checks each read before parsing it.
       pos = this.fillBody(chunk, 0);
       this.checkQueryBuffer(pos);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- fillBody() completes the body; TS keeps its narrowing across the call
       if (this.body !== null) return;
     } else if (this.tail.length > 0) {
       b = Buffer.concat([this.tail, chunk]);
@@ -193,6 +194,7 @@ export class RespParser {
           this.bulkLen = -1;
           this.reqBytes = 0;
           sink(argv);
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the sink may reset() the parser (QUIT)
           if (this.dropped) return;
         }
         if (pos >= end) break;
@@ -222,6 +224,7 @@ export class RespParser {
           const next = this.inline(b, pos, end, sink);
           if (next < 0) break;
           pos = next;
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the sink may reset() the parser (QUIT)
           if (this.dropped) return;
         }
       }
@@ -541,6 +544,7 @@ export function splitArgs(b: Buffer, start: number, end: number, text: (b: Buffe
  * byte, so `\xHH` escapes give that char; UTF-8 otherwise, so other text survives as written.
  */
 export function splitInline(line: string): string[] | null {
+  // eslint-disable-next-line no-control-regex -- the test is for chars beyond latin1; \x00 is the range's start
   const wide = /[^\x00-\xff]/.test(line);
   const b = Buffer.from(line, wide ? 'utf8' : 'latin1');
   return splitArgs(b, 0, b.length, wide ? utf8 : latin1);

@@ -23,7 +23,7 @@ export class RespServer extends Server<RespServerEvents> implements CustomTransp
         this._status$.next('connected');
         callback();
       },
-      (err) => callback(err),
+      (err: unknown) => callback(err),
     );
   }
 
@@ -36,6 +36,7 @@ export class RespServer extends Server<RespServerEvents> implements CustomTransp
     this.brook.on(event, callback);
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- Nest's Server.unwrap signature
   unwrap<T>(): T {
     return this.brook as T;
   }

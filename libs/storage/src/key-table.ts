@@ -170,6 +170,7 @@ export class KeyTable<V> {
   rehashFor(ms: number): void {
     if (this.next === null) return;
     const deadline = performance.now() + ms;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- rehashStep() ends the resize
     while (this.next !== null && performance.now() < deadline) this.rehashStep(1000);
   }
 

@@ -164,7 +164,7 @@ describe('ConfigStore', () => {
     c.configFile = file;
     expect(new ConfigStore().rewrite()).toBe('ERR The server is running without a config file');
     c.load('port 7000\nsave 900 1\nsave 300 10\n', []);
-    c.set([
+    void c.set([
       ['port', '7005'],
       ['maxmemory-policy', 'allkeys-lru'],
       ['requirepass', 'a b'],

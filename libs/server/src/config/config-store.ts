@@ -150,7 +150,7 @@ export class ConfigStore implements ConfigAccess {
           pending.push(
             r.then(
               (e) => (e === null ? null : setFailed(rawName, e)),
-              (e: Error) => setFailed(rawName, e.message),
+              (e: unknown) => setFailed(rawName, (e as Error).message),
             ),
           );
         }

@@ -98,8 +98,8 @@ function normalizeOutputLimits(v: string, current: string): Normalized {
 }
 
 /** Keyspace notification classes, canonicalised in Redis's order (keyspaceEventsFlagsToString). */
-const KEYSPACE_CLASSES = 'g$lshzxetdn';
-const NOTIFY_ALL = 'g$lshzxetd';
+const KEYSPACE_CLASSES = Array.from('g$lshzxetdn');
+const NOTIFY_ALL = Array.from('g$lshzxetd');
 function normalizeKeyspaceEvents(v: string): Normalized {
   const flags = new Set<string>();
   for (const ch of v) {
@@ -107,9 +107,9 @@ function normalizeKeyspaceEvents(v: string): Normalized {
     else if ('g$lshzxetdnKEm'.includes(ch)) flags.add(ch);
     else return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
   }
-  let out = [...NOTIFY_ALL].every((f) => flags.has(f))
+  let out = NOTIFY_ALL.every((f) => flags.has(f))
     ? 'A' + (flags.has('n') ? 'n' : '')
-    : [...KEYSPACE_CLASSES].filter((f) => flags.has(f)).join('');
+    : KEYSPACE_CLASSES.filter((f) => flags.has(f)).join('');
   for (const f of 'KEm') if (flags.has(f)) out += f;
   return { value: out };
 }
@@ -345,7 +345,8 @@ const MEMORY_UNITS: Record<string, number> = { '': 1, b: 1, k: 1000, kb: 1024, m
 export function parseMemory(v: string): number | null {
   const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(v);
   if (!m) return null;
-  return Number(m[1]) * MEMORY_UNITS[(m[2] ?? '').toLowerCase()];
+  // An absent unit group is undefined at run time (typed string).
+  return Number(m[1]) * MEMORY_UNITS[(m[2] || '').toLowerCase()];
 }
 
 /** Bounds as Redis prints them (its LLONG_MAX has no exact double). */

@@ -82,14 +82,17 @@ function round(neg: boolean, p: bigint, q: bigint, b: number): LongDouble | null
 export function parseLongDouble(s: string): LongDouble | null {
   if (s.length >= MAX_CHARS) return null;
   let g = DECIMAL.exec(s);
-  if (g !== null && (g[2].length > 0 || (g[3] !== undefined && g[3].length > 0))) {
-    return parseDecimal(g[1] === '-', g[2] + (g[3] ?? ''), (g[3] ?? '').length, exponent(g[4]));
+  // Optional groups are undefined when absent (the lib types say string).
+  let frac = g?.[3] ?? '';
+  if (g !== null && (g[2].length > 0 || frac.length > 0)) {
+    return parseDecimal(g[1] === '-', g[2] + frac, frac.length, exponent(g[4]));
   }
   g = HEX.exec(s);
-  if (g !== null && (g[2].length > 0 || (g[3] !== undefined && g[3].length > 0))) {
-    const digits = g[2] + (g[3] ?? '');
+  frac = g?.[3] ?? '';
+  if (g !== null && (g[2].length > 0 || frac.length > 0)) {
+    const digits = g[2] + frac;
     const mant = BigInt('0x' + digits);
-    const b = exponent(g[4]) - 4 * (g[3] ?? '').length;
+    const b = exponent(g[4]) - 4 * frac.length;
     return finite(g[1] === '-', mant, 1n, b, bitLength(mant) - 1 + b);
   }
   g = INFINITY.exec(s);
