@@ -21,7 +21,6 @@ const USAGE =
   'Examples:\n' +
   '       brook-server (run with defaults: 127.0.0.1:6379, data in ./data)\n' +
   '       brook-server --port 7777\n' +
-  '       brook-server --port 7777 --replicaof 127.0.0.1 8888\n' +
   '       brook-server /etc/redis/6379.conf\n' +
   '       brook-server /etc/myredis.conf --loglevel verbose --requirepass secret\n';
 

@@ -55,6 +55,8 @@ export const Err = {
   notPositive: 'ERR value is out of range, must be positive',
   getkeysInvalidArgs: 'ERR Invalid arguments specified for command',
   noShutdownInProgress: 'ERR No shutdown in progress.',
+  /** SHUTDOWN that could not save (Brook: SHUTDOWN SAVE without FORCE, as it cannot save yet). */
+  shutdownFailed: 'ERR Errors trying to SHUTDOWN. Check logs.',
   // keyspace and expire
   invalidCursor: 'ERR invalid cursor',
   /** getRangeLongFromObjectOrReply without a custom message (getIntFromObjectOrReply: a C int). */

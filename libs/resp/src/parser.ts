@@ -106,6 +106,23 @@ export class RespParser {
     return this.tail.length + this.bodyFill;
   }
 
+  /** Room left in the buffer receiving a bulk body; the unparsed tail is kept at its exact size (CLIENT LIST qbuf-free). */
+  get bufferFree(): number {
+    return this.body === null ? 0 : this.body.length - this.bodyFill;
+  }
+
+  /** Bytes of buffers the parser holds: the tail, a body arriving, the spare kept for the next one. */
+  get bufferBytes(): number {
+    return this.tail.length + (this.body?.length ?? 0) + (this.spare?.length ?? 0);
+  }
+
+  /** Bytes of the arguments already read of an incomplete request (CLIENT LIST argv-mem). */
+  get argvBytes(): number {
+    let n = 0;
+    if (this.argv !== null) for (const a of this.argv) n += a.length;
+    return n;
+  }
+
   /**
    * Parses every complete command in what was left over plus `chunk`, handing each to `sink` as
    * soon as it is complete (so a command runs before later bytes are even looked at). Throws

@@ -19,7 +19,9 @@ import {
 import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
 import { Client, type ClientHost, type OutputLimit } from './client.js';
 import type { ConfigStore } from './config/config-store.js';
+import { NO_RDB, warnIfNotHonoured, warnNotHonoured } from './config/not-honoured.js';
 import { buildInfo, type InfoFields } from './info.js';
+import { Metrics, SAMPLE_PERIOD_MS } from './metrics.js';
 import { UserStore } from './users.js';
 import { BROOK_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
@@ -30,6 +32,8 @@ export interface ServerStats {
   errorReplies: number;
   errorsByCode: Map<string, number>;
   outputLimitDisconnections: number;
+  netInputBytes: number;
+  netOutputBytes: number;
 }
 
 /**
@@ -46,17 +50,19 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   readonly version = BROOK_VERSION;
   readonly redisVersion = REDIS_COMPAT_VERSION;
   readonly stats: ServerStats = newStats();
+  readonly metrics = new Metrics();
   readonly parserLimits: { maxBulkLen: number; maxMultibulkLen: number; maxQueryBuffer: number };
   readonly outputLimits = { normal: noLimit(), replica: noLimit(), pubsub: noLimit() };
   private readonly clientsById = new Map<number, Client>();
   private tcpServers: net.Server[] = [];
   private unixServer: net.Server | null = null;
-  private readonly expiry: ActiveExpiry;
+  readonly expiry: ActiveExpiry;
   private readonly resetHooks: ((c: Session) => void)[] = [];
   private readonly closeHooks: ((c: Session) => void)[] = [];
   private readonly unblockHooks: ((c: Session, error: boolean) => boolean)[] = [];
   private readonly infoExtra = new Map<string, InfoFields[]>();
   private cron: NodeJS.Timeout | null = null;
+  private sampler: NodeJS.Timeout | null = null;
   private pausedUntil = 0;
   private pauseMode: 'all' | 'write' = 'all';
   private pauseTimer: LongTimeout | null = null;
@@ -83,6 +89,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.users.defaultUser.setPassword(config.value('requirepass'));
     this.setOutputLimits(config.value('client-output-buffer-limit'));
     config.onApply((name, value) => this.apply(name, value));
+    warnNotHonoured(this.logger, (name) => config.value(name));
   }
 
   get ctx(): ServerContext {
@@ -113,6 +120,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.expiry.start();
     this.cron = setInterval(() => this.clientsCron(), 1000);
     this.cron.unref();
+    this.sampler = setInterval(() => this.metrics.sample(this.stats, Date.now()), SAMPLE_PERIOD_MS);
+    this.sampler.unref();
   }
 
   /**
@@ -216,6 +225,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     await this.rebinding;
     this.expiry.stop();
     if (this.cron) clearInterval(this.cron);
+    if (this.sampler) clearInterval(this.sampler);
     this.pauseTimer?.clear();
     for (const c of [...this.clientsById.values()]) c.kill();
     const servers = this.unixServer ? [...this.tcpServers, this.unixServer] : this.tcpServers;
@@ -409,11 +419,23 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     for (const c of [...this.clientsById.values()]) c.resume();
   }
 
-  /** SHUTDOWN: the process owner (apps/brook) stops the Nest app and exits on 'shutdown'. */
+  /**
+   * SHUTDOWN: the process owner (apps/brook) stops the Nest app and exits on 'shutdown'. Brook
+   * cannot save yet, so SHUTDOWN SAVE fails like a failed save in Redis (unless FORCE), and
+   * stopping with save points configured says that nothing was saved.
+   */
   shutdown(mode: ShutdownMode): string | null {
     if (this.shuttingDown) return null;
+    if (mode.save === 'save') {
+      if (!mode.force) {
+        this.logger.warn(`SHUTDOWN SAVE refused: ${NO_RDB}. Error trying to save the DB, can't exit.`);
+        return Err.shutdownFailed;
+      }
+      this.logger.warn(`SHUTDOWN SAVE FORCE: nothing was saved: ${NO_RDB}. Exit anyway.`);
+    } else if (mode.save === 'default' && this.config.value('save') !== '') {
+      this.logger.warn(`SHUTDOWN with save points configured: nothing was saved: ${NO_RDB}`);
+    }
     this.shuttingDown = true;
-    // Persistence arrives with its own family; until then SAVE and NOSAVE both just stop.
     setImmediate(() => this.emit('shutdown', mode));
     return null;
   }
@@ -421,6 +443,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   // ---- config and housekeeping ----------------------------------------------------------------
 
   private apply(name: string, value: string): string | null | Promise<string | null> {
+    warnIfNotHonoured(this.logger, name, value);
     switch (name) {
       case 'proto-max-bulk-len':
         this.parserLimits.maxBulkLen = Number(value);
@@ -468,7 +491,10 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   private clientsCron(): void {
     const timeout = this.config.int('timeout') * 1000;
     const now = Date.now();
+    const { clientInput, clientOutput } = this.metrics;
     for (const c of [...this.clientsById.values()]) {
+      clientInput.record(c.parser.bufferBytes, now);
+      clientOutput.record(c.outputListBytes, now);
       if (timeout > 0 && c.type === 'normal' && !c.blocked && now - c.lastInteraction > timeout) c.kill();
       else if (c.outputPending > 0) c.checkOutputLimits();
       if (now - c.lastInteraction > IDLE_TRIM_MS) c.parser.trim();
@@ -512,5 +538,7 @@ function newStats(): ServerStats {
     errorReplies: 0,
     errorsByCode: new Map(),
     outputLimitDisconnections: 0,
+    netInputBytes: 0,
+    netOutputBytes: 0,
   };
 }

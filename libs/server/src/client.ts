@@ -17,6 +17,8 @@ export interface ClientHost {
   readonly parserLimits: { maxBulkLen: number; maxMultibulkLen: number; maxQueryBuffer: number };
   /** client-output-buffer-limit by class (masters count as normal, as in Redis). */
   readonly outputLimits: { normal: OutputLimit; replica: OutputLimit; pubsub: OutputLimit };
+  /** Bytes received from and sent to clients (INFO total_net_*_bytes and the instantaneous kbps). */
+  readonly stats: { netInputBytes: number; netOutputBytes: number };
   /** Runs one command for this client (the dispatcher). */
   execute(c: Client, argv: string[]): void;
   /** True while CLIENT PAUSE holds this command back. */
@@ -161,6 +163,7 @@ export class Client implements Session {
   }
 
   private onData(chunk: Buffer): void {
+    this.host.stats.netInputBytes += chunk.length;
     if (this.closed || this.closeAfterReply) return;
     this.lastInteraction = this.host.ks.tick();
     try {
@@ -264,6 +267,7 @@ export class Client implements Session {
     if (this.closed) return;
     const pending = this.outputPending + data.length + following;
     if (pending > REPLY_BUFFER && this.overOutputLimit(pending)) return this.close('output-limit');
+    this.host.stats.netOutputBytes += data.length;
     if (this.backlog.length === 0 && !this.socket.writableNeedDrain && data.length <= WRITE_PIECE) {
       this.socket.write(data, 'latin1');
       return;
@@ -353,7 +357,25 @@ export class Client implements Session {
     return this.closed;
   }
 
-  /** One CLIENT LIST line, in Redis 7.0's field order (plus 7.2's lib-name/lib-ver). */
+  /** Output not yet written to the kernel, the reply being built included. */
+  get outputBytes(): number {
+    return this.w.out.length + this.outputPending;
+  }
+
+  /** Output beyond Redis's fixed reply buffer: Redis's reply_bytes (CLIENT LIST omem, INFO client_recent_max_output_buffer). */
+  get outputListBytes(): number {
+    return Math.max(0, this.outputBytes - REPLY_BUFFER);
+  }
+
+  /**
+   * One CLIENT LIST line, in Redis 7.0's field order (plus 7.2's lib-name/lib-ver), every figure
+   * measured. rbs/rbp are left out: Brook has no fixed reply buffer whose size and peak they report.
+   *
+   * Output in Redis's terms: the writer's reply being built, Node's socket queue and the backlog
+   * hold it, in that order. Its first REPLY_BUFFER bytes stand for Redis's fixed reply buffer (obl);
+   * the rest is its reply list: omem bytes in oll pieces, one per backlog piece plus one each for
+   * Node's queue and the writer's reply when they hold bytes.
+   */
   describe(): string {
     const now = Date.now();
     let flags = '';
@@ -367,14 +389,18 @@ export class Client implements Session {
     if (this.noEvict) flags += 'e';
     if (this.noTouch) flags += 'T';
     const fd = (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
-    const qbuf = this.parser.pending;
-    const omem = this.outputPending;
+    const parser = this.parser;
+    const argvMem = parser.argvBytes;
+    const out = this.outputBytes;
+    const omem = this.outputListBytes;
+    const obl = out - omem;
+    const oll = omem === 0 ? 0 : this.backlog.length + (this.socket.writableLength > 0 ? 1 : 0) + (this.w.out.length > 0 ? 1 : 0);
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${fd} name=${this.name} ` +
       `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} ` +
       `flags=${flags || 'N'} db=${this.db.id} sub=${this.sub} psub=${this.psub} ssub=${this.ssub} multi=${this.multi} ` +
-      `qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=${omem > 0 ? 1 : 0} omem=${omem} ` +
-      `tot-mem=${qbuf + omem} events=r cmd=${this.lastCommand} user=${this.user} redir=-1 resp=${this.w.proto} ` +
+      `qbuf=${parser.pending} qbuf-free=${parser.bufferFree} argv-mem=${argvMem} multi-mem=0 obl=${obl} oll=${oll} omem=${omem} ` +
+      `tot-mem=${parser.bufferBytes + argvMem + out} events=${this.outputPending > 0 ? 'rw' : 'r'} cmd=${this.lastCommand} user=${this.user} redir=-1 resp=${this.w.proto} ` +
       `lib-name=${this.libName} lib-ver=${this.libVer}`
     );
   }

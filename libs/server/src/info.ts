@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import { lruClock } from '@brook/storage';
 import type { BrookServer } from './brook-server.js';
 import type { Client } from './client.js';
+import { usedMemory } from './metrics.js';
 
 type Section = (s: BrookServer) => [string, string | number][];
 
@@ -18,8 +19,6 @@ export function bytesToHuman(n: number): string {
   return `${v.toFixed(2)}${units[i]}`;
 }
 
-let peakMemory = 0;
-
 const sections: Record<string, Section> = {
   server: (s) => {
     const uptime = Math.floor((Date.now() - s.startedAt) / 1000);
@@ -28,14 +27,12 @@ const sections: Record<string, Section> = {
       ['brook_version', s.version],
       ['redis_git_sha1', '00000000'],
       ['redis_git_dirty', 0],
-      ['redis_build_id', '0'],
       ['redis_mode', 'standalone'],
       ['os', `${os.type()} ${os.release()} ${os.arch()}`],
       ['arch_bits', 64],
       ['monotonic_clock', 'POSIX clock_gettime'],
       ['multiplexing_api', 'epoll'],
       ['atomicvar_api', 'c11-builtin'],
-      ['gcc_version', '0.0.0'],
       ['node_version', process.version.slice(1)],
       ['process_id', process.pid],
       ['process_supervised', 'no'],
@@ -59,8 +56,8 @@ const sections: Record<string, Section> = {
       ['connected_clients', s.connectedClients()],
       ['cluster_connections', 0],
       ['maxclients', s.config.value('maxclients')],
-      ['client_recent_max_input_buffer', 0],
-      ['client_recent_max_output_buffer', 0],
+      ['client_recent_max_input_buffer', s.metrics.clientInput.max(Date.now())],
+      ['client_recent_max_output_buffer', s.metrics.clientOutput.max(Date.now())],
       ['blocked_clients', blocked],
       ['tracking_clients', 0],
       ['clients_in_timeout_table', 0],
@@ -68,16 +65,19 @@ const sections: Record<string, Section> = {
   },
   memory: (s) => {
     const m = process.memoryUsage();
-    const used = m.heapUsed + m.external;
-    peakMemory = Math.max(peakMemory, used);
+    const used = usedMemory(m);
+    // The sampler tracks the peak every 100 ms; INFO counts what it sees too, so peak >= used.
+    s.metrics.notePeak(used);
+    const peak = s.metrics.peakMemory;
     const maxmemory = Number(s.config.value('maxmemory'));
     return [
       ['used_memory', used],
       ['used_memory_human', bytesToHuman(used)],
       ['used_memory_rss', m.rss],
       ['used_memory_rss_human', bytesToHuman(m.rss)],
-      ['used_memory_peak', peakMemory],
-      ['used_memory_peak_human', bytesToHuman(peakMemory)],
+      ['used_memory_peak', peak],
+      ['used_memory_peak_human', bytesToHuman(peak)],
+      ['used_memory_peak_perc', `${((used / peak) * 100).toFixed(2)}%`],
       ['used_memory_heap_total', m.heapTotal],
       ['used_memory_external', m.external],
       ['total_system_memory', os.totalmem()],
@@ -90,22 +90,33 @@ const sections: Record<string, Section> = {
       ['lazyfree_pending_objects', 0],
     ];
   },
+  /**
+   * Only what is true without persistence: nothing loads, saves or rewrites, AOF is off whatever
+   * appendonly says. No last-save time or 'ok' status: they would claim saves and writes that never
+   * happened (persistence adds them through addInfo). rdb_changes_since_last_save stays: with no
+   * save ever made, every write since start is unsaved, which is what it counts.
+   */
   persistence: (s) => [
     ['loading', 0],
     ['async_loading', 0],
     ['rdb_changes_since_last_save', s.ks.dirty],
     ['rdb_bgsave_in_progress', 0],
-    ['rdb_last_save_time', Math.floor(s.startedAt / 1000)],
-    ['rdb_last_bgsave_status', 'ok'],
-    ['aof_enabled', s.config.value('appendonly') === 'yes' ? 1 : 0],
+    ['aof_enabled', 0],
     ['aof_rewrite_in_progress', 0],
-    ['aof_last_bgrewrite_status', 'ok'],
-    ['aof_last_write_status', 'ok'],
   ],
   stats: (s) => [
     ['total_connections_received', s.stats.connectionsReceived],
     ['total_commands_processed', s.stats.commandsProcessed],
-    ['instantaneous_ops_per_sec', 0],
+    ['instantaneous_ops_per_sec', s.metrics.ops.perSecond],
+    ['total_net_input_bytes', s.stats.netInputBytes],
+    ['total_net_output_bytes', s.stats.netOutputBytes],
+    // No replication: no replication traffic, truly.
+    ['total_net_repl_input_bytes', 0],
+    ['total_net_repl_output_bytes', 0],
+    ['instantaneous_input_kbps', (s.metrics.netInput.perSecond / 1024).toFixed(2)],
+    ['instantaneous_output_kbps', (s.metrics.netOutput.perSecond / 1024).toFixed(2)],
+    ['instantaneous_input_repl_kbps', '0.00'],
+    ['instantaneous_output_repl_kbps', '0.00'],
     ['rejected_connections', s.stats.rejectedConnections],
     ['expired_keys', s.ks.stats.expiredKeys],
     ['expired_stale_perc', (s.ks.stats.expiredStalePerc * 100).toFixed(2)],
@@ -168,7 +179,7 @@ const sections: Record<string, Section> = {
     const out: [string, string][] = [];
     for (const db of s.ks.dbs) {
       if (db.size === 0) continue;
-      out.push([`db${db.id}`, `keys=${db.size},expires=${db.expires.size},avg_ttl=0`]);
+      out.push([`db${db.id}`, `keys=${db.size},expires=${db.expires.size},avg_ttl=${s.expiry.avgTtl(db)}`]);
     }
     return out;
   },

@@ -58,3 +58,20 @@ describe('ActiveExpiry', () => {
     expect(ks.dbs[0].size).toBe(0);
   });
 });
+
+describe('ActiveExpiry avg_ttl', () => {
+  it("estimates a database's mean TTL from the keys a cycle samples, and forgets it once it has no volatile keys", () => {
+    const ks = new Keyspace(2);
+    const expiry = new ActiveExpiry(ks);
+    volatileKeys(ks, 0, 200, Date.now() + 100_000);
+    expect(expiry.avgTtl(ks.dbs[0])).toBe(0);
+    expiry.cycle(50);
+    const avg = expiry.avgTtl(ks.dbs[0]);
+    expect(avg).toBeGreaterThan(99_000);
+    expect(avg).toBeLessThanOrEqual(100_000);
+    expect(expiry.avgTtl(ks.dbs[1])).toBe(0);
+    for (let i = 0; i < 200; i++) ks.dbs[0].delete(`k${i}`);
+    expiry.cycle(50);
+    expect(expiry.avgTtl(ks.dbs[0])).toBe(0);
+  });
+});

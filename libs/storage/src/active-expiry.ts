@@ -33,6 +33,11 @@ export class ActiveExpiry {
   private nextDb = 0;
   /** Set by a cycle that stopped on its budget (or found many stale keys): fast cycles follow. */
   private behind = false;
+  /**
+   * Per expiry table, Redis's running estimate of the mean TTL (ms) of its keys (INFO keyspace
+   * avg_ttl). Keyed by table so it follows SWAPDB and starts over after FLUSHDB, as in Redis.
+   */
+  private readonly avgTtls = new WeakMap<KeyTable<number>, number>();
 
   constructor(
     private readonly ks: Keyspace,
@@ -50,6 +55,11 @@ export class ActiveExpiry {
     if (this.fastTimer) clearTimeout(this.fastTimer);
     this.timer = null;
     this.fastTimer = null;
+  }
+
+  /** INFO keyspace avg_ttl of a database: 0 until its volatile keys were sampled. */
+  avgTtl(db: { readonly expires: KeyTable<number> }): number {
+    return this.avgTtls.get(db.expires) ?? 0;
   }
 
   setHz(hz: number): void {
@@ -88,6 +98,7 @@ export class ActiveExpiry {
       const db = dbs[dbIndex];
       if (db.expires.size === 0) {
         this.walks[dbIndex] = null;
+        this.avgTtls.delete(db.expires);
         continue;
       }
       let walk = this.walks[dbIndex];
@@ -98,11 +109,17 @@ export class ActiveExpiry {
       for (;;) {
         let n = 0;
         let passDone = false;
+        let ttlSum = 0;
+        let ttlSamples = 0;
         due.length = 0;
         while (n < BATCH) {
           walk.cursor = walk.table.scan(walk.cursor, (key, at) => {
             n++;
             if (at <= now) due.push(key);
+            else {
+              ttlSum += at - now;
+              ttlSamples++;
+            }
           });
           if (walk.cursor === 0) {
             passDone = true;
@@ -111,6 +128,7 @@ export class ActiveExpiry {
         }
         // Expired after the scan steps: a table must not change while a step visits it.
         for (const key of due) db.expireKey(key);
+        if (ttlSamples > 0) this.noteTtls(walk.table, Math.floor(ttlSum / ttlSamples));
         const expired = due.length;
         walked += n;
         sampled += n;
@@ -140,5 +158,11 @@ export class ActiveExpiry {
     this.behind = timedOut || stats.expiredStalePerc > STALE_RATIO;
     stats.expireCycleTimeUsedMs += performance.now() - start;
     return reclaimed;
+  }
+
+  /** Redis's avg_ttl update after each sampled batch: the first sample, then avg/50*49 + sample/50. */
+  private noteTtls(table: KeyTable<number>, sampleAvg: number): void {
+    const avg = this.avgTtls.get(table) ?? 0;
+    this.avgTtls.set(table, avg === 0 ? sampleAvg : Math.floor(avg / 50) * 49 + Math.floor(sampleAvg / 50));
   }
 }

@@ -1,0 +1,113 @@
+import type { Logger } from '@nestjs/common';
+import { PARAMS } from './params.js';
+
+/**
+ * Parameters Brook accepts (clients and redis.conf files set them, and CONFIG GET reports them)
+ * but does not act on yet. A value that asks for behaviour Brook does not have is logged as such
+ * when the config is loaded and on each CONFIG SET, so nobody believes a setting is in effect
+ * when it is not. Each group says why and what brings it.
+ */
+interface NotHonoured {
+  names: readonly string[];
+  reason: string;
+  /** True for a value whose behaviour Brook has; by default the parameter's default value. */
+  inEffect?: (value: string) => boolean;
+}
+
+const NO_AOF = 'Brook has no AOF persistence (it arrives with persistence)';
+export const NO_RDB = 'Brook has no RDB snapshots (they arrive with persistence)';
+const NO_EVICTION = 'Brook enforces no memory limit and evicts nothing (it arrives with eviction)';
+const NO_REPLICATION = 'Brook has no replication (it arrives with replication)';
+
+const GROUPS: readonly NotHonoured[] = [
+  {
+    names: [
+      'appendonly',
+      'appendfsync',
+      'appendfilename',
+      'appenddirname',
+      'no-appendfsync-on-rewrite',
+      'auto-aof-rewrite-percentage',
+      'auto-aof-rewrite-min-size',
+      'aof-load-truncated',
+      'aof-use-rdb-preamble',
+      'aof-rewrite-incremental-fsync',
+      'aof-timestamp-enabled',
+      'aof-disable-auto-gc',
+    ],
+    reason: NO_AOF,
+  },
+  // Redis's default save points snapshot the data; Brook's behaviour is that of `save ""`.
+  { names: ['save'], reason: NO_RDB, inEffect: (v) => v === '' },
+  {
+    names: [
+      'stop-writes-on-bgsave-error',
+      'rdbcompression',
+      'rdbchecksum',
+      'rdb-del-sync-files',
+      'rdb-save-incremental-fsync',
+      'dbfilename',
+    ],
+    reason: NO_RDB,
+  },
+  // SIGINT/SIGTERM stop the server without saving: only a flag asking for a save is not honoured.
+  { names: ['shutdown-on-sigint', 'shutdown-on-sigterm'], reason: NO_RDB, inEffect: (v) => !v.split(' ').includes('save') },
+  {
+    // The brook-server launcher still sizes the V8 heap from maxmemory.
+    names: ['maxmemory', 'maxmemory-samples', 'maxmemory-eviction-tenacity', 'maxmemory-clients', 'lazyfree-lazy-eviction'],
+    reason: NO_EVICTION,
+  },
+  {
+    names: ['lazyfree-lazy-expire', 'lazyfree-lazy-server-del', 'lazyfree-lazy-user-del', 'lazyfree-lazy-user-flush'],
+    reason: "V8's garbage collector frees values; Brook has no lazy-free thread",
+  },
+  {
+    names: [
+      'activedefrag',
+      'active-defrag-ignore-bytes',
+      'active-defrag-threshold-lower',
+      'active-defrag-threshold-upper',
+      'active-defrag-cycle-min',
+      'active-defrag-cycle-max',
+      'active-defrag-max-scan-fields',
+    ],
+    reason: "V8's garbage collector compacts the heap; Brook has no active defragmentation",
+  },
+  { names: ['io-threads', 'io-threads-do-reads'], reason: 'Brook reads and writes every connection on its one event loop' },
+  { names: ['notify-keyspace-events'], reason: 'Brook publishes no keyspace notifications (they arrive with pub/sub)' },
+  {
+    names: PARAMS.map((p) => p.name).filter(
+      (n) => n === 'replicaof' || n === 'masterauth' || n === 'masteruser' || /^(replica|repl|min-replicas)-/.test(n),
+    ),
+    reason: NO_REPLICATION,
+  },
+  {
+    names: PARAMS.map((p) => p.name).filter((n) => n.startsWith('cluster-')),
+    reason: 'Brook has no cluster mode (it arrives with cluster)',
+  },
+];
+
+const BY_NAME = new Map<string, NotHonoured>();
+for (const g of GROUPS) for (const n of g.names) BY_NAME.set(n, g);
+const DEFAULTS = new Map(PARAMS.map((p) => [p.name, p.default]));
+
+/** Why `name value` is accepted but not in effect, or null when Brook honours it. */
+export function notHonoured(name: string, value: string): string | null {
+  const g = BY_NAME.get(name);
+  if (g === undefined) return null;
+  const inEffect = g.inEffect ? g.inEffect(value) : value === DEFAULTS.get(name);
+  return inEffect ? null : g.reason;
+}
+
+/** Logs one warning for `name value` if Brook does not honour it. */
+export function warnIfNotHonoured(logger: Logger, name: string, value: string): void {
+  const why = notHonoured(name, value);
+  if (why === null) return;
+  const shown = /^[^\s"']+$/.test(value) ? value : JSON.stringify(value);
+  logger.warn(`${name} ${shown} is accepted but not in effect yet: ${why}`);
+}
+
+/** At start: one warning per loaded parameter Brook does not honour. */
+export function warnNotHonoured(logger: Logger, value: (name: string) => string): void {
+  for (const name of BY_NAME.keys()) warnIfNotHonoured(logger, name, value(name));
+}
