@@ -7,7 +7,7 @@ import { Injectable, Module, type INestMicroservice } from '@nestjs/common';
 import { builtinCommands, type Session } from '@brook/commands';
 import { Command, loadConfig, startBrook } from '@brook/server';
 import { freePort } from './support/servers.js';
-import { RawClient } from './support/raw-client.js';
+import { RawClient, encodeCommand } from './support/raw-client.js';
 
 @Injectable()
 class Greeter {
@@ -35,6 +35,43 @@ class Greeter {
 @Module({ providers: [Greeter] })
 class GreeterModule {}
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Commands whose handlers are async: the reply is what the Promise resolves to. */
+@Injectable()
+class Later {
+  /** ASYNC.ECHO ms value: waits, then replies the value. */
+  @Command({ name: 'async.echo', arity: 3, flags: ['readonly'] })
+  async echo(_c: Session, argv: string[]): Promise<string> {
+    await sleep(Number(argv[1]));
+    return argv[2];
+  }
+
+  /** ASYNC.VALUES: every kind of value a module may resolve to. */
+  @Command({ name: 'async.values', arity: 1, flags: ['readonly'] })
+  async values(): Promise<unknown[]> {
+    await sleep(1);
+    return ['s', 7, 2n ** 63n - 1n, null, Buffer.from([0, 255]), [1.5, new Error('inner'), new Error('NOPE coded')]];
+  }
+
+  /** ASYNC.FAIL message: rejects after waiting. */
+  @Command({ name: 'async.fail', arity: 2, flags: ['readonly'] })
+  async fail(_c: Session, argv: string[]): Promise<string> {
+    await sleep(1);
+    throw new Error(argv[1]);
+  }
+
+  /** ASYNC.WRITE: replies through the writer itself after waiting, resolving to undefined. */
+  @Command({ name: 'async.write', arity: 1, flags: ['readonly'] })
+  async write(c: Session): Promise<void> {
+    await sleep(5);
+    c.w.simple('WRITTEN');
+  }
+}
+
+@Module({ providers: [Later] })
+class LaterModule {}
+
 describe('@Command providers in a Nest module become Brook commands', () => {
   let app: INestMicroservice;
   let port: number;
@@ -44,7 +81,9 @@ describe('@Command providers in a Nest module become Brook commands', () => {
   beforeAll(async () => {
     port = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'brook-module-'));
-    ({ app } = await startBrook(loadConfig(['--port', String(port), '--save', '', '--dir', dir]), { imports: [GreeterModule] }));
+    ({ app } = await startBrook(loadConfig(['--port', String(port), '--save', '', '--dir', dir]), {
+      imports: [GreeterModule, LaterModule],
+    }));
     c = await RawClient.connect(port);
   });
 
@@ -66,7 +105,7 @@ describe('@Command providers in a Nest module become Brook commands', () => {
   });
 
   it('appears in COMMAND INFO, COMMAND COUNT, COMMAND LIST and COMMAND DOCS as a module command', async () => {
-    expect(await c.call('COMMAND', 'COUNT')).toBe(`:${builtinCommands.length + 3}\r\n`);
+    expect(await c.call('COMMAND', 'COUNT')).toBe(`:${builtinCommands.length + 7}\r\n`);
     expect(await c.call('COMMAND', 'INFO', 'hello.world')).toBe(
       '*1\r\n*10\r\n$11\r\nhello.world\r\n:2\r\n*3\r\n+readonly\r\n+module\r\n+fast\r\n:0\r\n:0\r\n:0\r\n' +
         '*2\r\n+@read\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n',
@@ -91,5 +130,29 @@ describe('@Command providers in a Nest module become Brook commands', () => {
     } finally {
       other.close();
     }
+  });
+
+  it('replies to async handlers when their Promise settles, in the order commands came', async () => {
+    c.write(
+      Buffer.concat([
+        encodeCommand(['async.echo', '30', 'slow']),
+        encodeCommand(['PING']),
+        encodeCommand(['async.echo', '1', 'fast']),
+        encodeCommand(['async.write']),
+        encodeCommand(['ECHO', 'sync']),
+      ]),
+    );
+    const replies: string[] = [];
+    for (let i = 0; i < 5; i++) replies.push((await c.read()).toString('latin1'));
+    expect(replies).toEqual(['$4\r\nslow\r\n', '+PONG\r\n', '$4\r\nfast\r\n', '+WRITTEN\r\n', '$4\r\nsync\r\n']);
+  });
+
+  it('writes resolved values as RESP and rejections as error replies', async () => {
+    expect(await c.call('async.values')).toBe(
+      '*6\r\n$1\r\ns\r\n:7\r\n:9223372036854775807\r\n$-1\r\n$2\r\n\x00\xff\r\n' + '*3\r\n$3\r\n1.5\r\n-ERR inner\r\n-NOPE coded\r\n',
+    );
+    expect(await c.call('async.fail', 'it broke')).toBe('-ERR it broke\r\n');
+    expect(await c.call('async.fail', 'WRONGTYPE kept as is')).toBe('-WRONGTYPE kept as is\r\n');
+    expect(await c.call('PING')).toBe('+PONG\r\n');
   });
 });

@@ -2,7 +2,8 @@ import type { CommandSpec } from './table.js';
 import type { Session } from './context.js';
 import { Err } from './errors.js';
 import { is, parseInt64 } from './args.js';
-import { editString, keyword, maxStringBytes, rangeEnd, rangeStart, readString } from './strings.js';
+import { editableString, keyword, storeEdited, maxStringBytes, rangeEnd, rangeStart, readString } from './strings.js';
+import type { CommandFamily } from './family.js';
 import {
   bitop as computeBitop,
   countBits,
@@ -22,27 +23,22 @@ import {
   type Int64,
   type Overflow,
   type StringValue,
+  type Value,
 } from '@brook/storage';
 
 /**
- * Redis's lookupStringForBitCommand: the key's string, created zeroed or grown (zero-padded) to
- * cover bit `maxBit`, as a MutableString edited in place; null after a WRONGTYPE reply. The
- * change is signalled here, once.
+ * Redis's lookupStringForBitCommand: the key's string (`old`, undefined when absent) as a
+ * MutableString to edit in place, created zeroed or grown (zero-padded) to cover bit `maxBit`;
+ * null after a WRONGTYPE reply. The caller stores it with storeEdited once the edit is done.
  */
-function bitString(c: Session, key: string, maxBit: number): MutableString | null {
-  const db = c.db;
+function bitString(c: Session, old: Value | undefined, maxBit: number): MutableString | null {
   const bytes = Math.floor(maxBit / 8) + 1;
-  const v = db.get(key);
-  if (v === undefined) {
-    const s = MutableString.zeroed(bytes);
-    db.set(key, s);
-    return s;
-  }
-  if (!isStringValue(v)) {
+  if (old === undefined) return MutableString.zeroed(bytes);
+  if (!isStringValue(old)) {
     c.w.error(Err.wrongType);
     return null;
   }
-  const s = editString(db, key, v, bytes);
+  const s = editableString(old, bytes);
   s.grow(bytes);
   return s;
 }
@@ -54,9 +50,13 @@ function setbit(c: Session, argv: string[]): void {
   if (offset === null) return c.w.error(Err.bitOffset);
   const on = parseInt64(argv[3]);
   if (on !== 0 && on !== 1) return c.w.error(Err.bitValue);
-  const s = bitString(c, argv[1], offset);
+  const key = argv[1];
+  const old = c.db.get(key);
+  const s = bitString(c, old, offset);
   if (s === null) return;
-  c.w.integer(setBit(s, offset, on));
+  const prev = setBit(s, offset, on);
+  storeEdited(c.db, key, old, s);
+  c.w.integer(prev);
 }
 
 function getbit(c: Session, argv: string[]): void {
@@ -215,14 +215,17 @@ function bitfieldGeneric(c: Session, argv: string[], readOnlyCmd: boolean): void
     j += op === OP_GET ? 2 : 3;
   }
 
+  const key = argv[1];
   let target: StringValue | undefined;
+  let old: Value | undefined;
   if (readonly) {
-    const v = readString(c, argv[1]);
+    const v = readString(c, key);
     if (v === null) return;
     target = v;
   } else {
     if (readOnlyCmd) return c.w.error(Err.bitfieldReadOnly);
-    const s = bitString(c, argv[1], highest);
+    old = c.db.get(key);
+    const s = bitString(c, old, highest);
     if (s === null) return;
     target = s;
   }
@@ -241,6 +244,7 @@ function bitfieldGeneric(c: Session, argv: string[], readOnlyCmd: boolean): void
     if (r === null) w.nil();
     else w.integer(r);
   }
+  if (!readonly) storeEdited(c.db, key, old, target as MutableString);
 }
 
 function bitfield(c: Session, argv: string[]): void {
@@ -346,3 +350,6 @@ export const bitmapCommands: CommandSpec[] = [
     handler: bitfieldRo,
   },
 ];
+
+/** Bit operations on strings (bitops.c). */
+export const bitmapFamily: CommandFamily = { name: 'bitmap', commands: bitmapCommands };

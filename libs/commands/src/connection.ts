@@ -4,6 +4,7 @@ import type { ClientType, ClientView, Session } from './context.js';
 import { Err } from './errors.js';
 import { is, parseInt64, parseSafeInt } from './args.js';
 import { replyHelp } from './reply.js';
+import type { CommandFamily } from './family.js';
 
 // ---- PING, ECHO, QUIT, SELECT, RESET ----------------------------------------------------------
 
@@ -533,3 +534,6 @@ export const connectionCommands: CommandSpec[] = [
     ],
   },
 ];
+
+/** Connection state: PING, AUTH, HELLO, SELECT, CLIENT, RESET... */
+export const connectionFamily: CommandFamily = { name: 'connection', commands: connectionCommands };

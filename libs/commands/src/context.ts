@@ -1,6 +1,7 @@
 import type { ReplyWriter } from '@brook/resp';
 import type { Database, Keyspace } from '@brook/storage';
 import type { CommandTable } from './table.js';
+import type { DebugSubcommand } from './family.js';
 
 export type ClientType = 'normal' | 'pubsub' | 'master' | 'replica';
 
@@ -44,7 +45,7 @@ export interface Session extends ClientView {
   defer(task: Promise<void>): void;
   /** Sends what is in `w` now: output made outside this connection's own command (pub/sub messages, unblocked replies). */
   flush(): void;
-  /** RESET: back to a fresh connection's state (db 0, RESP2, default user, no name...), see ServerContext.onReset. */
+  /** RESET: back to a fresh connection's state (db 0, RESP2, default user, no name...), see FamilyContext.onReset. */
   reset(): void;
 }
 
@@ -87,8 +88,6 @@ export interface ServerContext {
   clientById(id: number): ClientView | undefined;
   /** INFO text for the given sections (already lower-cased; empty = default). */
   info(sections: readonly string[]): string;
-  /** Adds fields to an INFO section (or replaces fields of the same name): persistence, pub/sub... */
-  addInfo(section: string, fields: () => [string, string | number][]): void;
   /** CONFIG RESETSTAT. */
   resetStats(): void;
   /** Pauses client commands until `until` (ms); mode 'write' pauses only writes. */
@@ -102,14 +101,39 @@ export interface ServerContext {
   readonly defaultUserNoPass: boolean;
   /** True when the user exists (CLIENT KILL USER). */
   hasUser(name: string): boolean;
-  /** Registers state to clear on RESET (MULTI, subscriptions, tracking live in their own families). */
-  onReset(hook: (c: Session) => void): void;
-  /** Registers cleanup for a connection that closes (subscriptions, blocked waits...). */
-  onClose(hook: (c: Session) => void): void;
   /**
    * CLIENT UNBLOCK: releases client `id` from a blocking command, replying as on timeout or with
-   * the UNBLOCKED error; false when it is not blocked. The blocking family registers the handler.
+   * the UNBLOCKED error; false when it is not blocked.
    */
   unblock(id: number, error: boolean): boolean;
-  onUnblock(hook: (c: Session, error: boolean) => boolean): void;
+  /** DEBUG's subcommands, as the families installed them on this server. */
+  debugSubcommand(name: string): DebugSubcommand | undefined;
+  debugSubcommandNames(): string[];
+  /**
+   * Runs `work` once after the current outermost command (after EXEC as a whole, not after each
+   * command inside it), before the next command: serving clients blocked on keys that became ready...
+   */
+  afterCommand(work: () => void): void;
+  /**
+   * Runs a command inside another one (EXEC, scripts, the SDK), as Redis's call(): the same
+   * checks, stats and change feed, but the post-command work waits for the outermost command.
+   */
+  call(c: Session, argv: string[]): void;
+  /**
+   * Blocks `c` on `keys` of its current database until `waiter.serve` accepts a ready key, the
+   * timeout passes (ms, 0 = forever) or CLIENT UNBLOCK. Inside a nested call (MULTI/EXEC) it never
+   * blocks: the timeout reply comes at once, as in Redis.
+   */
+  block(c: Session, keys: readonly string[], timeoutMs: number, waiter: KeyWaiter): void;
+}
+
+/** What a blocking command gives the server when it blocks a client on keys. */
+export interface KeyWaiter {
+  /**
+   * Called when `key` may be ready (it was written after the client blocked): writes the reply and
+   * returns true, or returns false to keep waiting (wrong type, empty, a client served before took it).
+   */
+  serve(c: Session, key: string): boolean;
+  /** The reply on timeout and CLIENT UNBLOCK TIMEOUT (nil array for BLPOP, null for XREAD...). */
+  timeout(c: Session): void;
 }

@@ -44,6 +44,8 @@ export const Err = {
   listenPortFailed: 'Unable to listen on this port. Check server logs.',
   bindFailed: 'Failed to bind to specified addresses.',
   unblockReason: 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
+  /** CLIENT UNBLOCK id ERROR: the reply the blocked client gets. */
+  unblocked: 'UNBLOCKED client unblocked via CLIENT UNBLOCK',
   /** Commands whose handler parses the subcommand itself (DEBUG) or checks its argument count. */
   subcommandSyntax: (sub: string, cmd: string) =>
     `ERR unknown subcommand or wrong number of arguments for '${truncate(sub)}'. Try ${cmd.toUpperCase()} HELP.`,

@@ -4,6 +4,7 @@ import { Err } from './errors.js';
 import { is } from './args.js';
 import { propagate } from './propagate.js';
 import { parseExpireTime } from './expire-arg.js';
+import type { CommandFamily } from './family.js';
 
 // ---- EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT key time [NX|XX|GT|LT] -------------------------------
 
@@ -150,3 +151,6 @@ export const expireCommands: CommandSpec[] = [
     handler: persist,
   },
 ];
+
+/** Key expiry: EXPIRE, TTL, PERSIST and their variants. */
+export const expireFamily: CommandFamily = { name: 'expire', commands: expireCommands };

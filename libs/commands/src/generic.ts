@@ -18,6 +18,7 @@ import { is, parseInt64 } from './args.js';
 import { globMatch } from './glob.js';
 import { propagate } from './propagate.js';
 import { replyHelp } from './reply.js';
+import type { CommandFamily } from './family.js';
 
 // ---- DEL / UNLINK / EXISTS / TOUCH / TYPE --------------------------------------------------------
 
@@ -620,3 +621,6 @@ export const genericCommands: CommandSpec[] = [
     ],
   },
 ];
+
+/** The generic key commands (Redis's db.c): DEL, EXISTS, RENAME, SCAN, FLUSHDB... */
+export const genericFamily: CommandFamily = { name: 'generic', commands: genericCommands };

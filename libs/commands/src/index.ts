@@ -1,12 +1,14 @@
+import type { CommandFamily } from './family.js';
 import type { CommandSpec } from './table.js';
-import { bitmapCommands } from './bitmap.js';
-import { connectionCommands } from './connection.js';
-import { expireCommands } from './expire.js';
-import { genericCommands } from './generic.js';
-import { serverCommands } from './server.js';
-import { stringCommands } from './strings.js';
+import { bitmapFamily } from './bitmap.js';
+import { connectionFamily } from './connection.js';
+import { expireFamily } from './expire.js';
+import { genericFamily } from './generic.js';
+import { serverFamily } from './server.js';
+import { stringFamily } from './strings.js';
 
 export * from './table.js';
+export * from './family.js';
 export * from './command-info.js';
 export * from './context.js';
 export * from './errors.js';
@@ -16,12 +18,15 @@ export * from './propagate.js';
 export * from './glob.js';
 export * from './expire-arg.js';
 
-/** Every built-in command, family by family (one file per family, as in Redis's t_*.c). */
-export const builtinCommands: readonly CommandSpec[] = [
-  ...connectionCommands,
-  ...serverCommands,
-  ...genericCommands,
-  ...expireCommands,
-  ...stringCommands,
-  ...bitmapCommands,
+/** Every built-in family (one file per family, as in Redis's t_*.c), installed in this order. */
+export const builtinFamilies: readonly CommandFamily[] = [
+  connectionFamily,
+  serverFamily,
+  genericFamily,
+  expireFamily,
+  stringFamily,
+  bitmapFamily,
 ];
+
+/** Every built-in command, family by family. */
+export const builtinCommands: readonly CommandSpec[] = builtinFamilies.flatMap((f) => f.commands);

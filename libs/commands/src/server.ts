@@ -6,6 +6,7 @@ import { is, parseFloatArg, parseInt64 } from './args.js';
 import { globMatch } from './glob.js';
 import { commandKeys, keySpecsOf, writeCommandDocs, writeCommandInfo } from './command-info.js';
 import { replyHelp } from './reply.js';
+import type { CommandFamily, DebugSubcommand } from './family.js';
 
 // ---- COMMAND ------------------------------------------------------------------------------------
 
@@ -185,22 +186,6 @@ const CONFIG_HELP = [
 
 // ---- DEBUG --------------------------------------------------------------------------------------
 
-/** A DEBUG subcommand; other families may add theirs with addDebugSubcommand (OBJECT, RELOAD...). */
-export interface DebugSubcommand {
-  name: string;
-  /** Accepted argument counts after the subcommand name: [min, max]. */
-  args: [number, number];
-  /** DEBUG HELP lines (usage, then indented description). */
-  help: string[];
-  handler: (c: Session, args: string[]) => void;
-}
-
-const debugSubcommands = new Map<string, DebugSubcommand>();
-
-export function addDebugSubcommand(sub: DebugSubcommand): void {
-  debugSubcommands.set(sub.name.toLowerCase(), sub);
-}
-
 /** DEBUG SLEEP seconds: stops the whole server, like Redis (decimals allowed, bad input is 0). */
 function debugSleep(c: Session, args: string[]): void {
   const seconds = parseFloatArg(args[0]) ?? 0;
@@ -236,7 +221,7 @@ function debugPopulate(c: Session, args: string[]): void {
   c.w.ok();
 }
 
-addDebugSubcommand({
+const debugPopulateSub: DebugSubcommand = {
   name: 'populate',
   args: [1, 3],
   help: [
@@ -247,23 +232,24 @@ addDebugSubcommand({
     '    current node can be created in cluster mode.',
   ],
   handler: debugPopulate,
-});
-addDebugSubcommand({
+};
+
+const debugSleepSub: DebugSubcommand = {
   name: 'sleep',
   args: [1, 1],
   help: ['SLEEP <seconds>', '    Stop the server for <seconds>. Decimals allowed.'],
   handler: debugSleep,
-});
+};
 
 function debug(c: Session, argv: string[]): void {
   const allowed = c.server.config.value('enable-debug-command');
   if (allowed === 'no' || (allowed === 'local' && !c.isLocal)) return c.w.error(Err.debugNotAllowed);
   if (argv.length === 2 && is(argv[1], 'HELP')) {
     const lines: string[] = [];
-    for (const name of [...debugSubcommands.keys()].sort()) lines.push(...debugSubcommands.get(name)!.help);
+    for (const name of c.server.debugSubcommandNames().sort()) lines.push(...c.server.debugSubcommand(name)!.help);
     return replyHelp(c.w, argv[0], lines);
   }
-  const sub = debugSubcommands.get(argv[1].toLowerCase());
+  const sub = c.server.debugSubcommand(argv[1].toLowerCase());
   const nargs = argv.length - 2;
   if (!sub || nargs < sub.args[0] || nargs > sub.args[1]) return c.w.error(Err.subcommandSyntax(argv[1], 'DEBUG'));
   sub.handler(c, argv.slice(2));
@@ -485,3 +471,13 @@ export const serverCommands: CommandSpec[] = [
     handler: shutdown,
   },
 ];
+
+/** The server family: its commands, and DEBUG's own subcommands registered on each server installing it. */
+export const serverFamily: CommandFamily = {
+  name: 'server',
+  commands: serverCommands,
+  install(ctx) {
+    ctx.addDebugSubcommand(debugPopulateSub);
+    ctx.addDebugSubcommand(debugSleepSub);
+  },
+};

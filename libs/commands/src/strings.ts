@@ -5,6 +5,7 @@ import { replyString } from './reply.js';
 import { propagate } from './propagate.js';
 import { is, parseInt64 } from './args.js';
 import { parseExpireTime } from './expire-arg.js';
+import type { CommandFamily } from './family.js';
 import {
   addInt64,
   addLongDouble,
@@ -35,18 +36,22 @@ export function maxStringBytes(c: Session): number {
 }
 
 /**
- * The key's value as a MutableString about to be edited in place and grown to `size` bytes
- * (Redis's dbUnshareStringValue: int and embstr values become a raw copy, made with room for the
- * edit so it is copied once; the TTL stays). Signals the change, once, either way.
+ * A string value as a MutableString to edit in place, with room for `size` bytes: the value
+ * itself, or for int and embstr values a raw copy made with that room so it is copied once
+ * (Redis's dbUnshareStringValue). Not stored yet: storeEdited does that once the edit is done.
  */
-export function editString(db: Database, key: string, v: StringValue, size: number): MutableString {
-  if (v instanceof MutableString) {
-    db.modified(key);
-    return v;
-  }
-  const s = new MutableString(stringBytes(v), size);
-  db.set(key, s, true);
-  return s;
+export function editableString(v: StringValue, size: number): MutableString {
+  return v instanceof MutableString ? v : new MutableString(stringBytes(v), size);
+}
+
+/**
+ * Stores the result of an in-place edit of the key's value `old` (undefined: the key was absent),
+ * keeping the TTL, and signals the change once: after the edit, so whoever the signal wakes (WATCH,
+ * blocked clients, keyspace events) sees the new value.
+ */
+export function storeEdited(db: Database, key: string, old: Value | undefined, s: MutableString): void {
+  if (old === s) db.modified(key);
+  else db.set(key, s, true);
 }
 
 /**
@@ -336,7 +341,9 @@ function append(c: Session, argv: string[]): void {
   if (!isStringValue(v)) return c.w.error(Err.wrongType);
   const total = stringLength(v) + tail.length;
   if (total > maxStringBytes(c)) return c.w.error(Err.stringTooLong);
-  editString(db, key, v, total).append(tail);
+  const s = editableString(v, total);
+  s.append(tail);
+  storeEdited(db, key, v, s);
   c.w.integer(total);
 }
 
@@ -374,14 +381,9 @@ function setrange(c: Session, argv: string[]): void {
   if (value.length === 0) return c.w.integer(v === undefined ? 0 : stringLength(v));
   const total = Number(offset) + value.length;
   if (total > maxStringBytes(c)) return c.w.error(Err.stringTooLong);
-  let s: MutableString;
-  if (v === undefined) {
-    s = MutableString.zeroed(total);
-    db.set(key, s);
-  } else {
-    s = editString(db, key, v, total);
-  }
+  const s = v === undefined ? MutableString.zeroed(total) : editableString(v, total);
   s.writeAt(Number(offset), value);
+  storeEdited(db, key, v, s);
   c.w.integer(s.length);
 }
 
@@ -771,3 +773,6 @@ export const stringCommands: CommandSpec[] = [
     handler: lcsCommand,
   },
 ];
+
+/** The string type (t_string.c). */
+export const stringFamily: CommandFamily = { name: 'string', commands: stringCommands };

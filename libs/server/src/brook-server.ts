@@ -6,17 +6,22 @@ import { dirname, join } from 'node:path';
 import * as net from 'node:net';
 import { MAX_ARGS } from '@brook/resp';
 import {
-  builtinCommands,
+  builtinFamilies,
   CommandTable,
   Err,
   unknownCommand,
   type ClientView,
   type Command,
+  type CommandFamily,
+  type DebugSubcommand,
+  type FamilyContext,
+  type KeyWaiter,
   type ServerContext,
   type Session,
   type ShutdownMode,
 } from '@brook/commands';
 import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
+import { BlockedClients } from './blocked-clients.js';
 import { Client, type ClientHost, type OutputLimit } from './client.js';
 import type { ConfigStore } from './config/config-store.js';
 import { NO_RDB, warnIfNotHonoured, warnNotHonoured } from './config/not-honoured.js';
@@ -61,6 +66,14 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   private readonly closeHooks: ((c: Session) => void)[] = [];
   private readonly unblockHooks: ((c: Session, error: boolean) => boolean)[] = [];
   private readonly infoExtra = new Map<string, InfoFields[]>();
+  private readonly debugSubcommands = new Map<string, DebugSubcommand>();
+  /** Work for the post-command phase (afterCommand), run once the outermost command returns. */
+  private readonly postWork: (() => void)[] = [];
+  /** Depth of nested calls (call()): the post-command phase waits for the outermost command. */
+  private nesting = 0;
+  private readonly blockedClients: BlockedClients;
+  /** What families' install steps register through: hooks on this server only. */
+  private readonly familyContext: FamilyContext;
   private cron: NodeJS.Timeout | null = null;
   private sampler: NodeJS.Timeout | null = null;
   private pausedUntil = 0;
@@ -77,7 +90,18 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   constructor(readonly config: ConfigStore) {
     super();
     this.ks = new Keyspace(config.int('databases'));
-    this.commands.registerAll(builtinCommands);
+    this.blockedClients = new BlockedClients(this.ks, (work) => this.afterCommand(work));
+    this.familyContext = {
+      server: this,
+      ks: this.ks,
+      onReset: (hook) => this.resetHooks.push(hook),
+      onClose: (hook) => this.closeHooks.push(hook),
+      onUnblock: (hook) => this.unblockHooks.push(hook),
+      addInfo: (section, fields) => this.addInfo(section, fields),
+      addDebugSubcommand: (sub) => this.debugSubcommands.set(sub.name.toLowerCase(), sub),
+      onConfigSet: (name, react) => config.onApply((changed, value) => (changed === name ? react(value) : null)),
+    };
+    for (const family of builtinFamilies) this.install(family);
     this.expiry = new ActiveExpiry(this.ks, Math.max(1, config.int('hz')));
     this.ks.setAccessPolicy(config.value('maxmemory-policy'));
     this.parserLimits = {
@@ -90,6 +114,12 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.setOutputLimits(config.value('client-output-buffer-limit'));
     config.onApply((name, value) => this.apply(name, value));
     warnNotHonoured(this.logger, (name) => config.value(name));
+  }
+
+  /** Adds a family to this server: its commands into the table, then its install step. */
+  install(family: CommandFamily): void {
+    this.commands.registerAll(family.commands);
+    family.install?.(this.familyContext);
   }
 
   get ctx(): ServerContext {
@@ -240,10 +270,49 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
 
   // ---- dispatch ------------------------------------------------------------------------------
 
-  /** Runs one command: lookup, arity and auth checks, the handler, stats and the change feed. */
+  /**
+   * Runs one command from a connection: lookup, arity and auth checks, the handler, stats and the
+   * change feed, then the post-command phase (one branch when nothing is pending).
+   */
   execute(c: Client, argv: string[]): void {
     if (c.replyMode !== 'on') this.executeSilenced(c, argv);
     else this.dispatch(c, argv);
+    if (this.postWork.length !== 0) this.runPostCommand();
+  }
+
+  call(c: Session, argv: string[]): void {
+    this.nesting++;
+    try {
+      this.dispatch(connection(c), argv);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  afterCommand(work: () => void): void {
+    this.postWork.push(work);
+  }
+
+  afterDeferred(): void {
+    if (this.postWork.length !== 0) this.runPostCommand();
+  }
+
+  /**
+   * The post-command phase (Redis's handleClientsBlockedOnKeys and friends): runs the queued work
+   * in order, including work queued while it runs (a served client's write makes more keys ready),
+   * until none is left. Not inside a nested call: the outermost command runs it when it returns.
+   */
+  private runPostCommand(): void {
+    if (this.nesting > 0) return;
+    const work = this.postWork;
+    for (let i = 0; i < work.length; i++) {
+      try {
+        work[i]();
+      } catch (e) {
+        this.logger.error(`post-command work failed: ${(e as Error).stack ?? String(e)}`);
+      }
+    }
+    work.length = 0;
   }
 
   private dispatch(c: Client, argv: string[]): void {
@@ -331,17 +400,16 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     return this.clientsById.size;
   }
 
-  onReset(hook: (c: Session) => void): void {
-    this.resetHooks.push(hook);
-  }
-
-  onClose(hook: (c: Session) => void): void {
-    this.closeHooks.push(hook);
+  block(c: Session, keys: readonly string[], timeoutMs: number, waiter: KeyWaiter): void {
+    // Inside MULTI/EXEC (or a script) a blocking command never blocks: it times out at once.
+    if (this.nesting > 0) waiter.timeout(c);
+    else this.blockedClients.block(connection(c), keys, timeoutMs, waiter);
   }
 
   unblock(id: number, error: boolean): boolean {
     const c = this.clientsById.get(id);
     if (c === undefined || !c.blocked) return false;
+    if (this.blockedClients.unblock(c, error)) return true;
     for (const h of this.unblockHooks) {
       if (h(c, error)) {
         c.flush();
@@ -351,8 +419,12 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     return false;
   }
 
-  onUnblock(hook: (c: Session, error: boolean) => boolean): void {
-    this.unblockHooks.push(hook);
+  debugSubcommand(name: string): DebugSubcommand | undefined {
+    return this.debugSubcommands.get(name);
+  }
+
+  debugSubcommandNames(): string[] {
+    return [...this.debugSubcommands.keys()];
   }
 
   resetSession(c: Client): void {
@@ -362,6 +434,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   closed(c: Client, reason: 'gone' | 'killed' | 'output-limit'): void {
     if (!this.clientsById.delete(c.id)) return;
     if (reason === 'output-limit') this.stats.outputLimitDisconnections++;
+    if (c.blocked) this.blockedClients.remove(c);
     for (const h of this.closeHooks) h(c);
   }
 
@@ -500,6 +573,12 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       if (now - c.lastInteraction > IDLE_TRIM_MS) c.parser.trim();
     }
   }
+}
+
+/** The connection behind a session: every Session a handler sees is one of the server's Clients. */
+function connection(c: Session): Client {
+  if (!(c instanceof Client)) throw new TypeError('not a connection of this server');
+  return c;
 }
 
 /** Starts `srv` listening; resolves once it accepts, rejects with the bind error. */

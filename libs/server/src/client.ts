@@ -19,8 +19,10 @@ export interface ClientHost {
   readonly outputLimits: { normal: OutputLimit; replica: OutputLimit; pubsub: OutputLimit };
   /** Bytes received from and sent to clients (INFO total_net_*_bytes and the instantaneous kbps). */
   readonly stats: { netInputBytes: number; netOutputBytes: number };
-  /** Runs one command for this client (the dispatcher). */
+  /** Runs one command for this client (the dispatcher), then the post-command work. */
   execute(c: Client, argv: string[]): void;
+  /** Runs the post-command work after a deferred (asynchronous) command has written its reply. */
+  afterDeferred(): void;
   /** True while CLIENT PAUSE holds this command back. */
   isPaused(c: Client, argv: string[]): boolean;
   /** RESET: runs the families' reset hooks (MULTI, subscriptions...). */
@@ -73,7 +75,7 @@ export class Client implements Session {
   ssub = 0;
   /** Commands queued in MULTI, or -1 outside MULTI (CLIENT LIST multi=), kept by the transaction family. */
   multi = -1;
-  /** Waiting in a blocking command (CLIENT LIST flag b), kept by the blocking family. */
+  /** Waiting in a blocking command (CLIENT LIST flag b, INFO blocked_clients), kept by BlockedClients. */
   blocked = false;
   lastInteraction = Date.now();
   lastCommand = 'NULL';
@@ -200,16 +202,36 @@ export class Client implements Session {
 
   defer(task: Promise<void>): void {
     this.holds++;
-    const release = (): void => {
+    const done = (): void => {
       this.holds--;
       this.flush();
+      // What the task wrote may wake blocked clients: the post-command work runs as after any command.
+      this.host.afterDeferred();
       this.resume();
     };
-    task.then(release, (e: unknown) => {
+    task.then(done, (e: unknown) => {
       this.w.error(`ERR ${(e as Error).message}`);
-      release();
+      done();
     });
   }
+
+  /** Holds later commands back while this client is blocked (BlockedClients), until release(). */
+  hold(): void {
+    this.holds++;
+  }
+
+  /**
+   * Ends a hold: sends what was written meanwhile (the unblocked reply) and runs the held commands
+   * once the current work is done, never inside another client's command (Redis too runs them
+   * from beforeSleep, not from the command that served it).
+   */
+  release(): void {
+    this.holds--;
+    this.flush();
+    if (this.deferred !== null) queueMicrotask(this.resumeHeld);
+  }
+
+  private readonly resumeHeld = (): void => this.resume();
 
   /** Runs held-back commands once nothing holds them (pause lifted, deferred reply written). */
   resume(): void {

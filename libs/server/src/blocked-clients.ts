@@ -1,0 +1,137 @@
+import { Logger } from '@nestjs/common';
+import { Err, type KeyWaiter } from '@brook/commands';
+import { setLongTimeout, type Keyspace, type LongTimeout } from '@brook/storage';
+import type { Client } from './client.js';
+
+/** One client blocked on keys: where, on what, and how its command finishes. */
+interface Wait {
+  readonly client: Client;
+  readonly db: number;
+  readonly keys: readonly string[];
+  readonly waiter: KeyWaiter;
+  timer: LongTimeout | null;
+}
+
+/**
+ * Clients blocked on keys (BLPOP, BLMOVE, BZPOPMIN, XREAD BLOCK... and @Command modules), as
+ * Redis's blocked.c: per database and key the waits in the order they blocked; a write to a key
+ * somebody waits on marks it ready, and the post-command phase serves the ready keys, each key's
+ * waiters first come first served, every one re-checking the key (an earlier one may have taken
+ * what it waited for). Writes to keys nobody waits on cost one map lookup, and only while some
+ * client is blocked.
+ */
+export class BlockedClients {
+  private readonly logger = new Logger('brook');
+  /** Per database: key → waits, oldest first. */
+  private readonly byKey: Map<string, Wait[]>[];
+  private readonly byClient = new Map<Client, Wait>();
+  /** Keys written since the last serving, per database, each once. */
+  private ready: Set<string>[];
+  private scheduled = false;
+
+  /** `schedule` runs the serving after the current outermost command (BrookServer.afterCommand). */
+  constructor(
+    ks: Keyspace,
+    private readonly schedule: (work: () => void) => void,
+  ) {
+    this.byKey = ks.dbs.map(() => new Map<string, Wait[]>());
+    this.ready = ks.dbs.map(() => new Set());
+    ks.onKeyModified((db, key) => {
+      if (this.byClient.size !== 0 && this.byKey[db].has(key)) this.markReady(db, key);
+    });
+    // FLUSHDB, FLUSHALL, SWAPDB: any waited key of that database may have changed (Redis's scanDatabaseForReadyKeys).
+    ks.onDbFlushed((db) => {
+      for (const key of this.byKey[db].keys()) this.markReady(db, key);
+    });
+  }
+
+  get size(): number {
+    return this.byClient.size;
+  }
+
+  /** Blocks `c` on `keys` of its database; later commands of `c` wait behind it. */
+  block(c: Client, keys: readonly string[], timeoutMs: number, waiter: KeyWaiter): void {
+    const wait: Wait = { client: c, db: c.db.id, keys: [...new Set(keys)], waiter, timer: null };
+    const waiting = this.byKey[wait.db];
+    for (const key of wait.keys) {
+      const list = waiting.get(key);
+      if (list === undefined) waiting.set(key, [wait]);
+      else list.push(wait);
+    }
+    this.byClient.set(c, wait);
+    if (timeoutMs > 0) {
+      wait.timer = setLongTimeout(() => {
+        wait.waiter.timeout(c);
+        this.finish(wait);
+      }, timeoutMs);
+    }
+    c.blocked = true;
+    c.hold();
+  }
+
+  /** CLIENT UNBLOCK: the timeout reply or the UNBLOCKED error; false when `c` waits on no key. */
+  unblock(c: Client, error: boolean): boolean {
+    const wait = this.byClient.get(c);
+    if (wait === undefined) return false;
+    if (error) c.w.error(Err.unblocked);
+    else wait.waiter.timeout(c);
+    this.finish(wait);
+    return true;
+  }
+
+  /** A closing client stops waiting, without a reply. */
+  remove(c: Client): void {
+    const wait = this.byClient.get(c);
+    if (wait !== undefined) this.finish(wait);
+  }
+
+  private markReady(db: number, key: string): void {
+    this.ready[db].add(key);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.schedule(this.serveReady);
+  }
+
+  /**
+   * Serves the keys that became ready. Serving can write keys (BLMOVE pushes to another list),
+   * which schedules another round: the post-command phase runs until nothing is ready.
+   */
+  private readonly serveReady = (): void => {
+    this.scheduled = false;
+    const ready = this.ready;
+    this.ready = ready.map(() => new Set());
+    for (let db = 0; db < ready.length; db++) for (const key of ready[db]) this.serveKey(db, key);
+  };
+
+  /** Offers the key to the clients waiting on it when it became ready, in the order they blocked. */
+  private serveKey(db: number, key: string): void {
+    const list = this.byKey[db].get(key);
+    if (list === undefined) return;
+    for (const wait of list.slice()) {
+      if (this.byClient.get(wait.client) !== wait) continue;
+      let served: boolean;
+      try {
+        served = wait.waiter.serve(wait.client, key);
+      } catch (e) {
+        this.logger.error(`serving a blocked client failed: ${(e as Error).stack ?? String(e)}`);
+        wait.client.w.error(`ERR internal error serving a blocked client: ${(e as Error).message.replace(/[\r\n]/g, ' ')}`);
+        served = true;
+      }
+      if (served) this.finish(wait);
+    }
+  }
+
+  /** Ends a wait: off every key, timer cleared, the reply sent, held commands resumed. */
+  private finish(wait: Wait): void {
+    this.byClient.delete(wait.client);
+    wait.timer?.clear();
+    const waiting = this.byKey[wait.db];
+    for (const key of wait.keys) {
+      const list = waiting.get(key)!;
+      list.splice(list.indexOf(wait), 1);
+      if (list.length === 0) waiting.delete(key);
+    }
+    wait.client.blocked = false;
+    wait.client.release();
+  }
+}

@@ -1,0 +1,136 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestMicroservice } from '@nestjs/common';
+import { isStringValue, stringBytes } from '@brook/storage';
+import { loadConfig, startBrook, type BrookServer } from '@brook/server';
+import { freePort } from './support/servers.js';
+import { RawClient } from './support/raw-client.js';
+
+/** The key as the key-modified signal saw it: its value's bytes (null: absent) and absolute expiry. */
+interface Seen {
+  value: string | null;
+  expireAt: number | undefined;
+}
+
+/**
+ * "Key K changed" is signalled after the change: whatever the signal wakes (WATCH, blocked
+ * clients, keyspace events) must see the new value and TTL, never the one before. Every write
+ * command of the built-in families runs through a real client while a listener records the key
+ * at each signal; the last record must equal what GET and the TTL show afterwards.
+ */
+describe('the key-modified signal comes after the mutation', () => {
+  let app: INestMicroservice;
+  let server: BrookServer;
+  let dir: string;
+  let c: RawClient;
+  const seen = new Map<string, Seen>();
+
+  beforeAll(async () => {
+    const port = await freePort();
+    dir = mkdtempSync(join(tmpdir(), 'brook-signal-'));
+    ({ app, server } = await startBrook(loadConfig(['--port', String(port), '--save', '', '--dir', dir])));
+    server.ks.onKeyModified((db, key) => {
+      const d = server.ks.dbs[db];
+      // Raw table reads: a lookup here could expire the key and signal again.
+      const v = d.keys.get(key);
+      seen.set(`${db}:${key}`, {
+        value: v === undefined ? null : isStringValue(v) ? stringBytes(v) : '<non-string>',
+        expireAt: d.expires.get(key),
+      });
+    });
+    c = await RawClient.connect(port);
+  });
+
+  afterAll(async () => {
+    c?.close();
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs one command; every key it signalled must read now as the signal saw it. */
+  async function check(...argv: string[]): Promise<void> {
+    seen.clear();
+    const reply = await c.call(...argv);
+    expect(reply.startsWith('-')).toBe(false);
+    expect(seen.size).toBeGreaterThan(0);
+    for (const [where, at] of seen) {
+      const [db, key] = [Number(where.slice(0, where.indexOf(':'))), where.slice(where.indexOf(':') + 1)];
+      const value = await c.call('SELECT', String(db)).then(() => c.call('GET', key));
+      const pttl = await c.call('PTTL', key);
+      await c.call('SELECT', '0');
+      expect({ cmd: argv.join(' '), key, value: at.value }).toEqual({
+        cmd: argv.join(' '),
+        key,
+        value: value === '$-1\r\n' ? null : value.slice(value.indexOf('\r\n') + 2, -2),
+      });
+      expect({ cmd: argv.join(' '), key, expireAt: at.expireAt }).toEqual({
+        cmd: argv.join(' '),
+        key,
+        expireAt: server.ks.dbs[db].getExpire(key),
+      });
+      expect(pttl === ':-2\r\n' || pttl === ':-1\r\n').toBe(at.expireAt === undefined);
+    }
+  }
+
+  it('holds for the string commands', async () => {
+    await check('SET', 's', 'v');
+    await check('SET', 's', 'v2', 'EX', '100');
+    await check('SET', 's', 'v3', 'PX', '100000', 'GET');
+    await check('SET', 's', 'v4', 'KEEPTTL');
+    await check('SETEX', 's', '100', 'a');
+    await check('PSETEX', 's', '100000', 'b');
+    await check('SETNX', 'n', '1');
+    await check('MSET', 'm1', 'a', 'm2', 'b');
+    await check('MSETNX', 'm3', 'a', 'm4', 'b');
+    await check('GETSET', 's', 'c');
+    await check('GETEX', 's', 'EX', '50');
+    await check('GETEX', 's', 'PERSIST');
+    await check('GETDEL', 's');
+    await check('APPEND', 'ap', 'new');
+    await check('APPEND', 'ap', '-embstr-copied');
+    await check('APPEND', 'ap', '-in-place');
+    await check('SET', 'num', '12');
+    await check('APPEND', 'num', '3');
+    await check('SETRANGE', 'sr', '3', 'abc');
+    await check('SETRANGE', 'sr', '0', 'xy');
+    await check('SET', 'sr2', 'hello');
+    await check('SETRANGE', 'sr2', '1', 'E');
+    await check('INCR', 'i');
+    await check('INCRBY', 'i', '10');
+    await check('DECR', 'i');
+    await check('DECRBY', 'i', '3');
+    await check('INCRBYFLOAT', 'f', '1.5');
+  });
+
+  it('holds for the bitmap commands', async () => {
+    await check('SETBIT', 'b', '7', '1');
+    await check('SETBIT', 'b', '100', '1');
+    await check('SET', 'b2', 'ab');
+    await check('SETBIT', 'b2', '0', '1');
+    await check('BITFIELD', 'bf', 'SET', 'u8', '0', '200', 'INCRBY', 'u8', '8', '1');
+    await check('BITFIELD', 'bf', 'INCRBY', 'u8', '0', '5');
+    await check('BITOP', 'OR', 'bo', 'b', 'b2');
+    await check('BITOP', 'AND', 'bo', 'missing1', 'missing2');
+  });
+
+  it('holds for the generic and expire commands', async () => {
+    await check('SET', 'g', '1');
+    await check('EXPIRE', 'g', '100');
+    await check('PEXPIRE', 'g', '200000');
+    await check('EXPIREAT', 'g', String(Math.floor(Date.now() / 1000) + 300));
+    await check('PEXPIREAT', 'g', String(Date.now() + 400000));
+    await check('PERSIST', 'g');
+    await check('COPY', 'g', 'g2');
+    await check('RENAME', 'g2', 'g3');
+    await check('RENAMENX', 'g3', 'g4');
+    await check('MOVE', 'g4', '1');
+    await check('DEL', 'g');
+    await check('SET', 'u', '1', 'EX', '100');
+    await check('UNLINK', 'u');
+    await check('SET', 'e', '1');
+    await check('EXPIRE', 'e', '-1');
+  });
+});
