@@ -342,12 +342,13 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     try {
       handler(c, argv);
     } catch (e) {
-      this.handlerFailed(c, cmd, e as Error);
+      this.handlerFailed(c, cmd, e instanceof Error ? e : new Error(String(e)));
     }
     const stats = cmd.stats;
     stats.usec += (performance.now() - start) * 1000;
     stats.calls++;
     if (w.errors !== errors) this.countError(w.lastError, stats);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the handler may have set c.propagated
     if (cmd.isWrite && ks.dirty !== dirty && !c.propagated && ks.feed.active) ks.feed.emit(c.db.id, argv);
   }
 
@@ -369,8 +370,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
    * error reply, the stack goes to the log, and the connection carries on.
    */
   private handlerFailed(c: Client, cmd: Command, e: Error): void {
-    this.logger.error(`command '${cmd.fullName}' failed: ${e?.stack ?? e}`);
-    c.w.error(`ERR internal error in '${cmd.fullName}': ${String(e?.message ?? e).replace(/[\r\n]/g, ' ')}`);
+    this.logger.error(`command '${cmd.fullName}' failed: ${e.stack ?? e.message}`);
+    c.w.error(`ERR internal error in '${cmd.fullName}': ${e.message.replace(/[\r\n]/g, ' ')}`);
   }
 
   private reject(c: Client, cmd: Command | null, error: string): void {
