@@ -1,6 +1,7 @@
 import type { Keyspace } from '@brook/storage';
 import type { ServerContext, Session } from './context.js';
 import type { CommandSpec } from './table.js';
+import type { ParamSpec } from './config-param.js';
 
 /** A DEBUG subcommand; a family adds its own in its install step (POPULATE, SLEEP; OBJECT, RELOAD later). */
 export interface DebugSubcommand {
@@ -45,5 +46,7 @@ export interface FamilyContext {
 export interface CommandFamily {
   readonly name: string;
   readonly commands: readonly CommandSpec[];
+  /** Parameters the family owns: known to the config file, the command line and CONFIG like the core's. */
+  readonly params?: readonly ParamSpec[];
   install?(ctx: FamilyContext): void;
 }

@@ -9,6 +9,7 @@ import { stringFamily } from './strings.js';
 
 export * from './table.js';
 export * from './family.js';
+export * from './config-param.js';
 export * from './command-info.js';
 export * from './context.js';
 export * from './errors.js';

@@ -7,6 +7,7 @@ import { globMatch } from './glob.js';
 import { commandKeys, keySpecsOf, writeCommandDocs, writeCommandInfo } from './command-info.js';
 import { replyHelp } from './reply.js';
 import type { CommandFamily, DebugSubcommand } from './family.js';
+import { param } from './config-param.js';
 
 // ---- COMMAND ------------------------------------------------------------------------------------
 
@@ -476,6 +477,8 @@ export const serverCommands: CommandSpec[] = [
 export const serverFamily: CommandFamily = {
   name: 'server',
   commands: serverCommands,
+  // Who may run DEBUG: fixed at start, as in Redis (a protected config).
+  params: [param.enum('enable-debug-command', 'local', ['no', 'yes', 'local'], { mutable: false })],
   install(ctx) {
     ctx.addDebugSubcommand(debugPopulateSub);
     ctx.addDebugSubcommand(debugSleepSub);

@@ -118,6 +118,9 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
 
   /** Adds a family to this server: its commands into the table, then its install step. */
   install(family: CommandFamily): void {
+    // Parameters are read with the config file, before any server exists: the store must know them.
+    for (const p of family.params ?? [])
+      if (!this.config.declares(p)) throw new Error(`family '${family.name}' declares '${p.name}', unknown to the config store`);
     this.commands.registerAll(family.commands);
     family.install?.(this.familyContext);
   }

@@ -1,68 +1,17 @@
 import { isIn, isInt, max, min } from 'class-validator';
 import { INT_MAX, LLONG_MAX, UINT_MAX } from '@brook/storage';
 
-/**
- * Every server parameter, declared once. The command line, redis.conf, CONFIG GET/SET/REWRITE
- * and INFO all read this table. Values are kept as their canonical CONFIG GET text. The list is
- * Redis 7.0's (minus TLS): tools read parameters Brook accepts but does not act on (cluster,
- * replication tuning...), so those are stored and reported like Redis does.
- */
-export type ParamType = 'string' | 'int' | 'bool' | 'enum' | 'memory' | 'special';
+import { param, type Normalized, type ParamSpec } from '@brook/commands';
 
-export type Normalized = { value: string } | { error: string };
-
-export interface ParamSpec {
-  name: string;
-  /** Old names still accepted (slaveof for replicaof...); CONFIG GET lists them too, as Redis 7.0 does. */
-  aliases?: string[];
-  type: ParamType;
-  default: string;
-  /** False: CONFIG SET refuses it ("can't set immutable config"). */
-  mutable: boolean;
-  /** Refused by CONFIG SET unless enable-protected-configs allows it (dir, dbfilename). */
-  protected?: boolean;
-  /** int/memory range. */
-  min?: number;
-  max?: number;
-  /** Values above `max` are accepted and clamped (Redis caps hz at 500). */
-  clampTo?: number;
-  /** enum choices (lower-case). */
-  choices?: string[];
-  /** Several enum choices separated by spaces are allowed (shutdown-on-sigint "save now"). */
-  multi?: boolean;
-  /** Validation and canonical form for 'special' and 'string' types, given the current value. */
-  normalize?: (value: string, current: string) => Normalized;
-  /** Takes several words on a config line (save 3600 1, client-output-buffer-limit ...). */
-  multiArg?: boolean;
-  /** Config file semantics of a repeated directive: accumulate (save) instead of replace. */
-  accumulate?: boolean;
-}
+export type { Normalized, ParamSpec, ParamType } from '@brook/commands';
 
 /** LLONG_MAX as the nearest double (2^63): rangeText prints Redis's exact text for it. */
 const LONG_MAX = Number(LLONG_MAX);
 
 const YES_NO = ['yes', 'no'];
-const mutable = true;
 const immutable = false;
 
-function int(name: string, def: number, lo: number, hi: number, opts: Partial<ParamSpec> = {}): ParamSpec {
-  return { name, type: 'int', default: String(def), mutable, min: lo, max: hi, ...opts };
-}
-function mem(name: string, def: number, lo: number, hi: number, opts: Partial<ParamSpec> = {}): ParamSpec {
-  return { name, type: 'memory', default: String(def), mutable, min: lo, max: hi, ...opts };
-}
-function bool(name: string, def: 'yes' | 'no', opts: Partial<ParamSpec> = {}): ParamSpec {
-  return { name, type: 'bool', default: def, mutable, ...opts };
-}
-function enm(name: string, def: string, choices: string[], opts: Partial<ParamSpec> = {}): ParamSpec {
-  return { name, type: 'enum', default: def, mutable, choices, ...opts };
-}
-function str(name: string, def = '', opts: Partial<ParamSpec> = {}): ParamSpec {
-  return { name, type: 'string', default: def, mutable, ...opts };
-}
-function special(name: string, def: string, normalize: ParamSpec['normalize'], opts: Partial<ParamSpec> = {}): ParamSpec {
-  return { name, type: 'special', default: def, mutable, normalize, multiArg: true, ...opts };
-}
+const { int, memory: mem, bool, enum: enm, string: str, special } = param;
 
 const words = (v: string): string[] => v.split(' ').filter(Boolean);
 
@@ -159,6 +108,11 @@ function normalizePercentiles(v: string): Normalized {
 
 const SHUTDOWN_FLAGS = ['default', 'save', 'nosave', 'now', 'force'];
 
+/**
+ * The core's parameters (families declare theirs next to their commands). The list is Redis 7.0's
+ * (minus TLS): tools read parameters Brook accepts but does not act on (cluster, replication
+ * tuning...), so those are stored and reported like Redis does.
+ */
 export const PARAMS: readonly ParamSpec[] = [
   // Network
   int('port', 6379, 0, 65535),
@@ -191,7 +145,6 @@ export const PARAMS: readonly ParamSpec[] = [
   str('proc-title-template', '{title} {listen-addr} {server-mode}'),
   enm('enable-protected-configs', 'no', ['no', 'yes', 'local'], { mutable: immutable }),
   // Brook allows DEBUG from loopback by default (Redis says no): scale benchmarks use DEBUG POPULATE.
-  enm('enable-debug-command', 'local', ['no', 'yes', 'local'], { mutable: immutable }),
   enm('enable-module-command', 'no', ['no', 'yes', 'local'], { mutable: immutable }),
   str('ignore-warnings'),
   bool('disable-thp', 'yes', { mutable: immutable }),
