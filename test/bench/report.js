@@ -63,6 +63,7 @@ export function throughputMarkdown(rows, { rounds, requests }) {
     const r = brook.rps && redis.rps ? brook.rps / redis.rps : null;
     const target = ['set', 'get'].includes(test) ? THROUGHPUT_TARGETS[pipeline] : undefined;
     const rps = (x) => (x.error ? errorCell(x.error) : int(x.rps));
+    const cpu = brook.cpuUs && redis.cpuUs ? `${brook.cpuUs.toFixed(2)} / ${redis.cpuUs.toFixed(2)}` : '–';
     return [
       test.toUpperCase(),
       pipeline,
@@ -70,6 +71,7 @@ export function throughputMarkdown(rows, { rounds, requests }) {
       rps(redis),
       r === null ? '–' : ratio(r),
       r === null ? '' : roundRatios(brook, redis),
+      cpu,
       target === undefined ? '' : `≥ ${target}`,
       target === undefined || r === null ? '' : mark(r >= target),
     ];
@@ -79,9 +81,13 @@ export function throughputMarkdown(rows, { rounds, requests }) {
     '',
     `redis-benchmark -c 50 -r 100000, -n ${int(requests(1))} at -P 1 and ${int(requests(16))} at -P 16; ` +
       `median requests/s of ${rounds} interleaved round(s); servers on CPU 1, redis-benchmark on CPU 0. ` +
-      'Brook/Redis is the ratio of the medians; per-round ratios (min–max) pair the back-to-back runs of each round.',
+      'Brook/Redis is the ratio of the medians; per-round ratios (min–max) pair the back-to-back runs of each round. ' +
+      'Server CPU is the median user+system CPU time per request of each server (from /proc), steadier than requests/s on a shared machine.',
     '',
-    table(['Test', '-P', 'Brook rps', 'Redis rps', 'Brook/Redis', 'Per-round ratios', 'Target', 'Met'], body),
+    table(
+      ['Test', '-P', 'Brook rps', 'Redis rps', 'Brook/Redis', 'Per-round ratios', 'Server CPU µs/req Brook / Redis', 'Target', 'Met'],
+      body,
+    ),
   ].join('\n');
 }
 

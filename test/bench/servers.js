@@ -83,6 +83,19 @@ export function rssBytes(pid) {
   return Number(m[1]) * 1024;
 }
 
+/**
+ * CPU time (user + system, seconds) a process has used, from /proc: on a shared machine the server's
+ * CPU per request is steadier than requests/s, which also moves with whatever else runs.
+ */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** USER_HZ: /proc reports CPU times in these ticks per second (100 on Linux). */
+const CLOCK_TICKS = 100;
+
 /** PIDs of the direct children of `pid`. */
 function childPids(pid) {
   const out = spawnSync('ps', ['--ppid', String(pid), '-o', 'pid='], { encoding: 'utf8' }).stdout ?? '';

@@ -2,7 +2,7 @@
  * Throughput: redis-benchmark against Brook and Redis, interleaved so machine noise hits both
  * alike, one server under load at a time; the median of several rounds per server and test.
  */
-import { spawnClient } from './servers.js';
+import { cpuSeconds, spawnClient } from './servers.js';
 
 const TESTS = ['set', 'get', 'incr', 'mset'];
 const PIPELINES = [1, 16];
@@ -72,11 +72,12 @@ function median(values) {
 /**
  * Runs every test at every pipeline depth for `rounds` rounds: per round and test, Brook and Redis
  * back to back, the order swapped every round. `requests(pipeline)` gives -n. Returns one row per
- * (pipeline, test): { test, pipeline, brook, redis }, each { rps: median, samples: rps per round }
- * or { error }.
+ * (pipeline, test): { test, pipeline, brook, redis }, each { rps: median, samples: rps per round,
+ * cpuUs: median server CPU µs per request } or { error }.
  */
 export async function throughput(brook, redis, { rounds, requests, tests = TESTS, pipelines = PIPELINES, log }) {
   const samples = new Map(); // `${pipeline} ${test} ${server}` → rps[]
+  const cpu = new Map(); // same keys → server CPU µs per request
   const errors = new Map();
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? [brook, redis] : [redis, brook];
@@ -85,10 +86,14 @@ export async function throughput(brook, redis, { rounds, requests, tests = TESTS
         for (const server of order) {
           const id = `${pipeline} ${test} ${server.name}`;
           if (errors.has(id)) continue;
+          const cpuBefore = cpuSeconds(server.pid);
           const r = await redisBenchmark(server.port, { test, pipeline, requests: requests(pipeline) });
           if (server.crashed) throw new Error(`${server.name} exited during ${test.toUpperCase()}:\n${server.output().slice(-3000)}`);
           if (r.error) errors.set(id, r.error);
-          else samples.set(id, [...(samples.get(id) ?? []), r.rps]);
+          else {
+            samples.set(id, [...(samples.get(id) ?? []), r.rps]);
+            cpu.set(id, [...(cpu.get(id) ?? []), ((cpuSeconds(server.pid) - cpuBefore) * 1e6) / requests(pipeline)]);
+          }
           log(
             `round ${round + 1}/${rounds} -P ${pipeline} ${test.toUpperCase()} ${server.name}: ${r.error ? `error: ${r.error}` : `${Math.round(r.rps)} rps`}`,
           );
@@ -98,7 +103,9 @@ export async function throughput(brook, redis, { rounds, requests, tests = TESTS
   }
   const result = (pipeline, test, server) => {
     const id = `${pipeline} ${test} ${server.name}`;
-    return errors.has(id) ? { error: errors.get(id) } : { rps: median(samples.get(id)), samples: samples.get(id) };
+    return errors.has(id)
+      ? { error: errors.get(id) }
+      : { rps: median(samples.get(id)), samples: samples.get(id), cpuUs: median(cpu.get(id)) };
   };
   return pipelines.flatMap((pipeline) =>
     tests.map((test) => ({ test, pipeline, brook: result(pipeline, test, brook), redis: result(pipeline, test, redis) })),

@@ -1,10 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { FLUSH_THRESHOLD, ReplyWriter, type RespVersion } from './writer.js';
 
+/** Spilled output as latin1 text, whether the writer handed over its bytes or a string by reference. */
+const text = (data: string | Buffer): string => (typeof data === 'string' ? data : data.latin1Slice(0, data.length));
+
 /** A writer whose spilled output is recorded, plus a helper that returns everything written. */
 function writer(proto: RespVersion = 2): { w: ReplyWriter; spilled: string[]; all: () => string } {
   const spilled: string[] = [];
-  const w = new ReplyWriter((data) => spilled.push(data));
+  const w = new ReplyWriter((data) => spilled.push(text(data)));
   w.proto = proto;
   return { w, spilled, all: () => spilled.join('') + w.take() };
 }
@@ -150,5 +153,41 @@ describe('ReplyWriter spill sizes', () => {
       [FLUSH_THRESHOLD, 5],
       [3, 2],
     ]);
+  });
+});
+
+describe('ReplyWriter slab', () => {
+  it('never writes over bytes it handed out until told they are gone', () => {
+    const w = new ReplyWriter(() => undefined);
+    w.bulk('first');
+    const first = w.takeBytes();
+    for (let i = 0; i < 5000; i++) w.integer(i); // fills the slab and moves to a new one
+    expect(first.latin1Slice(0, first.length)).toBe('$5\r\nfirst\r\n');
+    w.takeBytes();
+    w.recycle();
+    w.ok();
+    const reused = w.takeBytes();
+    expect(reused.byteOffset).toBe(0);
+    expect(reused.latin1Slice(0, reused.length)).toBe('+OK\r\n');
+  });
+
+  it('keeps pending output when recycled, and encodes integers and binary text byte for byte', () => {
+    const w = new ReplyWriter(() => undefined);
+    w.integer(7);
+    w.recycle();
+    w.integer(-1234567890123);
+    w.integer(2n ** 63n - 1n);
+    w.simple('\xff\x00' + 'x'.repeat(40));
+    expect(w.pending).toBe(w.out.length);
+    expect(w.take()).toBe(':7\r\n:-1234567890123\r\n:9223372036854775807\r\n+\xff\x00' + 'x'.repeat(40) + '\r\n');
+    expect(w.pending).toBe(0);
+  });
+
+  it('copies a Buffer value into its output, so a later edit of the value does not change a reply', () => {
+    const w = new ReplyWriter(() => undefined);
+    const value = Buffer.from('abc');
+    w.bulkBuffer(value);
+    value[0] = 0x7a;
+    expect(w.take()).toBe('$3\r\nabc\r\n');
   });
 });

@@ -197,7 +197,7 @@ export class Client implements Session {
   private execute(argv: string[]): void {
     this.host.execute(this, argv);
     if (this.closeAfterReply) this.parser.reset();
-    else if (this.w.out.length > REPLY_BUFFER) this.checkOutputLimits();
+    else if (this.w.pending > REPLY_BUFFER) this.checkOutputLimits();
   }
 
   defer(task: Promise<void>): void {
@@ -269,8 +269,7 @@ export class Client implements Session {
    */
   flush(): void {
     if (this.closed || this.ending) return;
-    const out = this.w.take();
-    if (out.length > 0) this.write(out);
+    if (this.w.pending > 0) this.write(this.w.takeBytes());
     if (this.closeAfterReply && !this.closed) this.end();
   }
 
@@ -283,17 +282,20 @@ export class Client implements Session {
    * Hands output to the socket if the output limits accept it and the `following` bytes of the same
    * reply (Redis counts a whole reply into the output buffer before writing any of it, so even a
    * reply the kernel would take at once counts); behind output the socket has not taken yet, it
-   * joins the backlog.
+   * joins the backlog. Once the socket holds nothing, the writer may reuse its slab.
    */
-  private write(data: string, following = 0): void {
+  private write(data: string | Buffer, following = 0): void {
     if (this.closed) return;
     const pending = this.outputPending + data.length + following;
     if (pending > REPLY_BUFFER && this.overOutputLimit(pending)) return this.close('output-limit');
     this.host.stats.netOutputBytes += data.length;
     if (this.backlog.length === 0 && !this.socket.writableNeedDrain && data.length <= WRITE_PIECE) {
       this.socket.write(data, 'latin1');
+      if (this.socket.writableLength === 0) this.w.recycle();
       return;
     }
+    // The writer's bytes are queued as text: a string joins the queue's last piece without a copy.
+    if (typeof data !== 'string') data = data.latin1Slice(0, data.length);
     const last = this.backlog.length - 1;
     if (last >= 0 && this.backlog[last].length + data.length <= WRITE_PIECE) this.backlog[last] += data;
     else
@@ -319,7 +321,7 @@ export class Client implements Session {
 
   /** Closes the connection if its pending output is over the output buffer limits (after a command, and from the cron). */
   checkOutputLimits(): void {
-    if (this.overOutputLimit(this.w.out.length + this.outputPending)) this.close('output-limit');
+    if (this.overOutputLimit(this.w.pending + this.outputPending)) this.close('output-limit');
   }
 
   /**
@@ -367,7 +369,7 @@ export class Client implements Session {
     this.closed = true;
     this.deferred = null;
     this.w.silenced = true;
-    this.w.take();
+    this.w.takeBytes();
     this.backlog = [];
     this.backlogBytes = 0;
     this.parser.reset();
