@@ -33,11 +33,32 @@ describe('ReplyWriter framing', () => {
     ['nil', (w) => w.nil(), '$-1\r\n', '_\r\n'],
     ['nilArray', (w) => w.nilArray(), '*-1\r\n', '_\r\n'],
     ['array', (w) => w.array(0), '*0\r\n', '*0\r\n'],
-    ['map', (w) => (w.map(1), w.bulk('k'), w.integer(1)), '*2\r\n$1\r\nk\r\n:1\r\n', '%1\r\n$1\r\nk\r\n:1\r\n'],
-    ['set', (w) => (w.set(1), w.bulk('m')), '*1\r\n$1\r\nm\r\n', '~1\r\n$1\r\nm\r\n'],
+    [
+      'map',
+      (w) => {
+        w.map(1);
+        w.bulk('k');
+        w.integer(1);
+      },
+      '*2\r\n$1\r\nk\r\n:1\r\n',
+      '%1\r\n$1\r\nk\r\n:1\r\n',
+    ],
+    [
+      'set',
+      (w) => {
+        w.set(1);
+        w.bulk('m');
+      },
+      '*1\r\n$1\r\nm\r\n',
+      '~1\r\n$1\r\nm\r\n',
+    ],
     [
       'push',
-      (w) => (w.push(2), w.bulk('message'), w.bulk('x')),
+      (w) => {
+        w.push(2);
+        w.bulk('message');
+        w.bulk('x');
+      },
       '*2\r\n$7\r\nmessage\r\n$1\r\nx\r\n',
       '>2\r\n$7\r\nmessage\r\n$1\r\nx\r\n',
     ],

@@ -240,6 +240,7 @@ export class Client implements Session {
     this.deferred = null;
     this.host.ks.tick();
     for (let i = 0; i < queue.length; i++) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a command may close the connection
       if (this.closeAfterReply || this.closed) break;
       if (this.holds > 0 || this.host.isPaused(this, queue[i])) {
         this.deferred = queue.slice(i);
@@ -248,6 +249,7 @@ export class Client implements Session {
       this.execute(queue[i]);
     }
     this.flush();
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- commands run above may hold or close the connection
     if (this.deferred === null && !this.closed && !this.closeAfterReply) this.socket.resume();
   }
 
@@ -270,6 +272,7 @@ export class Client implements Session {
   flush(): void {
     if (this.closed || this.ending) return;
     if (this.w.pending > 0) this.write(this.w.takeBytes());
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- write() closes a client over its output limit
     if (this.closeAfterReply && !this.closed) this.end();
   }
 
@@ -383,7 +386,7 @@ export class Client implements Session {
 
   /** Output not yet written to the kernel, the reply being built included. */
   get outputBytes(): number {
-    return this.w.out.length + this.outputPending;
+    return this.w.pending + this.outputPending;
   }
 
   /** Output beyond Redis's fixed reply buffer: Redis's reply_bytes (CLIENT LIST omem, INFO client_recent_max_output_buffer). */
@@ -418,7 +421,7 @@ export class Client implements Session {
     const out = this.outputBytes;
     const omem = this.outputListBytes;
     const obl = out - omem;
-    const oll = omem === 0 ? 0 : this.backlog.length + (this.socket.writableLength > 0 ? 1 : 0) + (this.w.out.length > 0 ? 1 : 0);
+    const oll = omem === 0 ? 0 : this.backlog.length + (this.socket.writableLength > 0 ? 1 : 0) + (this.w.pending > 0 ? 1 : 0);
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${fd} name=${this.name} ` +
       `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} ` +
