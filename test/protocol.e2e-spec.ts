@@ -188,7 +188,9 @@ describe('RESP protocol, byte for byte against redis-server', () => {
       encodeCommand(['MGET', 'proto:huge', 'proto:none', 'proto:huge']),
       encodeCommand(['DEL', 'proto:huge']),
     ]);
-    const [b, r] = await Promise.all([exchange(pair.brook.port, input), exchange(pair.redis.port, input)]);
+    // Tens of MB each way: a loaded machine may pause longer than the default quiet period mid-reply.
+    const slow = { quietMs: 2000, maxMs: 30000 };
+    const [b, r] = await Promise.all([exchange(pair.brook.port, input, slow), exchange(pair.redis.port, input, slow)]);
     expect(r.reply.length).toBeGreaterThan(40 * MB);
     expect(b.closed).toBe(false);
     expect(b.reply.length).toBe(r.reply.length);
@@ -198,7 +200,9 @@ describe('RESP protocol, byte for byte against redis-server', () => {
   it('accepts more than 1024*1024 arguments in one request, as Redis 7.0 does', async () => {
     const n = 1100000;
     const input = Buffer.concat([Buffer.from(`*${n}\r\n$4\r\nECHO\r\n`), Buffer.from('$1\r\nx\r\n'.repeat(n - 1))]);
-    const [b, r] = await Promise.all([exchange(pair.brook.port, input), exchange(pair.redis.port, input)]);
+    // Parsing a million arguments may take longer than the default quiet period on a loaded machine.
+    const slow = { quietMs: 2000, maxMs: 30000 };
+    const [b, r] = await Promise.all([exchange(pair.brook.port, input, slow), exchange(pair.redis.port, input, slow)]);
     expect(r).toEqual({ reply: "-ERR wrong number of arguments for 'echo' command\r\n", closed: false });
     expect(b).toEqual(r);
   });
