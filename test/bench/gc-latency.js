@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * node test/bench/gc-latency.js [--configs a,b,...] [--redis] [--keys N] [--requests N]
+ * node test/bench/gc-latency.js [--configs a,b,...] [--redis] [--keys N] [--requests N] [--trace-dir DIR]
  *
  * GC tail latency on a large heap: loads N keys (default 20M, key:%012d so redis-benchmark's -r
  * GETs hit) into a fresh brook-server per V8 flag set, then measures GET p50/p99/max alone and
@@ -8,8 +8,10 @@
  * is what makes major GCs). Every Brook runs with --trace-gc, and the GC pauses inside each
  * measuring window are summed up per kind, so a p99 or max can be traced to its pause.
  * Progress goes to stderr, one Markdown row per server to stdout. Flag sets are named in CONFIGS;
- * `--redis` adds a real redis-server measured the same way.
+ * `--redis` adds a real redis-server measured the same way; `--trace-dir` keeps each window's trace.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pipeSet } from './load.js';
 import { rssBytes, spawnClient, startBrook, startRedis, stopAll } from './servers.js';
@@ -19,11 +21,8 @@ import { redisBenchmark } from './throughput.js';
 const CONFIGS = {
   launcher: '',
   'semi-64': '--max-semi-space-size=64',
-  'semi-128': '--max-semi-space-size=128',
-  'no-compact': '--no-compact',
-  'semi-64-no-compact': '--max-semi-space-size=64 --no-compact',
-  'no-concurrent-marking': '--no-concurrent-marking',
   'single-threaded-gc': '--single-threaded-gc',
+  'no-memory-reducer': '--no-memory-reducer',
 };
 
 /** Concurrent writers beside the 50 GET clients: a steady stream of overwrites, not a flood. */
@@ -40,12 +39,20 @@ const { values: opts } = parseArgs({
     redis: { type: 'boolean', default: false },
     keys: { type: 'string', default: '20000000' },
     requests: { type: 'string', default: '2000000' },
+    'trace-dir': { type: 'string' },
   },
 });
 const keys = Number(opts.keys);
 const requests = Number(opts.requests);
 const names = opts.configs.split(',').filter(Boolean);
 for (const name of names) if (!(name in CONFIGS)) throw new Error(`unknown config ${name}; known: ${Object.keys(CONFIGS).join(', ')}`);
+
+/** With --trace-dir, keeps the --trace-gc lines of one measuring window for reading later. */
+function saveTrace(label, window, trace) {
+  if (!opts['trace-dir'] || !trace) return;
+  mkdirSync(opts['trace-dir'], { recursive: true });
+  writeFileSync(join(opts['trace-dir'], `${label.split(' ')[1]}-${window}.log`), trace);
+}
 
 /**
  * GC pauses in a --trace-gc excerpt: per kind (Scavenge, Mark-Compact, ...) the count, total and
@@ -96,6 +103,7 @@ async function measure(label, server) {
 
     let from = server.output().length;
     const get = await redisBenchmark(server.port, { test: 'get', requests, keyspace: keys });
+    saveTrace(label, 'get', server.output().slice(from));
     const getGc = gcPauses(server.output().slice(from));
     log(`${label}: GET ${ms(get)} ms; GC ${pausesText(getGc)}`);
 
@@ -104,6 +112,7 @@ async function measure(label, server) {
     await sleep(1000); // writers connected and running before GET starts
     const mixed = await redisBenchmark(server.port, { test: 'get', requests, keyspace: keys });
     await stopWrites();
+    saveTrace(label, 'writes', server.output().slice(from));
     const mixedGc = gcPauses(server.output().slice(from));
     const rssEnd = rssBytes(server.pid);
     log(`${label}: GET under writes ${ms(mixed)} ms; GC ${pausesText(mixedGc)}`);
