@@ -19,18 +19,9 @@ if (!existsSync(main)) {
   process.exit(1);
 }
 
-/**
- * V8 GC settings for a heap that is mostly long-lived data (docs/BENCHMARKS.md, "GC and tail
- * latency at 20M keys"). --no-memory-reducer: the memory reducer, meant to give memory back when
- * a page goes quiet, ran extra full mark-compacts over the whole multi-GB heap and shrank the young
- * generation during a steady SET load (GET max 1.07 s with it, 0.17 s without). BROOK_NODE_OPTIONS
- * comes later on the command line, so `--memory-reducer` there turns it back on.
- */
-const GC_FLAGS = ['--no-memory-reducer'];
-
 const args = process.argv.slice(2);
 const heapMb = heapLimitMb(args);
-const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...GC_FLAGS, ...nodeFlags(), main, ...args], {
+const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...nodeFlags(), main, ...args], {
   stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   env: { ...process.env, BROOK_LAUNCHER_PID: String(process.pid) },
 });
