@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const main = join(root, 'dist/apps/brook/apps/brook/src/main.js');
@@ -18,6 +18,8 @@ if (!existsSync(main)) {
   process.stderr.write(`brook-server: ${main} is missing; run "npm run build" (npm ci does it) first\n`);
   process.exit(1);
 }
+// The server's own parser of redis.conf memory units, so the heap is sized from what it will read.
+const { parseMemory } = await import(pathToFileURL(join(root, 'dist/apps/brook/libs/server/src/config/memory-units.js')).href);
 
 /**
  * V8 GC settings for a heap that is mostly long-lived data (docs/BENCHMARKS.md, "GC and tail
@@ -59,11 +61,4 @@ function heapLimitMb(argv) {
   const machine = Math.floor((totalmem() * 0.75) / 1048576);
   if (!maxmemory) return machine;
   return Math.min(machine, Math.max(1024, Math.ceil((maxmemory * 2) / 1048576)));
-}
-
-function parseMemory(v) {
-  const m = /^(\d+)(k|kb|m|mb|g|gb)?$/i.exec(v);
-  if (!m) return 0;
-  const mult = { '': 1, k: 1e3, kb: 1024, m: 1e6, mb: 1048576, g: 1e9, gb: 1073741824 }[(m[2] ?? '').toLowerCase()];
-  return Number(m[1]) * mult;
 }

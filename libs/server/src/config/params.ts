@@ -2,6 +2,9 @@ import { isIn, isInt, max, min } from 'class-validator';
 import { INT_MAX, LLONG_MAX, UINT_MAX } from '@brook/storage';
 
 import { param, type Normalized, type ParamSpec } from '@brook/commands';
+import { parseMemory } from './memory-units.js';
+
+export { parseMemory };
 
 export type { Normalized, ParamSpec, ParamType } from '@brook/commands';
 
@@ -291,16 +294,6 @@ export const PARAMS: readonly ParamSpec[] = [
   enm('shutdown-on-sigint', 'default', SHUTDOWN_FLAGS, { multi: true }),
   enm('shutdown-on-sigterm', 'default', SHUTDOWN_FLAGS, { multi: true }),
 ];
-
-const MEMORY_UNITS: Record<string, number> = { '': 1, b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 * 1024, g: 1e9, gb: 1024 * 1024 * 1024 };
-
-/** Parses redis.conf memory units: 1k = 1000, 1kb = 1024, 1m/1mb, 1g/1gb (case-insensitive). */
-export function parseMemory(v: string): number | null {
-  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(v);
-  if (!m) return null;
-  // An absent unit group is undefined at run time (typed string).
-  return Number(m[1]) * MEMORY_UNITS[(m[2] || '').toLowerCase()];
-}
 
 /** Bounds as Redis prints them (its LLONG_MAX has no exact double). */
 function rangeText(n: number): string {
