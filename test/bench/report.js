@@ -12,8 +12,8 @@ const DOC = join(ROOT, 'docs/BENCHMARKS.md');
 /** New sections go right after this line, newest first. */
 const MARKER = '<!-- results: newest first; `npm run bench -- --write` inserts sections below -->';
 
-/** Minimum Brook/Redis rps ratio for SET and GET, by pipeline depth. */
-const THROUGHPUT_TARGETS = { 1: 0.6, 16: 0.35 };
+/** Minimum Brook/Redis rps ratio for SET and GET, by pipeline depth (-P 16: issue 6's target, not met yet). */
+const THROUGHPUT_TARGETS = { 1: 0.6, 16: 0.65 };
 /** Maximum Brook/Redis bytes-per-key ratio for the 1M-key string set. */
 const MEMORY_TARGET = 1.5;
 

@@ -3,7 +3,7 @@ import type { CommandSpec } from './table.js';
 import type { ClientType, ClientView, Session } from './context.js';
 import { Err } from './errors.js';
 import { is, parseInt64, parseSafeInt } from './args.js';
-import { replyHelp } from './reply.js';
+import { helpSubcommand } from './reply.js';
 import type { CommandFamily } from './family.js';
 
 // ---- PING, ECHO, QUIT, SELECT, RESET ----------------------------------------------------------
@@ -387,10 +387,6 @@ const CLIENT_HELP = [
   '    Will not touch LRU/LFU stats when this mode is on.',
 ];
 
-function clientHelp(c: Session, argv: string[]): void {
-  replyHelp(c.w, argv[0], CLIENT_HELP);
-}
-
 const clientSub = (
   name: string,
   arity: number,
@@ -525,7 +521,7 @@ export const connectionCommands: CommandSpec[] = [
         '7.2.0',
       ),
       clientSub('reply', 3, clientReply, 'Instruct the server whether to reply to commands', '3.2.0'),
-      clientSub('help', 2, clientHelp, 'Show helpful text about the different subcommands', '5.0.0', { flags: ['loading', 'stale'] }),
+      helpSubcommand('connection', '5.0.0', CLIENT_HELP),
       clientSub('unblock', -3, clientUnblock, 'Unblock a client blocked in a blocking command from a different connection', '5.0.0', {
         flags: ADMIN,
         complexity: 'O(log N) where N is the number of client connections',

@@ -17,7 +17,7 @@ import { Err } from './errors.js';
 import { is, parseInt64 } from './args.js';
 import { globMatch } from './glob.js';
 import { propagate } from './propagate.js';
-import { replyHelp } from './reply.js';
+import { helpSubcommand } from './reply.js';
 import type { CommandFamily } from './family.js';
 
 // ---- DEL / UNLINK / EXISTS / TOUCH / TYPE --------------------------------------------------------
@@ -369,10 +369,6 @@ const OBJECT_HELP = [
   '    <key>.',
 ];
 
-function objectHelp(c: Session, argv: string[]): void {
-  replyHelp(c.w, argv[0], OBJECT_HELP);
-}
-
 // ---- the table -------------------------------------------------------------------------------------
 
 const objectKey = [2, 2, 1] as const;
@@ -564,16 +560,7 @@ export const genericCommands: CommandSpec[] = [
     since: '2.2.3',
     complexity: 'Depends on subcommand.',
     subcommands: [
-      {
-        name: 'help',
-        arity: 2,
-        flags: ['loading', 'stale'],
-        group: 'generic',
-        summary: 'Show helpful text about the different subcommands',
-        since: '6.2.0',
-        complexity: 'O(1)',
-        handler: objectHelp,
-      },
+      helpSubcommand('generic', '6.2.0', OBJECT_HELP),
       {
         name: 'encoding',
         arity: 3,

@@ -1,5 +1,6 @@
 import type { ReplyWriter } from '@brook/resp';
 import type { StringValue } from '@brook/storage';
+import type { CommandSpec } from './table.js';
 
 /** Writes a string value as a bulk reply, whatever its encoding. */
 export function replyString(w: ReplyWriter, v: StringValue): void {
@@ -18,4 +19,18 @@ export function replyHelp(w: ReplyWriter, command: string, lines: readonly strin
   for (const line of lines) w.simple(line);
   w.simple('HELP');
   w.simple('    Prints this help.');
+}
+
+/** The HELP subcommand of a container command (CLIENT, COMMAND, CONFIG, OBJECT...), replying `lines`. */
+export function helpSubcommand(group: string, since: string, lines: readonly string[]): CommandSpec {
+  return {
+    name: 'help',
+    arity: 2,
+    flags: ['loading', 'stale'],
+    group,
+    since,
+    summary: 'Show helpful text about the different subcommands',
+    complexity: 'O(1)',
+    handler: (c, argv) => replyHelp(c.w, argv[0], lines),
+  };
 }

@@ -5,7 +5,7 @@ import { Err } from './errors.js';
 import { is, parseFloatArg, parseInt64 } from './args.js';
 import { globMatch } from './glob.js';
 import { commandKeys, keySpecsOf, writeCommandDocs, writeCommandInfo } from './command-info.js';
-import { replyHelp } from './reply.js';
+import { helpSubcommand, replyHelp } from './reply.js';
 import type { CommandFamily, DebugSubcommand } from './family.js';
 import { param } from './config-param.js';
 
@@ -358,16 +358,7 @@ export const serverCommands: CommandSpec[] = [
         complexity: 'O(N) where N is the total number of Redis commands',
         handler: commandList,
       },
-      {
-        name: 'help',
-        arity: 2,
-        flags: LOADING_STALE,
-        group: 'server',
-        since: '5.0.0',
-        summary: 'Show helpful text about the different subcommands',
-        complexity: 'O(1)',
-        handler: (c, argv) => replyHelp(c.w, argv[0], COMMAND_HELP),
-      },
+      helpSubcommand('server', '5.0.0', COMMAND_HELP),
     ],
   },
   {
@@ -429,16 +420,7 @@ export const serverCommands: CommandSpec[] = [
         complexity: 'O(N) when N is the number of configuration parameters provided',
         handler: configSet,
       },
-      {
-        name: 'help',
-        arity: 2,
-        flags: LOADING_STALE,
-        group: 'server',
-        since: '5.0.0',
-        summary: 'Show helpful text about the different subcommands',
-        complexity: 'O(1)',
-        handler: (c, argv) => replyHelp(c.w, argv[0], CONFIG_HELP),
-      },
+      helpSubcommand('server', '5.0.0', CONFIG_HELP),
       {
         name: 'resetstat',
         arity: 2,

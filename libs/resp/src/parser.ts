@@ -373,77 +373,13 @@ export class RespParser {
  */
 function latin1(b: Buffer, start: number, end: number): string {
   const i = start;
+  // One line per length keeps the four cases comparable at a glance.
+  // prettier-ignore
   switch (end - start) {
-    case 13:
-      return String.fromCharCode(
-        b[i],
-        b[i + 1],
-        b[i + 2],
-        b[i + 3],
-        b[i + 4],
-        b[i + 5],
-        b[i + 6],
-        b[i + 7],
-        b[i + 8],
-        b[i + 9],
-        b[i + 10],
-        b[i + 11],
-        b[i + 12],
-      );
-    case 14:
-      return String.fromCharCode(
-        b[i],
-        b[i + 1],
-        b[i + 2],
-        b[i + 3],
-        b[i + 4],
-        b[i + 5],
-        b[i + 6],
-        b[i + 7],
-        b[i + 8],
-        b[i + 9],
-        b[i + 10],
-        b[i + 11],
-        b[i + 12],
-        b[i + 13],
-      );
-    case 15:
-      return String.fromCharCode(
-        b[i],
-        b[i + 1],
-        b[i + 2],
-        b[i + 3],
-        b[i + 4],
-        b[i + 5],
-        b[i + 6],
-        b[i + 7],
-        b[i + 8],
-        b[i + 9],
-        b[i + 10],
-        b[i + 11],
-        b[i + 12],
-        b[i + 13],
-        b[i + 14],
-      );
-    case 16:
-      return String.fromCharCode(
-        b[i],
-        b[i + 1],
-        b[i + 2],
-        b[i + 3],
-        b[i + 4],
-        b[i + 5],
-        b[i + 6],
-        b[i + 7],
-        b[i + 8],
-        b[i + 9],
-        b[i + 10],
-        b[i + 11],
-        b[i + 12],
-        b[i + 13],
-        b[i + 14],
-        b[i + 15],
-      );
+    case 13: return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11], b[i + 12]);
+    case 14: return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11], b[i + 12], b[i + 13]);
+    case 15: return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11], b[i + 12], b[i + 13], b[i + 14]);
+    case 16: return String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7], b[i + 8], b[i + 9], b[i + 10], b[i + 11], b[i + 12], b[i + 13], b[i + 14], b[i + 15]);
   }
   if (end - start > 16) return b.latin1Slice(start, end);
   let s = '';
