@@ -34,7 +34,7 @@ export interface ParserLimits {
 
 /** Redis refuses an unterminated inline request or count line above 64 KiB (PROTO_INLINE_MAX_SIZE). */
 const INLINE_MAX = 64 * 1024;
-/** Redis reads the argument count into an int: more than INT_MAX is an invalid length. */
+/** Redis reads the argument count into an int: more than INT_MAX is an invalid length (libs/resp has no dependencies, so not storage/limits.ts). */
 const INT_MAX = 2147483647;
 /** Before AUTH, Redis refuses requests larger than these (unauthenticated clients are cheap to abuse). */
 const UNAUTH_MULTIBULK_MAX = 10;
