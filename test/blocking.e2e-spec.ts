@@ -183,6 +183,24 @@ describe('clients blocked on keys', () => {
     await blockedClients(0);
   });
 
+  it('counts the waits that have a timeout in INFO clients_in_timeout_table, as Redis', async () => {
+    const timed = await connect();
+    const forever = await connect();
+    const table = async (): Promise<string> => /clients_in_timeout_table:(\d+)/.exec(await admin.call('INFO', 'clients'))![1];
+    send(forever, 'test.waitpop', 'k', '0');
+    await blockedClients(1);
+    expect(await table()).toBe('0');
+    send(timed, 'test.waitpop', 'k', '30');
+    await blockedClients(2);
+    expect(await table()).toBe('1');
+    await admin.call('SET', 'k', 'one');
+    await admin.call('SET', 'k', 'two');
+    expect((await forever.read()).toString('latin1')).toBe('$3\r\none\r\n');
+    expect((await timed.read()).toString('latin1')).toBe('$3\r\ntwo\r\n');
+    await blockedClients(0);
+    expect(await table()).toBe('0');
+  });
+
   it('is released by CLIENT UNBLOCK, as on timeout or with the UNBLOCKED error', async () => {
     const a = await connect();
     const id = await clientId(a);

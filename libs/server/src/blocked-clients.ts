@@ -28,6 +28,7 @@ export class BlockedClients {
   /** Keys written since the last serving, per database, each once. */
   private ready: Set<string>[];
   private scheduled = false;
+  private timedWaits = 0;
 
   /** `schedule` runs the serving after the current outermost command (BrookServer.afterCommand). */
   constructor(
@@ -49,6 +50,11 @@ export class BlockedClients {
     return this.byClient.size;
   }
 
+  /** Waits with a timeout (INFO clients_in_timeout_table: Redis keeps only those in its timeout table). */
+  get timed(): number {
+    return this.timedWaits;
+  }
+
   /** Blocks `c` on `keys` of its database; later commands of `c` wait behind it. */
   block(c: Client, keys: readonly string[], timeoutMs: number, waiter: KeyWaiter): void {
     const wait: Wait = { client: c, db: c.db.id, keys: [...new Set(keys)], waiter, timer: null };
@@ -60,6 +66,7 @@ export class BlockedClients {
     }
     this.byClient.set(c, wait);
     if (timeoutMs > 0) {
+      this.timedWaits++;
       wait.timer = setLongTimeout(() => {
         wait.waiter.timeout(c);
         this.finish(wait);
@@ -124,7 +131,10 @@ export class BlockedClients {
   /** Ends a wait: off every key, timer cleared, the reply sent, held commands resumed. */
   private finish(wait: Wait): void {
     this.byClient.delete(wait.client);
-    wait.timer?.clear();
+    if (wait.timer !== null) {
+      wait.timer.clear();
+      this.timedWaits--;
+    }
     const waiting = this.byKey[wait.db];
     for (const key of wait.keys) {
       const list = waiting.get(key)!;

@@ -292,6 +292,11 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     }
   }
 
+  /** Blocked clients waiting with a timeout (INFO clients_in_timeout_table). */
+  clientsInTimeoutTable(): number {
+    return this.blockedClients.timed;
+  }
+
   afterCommand(work: () => void): void {
     this.postWork.push(work);
   }

@@ -60,7 +60,7 @@ const sections: Record<string, Section> = {
       ['client_recent_max_output_buffer', s.metrics.clientOutput.max(Date.now())],
       ['blocked_clients', blocked],
       ['tracking_clients', 0],
-      ['clients_in_timeout_table', 0],
+      ['clients_in_timeout_table', s.clientsInTimeoutTable()],
     ];
   },
   memory: (s) => {
