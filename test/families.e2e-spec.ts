@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
-import type { CommandFamily, Session } from '@brook/commands';
+import { param, type CommandFamily, type Session } from '@brook/commands';
 import { loadConfig, startBrook, type BrookServer } from '@brook/server';
 import { freePort } from './support/servers.js';
 import { RawClient } from './support/raw-client.js';
@@ -96,5 +96,10 @@ describe('a command family installs itself on one server', () => {
     } finally {
       probe.close();
     }
+  });
+
+  it('refuses a family whose parameters the config store was not built with (they must be known when the config is read)', () => {
+    const late: CommandFamily = { name: 'late', commands: [], params: [param.int('late-level', 1, 0, 10)] };
+    expect(() => servers[1].server.install(late)).toThrow("family 'late' declares 'late-level', unknown to the config store");
   });
 });
