@@ -102,6 +102,23 @@ describe('accepted but not honoured settings', () => {
     expect(noSave.output()).not.toContain('nothing was saved');
   });
 
+  it('SIGTERM stops like SHUTDOWN: with save points it says nothing was saved; shutdown-on-sigterm save refuses, as a failed save', async () => {
+    const withSave = await start(['--save', '60 1']);
+    const launcher = withSave.proc;
+    launcher.kill('SIGTERM');
+    expect(await until(() => launcher.exitCode !== null)).toBe(true);
+    expect(launcher.exitCode).toBe(0);
+    expect(withSave.output()).toContain('SIGTERM with save points configured: nothing was saved');
+
+    const mustSave = await start(['--shutdown-on-sigterm', 'save']);
+    mustSave.proc.kill('SIGTERM');
+    expect(await until(() => mustSave.output().includes('SIGTERM received but the shutdown failed: still running'))).toBe(true);
+    const c = await RawClient.connect(mustSave.port);
+    expect(await c.call('PING')).toBe('+PONG\r\n');
+    c.write('*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n');
+    await c.waitClosed();
+  });
+
   it('the usage text shows no replication example', () => {
     const r = spawnSync(process.execPath, [BROOK_BIN, '--help'], { encoding: 'utf8' });
     expect(r.stdout).toContain('Usage: brook-server');

@@ -70,9 +70,20 @@ async function main(args: string[]): Promise<void> {
     logger.log('Brook is now ready to exit, bye bye...');
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('Received SIGINT'));
-  process.on('SIGTERM', () => void stop('Received SIGTERM'));
-  server.on('shutdown', () => void stop('User requested shutdown'));
+  // A signal shuts down as SHUTDOWN would, with the flags of shutdown-on-sigint/-sigterm, as Redis does.
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    const flags = config.value(signal === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm').split(' ');
+    const save = flags.includes('nosave') ? 'nosave' : flags.includes('save') ? 'save' : 'default';
+    if (server.shutdown({ save, now: flags.includes('now'), force: flags.includes('force') }, signal) !== null) {
+      logger.warn(`${signal} received but the shutdown failed: still running`);
+    }
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  server.on(
+    'shutdown',
+    (_mode: unknown, origin: string) => void stop(origin === 'SHUTDOWN' ? 'User requested shutdown' : `Received ${origin}`),
+  );
   onLauncherExit(() => void stop('The brook-server launcher exited'));
   try {
     await app.listen();

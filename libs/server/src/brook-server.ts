@@ -502,23 +502,24 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   }
 
   /**
-   * SHUTDOWN: the process owner (apps/brook) stops the Nest app and exits on 'shutdown'. Brook
-   * cannot save yet, so SHUTDOWN SAVE fails like a failed save in Redis (unless FORCE), and
-   * stopping with save points configured says that nothing was saved.
+   * SHUTDOWN, or SIGINT/SIGTERM (`origin`) with their shutdown-on-sig* flags: the process owner
+   * (apps/brook) stops the Nest app and exits on 'shutdown'. Brook cannot save yet, so a save asked
+   * for fails like a failed save in Redis (unless FORCE), and stopping with save points configured
+   * says that nothing was saved.
    */
-  shutdown(mode: ShutdownMode): string | null {
+  shutdown(mode: ShutdownMode, origin = 'SHUTDOWN'): string | null {
     if (this.shuttingDown) return null;
     if (mode.save === 'save') {
       if (!mode.force) {
-        this.logger.warn(`SHUTDOWN SAVE refused: ${NO_RDB}. Error trying to save the DB, can't exit.`);
+        this.logger.warn(`${origin} SAVE refused: ${NO_RDB}. Error trying to save the DB, can't exit.`);
         return Err.shutdownFailed;
       }
-      this.logger.warn(`SHUTDOWN SAVE FORCE: nothing was saved: ${NO_RDB}. Exit anyway.`);
+      this.logger.warn(`${origin} SAVE FORCE: nothing was saved: ${NO_RDB}. Exit anyway.`);
     } else if (mode.save === 'default' && this.config.value('save') !== '') {
-      this.logger.warn(`SHUTDOWN with save points configured: nothing was saved: ${NO_RDB}`);
+      this.logger.warn(`${origin} with save points configured: nothing was saved: ${NO_RDB}`);
     }
     this.shuttingDown = true;
-    setImmediate(() => this.emit('shutdown', mode));
+    setImmediate(() => this.emit('shutdown', mode, origin));
     return null;
   }
 
