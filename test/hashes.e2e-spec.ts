@@ -125,6 +125,13 @@ describe('hashes: differential against real Redis', () => {
       HINCRBY h text 1
       HSET h sp " 1"
       HINCRBY h sp 1
+      HINCRBYFLOAT h sp 1
+      HSET h exp 1e5 hex 0x10 dot .5 trail 1.
+      HINCRBY h exp 1
+      HINCRBYFLOAT h exp 1
+      HINCRBYFLOAT h hex 1
+      HINCRBYFLOAT h dot 1
+      HINCRBYFLOAT h trail 1
       HINCRBY h a 1.5
       HINCRBY h a 99999999999999999999
       HINCRBYFLOAT h f 1.5
@@ -239,6 +246,8 @@ describe('hashes: differential against real Redis', () => {
       HSET h a 1 b 2
       TYPE h
       OBJECT ENCODING h
+      SCAN 0 TYPE hash
+      SCAN 0 TYPE string
       COPY h h2
       HSET h2 c 3
       HGETALL h
@@ -246,8 +255,6 @@ describe('hashes: differential against real Redis', () => {
       RENAME h2 h3
       HGETALL h3
       EXISTS h2
-      SCAN 0 TYPE hash
-      SCAN 0 TYPE string
       EXPIRE h 100
       HSET h c 3
       TTL h
@@ -269,6 +276,8 @@ describe('hashes: differential against real Redis', () => {
 
   it('binary-safe fields and values', async () => {
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    // Listpack, so whole-hash replies keep one order on both servers.
+    await both('CONFIG', 'SET', 'hash-max-listpack-value', '256');
     await same([
       ['HSET', 'b', bytes, bytes, Buffer.from('\r\n\0'), Buffer.from('\0')],
       ['HGET', 'b', bytes],
@@ -276,6 +285,11 @@ describe('hashes: differential against real Redis', () => {
       ['HSTRLEN', 'b', bytes],
       ['HSCAN', 'b', '0', 'MATCH', Buffer.from('\r*')],
       ['OBJECT', 'ENCODING', 'b'],
+      ['CONFIG', 'SET', 'hash-max-listpack-value', '64'],
+      ['HSET', 'b', 'x', bytes],
+      ['OBJECT', 'ENCODING', 'b'],
+      ['HGET', 'b', bytes],
+      ['HGET', 'b', 'x'],
     ]);
   });
 
@@ -358,44 +372,36 @@ describe('hashes: differential against real Redis', () => {
     await c.call('HELLO', '2');
   });
 
-  it('random sequences of hash commands reply as Redis does (seeded)', async () => {
+  it('random sequences of hash commands reply as Redis does (seeded), in both encodings', async () => {
     const rand = rng(7);
-    const r = { int: (n: number) => Math.floor(rand() * n) };
-    const cmds = [
-      'HSET',
-      'HSETNX',
-      'HGET',
-      'HMGET',
-      'HDEL',
-      'HLEN',
-      'HSTRLEN',
-      'HEXISTS',
-      'HINCRBY',
-      'HINCRBYFLOAT',
-      'HGETALL',
-      'HKEYS',
-      'HVALS',
-      'HSCAN',
-      'OBJECT',
-    ];
-    await both('CONFIG', 'SET', 'hash-max-listpack-entries', '8');
-    for (let seq = 0; seq < 20; seq++) {
-      const steps: Step[] = [];
-      const key = () => ['h1', 'h2', 's'][r.int(3)];
-      const field = () => `f${r.int(12)}`;
-      const num = () => String(r.int(200) - 100);
-      steps.push(['SET', 's', 'x']);
+    const int = (n: number): number => Math.floor(rand() * n);
+    const writes = ['HSET', 'HSETNX', 'HDEL', 'HINCRBY', 'HINCRBYFLOAT'];
+    const reads = ['HGET', 'HMGET', 'HLEN', 'HSTRLEN', 'HEXISTS', 'HSCAN', 'OBJECT', 'WHOLE', 'HRANDFIELD'];
+    for (let seq = 0; seq < 100; seq++) {
+      // Half the sequences stay listpack (whole-hash replies compare byte for byte, in order);
+      // the other half convert at 8 fields, where the table's order is its own: compared sorted.
+      const small = seq % 2 === 0;
+      await both('CONFIG', 'SET', 'hash-max-listpack-entries', small ? '512' : '8');
+      const steps: Step[] = [['SET', 's', 'x']];
+      const key = (): string => ['h1', 'h2', 's'][int(3)];
+      const field = (): string => `f${int(12)}`;
+      // Values over 64 bytes convert too: only in the sequences allowed to.
+      const num = (): string => (!small && int(10) === 0 ? 'x'.repeat(int(100)) : String(int(200) - 100));
       for (let i = 0; i < 60; i++) {
-        const cmd = cmds[r.int(cmds.length)];
+        const all = int(2) === 0 ? writes : reads;
+        const cmd = all[int(all.length)];
         const k = key();
         if (cmd === 'HSET') steps.push(['HSET', k, field(), num(), field(), num()]);
         else if (cmd === 'HSETNX' || cmd === 'HINCRBY' || cmd === 'HINCRBYFLOAT') steps.push([cmd, k, field(), num()]);
         else if (cmd === 'HMGET' || cmd === 'HDEL') steps.push([cmd, k, field(), field()]);
         else if (cmd === 'HGET' || cmd === 'HSTRLEN' || cmd === 'HEXISTS') steps.push([cmd, k, field()]);
-        else if (cmd === 'HSCAN') steps.push([cmd, k, '0', 'COUNT', '100']);
         else if (cmd === 'OBJECT') steps.push(['OBJECT', 'ENCODING', k]);
-        else if (k === 's' || cmd === 'HLEN') steps.push([cmd, k]);
-        else steps.push(['HLEN', k]); // hashtable order differs from Redis's: read the contents below, sorted
+        else if (cmd === 'HLEN') steps.push(['HLEN', k]);
+        else if (small || k === 's') {
+          if (cmd === 'HSCAN') steps.push(['HSCAN', k, '0', 'COUNT', '100']);
+          else if (cmd === 'HRANDFIELD') steps.push(['HRANDFIELD', k, String(12 + int(5)), 'WITHVALUES']);
+          else steps.push([['HGETALL', 'HKEYS', 'HVALS'][int(3)], k]);
+        } else steps.push(['HLEN', k]);
       }
       expect(await suite.diff.run(steps)).toEqual([]);
       for (const k of ['h1', 'h2']) {
@@ -406,8 +412,9 @@ describe('hashes: differential against real Redis', () => {
     await both('CONFIG', 'SET', 'hash-max-listpack-entries', '512');
   });
 
-  it('declares the metadata Redis 7.0 does (COMMAND INFO)', async () => {
+  it('declares the metadata Redis 7.0 does (COMMAND INFO, COMMAND DOCS)', async () => {
     await same(HASH_COMMANDS.map((name) => ['COMMAND', 'INFO', name]));
+    await same(HASH_COMMANDS.map((name) => ['COMMAND', 'DOCS', name]));
   });
 });
 
