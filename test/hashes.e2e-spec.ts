@@ -338,6 +338,29 @@ describe('hashes: differential against real Redis', () => {
     expect(calls).toBeGreaterThan(10);
   });
 
+  it('HSCAN keeps the SCAN guarantee while the hash grows and shrinks between calls', async () => {
+    const c = suite.diff.brook;
+    await c.call('DEL', 'h');
+    const args = ['HSET', 'h'];
+    for (let i = 0; i < 3000; i++) args.push(`keep${i}`, 'v');
+    await c.call(...args);
+    const seen = new Set<string>();
+    let cursor = '0';
+    let round = 0;
+    do {
+      const [next, items] = decodeReply(await c.call('HSCAN', 'h', cursor, 'COUNT', '20')) as [string, string[]];
+      for (let i = 0; i < items.length; i += 2) seen.add(items[i]);
+      cursor = next;
+      // Grow past several resizes, then shrink back, while the iteration runs.
+      const more = ['HSET', 'h'];
+      for (let i = 0; i < 200; i++) more.push(`tmp${round}-${i}`, 'v');
+      if (round < 40) await c.call(...more);
+      else await c.call('HDEL', 'h', ...Array.from({ length: 200 }, (_, i) => `tmp${round - 40}-${i}`));
+      round++;
+    } while (cursor !== '0');
+    for (let i = 0; i < 3000; i++) expect(seen.has(`keep${i}`)).toBe(true);
+  });
+
   it('HRANDFIELD properties: distinct for positive counts, repeats for negative, values paired', async () => {
     const c = suite.diff.brook;
     for (const size of [5, 1000]) {
