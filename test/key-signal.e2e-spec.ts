@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
-import { isStringValue, stringBytes } from '@brook/storage';
+import { HashObject, isStringValue, stringBytes, type Value } from '@brook/storage';
 import { loadConfig, startBrook, type BrookServer } from '@brook/server';
 import { freePort } from './support/servers.js';
 import { RawClient } from './support/raw-client.js';
+import { decodeReply } from './support/resp-value.js';
 
 /** The key as the key-modified signal saw it: its value's bytes (null: absent) and absolute expiry. */
 interface Seen {
@@ -37,7 +38,7 @@ describe('the key-modified signal comes after the mutation', () => {
       // Raw table reads: a lookup here could expire the key and signal again.
       const v = d.keys.get(key);
       seen.set(`${db}:${key}`, {
-        value: v === undefined ? null : isStringValue(v) ? stringBytes(v) : '<non-string>',
+        value: v === undefined ? null : contents(v),
         expireAt: d.expires.get(key),
       });
     });
@@ -50,6 +51,31 @@ describe('the key-modified signal comes after the mutation', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** What a value holds, in a form a client can read back (readContents). */
+  function contents(v: Value): string {
+    if (isStringValue(v)) return stringBytes(v);
+    if (v instanceof HashObject) {
+      const pairs: string[] = [];
+      v.forEach((f, x) => pairs.push(`${f}=${x}`));
+      return `hash:${pairs.sort().join(',')}`;
+    }
+    return '<other type>';
+  }
+
+  /** The key's contents read through the client, as contents() shows them; null when absent. */
+  async function readContents(key: string): Promise<string | null> {
+    const type = await c.call('TYPE', key);
+    if (type === '+none\r\n') return null;
+    if (type === '+hash\r\n') {
+      const flat = decodeReply(await c.call('HGETALL', key)) as string[];
+      const pairs: string[] = [];
+      for (let i = 0; i < flat.length; i += 2) pairs.push(`${flat[i]}=${flat[i + 1]}`);
+      return `hash:${pairs.sort().join(',')}`;
+    }
+    const v = await c.call('GET', key);
+    return v.slice(v.indexOf('\r\n') + 2, -2);
+  }
+
   /** Runs one command; every key it signalled must read now as the signal saw it. */
   async function check(...argv: string[]): Promise<void> {
     seen.clear();
@@ -58,13 +84,14 @@ describe('the key-modified signal comes after the mutation', () => {
     expect(seen.size).toBeGreaterThan(0);
     for (const [where, at] of seen) {
       const [db, key] = [Number(where.slice(0, where.indexOf(':'))), where.slice(where.indexOf(':') + 1)];
-      const value = await c.call('SELECT', String(db)).then(() => c.call('GET', key));
+      await c.call('SELECT', String(db));
+      const value = await readContents(key);
       const pttl = await c.call('PTTL', key);
       await c.call('SELECT', '0');
       expect({ cmd: argv.join(' '), key, value: at.value }).toEqual({
         cmd: argv.join(' '),
         key,
-        value: value === '$-1\r\n' ? null : value.slice(value.indexOf('\r\n') + 2, -2),
+        value,
       });
       expect({ cmd: argv.join(' '), key, expireAt: at.expireAt }).toEqual({
         cmd: argv.join(' '),
@@ -114,6 +141,25 @@ describe('the key-modified signal comes after the mutation', () => {
     await check('BITFIELD', 'bf', 'INCRBY', 'u8', '0', '5');
     await check('BITOP', 'OR', 'bo', 'b', 'b2');
     await check('BITOP', 'AND', 'bo', 'missing1', 'missing2');
+  });
+
+  it('holds for the hash commands', async () => {
+    await check('HSET', 'h', 'a', '1', 'b', '2');
+    await check('HSET', 'h', 'a', '3');
+    await check('HMSET', 'h', 'c', '4');
+    await check('HSETNX', 'h', 'd', '5');
+    await check('HINCRBY', 'h', 'a', '10');
+    await check('HINCRBYFLOAT', 'h', 'b', '0.5');
+    await check('HDEL', 'h', 'a');
+    await check('HSETNX', 'h2', 'a', '1');
+    await check('HINCRBY', 'h3', 'a', '1');
+    await check('HINCRBYFLOAT', 'h4', 'a', '1.5');
+    await check('HDEL', 'h', 'b', 'c', 'd');
+    await c.call('CONFIG', 'SET', 'hash-max-listpack-entries', '2');
+    await check('HSET', 'big', 'a', '1', 'b', '2', 'c', '3');
+    await check('HSET', 'big', 'd', '4');
+    await check('HDEL', 'big', 'a', 'b', 'c', 'd');
+    await c.call('CONFIG', 'SET', 'hash-max-listpack-entries', '512');
   });
 
   it('holds for the generic and expire commands', async () => {

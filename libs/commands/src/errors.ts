@@ -85,6 +85,13 @@ export const Err = {
   bitopNotArity: 'ERR BITOP NOT must be called with a single source key.',
   bitfieldType: 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.',
   bitfieldOverflow: 'ERR Invalid OVERFLOW type specified',
+  // hashes
+  hashNotInteger: 'ERR hash value is not an integer',
+  hashNotFloat: 'ERR hash value is not a float',
+  nanOrInfinity: 'ERR value is NaN or Infinity',
+  outOfRange: 'ERR value is out of range',
+  /** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) without a custom message. */
+  longOutOfRange: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
   bitfieldReadOnly: 'ERR BITFIELD_RO only supports the GET subcommand',
 } as const;
 

@@ -4,6 +4,7 @@ import { bitmapFamily } from './bitmap.js';
 import { connectionFamily } from './connection.js';
 import { expireFamily } from './expire.js';
 import { genericFamily } from './generic.js';
+import { hashFamily } from './hashes.js';
 import { serverFamily } from './server.js';
 import { stringFamily } from './strings.js';
 
@@ -27,6 +28,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   expireFamily,
   stringFamily,
   bitmapFamily,
+  hashFamily,
 ];
 
 /** Every built-in command, family by family. */
