@@ -86,6 +86,12 @@ export const Err = {
   bitfieldType: 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.',
   bitfieldOverflow: 'ERR Invalid OVERFLOW type specified',
   bitfieldReadOnly: 'ERR BITFIELD_RO only supports the GET subcommand',
+  // sets
+  /** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) without a custom message (SRANDMEMBER count). */
+  valueOutOfRange64: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
+  numkeysNotPositive: 'ERR numkeys should be greater than 0',
+  numkeysTooMany: "ERR Number of keys can't be greater than number of args",
+  limitNegative: "ERR LIMIT can't be negative",
 } as const;
 
 /** The unknown-command text: quotes up to 128 bytes of the name and of each argument, like Redis. */

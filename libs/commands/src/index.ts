@@ -5,6 +5,7 @@ import { connectionFamily } from './connection.js';
 import { expireFamily } from './expire.js';
 import { genericFamily } from './generic.js';
 import { serverFamily } from './server.js';
+import { setFamily } from './sets.js';
 import { stringFamily } from './strings.js';
 
 export * from './table.js';
@@ -27,6 +28,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   expireFamily,
   stringFamily,
   bitmapFamily,
+  setFamily,
 ];
 
 /** Every built-in command, family by family. */
