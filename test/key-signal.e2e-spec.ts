@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
-import { isStringValue, stringBytes } from '@brook/storage';
+import { isStringValue, SetValue, stringBytes, type Value } from '@brook/storage';
 import { loadConfig, startBrook, type BrookServer } from '@brook/server';
 import { freePort } from './support/servers.js';
 import { RawClient } from './support/raw-client.js';
@@ -13,6 +13,19 @@ import { RawClient } from './support/raw-client.js';
 interface Seen {
   value: string | null;
   expireAt: number | undefined;
+}
+
+/** A value as the signal saw it: a string's bytes, a set's sorted members. */
+function seenValue(v: Value): string {
+  if (isStringValue(v)) return stringBytes(v);
+  return v instanceof SetValue ? v.members().sort().join(',') : '<non-string>';
+}
+
+/** SMEMBERS's reply as a bulk of the sorted members (simple members only), to compare with seenValue. */
+function setReply(reply: string): string {
+  const members = reply.split('\r\n').filter((l, i) => i > 0 && i % 2 === 0);
+  const text = members.sort().join(',');
+  return `$${text.length}\r\n${text}\r\n`;
 }
 
 /**
@@ -37,7 +50,7 @@ describe('the key-modified signal comes after the mutation', () => {
       // Raw table reads: a lookup here could expire the key and signal again.
       const v = d.keys.get(key);
       seen.set(`${db}:${key}`, {
-        value: v === undefined ? null : isStringValue(v) ? stringBytes(v) : '<non-string>',
+        value: v === undefined ? null : seenValue(v),
         expireAt: d.expires.get(key),
       });
     });
@@ -58,7 +71,8 @@ describe('the key-modified signal comes after the mutation', () => {
     expect(seen.size).toBeGreaterThan(0);
     for (const [where, at] of seen) {
       const [db, key] = [Number(where.slice(0, where.indexOf(':'))), where.slice(where.indexOf(':') + 1)];
-      const value = await c.call('SELECT', String(db)).then(() => c.call('GET', key));
+      await c.call('SELECT', String(db));
+      const value = (await c.call('TYPE', key)) === '+set\r\n' ? setReply(await c.call('SMEMBERS', key)) : await c.call('GET', key);
       const pttl = await c.call('PTTL', key);
       await c.call('SELECT', '0');
       expect({ cmd: argv.join(' '), key, value: at.value }).toEqual({
@@ -114,6 +128,24 @@ describe('the key-modified signal comes after the mutation', () => {
     await check('BITFIELD', 'bf', 'INCRBY', 'u8', '0', '5');
     await check('BITOP', 'OR', 'bo', 'b', 'b2');
     await check('BITOP', 'AND', 'bo', 'missing1', 'missing2');
+  });
+
+  it('holds for the set commands', async () => {
+    await check('SADD', 'st', '1', '2', '3');
+    await check('SADD', 'st', 'x');
+    await check('SREM', 'st', '1');
+    await check('SMOVE', 'st', 'st2', '2');
+    await check('SMOVE', 'st2', 'st3', '2');
+    await check('SPOP', 'st');
+    await check('SPOP', 'st', '1');
+    await check('SADD', 'sa', 'a', 'b', 'c');
+    await check('SADD', 'sb', 'b', 'c', 'd');
+    await check('SINTERSTORE', 'si', 'sa', 'sb');
+    await check('SUNIONSTORE', 'su', 'sa', 'sb');
+    await check('SDIFFSTORE', 'sd', 'sa', 'sb');
+    await check('SDIFFSTORE', 'sd', 'sa', 'sa');
+    await check('SPOP', 'sa', '10');
+    await check('SREM', 'sb', 'b', 'c', 'd');
   });
 
   it('holds for the generic and expire commands', async () => {
