@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
-import { HashObject, isStringValue, stringBytes, type Value } from '@brook/storage';
+import { HashObject, isStringValue, SetValue, stringBytes, type Value } from '@brook/storage';
 import { loadConfig, startBrook, type BrookServer } from '@brook/server';
 import { freePort } from './support/servers.js';
 import { RawClient } from './support/raw-client.js';
@@ -59,6 +59,7 @@ describe('the key-modified signal comes after the mutation', () => {
       v.forEach((f, x) => pairs.push(`${f}=${x}`));
       return `hash:${pairs.sort().join(',')}`;
     }
+    if (v instanceof SetValue) return `set:${v.members().sort().join(',')}`;
     return '<other type>';
   }
 
@@ -72,6 +73,7 @@ describe('the key-modified signal comes after the mutation', () => {
       for (let i = 0; i < flat.length; i += 2) pairs.push(`${flat[i]}=${flat[i + 1]}`);
       return `hash:${pairs.sort().join(',')}`;
     }
+    if (type === '+set\r\n') return `set:${(decodeReply(await c.call('SMEMBERS', key)) as string[]).sort().join(',')}`;
     const v = await c.call('GET', key);
     return v.slice(v.indexOf('\r\n') + 2, -2);
   }
@@ -160,6 +162,24 @@ describe('the key-modified signal comes after the mutation', () => {
     await check('HSET', 'big', 'd', '4');
     await check('HDEL', 'big', 'a', 'b', 'c', 'd');
     await c.call('CONFIG', 'SET', 'hash-max-listpack-entries', '512');
+  });
+
+  it('holds for the set commands', async () => {
+    await check('SADD', 'st', '1', '2', '3');
+    await check('SADD', 'st', 'x');
+    await check('SREM', 'st', '1');
+    await check('SMOVE', 'st', 'st2', '2');
+    await check('SMOVE', 'st2', 'st3', '2');
+    await check('SPOP', 'st');
+    await check('SPOP', 'st', '1');
+    await check('SADD', 'sa', 'a', 'b', 'c');
+    await check('SADD', 'sb', 'b', 'c', 'd');
+    await check('SINTERSTORE', 'si', 'sa', 'sb');
+    await check('SUNIONSTORE', 'su', 'sa', 'sb');
+    await check('SDIFFSTORE', 'sd', 'sa', 'sb');
+    await check('SDIFFSTORE', 'sd', 'sa', 'sa');
+    await check('SPOP', 'sa', '10');
+    await check('SREM', 'sb', 'b', 'c', 'd');
   });
 
   it('holds for the generic and expire commands', async () => {

@@ -90,9 +90,13 @@ export const Err = {
   hashNotFloat: 'ERR hash value is not a float',
   nanOrInfinity: 'ERR value is NaN or Infinity',
   outOfRange: 'ERR value is out of range',
-  /** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) without a custom message. */
+  /** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) without a custom message (HRANDFIELD, SRANDMEMBER counts). */
   longOutOfRange: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
   bitfieldReadOnly: 'ERR BITFIELD_RO only supports the GET subcommand',
+  // sets
+  numkeysNotPositive: 'ERR numkeys should be greater than 0',
+  numkeysTooMany: "ERR Number of keys can't be greater than number of args",
+  limitNegative: "ERR LIMIT can't be negative",
 } as const;
 
 /** The unknown-command text: quotes up to 128 bytes of the name and of each argument, like Redis. */

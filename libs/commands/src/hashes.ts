@@ -6,11 +6,13 @@ import { is, parseInt64 } from './args.js';
 import { propagate } from './propagate.js';
 import { parseScanCursor, parseScanOptions, replyScan } from './generic.js';
 import { globMatch } from './glob.js';
+import { MAX_REPEATED_DRAWS } from './reply.js';
 import {
   addInt64,
   addLongDouble,
   formatLongDouble,
   HashObject,
+  LLONG_MAX,
   longDoubleFromInt,
   parseLongDouble,
   stringToInt64,
@@ -204,14 +206,6 @@ function hincrbyfloat(c: Session, argv: string[]): void {
 
 // ---- HRANDFIELD ------------------------------------------------------------------------------------
 
-const LONG_MAX = 9223372036854775807n;
-/**
- * Largest repeated-draw count (negative count) Brook serves: Redis writes all |count| draws in
- * one go and, with no output limit on normal clients, a count near -2^63 never finishes. Brook
- * refuses beyond this many (a reply of hundreds of MB already) with Redis's range error instead.
- */
-const MAX_REPEATED_DRAWS = 2 ** 24;
-
 function hrandfield(c: Session, argv: string[]): void {
   if (argv.length === 2) {
     const h = readHash(c, argv[1]);
@@ -222,10 +216,10 @@ function hrandfield(c: Session, argv: string[]): void {
   }
   const l = parseInt64(argv[2]);
   if (l === null) return c.w.error(Err.notInteger);
-  if (BigInt(l) < -LONG_MAX) return c.w.error(Err.longOutOfRange);
+  if (BigInt(l) < -LLONG_MAX) return c.w.error(Err.longOutOfRange);
   if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'WITHVALUES'))) return c.w.error(Err.syntax);
   const withValues = argv.length === 4;
-  if (withValues && (BigInt(l) < -LONG_MAX / 2n || BigInt(l) > LONG_MAX / 2n)) return c.w.error(Err.outOfRange);
+  if (withValues && (BigInt(l) < -LLONG_MAX / 2n || BigInt(l) > LLONG_MAX / 2n)) return c.w.error(Err.outOfRange);
   if (l < -MAX_REPEATED_DRAWS) return c.w.error(Err.outOfRange);
   const h = readHash(c, argv[1]);
   if (h === null) return;

@@ -6,6 +6,7 @@ import { expireFamily } from './expire.js';
 import { genericFamily } from './generic.js';
 import { hashFamily } from './hashes.js';
 import { serverFamily } from './server.js';
+import { setFamily } from './sets.js';
 import { stringFamily } from './strings.js';
 
 export * from './table.js';
@@ -29,6 +30,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   stringFamily,
   bitmapFamily,
   hashFamily,
+  setFamily,
 ];
 
 /** Every built-in command, family by family. */

@@ -34,3 +34,11 @@ export function helpSubcommand(group: string, since: string, lines: readonly str
     handler: (c, argv) => replyHelp(c.w, argv[0], lines),
   };
 }
+
+/**
+ * Largest repeated-draw count (a negative count) HRANDFIELD and SRANDMEMBER serve: Redis writes all
+ * |count| draws in one go and, with no output limit on normal clients, a count near -2^63 never
+ * finishes. Brook refuses beyond this many (a reply of hundreds of MB already) with Redis's range
+ * error instead.
+ */
+export const MAX_REPEATED_DRAWS = 2 ** 24;

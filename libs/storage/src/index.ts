@@ -7,5 +7,6 @@ export * from './active-expiry.js';
 export * from './types/object.js';
 export * from './types/string/index.js';
 export * from './types/hash/index.js';
+export * from './types/set/index.js';
 export * from './long-timeout.js';
 export * from './limits.js';
