@@ -7,6 +7,7 @@ import { propagate } from './propagate.js';
 import { parseScanCursor, parseScanOptions, replyScan } from './generic.js';
 import { globMatch } from './glob.js';
 import { MAX_REPEATED_DRAWS } from './reply.js';
+import { sampleInPlace } from './random.js';
 import {
   addInt64,
   addLongDouble,
@@ -257,14 +258,7 @@ function distinctPairs(h: HashObject, count: number): [string, string][] {
   if (h.compact || count * 3 > h.size) {
     const all: [string, string][] = [];
     h.forEach((f, v) => all.push([f, v]));
-    for (let i = 0; i < count; i++) {
-      const j = i + Math.floor(Math.random() * (all.length - i));
-      const t = all[i];
-      all[i] = all[j];
-      all[j] = t;
-    }
-    all.length = count;
-    return all;
+    return sampleInPlace(all, count);
   }
   const picked = new Map<string, string>();
   while (picked.size < count) {

@@ -8,6 +8,7 @@ import { globMatch } from './glob.js';
 import { parseScanCursor, parseScanOptions, replyScan } from './generic.js';
 import { LLONG_MAX, SetValue, type Database } from '@brook/storage';
 import { MAX_REPEATED_DRAWS } from './reply.js';
+import { sampleInPlace } from './random.js';
 
 /** SPOP with a count is propagated as SREMs of at most this many members each, as Redis does. */
 const SREM_BATCH = 1024;
@@ -51,15 +52,7 @@ function replySet(c: Session, members: readonly string[]): void {
  */
 function distinctRandom(s: SetValue, count: number): string[] {
   if (count * 3 > s.size) {
-    const all = s.members();
-    for (let i = 0; i < count; i++) {
-      const j = i + Math.floor(Math.random() * (all.length - i));
-      const t = all[i];
-      all[i] = all[j];
-      all[j] = t;
-    }
-    all.length = count;
-    return all;
+    return sampleInPlace(s.members(), count);
   }
   const picked = new Set<string>();
   while (picked.size < count) picked.add(s.random());
