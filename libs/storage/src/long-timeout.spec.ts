@@ -24,7 +24,24 @@ describe('setLongTimeout', () => {
     setLongTimeout(() => times.push(performance.now() - start), 30);
     await sleep(100);
     expect(times).toHaveLength(1);
-    expect(times[0]).toBeGreaterThanOrEqual(29);
+    expect(times[0]).toBeGreaterThanOrEqual(30);
+  });
+
+  it('never fires before its delay by performance.now(), though Node timers may (their clock is the loop’s cached ms)', async () => {
+    const early: number[] = [];
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const delay = 1 + (i % 20) + i / 40;
+        const start = performance.now();
+        return new Promise<void>((done) =>
+          setLongTimeout(() => {
+            if (performance.now() - start < delay) early.push(delay);
+            done();
+          }, delay),
+        );
+      }),
+    );
+    expect(early).toEqual([]);
   });
 
   it('clear() cancels it; a negative delay fires as soon as possible', async () => {

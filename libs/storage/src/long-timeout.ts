@@ -10,17 +10,20 @@ export interface LongTimeout {
 }
 
 /**
- * setTimeout for delays of any length: waits in steps of at most MAX_TIMER_DELAY_MS until the
- * whole delay has passed, then runs `callback` once. Every timer armed from a user's value goes
- * through this (CLIENT PAUSE now; BLPOP/BRPOP/BLMOVE/XREAD BLOCK/WAIT timeouts when they come).
+ * setTimeout for delays of any length and never early: waits in steps of at most
+ * MAX_TIMER_DELAY_MS until the whole delay has passed, then runs `callback` once. Node's timers
+ * count from the event loop's cached millisecond clock, so one may fire a millisecond or so before
+ * its delay has passed by performance.now(); such a wake-up waits for the rest. Every timer armed
+ * from a user's value goes through this (CLIENT PAUSE, blocking-command timeouts).
  */
 export function setLongTimeout(callback: () => void, delayMs: number): LongTimeout {
   const deadline = performance.now() + Math.max(0, delayMs);
   let timer: NodeJS.Timeout;
-  const arm = (): void => {
+  const wait = (): void => {
     const left = deadline - performance.now();
-    timer = setTimeout(left > MAX_TIMER_DELAY_MS ? arm : callback, Math.min(Math.max(0, left), MAX_TIMER_DELAY_MS));
+    if (left > 0) timer = setTimeout(wait, Math.min(Math.ceil(left), MAX_TIMER_DELAY_MS));
+    else callback();
   };
-  arm();
+  timer = setTimeout(wait, Math.min(Math.ceil(Math.max(0, deadline - performance.now())), MAX_TIMER_DELAY_MS));
   return { clear: () => clearTimeout(timer) };
 }
