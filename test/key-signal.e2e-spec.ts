@@ -182,6 +182,19 @@ describe('the key-modified signal comes after the mutation', () => {
     await check('SREM', 'sb', 'b', 'c', 'd');
   });
 
+  it('holds for the hyperloglog commands', async () => {
+    await check('PFADD', 'hll', 'a', 'b', 'c');
+    await check('PFADD', 'hll', 'd');
+    await check('PFCOUNT', 'hll');
+    await check('PFMERGE', 'hll2', 'hll');
+    await check('PFMERGE', 'hll3');
+    await c.call('CONFIG', 'SET', 'hll-sparse-max-bytes', '40');
+    await check('PFADD', 'hll', ...Array.from({ length: 50 }, (_, i) => `e${i}`));
+    await c.call('CONFIG', 'SET', 'hll-sparse-max-bytes', '3000');
+    await c.call('SET', 'hll4', decodeReply(await c.call('GET', 'hll')) as string);
+    await check('PFCOUNT', 'hll4');
+  });
+
   it('holds for the generic and expire commands', async () => {
     await check('SET', 'g', '1');
     await check('EXPIRE', 'g', '100');

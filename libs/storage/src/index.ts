@@ -6,6 +6,7 @@ export * from './keyspace.js';
 export * from './active-expiry.js';
 export * from './types/object.js';
 export * from './types/string/index.js';
+export * from './types/string/hll/index.js';
 export * from './types/hash/index.js';
 export * from './types/set/index.js';
 export * from './long-timeout.js';
