@@ -22,6 +22,8 @@ import {
   invalidateCache,
   isHll,
   isStringValue,
+  LLONG_MIN,
+  LLONG_MIN_AS_UINT64,
   MutableString,
   rawCount,
   setCachedCard,
@@ -45,6 +47,11 @@ function hllOf(c: Session, v: Value): MutableString | null {
     return null;
   }
   return s;
+}
+
+/** A fresh count as Redis replies it: the uint64 estimate read back as a long long. */
+function replyCount(c: Session, card: number): void {
+  c.w.integer(card === LLONG_MIN_AS_UINT64 ? LLONG_MIN : card);
 }
 
 function sparseMaxBytes(c: Session): number {
@@ -97,7 +104,7 @@ function pfcount(c: Session, argv: string[]): void {
       if (s === null) return;
       if (!hllMerge(max, s.view())) return c.w.error(Err.hllCorrupt);
     }
-    return c.w.integer(rawCount(max));
+    return replyCount(c, rawCount(max));
   }
   const key = argv[1];
   const v = db.read(key);
@@ -110,7 +117,7 @@ function pfcount(c: Session, argv: string[]): void {
   setCachedCard(s.buf, card);
   storeEdited(db, key, v, s);
   propagate(c, argv);
-  c.w.integer(card);
+  replyCount(c, card);
 }
 
 /**

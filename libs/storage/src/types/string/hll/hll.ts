@@ -23,6 +23,8 @@ const VAL_MAX_VALUE = 32;
 const VAL_MAX_LEN = 4;
 const ZERO_MAX_LEN = 64;
 const XZERO_MAX_LEN = 16384;
+/** What llroundl returns for an out-of-range estimate (LLONG_MIN), read as the uint64 Redis keeps. */
+export const LLONG_MIN_AS_UINT64 = 2 ** 63;
 /** 0.5 / ln(2), the estimator's alpha as m grows. */
 const ALPHA_INF = 0.7213475204444817;
 
@@ -139,7 +141,10 @@ function writeXzero(b: Buffer | number[], p: number, len: number): void {
   b[p + 1] = (len - 1) & 0xff;
 }
 
-/** hllSparseToDense, in place on `s`; false when the opcodes do not cover exactly 16384 registers. */
+/**
+ * hllSparseToDense, in place on `s`; false when the opcodes do not cover exactly 16384 registers
+ * (a VAL run past the last register is refused outright, as the CVE-2025-32023 fix does).
+ */
 export function sparseToDense(s: MutableString): boolean {
   const src = s.buf;
   if (src[ENCODING_BYTE] === HLL_DENSE) return true;
@@ -160,7 +165,7 @@ export function sparseToDense(s: MutableString): boolean {
     } else {
       let runlen = valLen(op);
       const v = valValue(op);
-      if (runlen + idx > HLL_REGISTERS) break;
+      if (runlen + idx > HLL_REGISTERS) return false;
       while (runlen-- > 0) denseWrite(dense, HLL_HDR_SIZE, idx++, v);
       p++;
     }
@@ -384,8 +389,10 @@ function estimate(): number {
   }
   z += m * sigma(histo[0] / m);
   histo.fill(0);
-  // llroundl: halves away from zero; the estimate is never negative.
-  return Math.round((ALPHA_INF * m * m) / z);
+  // llroundl: halves away from zero (the estimate is never negative). Out of range (z = 0 when
+  // every register is past the hash's reach: infinity) it yields LLONG_MIN, kept as uint64 2^63.
+  const e = Math.round((ALPHA_INF * m * m) / z);
+  return e < LLONG_MIN_AS_UINT64 ? e : LLONG_MIN_AS_UINT64;
 }
 
 /** hllCount of a valid HLL's bytes; -1 when a sparse encoding is corrupt. */
@@ -421,7 +428,7 @@ export function hllMerge(max: Uint8Array, b: Buffer): boolean {
     } else {
       let run = valLen(op);
       const v = valValue(op);
-      if (run + i > HLL_REGISTERS) break;
+      if (run + i > HLL_REGISTERS) return false;
       while (run-- > 0) {
         if (v > max[i]) max[i] = v;
         i++;
