@@ -60,6 +60,8 @@ export const Err = {
   pfdebugNoKey: 'ERR The specified key does not exist',
   pfdebugNotSparse: 'ERR HLL encoding is not sparse',
   pfdebugUnknown: (sub: string) => `ERR Unknown PFDEBUG subcommand '${sub}'`,
+  // sort
+  sortScores: "ERR One or more scores can't be converted into double",
   notPositive: 'ERR value is out of range, must be positive',
   getkeysInvalidArgs: 'ERR Invalid arguments specified for command',
   noShutdownInProgress: 'ERR No shutdown in progress.',

@@ -8,6 +8,7 @@ import { hashFamily } from './hashes.js';
 import { hyperloglogFamily } from './hyperloglog.js';
 import { serverFamily } from './server.js';
 import { setFamily } from './sets.js';
+import { sortFamily } from './sort.js';
 import { stringFamily } from './strings.js';
 
 export * from './table.js';
@@ -33,6 +34,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   hashFamily,
   setFamily,
   hyperloglogFamily,
+  sortFamily,
 ];
 
 /** Every built-in command, family by family. */
