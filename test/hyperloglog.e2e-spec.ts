@@ -6,6 +6,7 @@
  * values are refused with Redis's errors. RESP2 and RESP3, byte for byte.
  */
 import { describe, expect, it } from '@jest/globals';
+import { changeFeedSuite } from './support/change-feed.js';
 import { differentialSuite, script, type Step } from './support/differential.js';
 import { decodeReply } from './support/resp-value.js';
 import { rng } from './support/rng.js';
@@ -266,4 +267,21 @@ describe('hyperloglog: differential against real Redis', () => {
     expect((await brook.read(100_000)).toString()).toBe('+OK\r\n');
     expect(await suite.diff.brook.call('PFSELFTEST', 'x')).toBe(await suite.diff.redis.call('PFSELFTEST', 'x'));
   }, 120_000);
+});
+
+describe('hyperloglog: the change feed', () => {
+  const suite = changeFeedSuite();
+  const fed = suite.fedArgv;
+
+  it('PFADD and PFMERGE as sent, only when they change something; PFCOUNT when it rewrites the cached count', async () => {
+    expect(await fed('PFADD', 'h', 'a', 'b')).toEqual([['PFADD', 'h', 'a', 'b']]);
+    expect(await fed('PFADD', 'h', 'a')).toEqual([]);
+    expect(await fed('PFCOUNT', 'h')).toEqual([['PFCOUNT', 'h']]);
+    expect(await fed('PFCOUNT', 'h')).toEqual([]);
+    expect(await fed('PFCOUNT', 'h', 'missing')).toEqual([]);
+    expect(await fed('PFMERGE', 'm', 'h')).toEqual([['PFMERGE', 'm', 'h']]);
+    expect(await fed('PFDEBUG', 'ENCODING', 'm')).toEqual([]);
+    expect(await fed('PFDEBUG', 'TODENSE', 'm')).toEqual([['PFDEBUG', 'TODENSE', 'm']]);
+    expect(await fed('PFDEBUG', 'TODENSE', 'm')).toEqual([]);
+  });
 });
