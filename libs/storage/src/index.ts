@@ -5,6 +5,7 @@ export * from './database.js';
 export * from './keyspace.js';
 export * from './active-expiry.js';
 export * from './types/object.js';
+export * from './types/packed.js';
 export * from './types/string/index.js';
 export * from './types/string/hll/index.js';
 export * from './types/hash/index.js';
