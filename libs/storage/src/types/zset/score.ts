@@ -75,8 +75,16 @@ function trimZeros(s: string): string {
 
 /**
  * The text a packed (listpack) zset keeps for a score: the shortest form that reads back as the
- * same double (JS's own), with -0 kept. Not a reply format (see formatScore).
+ * same double (JS's own). -0 becomes "0", as Redis's listpack stores integral scores as integers.
  */
 export function scoreToPacked(d: number): string {
-  return Object.is(d, -0) ? '-0' : String(d);
+  return String(d);
+}
+
+/**
+ * A score as ZSCAN returns it from a listpack (the entry as stored: integral scores within a long
+ * long as their exact digits, others as %.17g); the skiplist form replies formatScore.
+ */
+export function formatPackedScore(d: number): string {
+  return Number.isInteger(d) && Math.abs(d) < 2 ** 63 ? BigInt(d).toString() : formatScore(d);
 }

@@ -67,15 +67,15 @@ describe('ZSetValue', () => {
     expect(z.encoding).toBe('skiplist');
   });
 
-  it('keeps -0 and infinities in the packed form', () => {
+  it('keeps infinities in the packed form and stores -0 as 0 (as an integral listpack score)', () => {
     const z = new ZSetValue();
     z.add('n', -0, 128, 64);
     z.add('i', Infinity, 128, 64);
     z.add('j', -Infinity, 128, 64);
-    expect(Object.is(z.score('n'), -0)).toBe(true);
+    expect(Object.is(z.score('n'), 0)).toBe(true);
     expect(entries(z)).toEqual([
       ['j', -Infinity],
-      ['n', -0],
+      ['n', 0],
       ['i', Infinity],
     ]);
   });

@@ -47,16 +47,6 @@ export class ZSetValue extends RedisObject {
   private dict: KeyTable<number> | null = null;
   private tree: OrderTree | null = null;
 
-  /**
-   * A new sorted set for about `sizeHint` members of at most `maxLen` bytes, in the encoding
-   * Redis's zsetTypeCreate picks for those hints (ZADD creating a key passes its pair count).
-   */
-  static create(sizeHint: number, maxLen: number, maxEntries: number, maxValue: number): ZSetValue {
-    const z = new ZSetValue();
-    if (sizeHint > maxEntries || maxLen > maxValue) z.toSkiplist();
-    return z;
-  }
-
   get encoding(): string {
     return this.packed !== null ? 'listpack' : 'skiplist';
   }
