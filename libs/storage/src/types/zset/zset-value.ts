@@ -40,12 +40,16 @@ const cursor = new PackedCursor();
  * Ranks are 0-based in ascending order; rank ranges are half-open [from, to).
  */
 export class ZSetValue extends RedisObject {
-  readonly type = 'zset';
   private packed: string | null = '';
   /** Entries of the packed form (kept, not recounted). */
   private n = 0;
   private dict: KeyTable<number> | null = null;
   private tree: OrderTree | null = null;
+
+  /** A prototype getter, not a field: one slot less in each of many small sorted sets. */
+  get type(): 'zset' {
+    return 'zset';
+  }
 
   get encoding(): string {
     return this.packed !== null ? 'listpack' : 'skiplist';
@@ -70,7 +74,7 @@ export class ZSetValue extends RedisObject {
       if (at >= 0) {
         // Equal scores (0 and -0 too, as C's ==) leave the entry as it is.
         if (Number(cursor.value()) !== score) {
-          this.packed = packedSplice(this.packed, at, cursor.end, '');
+          this.packed = flat(packedSplice(this.packed, at, cursor.end, ''));
           this.insertPacked(member, score);
         }
         return false;
@@ -103,7 +107,7 @@ export class ZSetValue extends RedisObject {
     if (this.packed !== null) {
       const at = this.findPacked(member);
       if (at < 0) return false;
-      this.packed = packedSplice(this.packed, at, cursor.end, '');
+      this.packed = flat(packedSplice(this.packed, at, cursor.end, ''));
       this.n--;
       return true;
     }
@@ -164,7 +168,7 @@ export class ZSetValue extends RedisObject {
       cursor.reset(this.packed);
       let start = 0;
       for (let i = 0; i < to * 2 && cursor.next(); i++) if (i === from * 2) start = cursor.at;
-      this.packed = packedSplice(this.packed, start, cursor.end, '');
+      this.packed = flat(packedSplice(this.packed, start, cursor.end, ''));
       this.n -= to - from;
       return to - from;
     }
@@ -258,7 +262,7 @@ export class ZSetValue extends RedisObject {
         break;
       }
     }
-    this.packed = packedSplice(packed, at, at, packEntry(member) + packEntry(scoreToPacked(score)));
+    this.packed = flat(packedSplice(packed, at, at, packEntry(member) + packEntry(scoreToPacked(score))));
   }
 
   private walkPacked(from: number, to: number, visit: ZSetVisit): void {
@@ -289,4 +293,14 @@ export class ZSetValue extends RedisObject {
     this.packed = null;
     this.n = 0;
   }
+}
+
+/**
+ * Makes a spliced packed run one flat string: a splice is a concatenation of slices of the old run,
+ * which would otherwise keep the old run alive beside the new one (V8 flattens a cons string on
+ * first indexed access and then drops its parts).
+ */
+function flat(packed: string): string {
+  if (packed.length > 0) packed.charCodeAt(0);
+  return packed;
 }
