@@ -111,7 +111,6 @@ export const Err = {
   atLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
   // blocking commands
   timeoutNotFloat: 'ERR timeout is not a float or out of range',
-  timeoutOutOfRange: 'ERR timeout is out of range',
 } as const;
 
 /** The unknown-command text: quotes up to 128 bytes of the name and of each argument, like Redis. */

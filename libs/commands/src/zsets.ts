@@ -106,16 +106,16 @@ function parseLong(s: string): number | null {
 
 /**
  * A blocking command's timeout in ms (getTimeoutFromObjectOrReply, seconds as a long double,
- * rounded up to the millisecond; 0 = forever), or the error text.
+ * rounded up to the millisecond; 0 = forever), or the error text. Redis 7.0 converts the ms to a
+ * long long unchecked, so past 2^63 ms (inf too) the value is negative: "timeout is negative".
  */
 function parseTimeout(s: string): number | string {
   const ld = parseLongDouble(s);
   if (ld === null) return Err.timeoutNotFloat;
   const seconds = ld.inf ? Infinity : Number(ld.m) * 2 ** ld.e;
-  const ms = (ld.neg ? -seconds : seconds) * 1000;
-  if (ms > 2 ** 63 - 1) return Err.timeoutOutOfRange;
-  if (ms < 0) return Err.timeoutNegative;
-  return Math.ceil(ms);
+  const ms = Math.ceil((ld.neg ? -seconds : seconds) * 1000);
+  if (ms < 0 || ms >= 2 ** 63) return Err.timeoutNegative;
+  return ms;
 }
 
 // ---- ZADD, ZINCRBY, ZREM ----------------------------------------------------------------------------
