@@ -74,7 +74,7 @@ export class ZSetValue extends RedisObject {
       if (at >= 0) {
         // Equal scores (0 and -0 too, as C's ==) leave the entry as it is.
         if (Number(cursor.value()) !== score) {
-          this.packed = flat(packedSplice(this.packed, at, cursor.end, ''));
+          this.packed = packedSplice(this.packed, at, cursor.end, '');
           this.insertPacked(member, score);
         }
         return false;
@@ -107,7 +107,7 @@ export class ZSetValue extends RedisObject {
     if (this.packed !== null) {
       const at = this.findPacked(member);
       if (at < 0) return false;
-      this.packed = flat(packedSplice(this.packed, at, cursor.end, ''));
+      this.packed = packedSplice(this.packed, at, cursor.end, '');
       this.n--;
       return true;
     }
@@ -168,7 +168,7 @@ export class ZSetValue extends RedisObject {
       cursor.reset(this.packed);
       let start = 0;
       for (let i = 0; i < to * 2 && cursor.next(); i++) if (i === from * 2) start = cursor.at;
-      this.packed = flat(packedSplice(this.packed, start, cursor.end, ''));
+      this.packed = packedSplice(this.packed, start, cursor.end, '');
       this.n -= to - from;
       return to - from;
     }
@@ -262,7 +262,7 @@ export class ZSetValue extends RedisObject {
         break;
       }
     }
-    this.packed = flat(packedSplice(packed, at, at, packEntry(member) + packEntry(scoreToPacked(score))));
+    this.packed = packedSplice(packed, at, at, packEntry(member) + packEntry(scoreToPacked(score)));
   }
 
   private walkPacked(from: number, to: number, visit: ZSetVisit): void {
@@ -293,14 +293,4 @@ export class ZSetValue extends RedisObject {
     this.packed = null;
     this.n = 0;
   }
-}
-
-/**
- * Makes a spliced packed run one flat string: a splice is a concatenation of slices of the old run,
- * which would otherwise keep the old run alive beside the new one (V8 flattens a cons string on
- * first indexed access and then drops its parts).
- */
-function flat(packed: string): string {
-  if (packed.length > 0) packed.charCodeAt(0);
-  return packed;
 }
