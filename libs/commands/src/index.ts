@@ -10,6 +10,7 @@ import { serverFamily } from './server.js';
 import { setFamily } from './sets.js';
 import { sortFamily } from './sort.js';
 import { stringFamily } from './strings.js';
+import { zsetFamily } from './zsets.js';
 
 export * from './table.js';
 export * from './family.js';
@@ -33,6 +34,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   bitmapFamily,
   hashFamily,
   setFamily,
+  zsetFamily,
   hyperloglogFamily,
   sortFamily,
 ];
