@@ -97,6 +97,12 @@ export const Err = {
   numkeysNotPositive: 'ERR numkeys should be greater than 0',
   numkeysTooMany: "ERR Number of keys can't be greater than number of args",
   limitNegative: "ERR LIMIT can't be negative",
+  // lists
+  indexOutOfRange: 'ERR index out of range',
+  lposCountNegative: "ERR COUNT can't be negative",
+  lposMaxlenNegative: "ERR MAXLEN can't be negative",
+  countNotPositive: 'ERR count should be greater than 0',
+  blockTimeoutNotFloat: 'ERR timeout is not a float or out of range',
 } as const;
 
 /** The unknown-command text: quotes up to 128 bytes of the name and of each argument, like Redis. */
