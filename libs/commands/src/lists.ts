@@ -415,7 +415,7 @@ function servable(c: Session, key: string): ListValue | undefined {
   return v instanceof ListValue && v.length > 0 ? v : undefined;
 }
 
-/** Replies to a blocking pop that timed out (or CLIENT UNBLOCK ... TIMEOUT): a null array. */
+/** Replies to a blocked list command that timed out (or CLIENT UNBLOCK ... TIMEOUT): a null array. */
 const nullArrayOnTimeout = (s: Session): void => s.w.nilArray();
 
 /** BLPOP/BRPOP: pops one element as [key, element], fed as LPOP/RPOP key. */
@@ -486,7 +486,8 @@ function bmove(c: Session, argv: string[], src: string, dst: string, fromHead: b
       if (move(s, src, from, dst, fromHead, toHead)) propagate(s, fed);
       return true;
     },
-    timeout: (s) => s.w.nil(),
+    // A null array, not a null bulk: Redis 7.0 times out every blocked list command alike.
+    timeout: nullArrayOnTimeout,
   };
   c.server.block(c, [src], timeout, waiter);
 }
