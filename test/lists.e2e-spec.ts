@@ -355,9 +355,11 @@ describe('lists: differential against real Redis', () => {
       LRANGE l2 0 -1
       RENAME l2 l3
       LRANGE l3 0 -1
+      DEL l
+      SET s v
       SCAN 0 TYPE list COUNT 100
-      DEL l l3
-      TYPE l
+      DEL l3
+      TYPE l3
       `),
     );
   });

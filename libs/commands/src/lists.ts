@@ -108,10 +108,10 @@ function push(c: Session, argv: string[], head: boolean, onlyExisting: boolean):
   if (l === undefined) {
     if (onlyExisting) return c.w.integer(0);
     l = new ListValue();
-    for (let i = 2; i < argv.length; i++) l.push(argv[i], head);
+    l.pushAll(argv, 2, head);
     c.db.set(key, l);
   } else {
-    for (let i = 2; i < argv.length; i++) l.push(argv[i], head);
+    l.pushAll(argv, 2, head);
     c.db.modified(key);
   }
   c.w.integer(l.length);

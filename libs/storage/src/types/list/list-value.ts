@@ -12,8 +12,9 @@ const cursor = new PackedCursor();
 const offsets: number[] = [];
 
 /**
- * Makes V8 store a string built by concatenation as one flat run: a chunk that stops growing
- * would otherwise keep a rope of one small string plus one 32-byte cons cell per push.
+ * Makes V8 store a string built by concatenation as one flat run (reading a char of a rope
+ * flattens it): a chunk at rest would otherwise keep a rope of one cons cell, one packed entry
+ * and the argument string per push, about 100 bytes per element.
  */
 function flatten(s: string): string {
   s.charCodeAt(s.length >> 1);
@@ -41,25 +42,49 @@ export class ListValue extends RedisObject {
     return this.size;
   }
 
+  /** Pushes one element onto the head or the tail. */
   push(value: string, head: boolean): void {
+    this.append(value, head);
+    this.settle(head);
+  }
+
+  /** Pushes `values[from..]` one by one (so LPUSH a b c leaves c first), as one edit. */
+  pushAll(values: readonly string[], from: number, head: boolean): void {
+    for (let i = from; i < values.length; i++) this.append(values[i], head);
+    this.settle(head);
+  }
+
+  private append(value: string, head: boolean): void {
     const entry = packEntry(value);
     const chunks = this.chunks;
-    const last = head ? 0 : chunks.length - 1;
     const n = chunks.length;
-    if (n === 0 || this.counts[last] >= CHUNK_ENTRIES || chunks[last].length + entry.length > CHUNK_CHARS) {
-      if (n !== 0) chunks[last] = flatten(chunks[last]);
-      if (head) {
-        chunks.unshift(entry);
-        this.counts.unshift(1);
-      } else {
-        chunks.push(entry);
-        this.counts.push(1);
-      }
+    if (n === 0) {
+      // Exact-size arrays: a small list must not carry a grown array's spare slots.
+      this.chunks = [entry];
+      this.counts = [1];
     } else {
-      chunks[last] = head ? entry + chunks[last] : chunks[last] + entry;
-      this.counts[last]++;
+      const end = head ? 0 : n - 1;
+      if (this.counts[end] >= CHUNK_ENTRIES || chunks[end].length + entry.length > CHUNK_CHARS) {
+        chunks[end] = flatten(chunks[end]);
+        if (head) {
+          chunks.unshift(entry);
+          this.counts.unshift(1);
+        } else {
+          chunks.push(entry);
+          this.counts.push(1);
+        }
+      } else {
+        chunks[end] = head ? entry + chunks[end] : chunks[end] + entry;
+        this.counts[end]++;
+      }
     }
     this.size++;
+  }
+
+  /** Flattens the end chunk a push grew, so a list at rest holds no rope. */
+  private settle(head: boolean): void {
+    const end = head ? 0 : this.chunks.length - 1;
+    this.chunks[end] = flatten(this.chunks[end]);
   }
 
   /** Removes and returns the head or tail element; undefined when the list is empty. */
