@@ -401,7 +401,7 @@ describe('lists: differential against real Redis', () => {
     const elems = ['a', 'b', 'c', 'dd', '', 'x'.repeat(50)];
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
     const int = (lo: number, hi: number) => String(lo + Math.floor(r() * (hi - lo + 1)));
-    for (let seq = 0; seq < 20; seq++) {
+    for (let seq = 0; seq < 60; seq++) {
       const steps: Step[] = [];
       for (let i = 0; i < 150; i++) {
         const k = pick(['k1', 'k2']);
