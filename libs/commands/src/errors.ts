@@ -119,6 +119,10 @@ export const Err = {
   atLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
   // blocking commands
   timeoutNotFloat: 'ERR timeout is not a float or out of range',
+  // lists
+  indexOutOfRange: 'ERR index out of range',
+  lposCountNegative: "ERR COUNT can't be negative",
+  lposMaxlenNegative: "ERR MAXLEN can't be negative",
 } as const;
 
 /** The unknown-command text: quotes up to 128 bytes of the name and of each argument, like Redis. */

@@ -5,6 +5,7 @@ import { connectionFamily } from './connection.js';
 import { expireFamily } from './expire.js';
 import { genericFamily } from './generic.js';
 import { hashFamily } from './hashes.js';
+import { listFamily } from './lists.js';
 import { hyperloglogFamily } from './hyperloglog.js';
 import { serverFamily } from './server.js';
 import { setFamily } from './sets.js';
@@ -35,6 +36,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   hashFamily,
   setFamily,
   zsetFamily,
+  listFamily,
   hyperloglogFamily,
   sortFamily,
 ];
