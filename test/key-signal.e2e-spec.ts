@@ -263,6 +263,13 @@ describe('the key-modified signal comes after the mutation', () => {
     await check('LTRIM', 'one', '1', '0');
   });
 
+  it('holds for SORT ... STORE', async () => {
+    await c.call('RPUSH', 'sl', '3', '1', '2');
+    await check('SORT', 'sl', 'STORE', 'sorted');
+    await check('SORT', 'sl', 'BY', 'nosort', 'DESC', 'GET', '#', 'STORE', 'sorted');
+    await check('SORT', 'sl', 'LIMIT', '5', '1', 'STORE', 'sorted');
+  });
+
   it('holds for the generic and expire commands', async () => {
     await check('SET', 'g', '1');
     await check('EXPIRE', 'g', '100');

@@ -6,6 +6,7 @@
  * the cases are built without ties.
  */
 import { describe, expect, it } from '@jest/globals';
+import { changeFeedSuite } from './support/change-feed.js';
 import { differentialSuite, script, type Step } from './support/differential.js';
 import { rng } from './support/rng.js';
 
@@ -163,6 +164,107 @@ describe('sort: differential against real Redis', () => {
     }
   });
 
+  it('lists: sorted, or in list order with BY nosort (LIMIT read from the right end for DESC); duplicates', async () => {
+    await same(
+      script(`
+      RPUSH l 3 1 2 10 -5 1 7 1
+      SORT l
+      SORT l DESC
+      SORT l ALPHA
+      SORT l LIMIT 2 3
+      SORT l BY nosort
+      SORT l BY nosort DESC
+      SORT l BY nosort LIMIT 1 3
+      SORT l BY nosort DESC LIMIT 1 3
+      SORT l BY nosort DESC LIMIT 6 5
+      SORT l BY nosort LIMIT 0 0
+      SORT l BY nosort LIMIT 8 1
+      SORT l BY nosort LIMIT -3 2 GET #
+      MSET w_3 c w_1 a w_2 b w_10 z w_-5 y w_7 d
+      SORT l BY w_* ALPHA
+      SORT l BY w_* ALPHA DESC GET # GET w_*
+      SORT_RO l BY w_* ALPHA LIMIT 2 4
+      RPUSH bad 1 x 2
+      SORT bad
+      SORT bad ALPHA
+      SORT bad BY nosort
+      `),
+    );
+  });
+
+  it('sorted sets: numeric/ALPHA sorts of members, BY nosort walks the ranks (DESC from the top) with LIMIT', async () => {
+    await same(
+      script(`
+      ZADD z 3 a 1 b 2 c 10 d 5 e
+      SORT z ALPHA
+      SORT z ALPHA DESC LIMIT 1 2
+      SORT z
+      SORT z BY nosort
+      SORT z BY nosort DESC
+      SORT z BY nosort LIMIT 1 2
+      SORT z BY nosort DESC LIMIT 1 2
+      SORT z BY nosort DESC LIMIT 3 5
+      SORT z BY nosort LIMIT 5 1
+      SORT z BY nosort GET # GET w_*
+      MSET w_a 4 w_b 3 w_c 2 w_d 1 w_e 0.5
+      SORT z BY w_*
+      SORT z BY w_* DESC GET # GET w_*
+      SORT_RO z BY w_* LIMIT 1 3
+      OBJECT ENCODING z
+      ZADD small 1 a
+      OBJECT ENCODING small
+      SORT_RO small BY nosort
+      OBJECT ENCODING small
+      ZADD zn 1 10 2 9 3 8
+      SORT zn
+      SORT zn DESC LIMIT 0 2
+      `),
+    );
+  });
+
+  it('STORE: a list replacing the key and its TTL, GET misses stored as "", an empty result deletes', async () => {
+    await same(
+      script(`
+      RPUSH l 3 1 2
+      SORT l STORE dst
+      LRANGE dst 0 -1
+      TYPE dst
+      OBJECT ENCODING dst
+      SORT l BY nosort DESC STORE dst
+      LRANGE dst 0 -1
+      SORT l GET # GET w_* STORE dst
+      LRANGE dst 0 -1
+      SET w_1 one
+      SORT l GET w_* STORE dst STORE dst2
+      EXISTS dst
+      LRANGE dst2 0 -1
+      SET tgt x
+      EXPIRE tgt 100
+      SORT l STORE tgt
+      TTL tgt
+      LRANGE tgt 0 -1
+      SORT l LIMIT 10 1 STORE tgt
+      EXISTS tgt
+      SORT missing STORE dst2
+      EXISTS dst2
+      SADD s c a b 10
+      SORT s BY nosort STORE sd
+      LRANGE sd 0 -1
+      SORT s BY nosort DESC LIMIT 1 2 STORE sd
+      LRANGE sd 0 -1
+      ZADD z 1 x 2 y
+      SORT z BY nosort DESC STORE zd
+      LRANGE zd 0 -1
+      SORT l STORE l
+      LRANGE l 0 -1
+      RPUSH bad x 1
+      SORT bad STORE bd
+      EXISTS bd
+      SORT str STORE dst
+      `),
+    );
+  });
+
   it('COMMAND INFO and GETKEYS: the sorted key and the last STORE key, options skipped', async () => {
     await same(
       script(`
@@ -184,5 +286,19 @@ describe('sort: differential against real Redis', () => {
       ['SADD', 'tiny', '1', '1e-400'],
       ['SORT', 'tiny', 'LIMIT', '0', '1'],
     ]);
+  });
+});
+
+describe('sort: the change feed', () => {
+  const suite = changeFeedSuite();
+  const fed = suite.fedArgv;
+
+  it('SORT ... STORE as sent when it writes; SORT and SORT_RO without STORE never', async () => {
+    await suite.client.call('RPUSH', 'l', '2', '1');
+    expect(await fed('SORT', 'l')).toEqual([]);
+    expect(await fed('SORT_RO', 'l', 'DESC')).toEqual([]);
+    expect(await fed('SORT', 'l', 'STORE', 'dst')).toEqual([['SORT', 'l', 'STORE', 'dst']]);
+    expect(await fed('SORT', 'l', 'LIMIT', '5', '1', 'STORE', 'dst')).toEqual([['SORT', 'l', 'LIMIT', '5', '1', 'STORE', 'dst']]);
+    expect(await fed('SORT', 'l', 'LIMIT', '5', '1', 'STORE', 'dst')).toEqual([]);
   });
 });

@@ -54,6 +54,30 @@ describe('sort under hostile input', () => {
     expect(b.maxPingMs).toBeLessThan(Math.max(MAX_PING_MS, r.maxPingMs * 4));
   }, 180_000);
 
+  it('SORT of a 1M-element list BY a pattern, and STORE', async () => {
+    for (const t of suite.both()) {
+      await call(t, 'FLUSHALL');
+      const batches: string[][] = [];
+      for (let i = 0; i < 1_000_000; i += 10000)
+        batches.push(['RPUSH', 'list', ...Array.from({ length: 10000 }, (_, j) => String((i + j) % 1000))]);
+      batches.push(['MSET', ...Array.from({ length: 1000 }, (_, i) => [`w_${i}`, String((i * 7919) % 1000)]).flat()]);
+      await run(t, batches);
+    }
+    const attack = (t: Target) =>
+      run(t, [
+        ['SORT', 'list', 'BY', 'w_*', 'LIMIT', '0', '5'],
+        ['SORT', 'list', 'BY', 'w_*', 'DESC', 'LIMIT', '999990', '100', 'GET', 'w_*'],
+        ['SORT', 'list', 'BY', 'nosort', 'DESC', 'LIMIT', '10', '3'],
+        ['SORT', 'list', 'STORE', 'copy'],
+        ['LLEN', 'copy'],
+        ['LRANGE', 'copy', '499998', '500001'],
+      ]);
+    const r = await underAttack(suite.redis, attack, 512 * 1024 * 1024);
+    const b = await underAttack(suite.brook, attack, 512 * 1024 * 1024);
+    expect(b.result).toEqual(r.result);
+    expect(b.maxPingMs).toBeLessThan(Math.max(MAX_PING_MS, r.maxPingMs * 4));
+  }, 300_000);
+
   it('LIMIT at the int64 extremes is clamped to the collection: no allocation beyond it', async () => {
     for (const t of suite.both()) {
       await call(t, 'FLUSHALL');

@@ -3,7 +3,7 @@ import type { Session } from './context.js';
 import type { CommandFamily } from './family.js';
 import { Err } from './errors.js';
 import { is, parseInt64 } from './args.js';
-import { HashObject, isStringValue, SetValue, stringBytes, type Int64, type Value } from '@brook/storage';
+import { HashObject, isStringValue, ListValue, SetValue, ZSetValue, type Int64 } from '@brook/storage';
 
 /**
  * SORT and SORT_RO, as Redis 7.0's sort.c: the elements of a list, set or sorted set, ordered by
@@ -37,16 +37,24 @@ function parsePattern(p: string): Pattern {
 }
 
 /**
- * Redis's lookupKeyByPattern: the string the pattern names for `el` (a string key's value, or a
- * hash field's), or null when there is none or the key holds another type.
+ * Redis's lookupKeyByPattern: what the pattern names for `el` (a string key's value, or a hash
+ * field's), or null when there is none or the key holds another type. A string held as an
+ * integer comes back as its number, which SORT uses as the score without reading text.
  */
-function lookup(c: Session, pat: Pattern, el: string): string | null {
+function lookupValue(c: Session, pat: Pattern, el: string): string | number | bigint | null {
   if (pat.self) return el;
   if (!pat.star) return null;
   const v = c.db.read(pat.prefix + el + pat.suffix);
   if (v === undefined) return null;
   if (pat.field !== null) return v instanceof HashObject ? (v.get(pat.field) ?? null) : null;
-  return isStringValue(v) ? stringBytes(v) : null;
+  if (!isStringValue(v)) return null;
+  return typeof v === 'object' ? v.toString() : v;
+}
+
+/** lookupValue as the bytes a reply or a stored list carries. */
+function lookup(c: Session, pat: Pattern, el: string): string | null {
+  const v = lookupValue(c, pat, el);
+  return v === null || typeof v === 'string' ? v : String(v);
 }
 
 function isCSpace(ch: number): boolean {
@@ -64,6 +72,18 @@ const DBL_MIN = 2.2250738585072014e-308;
  */
 export function strtodScore(s: string): number | null {
   const n = s.length;
+  // The common case, a plain decimal integer that a double holds exactly: no text scanning below.
+  if (n > 0 && n < 16) {
+    const minus = s.charCodeAt(0) === 45 ? 1 : 0;
+    let i = minus;
+    let v = 0;
+    for (; i < n; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i === n && n > minus) return minus ? -v : v;
+  }
   let i = 0;
   while (i < n && isCSpace(s.charCodeAt(i))) i++;
   let neg = false;
@@ -114,12 +134,6 @@ interface SortItem {
   by: string | null;
 }
 
-/** The elements to sort and whether they already are just the LIMIT range, in output order. */
-function loadElements(v: Value | undefined): string[] {
-  if (v === undefined) return [];
-  return (v as SetValue).members();
-}
-
 function sortGeneric(c: Session, argv: string[], readonly: boolean): void {
   let desc = false;
   let alpha = false;
@@ -152,7 +166,7 @@ function sortGeneric(c: Session, argv: string[], readonly: boolean): void {
   }
 
   const v = c.db.read(argv[1]);
-  if (v !== undefined && !(v instanceof SetValue)) return c.w.error(Err.wrongType);
+  if (v !== undefined && !(v instanceof SetValue || v instanceof ListValue || v instanceof ZSetValue)) return c.w.error(Err.wrongType);
   // An unsorted set would come out in hash order, which STORE would make part of the data: Redis
   // sorts it ALPHA instead so the stored list is deterministic.
   if (dontSort && v instanceof SetValue && storeKey !== null) {
@@ -161,8 +175,9 @@ function sortGeneric(c: Session, argv: string[], readonly: boolean): void {
     sortBy = null;
   }
 
-  const elements = loadElements(v);
-  const len = elements.length;
+  // Redis converts a listpack sorted set to a skiplist for good before sorting it.
+  if (v instanceof ZSetValue) v.toSkiplist();
+  const len = v === undefined ? 0 : v instanceof ListValue ? v.length : v.size;
   let start = clamp(limitStart, 0, len);
   const count = clamp(limitCount, -1, len);
   let end = count < 0 ? len - 1 : start + count - 1;
@@ -172,30 +187,61 @@ function sortGeneric(c: Session, argv: string[], readonly: boolean): void {
   }
   if (end >= len) end = len - 1;
 
+  let elements: string[];
+  if (v === undefined) elements = [];
+  else if (v instanceof SetValue) elements = v.members();
+  else if (!dontSort) {
+    elements = [];
+    if (v instanceof ListValue) elements = v.values();
+    else v.forEach((m) => elements.push(m));
+  } else {
+    // Lists and sorted sets keep their own order when nothing is sorted: read just the LIMIT
+    // range, from the tail for DESC, as Redis does.
+    elements = [];
+    if (end >= start) {
+      const push = (m: string) => elements.push(m);
+      if (v instanceof ListValue) {
+        if (desc) v.range(len - 1 - end, len - 1 - start, true, push);
+        else v.range(start, end, false, push);
+      } else if (desc) v.range(len - 1 - end, len - start, true, push);
+      else v.range(start, end + 1, false, push);
+      end -= start;
+      start = 0;
+    }
+  }
+
   const items: SortItem[] = elements.map((el) => ({ el, score: 0, by: null }));
   let conversionError = false;
   if (!dontSort) {
     for (const item of items) {
-      let byVal: string | null = item.el;
+      let byVal: string | number | bigint | null = item.el;
       if (sortBy !== null) {
-        byVal = lookup(c, sortBy, item.el);
+        byVal = lookupValue(c, sortBy, item.el);
         if (byVal === null) continue;
       }
       if (alpha) {
-        if (sortBy !== null) item.by = byVal;
+        if (sortBy !== null) item.by = typeof byVal === 'string' ? byVal : String(byVal);
+      } else if (typeof byVal !== 'string') {
+        // An integer-encoded value: Redis casts it to double as it is.
+        item.score = Number(byVal);
       } else {
         const score = strtodScore(byVal);
         if (score === null) conversionError = true;
         else item.score = score;
       }
     }
-    items.sort(comparator(desc, alpha, sortBy !== null, storeKey !== null));
+    const cmp = comparator(desc, alpha, sortBy !== null, storeKey !== null);
+    // As Redis's pqsort: with BY and a LIMIT, only the range asked for needs its final order.
+    if (sortBy !== null && (start !== 0 || end !== items.length - 1)) sortRange(items, cmp, start, end);
+    else items.sort(cmp);
   }
 
   if (conversionError) return c.w.error(Err.sortScores);
   const n = end - start + 1;
+  const outputLen = gets.length === 0 ? n : gets.length * n;
+  if (storeKey !== null) return store(c, storeKey, items, start, end, gets, outputLen);
   const w = c.w;
-  w.array(gets.length === 0 ? n : gets.length * n);
+  w.array(outputLen);
   for (let j = start; j <= end; j++) {
     const el = items[j].el;
     if (gets.length === 0) w.bulk(el);
@@ -205,6 +251,88 @@ function sortGeneric(c: Session, argv: string[], readonly: boolean): void {
       else w.bulk(val);
     }
   }
+}
+
+/**
+ * SORT ... STORE: the result as a list (a GET naming nothing stores ""), replacing the key and its
+ * TTL; an empty result deletes the key instead. Replies the number of elements stored.
+ */
+function store(c: Session, key: string, items: SortItem[], start: number, end: number, gets: Pattern[], outputLen: number): void {
+  const db = c.db;
+  if (outputLen === 0) {
+    db.delete(key);
+    return c.w.integer(0);
+  }
+  const list = new ListValue();
+  for (let j = start; j <= end; j++) {
+    const el = items[j].el;
+    if (gets.length === 0) list.push(el, false);
+    for (const g of gets) list.push(lookup(c, g, el) ?? '', false);
+  }
+  db.set(key, list);
+  // Redis counts one change per element stored; set() counted one.
+  c.ks.dirty += outputLen - 1;
+  c.w.integer(outputLen);
+}
+
+/**
+ * Puts items[start..end] in their sorted places; the rest in no particular order. A range near
+ * either end (LIMIT 0 10 of a million) costs O(n log k) through a heap of the k items on that
+ * side, instead of sorting them all.
+ */
+function sortRange(items: SortItem[], cmp: (a: SortItem, b: SortItem) => number, start: number, end: number): void {
+  const len = items.length;
+  if (end < start) return;
+  const front = end + 1;
+  const back = len - start;
+  if (Math.min(front, back) * 8 > len) {
+    items.sort(cmp);
+    return;
+  }
+  // The k items first in `order`, kept in a heap whose root is the last of them.
+  const order = front <= back ? cmp : (a: SortItem, b: SortItem) => cmp(b, a);
+  const k = Math.min(front, back);
+  const heap: SortItem[] = [];
+  for (const item of items) {
+    if (heap.length < k) {
+      heap.push(item);
+      siftUp(heap, heap.length - 1, order);
+    } else if (order(item, heap[0]) < 0) {
+      heap[0] = item;
+      siftDown(heap, order);
+    }
+  }
+  heap.sort(cmp);
+  if (front <= back) for (let i = 0; i < k; i++) items[i] = heap[i];
+  else for (let i = 0; i < k; i++) items[start + i] = heap[i];
+}
+
+/** Max-heap (by `order`) insertion. */
+function siftUp(heap: SortItem[], i: number, order: (a: SortItem, b: SortItem) => number): void {
+  const item = heap[i];
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (order(heap[parent], item) >= 0) break;
+    heap[i] = heap[parent];
+    i = parent;
+  }
+  heap[i] = item;
+}
+
+/** Max-heap (by `order`) root replacement. */
+function siftDown(heap: SortItem[], order: (a: SortItem, b: SortItem) => number): void {
+  const n = heap.length;
+  const item = heap[0];
+  let i = 0;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && order(heap[child + 1], heap[child]) > 0) child++;
+    if (order(heap[child], item) <= 0) break;
+    heap[i] = heap[child];
+    i = child;
+  }
+  heap[i] = item;
 }
 
 /** Redis's sortCompare for the options in force. */
