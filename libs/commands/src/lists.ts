@@ -125,8 +125,7 @@ function linsert(c: Session, argv: string[]): void {
   if (l === null) return;
   if (l === undefined) return c.w.integer(0);
   let at = -1;
-  l.walk(false, (e, index) => {
-    if (!e.is(pivot)) return true;
+  l.matches(pivot, false, 0, (index) => {
     at = index;
     return false;
   });
@@ -217,10 +216,8 @@ function lpos(c: Session, argv: string[]): void {
   if (!(l instanceof ListValue)) return c.w.error(Err.wrongType);
   const found: number[] = [];
   let matches = 0;
-  let scanned = 0;
-  l.walk(fromTail, (e, index) => {
-    if (maxlen !== 0 && scanned++ >= maxlen) return false;
-    if (!e.is(element) || ++matches < rank) return true;
+  l.matches(element, fromTail, maxlen, (index) => {
+    if (++matches < rank) return true;
     found.push(index);
     return count !== -1 && (count === 0 || anyRank || found.length < count);
   });
