@@ -483,8 +483,10 @@ function bmove(c: Session, argv: string[], src: string, dst: string, fromHead: b
       if (move(s, src, from, dst, fromHead, toHead)) propagate(s, fed);
       return true;
     },
-    // A null array, not a null bulk: Redis 7.0 times out every blocked list command alike.
+    // A null array, not a null bulk: Redis 7.0 times out every blocked list command alike...
     timeout: nullArrayOnTimeout,
+    // ...but where it may not block (MULTI), BLMOVE and BRPOPLPUSH reply a null bulk, as LMOVE does.
+    refused: (s) => s.w.nil(),
   };
   c.server.block(c, [src], timeout, waiter);
 }
