@@ -9,6 +9,7 @@ import { listFamily } from './lists.js';
 import { serverFamily } from './server.js';
 import { setFamily } from './sets.js';
 import { stringFamily } from './strings.js';
+import { zsetFamily } from './zsets.js';
 
 export * from './table.js';
 export * from './family.js';
@@ -32,6 +33,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   bitmapFamily,
   hashFamily,
   setFamily,
+  zsetFamily,
   listFamily,
 ];
 

@@ -12,3 +12,4 @@ export * from './types/set/index.js';
 export * from './types/list/index.js';
 export * from './long-timeout.js';
 export * from './limits.js';
+export * from './types/zset/index.js';

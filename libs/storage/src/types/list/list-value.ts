@@ -1,5 +1,5 @@
 import { RedisObject } from '../object.js';
-import { PackedCursor, pack, packEntry, unpack } from '../packed.js';
+import { PackedCursor, flatten, pack, packEntry, unpack } from '../packed.js';
 
 /** A chunk takes at most this many entries... */
 const CHUNK_ENTRIES = 128;
@@ -10,16 +10,6 @@ const CHUNK_CHARS = 8192;
 const cursor = new PackedCursor();
 /** Header offsets of one chunk's entries, reused by walks from the tail. */
 const offsets: number[] = [];
-
-/**
- * Makes V8 store a string built by concatenation as one flat run (reading a char of a rope
- * flattens it): a chunk at rest would otherwise keep a rope of one cons cell, one packed entry
- * and the argument string per push, about 100 bytes per element.
- */
-function flatten(s: string): string {
-  s.charCodeAt(s.length >> 1);
-  return s;
-}
 
 /**
  * A list, shaped like Redis's quicklist: a deque of packed chunks (types/packed.ts, at most
