@@ -542,6 +542,27 @@ describe('sorted sets: differential against real Redis', () => {
     }
   });
 
+  it('declares the metadata Redis 7.0 does (COMMAND INFO, COMMAND DOCS, COMMAND GETKEYS)', async () => {
+    const names = (
+      'zadd zincrby zrem zcard zscore zmscore zrank zrevrank zcount zlexcount zrange zrangestore zrangebyscore ' +
+      'zrevrangebyscore zrangebylex zrevrangebylex zrevrange zremrangebyrank zremrangebyscore zremrangebylex zpopmin zpopmax ' +
+      'zmpop bzpopmin bzpopmax bzmpop zrandmember zunion zunionstore zinter zinterstore zintercard zdiff zdiffstore zscan'
+    ).split(' ');
+    await same(names.map((name) => ['COMMAND', 'INFO', name]));
+    await same(names.map((name) => ['COMMAND', 'DOCS', name]));
+    await same(
+      script(`
+      COMMAND GETKEYS zunionstore dst 2 a b WEIGHTS 1 2
+      COMMAND GETKEYS zinter 3 a b c
+      COMMAND GETKEYS zmpop 2 a b MIN
+      COMMAND GETKEYS bzmpop 0 2 a b MAX COUNT 2
+      COMMAND GETKEYS bzpopmin a b c 0
+      COMMAND GETKEYS zrangestore dst src 0 -1
+      COMMAND GETKEYS zintercard 2 a b LIMIT 1
+      `),
+    );
+  });
+
   it('TYPE and SCAN TYPE see sorted sets', async () => {
     await same(
       script(`

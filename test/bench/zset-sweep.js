@@ -7,6 +7,9 @@
  *
  *   node test/bench/zset-sweep.js [sizes...]   (default 1000 100000 1000000 10000000)
  *   node test/bench/zset-sweep.js --memory     (the memory shapes only)
+ *   node test/bench/zset-sweep.js --structure [sizes...]
+ *       (ZSetValue alone in this process, no server: rank and a 10-entry range in ns, next to a
+ *        plain Map lookup of the same members — the machine's own memory-latency yardstick)
  *
  * Loading uses `redis-cli --pipe` with ZADDs of 100 members each; ops go over one connection in
  * pipelined batches of BATCH commands, so the figure is the server's cost per op plus a shared,
@@ -14,7 +17,9 @@
  */
 import { once } from 'node:events';
 import { Socket } from 'node:net';
-import { forceGc, spawnClient, startBrook, startRedis, stopAll } from './servers.js';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BROOK_MAIN, forceGc, spawnClient, startBrook, startRedis, stopAll } from './servers.js';
 
 const PAIRS_PER_ZADD = 100;
 const CHUNK_COMMANDS = 1000;
@@ -148,10 +153,43 @@ async function memoryOne(start, shape) {
   }
 }
 
+/** ns per op of `op(i)` over `ops` calls. */
+function nsPerOp(ops, op) {
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < ops; i++) op(i);
+  return Number(process.hrtime.bigint() - started) / ops;
+}
+
+/** The order structure alone: ZRANK's and ZRANGE r r+9's work on the built ZSetValue, no protocol. */
+async function structure(sizes) {
+  const dist = join(BROOK_MAIN, '../../../../libs/storage/src/types/zset/zset-value.js');
+  const { ZSetValue } = await import(pathToFileURL(dist).href);
+  console.log('| members | rank ns | range of 10 ns | plain Map get ns |');
+  console.log('|---:|---:|---:|---:|');
+  for (const n of sizes) {
+    const z = new ZSetValue();
+    const map = new Map();
+    for (let i = 0; i < n; i++) {
+      z.add(member(i), i, 128, 64);
+      map.set(member(i), i);
+    }
+    const ops = 200000;
+    const names = Array.from({ length: ops }, () => member(Math.floor(Math.random() * n)));
+    const ranks = Array.from({ length: ops }, () => Math.floor(Math.random() * Math.max(1, n - 10)));
+    let sink = 0;
+    const rank = nsPerOp(ops, (i) => (sink += z.rank(names[i])));
+    const range = nsPerOp(ops, (i) => z.range(ranks[i], ranks[i] + 10, false, (m) => (sink += m.length)));
+    const get = nsPerOp(ops, (i) => (sink += map.get(names[i])));
+    if (sink === 0) throw new Error('nothing measured');
+    console.log(`| ${n} | ${rank.toFixed(0)} | ${range.toFixed(0)} | ${get.toFixed(0)} |`);
+  }
+}
+
 async function main() {
   const args = process.argv.slice(2);
   const memoryOnly = args.includes('--memory');
   const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
+  if (args.includes('--structure')) return structure(sizes.length > 0 ? sizes : [1000, 100000, 1000000, 10000000]);
   if (!memoryOnly) {
     console.log(
       '| members | Brook ZRANK µs/op | Redis ZRANK µs/op | Brook ZRANGE r r+9 µs/op | Redis ZRANGE r r+9 µs/op | load s Brook / Redis |',

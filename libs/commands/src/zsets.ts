@@ -559,10 +559,23 @@ function zrandmember(c: Session, argv: string[]): void {
   if (z === undefined || l === 0) return c.w.array(0);
   const count = Math.abs(Number(l));
   if (l < 0 || count === 1) {
+    // A listpack is read once (each by-rank read would walk it); a skiplist seeks each rank in O(log n).
+    const members: string[] = [];
+    const scores: number[] = [];
+    if (z.encoding === 'listpack') {
+      z.forEach((m, s) => {
+        members.push(m);
+        scores.push(s);
+      });
+    }
     replyEntriesHeader(c, count, withScores);
     for (let i = 0; i < count; i++) {
-      const [m, s] = entryAt(z, Math.floor(Math.random() * z.size));
-      replyEntry(c, m, s, withScores);
+      const rank = Math.floor(Math.random() * z.size);
+      if (members.length > 0) replyEntry(c, members[rank], scores[rank], withScores);
+      else {
+        const [m, s] = entryAt(z, rank);
+        replyEntry(c, m, s, withScores);
+      }
     }
     return;
   }
@@ -746,9 +759,6 @@ function cmd(
   return { name, arity, flags, keys, group: 'sorted-set', summary, since, complexity, handler };
 }
 
-const LOG_N = 'O(log(N)) where N is the number of elements in the sorted set.';
-const RANGE_M = 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned.';
-
 const zsetCommands: CommandSpec[] = [
   cmd(
     'zadd',
@@ -760,8 +770,15 @@ const zsetCommands: CommandSpec[] = [
     'O(log(N)) for each item added, where N is the number of elements in the sorted set.',
     (c, argv) => zaddGeneric(c, argv, 2, 0),
   ),
-  cmd('zincrby', 4, ['write', 'denyoom', 'fast'], [1, 1, 1], 'Increment the score of a member in a sorted set', '1.2.0', LOG_N, (c, argv) =>
-    zaddGeneric(c, argv, 2, ZADD_INCR),
+  cmd(
+    'zincrby',
+    4,
+    ['write', 'denyoom', 'fast'],
+    [1, 1, 1],
+    'Increment the score of a member in a sorted set',
+    '1.2.0',
+    'O(log(N)) where N is the number of elements in the sorted set.',
+    (c, argv) => zaddGeneric(c, argv, 2, ZADD_INCR),
   ),
   cmd(
     'zrem',
@@ -794,7 +811,7 @@ const zsetCommands: CommandSpec[] = [
     'O(N) where N is the number of members being requested.',
     zmscore,
   ),
-  cmd('zrank', 3, ['readonly', 'fast'], [1, 1, 1], 'Determine the index of a member in a sorted set', '2.0.0', LOG_N, (c, argv) =>
+  cmd('zrank', 3, ['readonly', 'fast'], [1, 1, 1], 'Determine the index of a member in a sorted set', '2.0.0', 'O(log(N))', (c, argv) =>
     zrankGeneric(c, argv, false),
   ),
   cmd(
@@ -804,7 +821,7 @@ const zsetCommands: CommandSpec[] = [
     [1, 1, 1],
     'Determine the index of a member in a sorted set, with scores ordered from high to low',
     '2.0.0',
-    LOG_N,
+    'O(log(N))',
     (c, argv) => zrankGeneric(c, argv, true),
   ),
   cmd(
@@ -814,7 +831,7 @@ const zsetCommands: CommandSpec[] = [
     [1, 1, 1],
     'Count the members in a sorted set with scores within the given values',
     '2.0.0',
-    LOG_N,
+    'O(log(N)) with N being the number of elements in the sorted set.',
     zcount,
   ),
   cmd(
@@ -824,11 +841,18 @@ const zsetCommands: CommandSpec[] = [
     [1, 1, 1],
     'Count the number of members in a sorted set between a given lexicographical range',
     '2.8.9',
-    LOG_N,
+    'O(log(N)) with N being the number of elements in the sorted set.',
     zlexcount,
   ),
-  cmd('zrange', -4, ['readonly'], [1, 1, 1], 'Return a range of members in a sorted set', '1.2.0', RANGE_M, (c, argv) =>
-    zrangeGeneric(c, argv, 1, null, 'auto', null),
+  cmd(
+    'zrange',
+    -4,
+    ['readonly'],
+    [1, 1, 1],
+    'Return a range of members in a sorted set',
+    '1.2.0',
+    'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.',
+    (c, argv) => zrangeGeneric(c, argv, 1, null, 'auto', null),
   ),
   cmd(
     'zrangestore',
@@ -840,8 +864,15 @@ const zsetCommands: CommandSpec[] = [
     'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.',
     (c, argv) => zrangeGeneric(c, argv, 2, argv[1], 'auto', null),
   ),
-  cmd('zrangebyscore', -4, ['readonly'], [1, 1, 1], 'Return a range of members in a sorted set, by score', '1.0.5', RANGE_M, (c, argv) =>
-    zrangeGeneric(c, argv, 1, null, 'score', false),
+  cmd(
+    'zrangebyscore',
+    -4,
+    ['readonly'],
+    [1, 1, 1],
+    'Return a range of members in a sorted set, by score',
+    '1.0.5',
+    'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).',
+    (c, argv) => zrangeGeneric(c, argv, 1, null, 'score', false),
   ),
   cmd(
     'zrevrangebyscore',
@@ -850,7 +881,7 @@ const zsetCommands: CommandSpec[] = [
     [1, 1, 1],
     'Return a range of members in a sorted set, by score, with scores ordered from high to low',
     '2.2.0',
-    RANGE_M,
+    'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).',
     (c, argv) => zrangeGeneric(c, argv, 1, null, 'score', true),
   ),
   cmd(
@@ -860,7 +891,7 @@ const zsetCommands: CommandSpec[] = [
     [1, 1, 1],
     'Return a range of members in a sorted set, by lexicographical range',
     '2.8.9',
-    RANGE_M,
+    'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).',
     (c, argv) => zrangeGeneric(c, argv, 1, null, 'lex', false),
   ),
   cmd(
@@ -870,7 +901,7 @@ const zsetCommands: CommandSpec[] = [
     [1, 1, 1],
     'Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.',
     '2.8.9',
-    RANGE_M,
+    'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).',
     (c, argv) => zrangeGeneric(c, argv, 1, null, 'lex', true),
   ),
   cmd(
@@ -880,7 +911,7 @@ const zsetCommands: CommandSpec[] = [
     [1, 1, 1],
     'Return a range of members in a sorted set, by index, with scores ordered from high to low',
     '1.2.0',
-    RANGE_M,
+    'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.',
     (c, argv) => zrangeGeneric(c, argv, 1, null, 'rank', true),
   ),
   cmd(
