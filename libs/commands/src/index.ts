@@ -8,6 +8,7 @@ import { hashFamily } from './hashes.js';
 import { serverFamily } from './server.js';
 import { setFamily } from './sets.js';
 import { stringFamily } from './strings.js';
+import { zsetFamily } from './zsets.js';
 
 export * from './table.js';
 export * from './family.js';
@@ -31,6 +32,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   bitmapFamily,
   hashFamily,
   setFamily,
+  zsetFamily,
 ];
 
 /** Every built-in command, family by family. */
