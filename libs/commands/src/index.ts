@@ -4,6 +4,7 @@ import { bitmapFamily } from './bitmap.js';
 import { connectionFamily } from './connection.js';
 import { expireFamily } from './expire.js';
 import { genericFamily } from './generic.js';
+import { geoFamily } from './geo.js';
 import { hashFamily } from './hashes.js';
 import { serverFamily } from './server.js';
 import { setFamily } from './sets.js';
@@ -33,6 +34,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   hashFamily,
   setFamily,
   zsetFamily,
+  geoFamily,
 ];
 
 /** Every built-in command, family by family. */
