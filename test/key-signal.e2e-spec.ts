@@ -223,6 +223,15 @@ describe('the key-modified signal comes after the mutation', () => {
     await c.call('CONFIG', 'SET', 'zset-max-listpack-entries', '128');
   });
 
+  it('holds for the geo commands', async () => {
+    await check('GEOADD', 'geo', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania');
+    await check('GEOADD', 'geo', 'XX', 'CH', '13.4', '38.1', 'Palermo');
+    await check('GEOSEARCHSTORE', 'geod', 'geo', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km', 'STOREDIST');
+    await check('GEOSEARCHSTORE', 'geod', 'geo', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1', 'km');
+    await check('GEORADIUS', 'geo', '15', '37', '200', 'km', 'STORE', 'geor');
+    await check('GEORADIUSBYMEMBER', 'geo', 'Palermo', '1', 'm', 'STOREDIST', 'geor');
+  });
+
   it('holds for the generic and expire commands', async () => {
     await check('SET', 'g', '1');
     await check('EXPIRE', 'g', '100');

@@ -17,6 +17,7 @@ import {
   GEO_LONG_MAX,
   GEO_LONG_MIN,
   decodeScore,
+  decodeScoreInto,
   distanceInShape,
   distance,
   exactParts,
@@ -216,11 +217,12 @@ const WALK_CHUNK = 64;
  */
 function pointsInShape(z: ZSetValue, shape: Shape, limit: number): GeoPoint[] {
   const found: GeoPoint[] = [];
+  const xy = new Float64Array(2);
   const visit = (member: string, score: number) => {
     if (limit && found.length >= limit) return;
-    const [lon, lat] = decodeScore(score);
-    const dist = distanceInShape(shape, lon, lat);
-    if (dist >= 0) found.push({ member, score, lon, lat, dist });
+    decodeScoreInto(score, xy);
+    const dist = distanceInShape(shape, xy[0], xy[1]);
+    if (dist >= 0) found.push({ member, score, lon: xy[0], lat: xy[1], dist });
   };
   for (const [min, max] of searchRanges(shape)) {
     if (limit && found.length >= limit) break;
@@ -230,6 +232,31 @@ function pointsInShape(z: ZSetValue, shape: Shape, limit: number): GeoPoint[] {
     }
   }
   return found;
+}
+
+/**
+ * The first `n` points by distance (`order` 1 ascending, -1 descending), as a stable sort would
+ * put them: a full sort when most are returned, else a bounded sorted insertion (a COUNT 10
+ * search over a million points must not sort them all).
+ */
+function nearest(points: GeoPoint[], n: number, order: number): GeoPoint[] {
+  const before = (a: GeoPoint, b: GeoPoint) => (a.dist - b.dist) * order < 0;
+  if (n * 8 >= points.length) return points.sort((a, b) => (a.dist - b.dist) * order);
+  const best: GeoPoint[] = [];
+  for (const p of points) {
+    if (best.length === n && !before(p, best[n - 1])) continue;
+    // After every point it does not come before: equal distances keep their order.
+    let lo = 0;
+    let hi = best.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (before(p, best[mid])) hi = mid;
+      else lo = mid + 1;
+    }
+    best.splice(lo, 0, p);
+    if (best.length > n) best.pop();
+  }
+  return best;
 }
 
 /** georadiusGeneric: every search command; `src` is the source key's index. */
@@ -342,9 +369,9 @@ function georadiusGeneric(c: Session, argv: string[], src: number, flags: number
   if (found.length === 0 && storeKey === null) return c.w.array(0);
   const returned = count === 0 || found.length < count ? found.length : count;
   // Stable, as glibc's qsort (a merge sort) is.
-  if (sort !== 0) found.sort((a, b) => (a.dist - b.dist) * sort);
-  if (storeKey === null) return replyPoints(c, found, returned, conversion, withDist, withHash, withCoord);
-  storePoints(c, storeKey, found, returned, conversion, storeDist);
+  const points = sort !== 0 ? nearest(found, returned, sort) : found;
+  if (storeKey === null) return replyPoints(c, points, returned, conversion, withDist, withHash, withCoord);
+  storePoints(c, storeKey, points, returned, conversion, storeDist);
 }
 
 /** A radius and its unit: the area and the unit's meters, or null after replying. */

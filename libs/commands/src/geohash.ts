@@ -116,29 +116,35 @@ function cellArea(lonRange: Range, latRange: Range, ilono: number, ilato: number
 }
 
 /**
- * decodeGeohash: the center of the step-26 cell a score names, clamped to the ranges, as
- * [longitude, latitude]. The score is converted to an integer as C's (uint64_t) cast does.
+ * decodeGeohash: the center of the step-26 cell a score names, clamped to the ranges, written to
+ * `out` as [longitude, latitude] (no allocation: a search decodes every candidate). The score is
+ * converted to an integer as C's (uint64_t) cast does.
  */
-export function decodeScore(score: number): [number, number] {
+export function decodeScoreInto(score: number, out: Float64Array): void {
   const bits = Math.trunc(score);
   const hi = Math.floor(bits / TWO_32);
   const lo = bits - hi * TWO_32;
-  // Odd bits (longitude): shift the 64-bit value right by one across the halves.
-  const oddLo = ((lo >>> 1) | ((hi & 1) << 31)) >>> 0;
-  const area = cellArea(
-    LONG_RANGE,
-    LAT_RANGE,
-    deinterleaveHalf(oddLo, Math.floor(hi / 2) >>> 0),
-    deinterleaveHalf(lo >>> 0, hi >>> 0),
-    GEO_STEP_MAX,
-  );
-  let lon = (area.lon.min + area.lon.max) / 2;
-  if (lon > GEO_LONG_MAX) lon = GEO_LONG_MAX;
-  if (lon < GEO_LONG_MIN) lon = GEO_LONG_MIN;
-  let lat = (area.lat.min + area.lat.max) / 2;
-  if (lat > GEO_LAT_MAX) lat = GEO_LAT_MAX;
-  if (lat < GEO_LAT_MIN) lat = GEO_LAT_MIN;
-  return [lon, lat];
+  // Odd bits (longitude): the 64-bit value shifted right by one across the halves.
+  const ilono = deinterleaveHalf(((lo >>> 1) | ((hi & 1) << 31)) >>> 0, Math.floor(hi / 2) >>> 0);
+  const ilato = deinterleaveHalf(lo >>> 0, hi >>> 0);
+  // geohashDecode's bounds, then their midpoint, in the same operations as Redis.
+  const latScale = GEO_LAT_MAX - GEO_LAT_MIN;
+  const lonScale = GEO_LONG_MAX - GEO_LONG_MIN;
+  const size = 2 ** GEO_STEP_MAX;
+  const latMin = GEO_LAT_MIN + ((ilato * 1.0) / size) * latScale;
+  const latMax = GEO_LAT_MIN + (((ilato + 1) * 1.0) / size) * latScale;
+  const lonMin = GEO_LONG_MIN + ((ilono * 1.0) / size) * lonScale;
+  const lonMax = GEO_LONG_MIN + (((ilono + 1) * 1.0) / size) * lonScale;
+  out[0] = Math.min(Math.max((lonMin + lonMax) / 2, GEO_LONG_MIN), GEO_LONG_MAX);
+  out[1] = Math.min(Math.max((latMin + latMax) / 2, GEO_LAT_MIN), GEO_LAT_MAX);
+}
+
+const decoded = new Float64Array(2);
+
+/** decodeScoreInto as a [longitude, latitude] pair. */
+export function decodeScore(score: number): [number, number] {
+  decodeScoreInto(score, decoded);
+  return [decoded[0], decoded[1]];
 }
 
 const GEOALPHABET = '0123456789bcdefghjkmnpqrstuvwxyz';
