@@ -21,6 +21,8 @@ const D_R = Math.PI / 180.0;
 const EARTH_RADIUS_IN_METERS = 6372797.560856;
 const MERCATOR_MAX = 20037726.37;
 const TWO_32 = 2 ** 32;
+const TWO_63 = 2 ** 63;
+const TWO_64 = 2 ** 64;
 
 export interface Range {
   min: number;
@@ -118,12 +120,26 @@ function cellArea(lonRange: Range, latRange: Range, ilono: number, ilato: number
 /**
  * decodeGeohash: the center of the step-26 cell a score names, clamped to the ranges, written to
  * `out` as [longitude, latitude] (no allocation: a search decodes every candidate). The score is
- * converted to an integer as C's (uint64_t) cast does.
+ * converted to an integer as C's (uint64_t) cast does on x86-64.
  */
 export function decodeScoreInto(score: number, out: Float64Array): void {
-  const bits = Math.trunc(score);
-  const hi = Math.floor(bits / TWO_32);
-  const lo = bits - hi * TWO_32;
+  let hi: number;
+  let lo: number;
+  if (score >= 0 && score < TWO_64) {
+    const bits = Math.trunc(score);
+    hi = Math.floor(bits / TWO_32);
+    lo = bits - hi * TWO_32;
+  } else if (score < 0 && score > -TWO_63) {
+    // A negative score (not a position, but a sorted set may hold one): two's complement, as x86.
+    const bits = Math.trunc(score);
+    hi = Math.floor(bits / TWO_32);
+    lo = bits - hi * TWO_32;
+    hi += TWO_32;
+  } else {
+    // Out of uint64's range: x86-64's conversion gives 2^63 below it, 0 above it (and for NaN).
+    hi = score < 0 ? 0x80000000 : 0;
+    lo = 0;
+  }
   // Odd bits (longitude): the 64-bit value shifted right by one across the halves.
   const ilono = deinterleaveHalf(((lo >>> 1) | ((hi & 1) << 31)) >>> 0, Math.floor(hi / 2) >>> 0);
   const ilato = deinterleaveHalf(lo >>> 0, hi >>> 0);
