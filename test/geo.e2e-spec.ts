@@ -272,6 +272,26 @@ describe('geo: differential against real Redis', () => {
     steps.push(['OBJECT', 'ENCODING', 'world']);
     await same(steps);
   });
+
+  it('points at equal distances come out in the order Redis gives: stable when all are returned, as its pqsort leaves them under COUNT', async () => {
+    const rand = rng(9);
+    const steps: Step[] = [];
+    for (let i = 0; i < 400; i++) {
+      // Every tenth point on one spot: many ties.
+      const [lon, lat] = i % 10 === 0 ? ['13.5', '37.5'] : [(13 + rand()).toFixed(6), (37 + rand()).toFixed(6)];
+      steps.push(['GEOADD', 'cluster', lon, lat, `p${i}`]);
+    }
+    for (const km of ['1', '5', '20', '100']) {
+      for (const order of ['ASC', 'DESC']) {
+        steps.push(['GEOSEARCH', 'cluster', 'FROMLONLAT', '13.5', '37.5', 'BYRADIUS', km, 'km', order, 'WITHDIST']);
+        steps.push(['GEOSEARCH', 'cluster', 'FROMLONLAT', '13.5', '37.5', 'BYRADIUS', km, 'km', order, 'COUNT', '5']);
+        steps.push(['GEOSEARCH', 'cluster', 'FROMMEMBER', 'p0', 'BYBOX', km, km, 'km', order, 'COUNT', '17']);
+        steps.push(['GEOSEARCHSTORE', 'near', 'cluster', 'FROMMEMBER', 'p10', 'BYRADIUS', km, 'km', order, 'COUNT', '7']);
+        steps.push(['ZRANGE', 'near', '0', '-1']);
+      }
+    }
+    await same(steps);
+  });
 });
 
 describe('geo: the change feed', () => {

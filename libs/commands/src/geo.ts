@@ -235,28 +235,83 @@ function pointsInShape(z: ZSetValue, shape: Shape, limit: number): GeoPoint[] {
 }
 
 /**
- * The first `n` points by distance (`order` 1 ascending, -1 descending), as a stable sort would
- * put them: a full sort when most are returned, else a bounded sorted insertion (a COUNT 10
- * search over a million points must not sort them all).
+ * Sorts `points` by distance (`order` 1 ascending, -1 descending) so its first `n` are in place,
+ * exactly as Redis orders them: glibc's qsort (a stable merge sort) when all are returned, else
+ * Redis's pqsort (partialQuicksort) over ranks 0..n-1. pqsort is not stable, so points at equal
+ * distances come out in the order its partitioning leaves them; the same steps give the same order.
  */
-function nearest(points: GeoPoint[], n: number, order: number): GeoPoint[] {
-  const before = (a: GeoPoint, b: GeoPoint) => (a.dist - b.dist) * order < 0;
-  if (n * 8 >= points.length) return points.sort((a, b) => (a.dist - b.dist) * order);
-  const best: GeoPoint[] = [];
-  for (const p of points) {
-    if (best.length === n && !before(p, best[n - 1])) continue;
-    // After every point it does not come before: equal distances keep their order.
-    let lo = 0;
-    let hi = best.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (before(p, best[mid])) hi = mid;
-      else lo = mid + 1;
+function sortPoints(points: GeoPoint[], n: number, order: number): void {
+  const cmp = (a: GeoPoint, b: GeoPoint) => (a.dist > b.dist ? order : a.dist === b.dist ? 0 : -order);
+  if (n === points.length) points.sort(cmp);
+  else partialQuicksort(points, 0, points.length, cmp, 0, n - 1);
+}
+
+/**
+ * Redis's pqsort.c (Bentley & McIlroy's quicksort, recursing only into partitions that overlap
+ * ranks [lrange, rrange]) over `a[base, base + n)`, in element indexes instead of byte pointers.
+ */
+function partialQuicksort<T>(a: T[], base: number, n: number, cmp: (x: T, y: T) => number, lrange: number, rrange: number): void {
+  const swap = (i: number, j: number) => {
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  };
+  const vecswap = (i: number, j: number, k: number) => {
+    for (let x = 0; x < k; x++) swap(i + x, j + x);
+  };
+  const med3 = (i: number, j: number, k: number) =>
+    cmp(a[i], a[j]) < 0 ? (cmp(a[j], a[k]) < 0 ? j : cmp(a[i], a[k]) < 0 ? k : i) : cmp(a[j], a[k]) > 0 ? j : cmp(a[i], a[k]) < 0 ? i : k;
+  /** Whether the elements [l, r] hold any wanted rank. */
+  const wanted = (l: number, r: number) => !((lrange < l && rrange < l) || (lrange > r && rrange > r));
+  for (;;) {
+    if (n < 7) {
+      for (let m = base + 1; m < base + n; m++) for (let l = m; l > base && cmp(a[l - 1], a[l]) > 0; l--) swap(l, l - 1);
+      return;
     }
-    best.splice(lo, 0, p);
-    if (best.length > n) best.pop();
+    let pm = base + Math.floor(n / 2);
+    if (n > 7) {
+      let pl = base;
+      let pn = base + n - 1;
+      if (n > 40) {
+        const d = Math.floor(n / 8);
+        pl = med3(pl, pl + d, pl + 2 * d);
+        pm = med3(pm - d, pm, pm + d);
+        pn = med3(pn - 2 * d, pn - d, pn);
+      }
+      pm = med3(pl, pm, pn);
+    }
+    swap(base, pm);
+    let pa = base + 1;
+    let pb = pa;
+    let pc = base + n - 1;
+    let pd = pc;
+    for (;;) {
+      let c: number;
+      while (pb <= pc && (c = cmp(a[pb], a[base])) <= 0) {
+        if (c === 0) swap(pa++, pb);
+        pb++;
+      }
+      while (pb <= pc && (c = cmp(a[pc], a[base])) >= 0) {
+        if (c === 0) swap(pc, pd--);
+        pc--;
+      }
+      if (pb > pc) break;
+      swap(pb++, pc--);
+    }
+    const pn = base + n;
+    let r = Math.min(pa - base, pb - pa);
+    vecswap(base, pb - r, r);
+    r = Math.min(pd - pc, pn - pd - 1);
+    vecswap(pb, pn - r, r);
+    if ((r = pb - pa) > 1 && wanted(base, base + r - 1)) partialQuicksort(a, base, r, cmp, lrange, rrange);
+    if ((r = pd - pc) > 1) {
+      // Iterate rather than recurse, as pqsort.c.
+      base = pn - r;
+      n = r;
+      if (wanted(base, base + r - 1)) continue;
+    }
+    return;
   }
-  return best;
 }
 
 /** georadiusGeneric: every search command; `src` is the source key's index. */
@@ -368,10 +423,9 @@ function georadiusGeneric(c: Session, argv: string[], src: number, flags: number
   const found = pointsInShape(z, shape, any ? count : 0);
   if (found.length === 0 && storeKey === null) return c.w.array(0);
   const returned = count === 0 || found.length < count ? found.length : count;
-  // Stable, as glibc's qsort (a merge sort) is.
-  const points = sort !== 0 ? nearest(found, returned, sort) : found;
-  if (storeKey === null) return replyPoints(c, points, returned, conversion, withDist, withHash, withCoord);
-  storePoints(c, storeKey, points, returned, conversion, storeDist);
+  if (sort !== 0) sortPoints(found, returned, sort);
+  if (storeKey === null) return replyPoints(c, found, returned, conversion, withDist, withHash, withCoord);
+  storePoints(c, storeKey, found, returned, conversion, storeDist);
 }
 
 /** A radius and its unit: the area and the unit's meters, or null after replying. */
