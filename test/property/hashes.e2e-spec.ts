@@ -94,5 +94,5 @@ describe('hashes: random command sequences, Brook vs Redis', () => {
 
   it('replies and final state match Redis', async () => {
     await suite.check();
-  });
+  }, 120000);
 });

@@ -79,5 +79,5 @@ describe('lists: random command sequences, Brook vs Redis', () => {
 
   it('replies and final state match Redis', async () => {
     await suite.check();
-  });
+  }, 120000);
 });

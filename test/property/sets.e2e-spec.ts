@@ -81,5 +81,5 @@ describe('sets: random command sequences, Brook vs Redis', () => {
 
   it('replies and final state match Redis', async () => {
     await suite.check();
-  });
+  }, 120000);
 });

@@ -137,5 +137,5 @@ describe('sorted sets: random command sequences, Brook vs Redis', () => {
 
   it('replies and final state match Redis', async () => {
     await suite.check();
-  });
+  }, 120000);
 });
