@@ -250,6 +250,33 @@ describe('geo: differential against real Redis', () => {
     );
   });
 
+  it('declares the metadata Redis 7.0 does (COMMAND INFO, DOCS, GETKEYS)', async () => {
+    const names = [
+      'geoadd',
+      'geodist',
+      'geohash',
+      'geopos',
+      'georadius',
+      'georadius_ro',
+      'georadiusbymember',
+      'georadiusbymember_ro',
+      'geosearch',
+      'geosearchstore',
+    ];
+    await same(names.map((name) => ['COMMAND', 'INFO', name]));
+    await same(names.map((name) => ['COMMAND', 'DOCS', name]));
+    await same(
+      script(`
+      COMMAND GETKEYS GEORADIUS src 0 0 1 km STORE dst
+      COMMAND GETKEYS GEORADIUS src 0 0 1 km STORE dst STOREDIST dst2
+      COMMAND GETKEYS GEORADIUSBYMEMBER src m 1 km STOREDIST dst
+      COMMAND GETKEYS GEORADIUS src 0 0 1 km
+      COMMAND GETKEYS GEOSEARCHSTORE dst src FROMMEMBER m BYRADIUS 1 km
+      COMMAND GETKEYSANDFLAGS GEORADIUS src 0 0 1 km STORE dst
+      `),
+    );
+  });
+
   it('searches over random points return the same members in the same order', async () => {
     const rand = rng(7);
     const steps: Step[] = [];
