@@ -330,6 +330,8 @@ describe('geo: the change feed', () => {
       ['zadd', 'g', 'CH', '3479099956230698', 'Palermo'],
     ]);
     expect(await fed('GEOADD', 'g', 'NX', '1', '1', 'Palermo')).toEqual([]);
+    // Longitude 180 sets bit 53: the ZADD carries the exact integer, as Redis's sdsfromlonglong.
+    expect(await fed('GEOADD', 'g', '180', '2.5', 'east')).toEqual([['zadd', 'g', '10133464239064401', 'east']]);
     expect(await fed('GEOSEARCHSTORE', 'd', 'g', 'FROMMEMBER', 'Palermo', 'BYRADIUS', '1', 'km')).toEqual([
       ['GEOSEARCHSTORE', 'd', 'g', 'FROMMEMBER', 'Palermo', 'BYRADIUS', '1', 'km'],
     ]);

@@ -24,6 +24,7 @@ import {
   formatDistance,
   geohashString,
   positionScore,
+  positionScoreText,
   printfFixed,
   searchRanges,
   type Shape,
@@ -99,11 +100,12 @@ function geoadd(c: Session, argv: string[]): void {
   const ch = argv.slice(2, at).some((o) => is(o, 'CH'));
   const triples = argv.length - at;
   if (triples % 3 !== 0 || (xx && nx) || triples === 0) return c.w.error(Err.syntax);
-  const scores: bigint[] = [];
+  // Longitude, latitude of each member in turn.
+  const coords: number[] = [];
   for (let i = at; i < argv.length; i += 3) {
     const xy = parseLonLat(c, argv[i], argv[i + 1]);
     if (xy === null) return;
-    scores.push(positionScore(xy[0], xy[1]));
+    coords.push(xy[0], xy[1]);
   }
   const key = argv[1];
   const found = c.db.get(key);
@@ -115,9 +117,9 @@ function geoadd(c: Session, argv: string[]): void {
   const maxValue = Number(config.value('zset-max-listpack-value'));
   let added = 0;
   let updated = 0;
-  for (let j = 0; j < scores.length; j++) {
+  for (let j = 0; j < triples / 3; j++) {
     const member = argv[at + 3 * j + 2];
-    const score = Number(scores[j]);
+    const score = positionScore(coords[2 * j], coords[2 * j + 1]);
     const cur = z.score(member);
     if (cur === undefined) {
       if (xx) continue;
@@ -133,7 +135,7 @@ function geoadd(c: Session, argv: string[]): void {
     else c.db.modified(key);
     // Redis runs GEOADD as the ZADD it builds, so that ZADD is what replicas and the AOF see.
     const zadd = ['zadd', key, ...argv.slice(2, at)];
-    for (let j = 0; j < scores.length; j++) zadd.push(scores[j].toString(), argv[at + 3 * j + 2]);
+    for (let j = 0; j < triples / 3; j++) zadd.push(positionScoreText(coords[2 * j], coords[2 * j + 1]), argv[at + 3 * j + 2]);
     propagate(c, zadd);
   }
   c.w.integer(ch ? added + updated : added);

@@ -65,11 +65,18 @@ function squash16(x: number): number {
   return x;
 }
 
-/** interleave64: `lat` on the even bits, `lon` on the odd ones (each at most 2^26, so 27 bits). */
+/** The two 32-bit words [low, high] of the last interleave (no allocation on GEOADD's path). */
+const words = new Uint32Array(2);
+
+/** interleave64 into `words`: `lat` on the even bits, `lon` on the odd ones (each at most 2^26, so 27 bits). */
+function interleaveInto(lat: number, lon: number): void {
+  words[0] = spread16(lat) | (spread16(lon) << 1);
+  words[1] = spread16(lat >>> 16) | (spread16(lon >>> 16) << 1);
+}
+
 function interleave(lat: number, lon: number): bigint {
-  const lo = (spread16(lat) | (spread16(lon) << 1)) >>> 0;
-  const hi = (spread16(lat >>> 16) | (spread16(lon >>> 16) << 1)) >>> 0;
-  return (BigInt(hi) << 32n) | BigInt(lo);
+  interleaveInto(lat, lon);
+  return (BigInt(words[1]) << 32n) | BigInt(words[0]);
 }
 
 /** geohashEncode: the cell of `step` holding the position; null outside the ranges. */
@@ -89,9 +96,25 @@ function align52(cell: Cell): bigint {
   return cell.bits << BigInt(52 - cell.step * 2);
 }
 
-/** The score GEOADD stores for a position (already checked to be in range), as ZADD reads it. */
-export function positionScore(longitude: number, latitude: number): bigint {
-  return align52(encode(LONG_RANGE, LAT_RANGE, longitude, latitude, GEO_STEP_MAX) as Cell);
+/** geohashEncode at step 26 (whose score needs no alignment) into `words`, for a position already checked. */
+function positionWords(longitude: number, latitude: number): void {
+  let latOffset = (latitude - GEO_LAT_MIN) / (GEO_LAT_MAX - GEO_LAT_MIN);
+  let lonOffset = (longitude - GEO_LONG_MIN) / (GEO_LONG_MAX - GEO_LONG_MIN);
+  latOffset *= 2 ** GEO_STEP_MAX;
+  lonOffset *= 2 ** GEO_STEP_MAX;
+  interleaveInto(Math.trunc(latOffset), Math.trunc(lonOffset));
+}
+
+/** The score GEOADD stores for a position, as ZADD reads the integer it is given (rounded past 2^53). */
+export function positionScore(longitude: number, latitude: number): number {
+  positionWords(longitude, latitude);
+  return words[1] * TWO_32 + words[0];
+}
+
+/** That integer as GEOADD's ZADD carries it in the change feed (exact: longitude 180 sets bit 53). */
+export function positionScoreText(longitude: number, latitude: number): string {
+  positionWords(longitude, latitude);
+  return words[1] < 2 ** 21 ? String(words[1] * TWO_32 + words[0]) : ((BigInt(words[1]) << 32n) | BigInt(words[0])).toString();
 }
 
 /** geohashDecode: the cell's bounds. */
