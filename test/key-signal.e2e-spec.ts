@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
-import { formatScore, HashObject, isStringValue, SetValue, stringBytes, ZSetValue, type Value } from '@brook/storage';
+import { formatScore, HashObject, isStringValue, ListValue, SetValue, stringBytes, ZSetValue, type Value } from '@brook/storage';
 import { loadConfig, startBrook, type BrookServer } from '@brook/server';
 import { freePort } from './support/servers.js';
 import { RawClient } from './support/raw-client.js';
@@ -65,6 +65,7 @@ describe('the key-modified signal comes after the mutation', () => {
       v.forEach((m, score) => entries.push(`${m}=${formatScore(score)}`));
       return `zset:${entries.join(',')}`;
     }
+    if (v instanceof ListValue) return `list:${v.values().join(',')}`;
     return '<other type>';
   }
 
@@ -85,6 +86,7 @@ describe('the key-modified signal comes after the mutation', () => {
       for (let i = 0; i < flat.length; i += 2) entries.push(`${flat[i]}=${flat[i + 1]}`);
       return `zset:${entries.join(',')}`;
     }
+    if (type === '+list\r\n') return `list:${(decodeReply(await c.call('LRANGE', key, '0', '-1')) as string[]).join(',')}`;
     const v = await c.call('GET', key);
     return v.slice(v.indexOf('\r\n') + 2, -2);
   }
@@ -221,6 +223,31 @@ describe('the key-modified signal comes after the mutation', () => {
     await check('ZADD', 'big', '0', 'c');
     await check('ZPOPMIN', 'big', '10');
     await c.call('CONFIG', 'SET', 'zset-max-listpack-entries', '128');
+  });
+
+  it('holds for the list commands', async () => {
+    await check('RPUSH', 'l', 'a', 'b', 'c', 'd', 'e', 'f');
+    await check('LPUSH', 'l', 'z');
+    await check('LPUSHX', 'l', 'y');
+    await check('RPUSHX', 'l', 'g');
+    await check('LPOP', 'l');
+    await check('RPOP', 'l', '2');
+    await check('LSET', 'l', '1', 'B');
+    await check('LINSERT', 'l', 'BEFORE', 'c', 'C');
+    await check('LREM', 'l', '0', 'C');
+    await check('LTRIM', 'l', '0', '-2');
+    await check('LMOVE', 'l', 'l2', 'LEFT', 'RIGHT');
+    await check('RPOPLPUSH', 'l', 'l2');
+    await check('LMPOP', '2', 'nope', 'l', 'LEFT', 'COUNT', '1');
+    await check('BLPOP', 'l', '0');
+    await check('BRPOP', 'l2', '0');
+    await check('BLMOVE', 'l2', 'l3', 'RIGHT', 'LEFT', '0');
+    await check('BRPOPLPUSH', 'l3', 'l4', '0');
+    await check('BLMPOP', '0', '1', 'l4', 'RIGHT', 'COUNT', '5');
+    await check('RPUSH', 'one', 'x');
+    await check('LPOP', 'one', '5');
+    await check('RPUSH', 'one', 'x');
+    await check('LTRIM', 'one', '1', '0');
   });
 
   it('holds for the geo commands', async () => {

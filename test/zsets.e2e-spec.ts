@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { differentialSuite, script, type Step } from './support/differential.js';
 import { changeFeedSuite } from './support/change-feed.js';
 import { bulks } from './support/resp-value.js';
+import { rng } from './support/rng.js';
 
 describe('sorted sets: differential against real Redis', () => {
   const suite = differentialSuite();
@@ -494,30 +495,84 @@ describe('sorted sets: differential against real Redis', () => {
     await c.call('CONFIG', 'SET', 'zset-max-listpack-entries', '128');
   });
 
-  it('the skiplist form keeps order and ranks through many random writes, as Redis', async () => {
-    const steps: Step[] = [['CONFIG', 'SET', 'zset-max-listpack-entries', '16']];
-    let seed = 42;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
-    for (let i = 0; i < 400; i++) {
-      const m = `m${rand(300)}`;
-      const r = rand(10);
-      if (r < 6) steps.push(['ZADD', 'z', String(rand(40) - 20), m]);
-      else if (r < 8) steps.push(['ZREM', 'z', m]);
-      else steps.push(['ZRANK', 'z', m]);
+  it('random command sequences (seeded) give the same replies and final contents as Redis, in both encodings', async () => {
+    const commands: ((r: () => number) => Step)[] = [
+      (r) => [
+        'ZADD',
+        pick(r, ['z', 'y']),
+        ...pick(r, [[], ['NX'], ['XX'], ['GT', 'CH'], ['LT'], ['CH']]),
+        score(r),
+        member(r),
+        score(r),
+        member(r),
+      ],
+      (r) => ['ZADD', pick(r, ['z', 'y']), 'INCR', score(r), member(r)],
+      (r) => ['ZINCRBY', 'z', score(r), member(r)],
+      (r) => ['ZREM', pick(r, ['z', 'y']), member(r), member(r)],
+      (r) => ['ZRANK', 'z', member(r)],
+      (r) => ['ZREVRANK', 'y', member(r)],
+      (r) => ['ZSCORE', 'z', member(r)],
+      (r) => ['ZCOUNT', 'z', bound(r), bound(r)],
+      (r) => ['ZRANGE', 'z', index(r), index(r), ...pick(r, [[], ['REV'], ['WITHSCORES']])],
+      (r) => ['ZRANGE', 'z', bound(r), bound(r), 'BYSCORE', ...pick(r, [[], ['REV'], ['LIMIT', index(r), index(r)]])],
+      // Lex ranges are defined only among equal scores: key l holds score 0 only.
+      (r) => ['ZADD', 'l', '0', member(r), '0', member(r)],
+      (r) => ['ZRANGEBYLEX', 'l', lex(r), lex(r), ...pick(r, [[], ['LIMIT', index(r), index(r)]])],
+      (r) => ['ZREVRANGEBYLEX', 'l', lex(r), lex(r)],
+      (r) => ['ZLEXCOUNT', 'l', lex(r), lex(r)],
+      (r) => ['ZREMRANGEBYLEX', 'l', lex(r), lex(r)],
+      (r) => ['ZREMRANGEBYRANK', 'y', index(r), index(r)],
+      (r) => ['ZREMRANGEBYSCORE', 'z', bound(r), bound(r)],
+      (r) => ['ZPOPMIN', 'z', String(Math.floor(r() * 3))],
+      () => ['ZPOPMAX', 'y'],
+      (r) => ['ZUNIONSTORE', 'u', '2', 'z', 'y', 'AGGREGATE', pick(r, ['SUM', 'MIN', 'MAX'])],
+      () => ['ZINTER', '2', 'z', 'y', 'WITHSCORES'],
+      () => ['ZDIFF', '2', 'y', 'z'],
+      (r) => ['ZRANGESTORE', 'rs', 'z', index(r), index(r)],
+    ];
+    // 60 sequences of 100 commands, listpack-only, converting early, and skiplist from the start.
+    for (let seed = 1; seed <= 60; seed++) {
+      const entries = ['128', '4', '0'][seed % 3];
+      const r = rng(seed);
+      const steps: Step[] = [['CONFIG', 'SET', 'zset-max-listpack-entries', entries]];
+      for (let i = 0; i < 100; i++) steps.push(pick(r, commands)(r));
+      for (const key of ['z', 'y', 'l', 'u', 'rs']) steps.push(['ZRANGE', key, '0', '-1', 'WITHSCORES']);
+      steps.push(['CONFIG', 'SET', 'zset-max-listpack-entries', '128']);
+      await same(steps);
     }
-    steps.push(
-      ['ZRANGE', 'z', '0', '-1', 'WITHSCORES'],
-      ['ZCOUNT', 'z', '-5', '(7'],
-      ['ZRANGE', 'z', '(-3', '10', 'BYSCORE', 'LIMIT', '3', '20'],
+  });
+
+  it('TYPE and SCAN TYPE see sorted sets', async () => {
+    await same(
+      script(`
+      ZADD z 1 a
+      SET s v
+      SADD st a
+      TYPE z
+      SCAN 0 TYPE zset
+      `),
     );
-    steps.push(['ZREVRANGE', 'z', '5', '30'], ['ZREMRANGEBYRANK', 'z', '10', '60'], ['ZRANGE', 'z', '0', '-1', 'WITHSCORES']);
-    steps.push(['CONFIG', 'SET', 'zset-max-listpack-entries', '128']);
-    await same(steps);
   });
 });
+
+function pick<T>(r: () => number, of: readonly T[]): T {
+  return of[Math.floor(r() * of.length)];
+}
+function member(r: () => number): string {
+  return `m${Math.floor(r() * 12)}`;
+}
+function score(r: () => number): string {
+  return pick(r, ['1', '2', '-3', '0.5', '10', 'inf', '-inf', '2.5e1', '7']);
+}
+function bound(r: () => number): string {
+  return pick(r, ['(', '']) + pick(r, ['-inf', '+inf', '0', '1', '2', '5', '10']);
+}
+function index(r: () => number): string {
+  return String(Math.floor(r() * 16) - 8);
+}
+function lex(r: () => number): string {
+  return pick(r, ['-', '+', '[m1', '(m3', '[m7', '(m10']);
+}
 
 describe('sorted sets: the change feed', () => {
   const suite = changeFeedSuite();

@@ -125,7 +125,10 @@ export const Err = {
   geoAnyWithoutCount: 'ERR the ANY argument requires COUNT argument',
   // blocking commands
   timeoutNotFloat: 'ERR timeout is not a float or out of range',
-  timeoutOutOfRange: 'ERR timeout is out of range',
+  // lists
+  indexOutOfRange: 'ERR index out of range',
+  lposCountNegative: "ERR COUNT can't be negative",
+  lposMaxlenNegative: "ERR MAXLEN can't be negative",
 } as const;
 
 /** The unknown-command text: quotes up to 128 bytes of the name and of each argument, like Redis. */

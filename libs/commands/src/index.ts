@@ -6,6 +6,7 @@ import { expireFamily } from './expire.js';
 import { genericFamily } from './generic.js';
 import { geoFamily } from './geo.js';
 import { hashFamily } from './hashes.js';
+import { listFamily } from './lists.js';
 import { serverFamily } from './server.js';
 import { setFamily } from './sets.js';
 import { stringFamily } from './strings.js';
@@ -34,6 +35,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   hashFamily,
   setFamily,
   zsetFamily,
+  listFamily,
   geoFamily,
 ];
 

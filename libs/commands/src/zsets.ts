@@ -4,6 +4,7 @@ import type { CommandFamily } from './family.js';
 import { Err } from './errors.js';
 import { is, parseInt64 } from './args.js';
 import { propagate } from './propagate.js';
+import { parseBlockTimeout } from './timeout-arg.js';
 import { globMatch } from './glob.js';
 import { parseScanCursor, parseScanOptions, replyScan } from './generic.js';
 import { MAX_REPEATED_DRAWS } from './reply.js';
@@ -14,7 +15,6 @@ import {
   ZSetValue,
   formatPackedScore,
   formatScore,
-  parseLongDouble,
   parseRangeScore,
   parseScore,
   type LexBound,
@@ -102,20 +102,6 @@ function parseLexRange(min: string, max: string): LexRange | null {
 function parseLong(s: string): number | null {
   const v = parseInt64(s);
   return v === null ? null : Number(v);
-}
-
-/**
- * A blocking command's timeout in ms (getTimeoutFromObjectOrReply, seconds as a long double,
- * rounded up to the millisecond; 0 = forever), or the error text.
- */
-function parseTimeout(s: string): number | string {
-  const ld = parseLongDouble(s);
-  if (ld === null) return Err.timeoutNotFloat;
-  const seconds = ld.inf ? Infinity : Number(ld.m) * 2 ** ld.e;
-  const ms = (ld.neg ? -seconds : seconds) * 1000;
-  if (ms > 2 ** 63 - 1) return Err.timeoutOutOfRange;
-  if (ms < 0) return Err.timeoutNegative;
-  return Math.ceil(ms);
 }
 
 // ---- ZADD, ZINCRBY, ZREM ----------------------------------------------------------------------------
@@ -524,7 +510,7 @@ function zmpop(c: Session, argv: string[]): void {
  * key that becomes a sorted set serves the first waiter, replying as the immediate pop would.
  */
 function blockingPop(c: Session, keys: readonly string[], timeoutArg: string, min: boolean, count: number, shape: PopReply): void {
-  const timeout = parseTimeout(timeoutArg);
+  const timeout = parseBlockTimeout(timeoutArg);
   if (typeof timeout === 'string') return c.w.error(timeout);
   const feedCount = shape === PopReply.nested;
   const found = firstNonEmpty(c, keys);

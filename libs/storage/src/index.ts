@@ -9,6 +9,7 @@ export * from './types/packed.js';
 export * from './types/string/index.js';
 export * from './types/hash/index.js';
 export * from './types/set/index.js';
+export * from './types/list/index.js';
 export * from './long-timeout.js';
 export * from './limits.js';
 export * from './types/zset/index.js';

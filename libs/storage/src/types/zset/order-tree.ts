@@ -90,8 +90,7 @@ export class OrderTree {
   /** Adds an entry whose member is not in the tree. */
   insert(score: number, member: string): void {
     const leaf = this.descend(Below.KeyOrEqual, score, member);
-    let i = 0;
-    while (i < leaf.n && isBelow(Below.Key, leaf.scores[i], leaf.members[i], score, member)) i++;
+    const i = countInLeaf(leaf, Below.Key, score, member);
     leaf.scores.copyWithin(i + 1, i, leaf.n);
     leaf.scores[i] = score;
     leaf.members.splice(i, 0, member);
@@ -104,8 +103,7 @@ export class OrderTree {
   /** Removes the entry (score, member); false when it is not there. */
   delete(score: number, member: string): boolean {
     const leaf = this.descend(Below.KeyOrEqual, score, member);
-    let i = 0;
-    while (i < leaf.n && isBelow(Below.Key, leaf.scores[i], leaf.members[i], score, member)) i++;
+    const i = countInLeaf(leaf, Below.Key, score, member);
     if (i === leaf.n || leaf.members[i] !== member || leaf.scores[i] !== score) return false;
     leaf.scores.copyWithin(i, i + 1, leaf.n);
     leaf.members.splice(i, 1);
@@ -125,9 +123,7 @@ export class OrderTree {
       for (let j = 0; j < c; j++) rank += node.counts[j];
       node = node.children[c];
     }
-    let i = 0;
-    while (i < node.n && isBelow(mode, node.scores[i], node.members[i], score, member)) i++;
-    return rank + i;
+    return rank + countInLeaf(node, mode, score, member);
   }
 
   /** Points `at` to the entry of rank `rank` (0 <= rank < size). */
@@ -317,6 +313,18 @@ function childFor(node: Inner, mode: Below, score: number, member: string): numb
     } else hi = mid - 1;
   }
   return found;
+}
+
+/** The number of entries of `leaf` below the bound (binary search: the order is a prefix). */
+function countInLeaf(leaf: Leaf, mode: Below, score: number, member: string): number {
+  let lo = 0;
+  let hi = leaf.n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (isBelow(mode, leaf.scores[mid], leaf.members[mid], score, member)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function sum(a: readonly number[]): number {

@@ -40,12 +40,16 @@ const cursor = new PackedCursor();
  * Ranks are 0-based in ascending order; rank ranges are half-open [from, to).
  */
 export class ZSetValue extends RedisObject {
-  readonly type = 'zset';
   private packed: string | null = '';
   /** Entries of the packed form (kept, not recounted). */
   private n = 0;
   private dict: KeyTable<number> | null = null;
   private tree: OrderTree | null = null;
+
+  /** A prototype getter, not a field: one slot less in each of many small sorted sets. */
+  get type(): 'zset' {
+    return 'zset';
+  }
 
   get encoding(): string {
     return this.packed !== null ? 'listpack' : 'skiplist';
