@@ -195,6 +195,19 @@ describe('the key-modified signal comes after the mutation', () => {
     await check('SREM', 'sb', 'b', 'c', 'd');
   });
 
+  it('holds for the hyperloglog commands', async () => {
+    await check('PFADD', 'hll', 'a', 'b', 'c');
+    await check('PFADD', 'hll', 'd');
+    await check('PFCOUNT', 'hll');
+    await check('PFMERGE', 'hll2', 'hll');
+    await check('PFMERGE', 'hll3');
+    await c.call('CONFIG', 'SET', 'hll-sparse-max-bytes', '40');
+    await check('PFADD', 'hll', ...Array.from({ length: 50 }, (_, i) => `e${i}`));
+    await c.call('CONFIG', 'SET', 'hll-sparse-max-bytes', '3000');
+    await c.call('SET', 'hll4', decodeReply(await c.call('GET', 'hll')) as string);
+    await check('PFCOUNT', 'hll4');
+  });
+
   it('holds for the sorted-set commands', async () => {
     await check('ZADD', 'z', '1', 'a', '2', 'b', '3', 'c');
     await check('ZADD', 'z', 'INCR', '5', 'a');
@@ -257,6 +270,13 @@ describe('the key-modified signal comes after the mutation', () => {
     await check('GEOSEARCHSTORE', 'geod', 'geo', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1', 'km');
     await check('GEORADIUS', 'geo', '15', '37', '200', 'km', 'STORE', 'geor');
     await check('GEORADIUSBYMEMBER', 'geo', 'Palermo', '1', 'm', 'STOREDIST', 'geor');
+  });
+
+  it('holds for SORT ... STORE', async () => {
+    await c.call('RPUSH', 'sl', '3', '1', '2');
+    await check('SORT', 'sl', 'STORE', 'sorted');
+    await check('SORT', 'sl', 'BY', 'nosort', 'DESC', 'GET', '#', 'STORE', 'sorted');
+    await check('SORT', 'sl', 'LIMIT', '5', '1', 'STORE', 'sorted');
   });
 
   it('holds for the generic and expire commands', async () => {

@@ -4,11 +4,15 @@
  * in the same turn, timeouts, CLIENT UNBLOCK, disconnects, retyped keys, command statistics; then
  * ioredis and node-redis consumers used as a work queue, and the change feed's forms.
  */
+import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Injectable, Module, type INestMicroservice } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
+import type { Session } from '@brook/commands';
+import { Command, loadConfig, startBrook } from '@brook/server';
 import { RawClient, encodeCommand } from './support/raw-client.js';
-import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
+import { freePort, startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
 import { changeFeedSuite } from './support/change-feed.js';
 
 const SERVERS = ['brook', 'redis'] as const;
@@ -255,5 +259,56 @@ describe('blocking pops: the change feed', () => {
       await suite.client.call('DEL', 'q', 'd');
     }
     waiter.close();
+  });
+});
+
+/** TEST.NESTED cmd args...: runs one command nested, as EXEC will (Brook has no MULTI yet). */
+@Injectable()
+class Nested {
+  @Command({ name: 'test.nested', arity: -2, flags: ['write'] })
+  nested(c: Session, argv: string[]): void {
+    c.server.call(c, argv.slice(1));
+  }
+}
+
+@Module({ providers: [Nested] })
+class NestedModule {}
+
+describe('blocking list commands that may not block (nested, as inside MULTI/EXEC)', () => {
+  let app: INestMicroservice;
+  let brook: RawClient;
+  let redis: RunningServer;
+  let oracle: RawClient;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    ({ app } = await startBrook(loadConfig(['--port', String(port), '--bind', '127.0.0.1', '--save', '']), { imports: [NestedModule] }));
+    brook = await RawClient.connect(port);
+    redis = await startRedis();
+    oracle = await RawClient.connect(redis.port);
+  });
+
+  afterAll(async () => {
+    brook?.close();
+    oracle?.close();
+    await app?.close();
+    await redis?.stop();
+  });
+
+  it('reply at once what Redis replies inside MULTI: a null array, or a null bulk for BLMOVE and BRPOPLPUSH', async () => {
+    const commands = [
+      ['BLPOP', 'missing', '0'],
+      ['BRPOP', 'missing', 'other', '0'],
+      ['BLMPOP', '0', '1', 'missing', 'LEFT'],
+      ['BLMOVE', 'missing', 'dst', 'LEFT', 'RIGHT', '0'],
+      ['BRPOPLPUSH', 'missing', 'dst', '0'],
+    ];
+    await oracle.call('MULTI');
+    for (const argv of commands) expect(await oracle.call(...argv)).toBe('+QUEUED\r\n');
+    const exec = await oracle.call('EXEC');
+    const nested = [];
+    for (const argv of commands) nested.push(await brook.call('TEST.NESTED', ...argv));
+    expect(`*${commands.length}\r\n${nested.join('')}`).toBe(exec);
+    expect(nested).toEqual(['*-1\r\n', '*-1\r\n', '*-1\r\n', '$-1\r\n', '$-1\r\n']);
   });
 });

@@ -6,9 +6,11 @@ import { expireFamily } from './expire.js';
 import { genericFamily } from './generic.js';
 import { geoFamily } from './geo.js';
 import { hashFamily } from './hashes.js';
+import { hyperloglogFamily } from './hyperloglog.js';
 import { listFamily } from './lists.js';
 import { serverFamily } from './server.js';
 import { setFamily } from './sets.js';
+import { sortFamily } from './sort.js';
 import { stringFamily } from './strings.js';
 import { zsetFamily } from './zsets.js';
 
@@ -37,6 +39,8 @@ export const builtinFamilies: readonly CommandFamily[] = [
   zsetFamily,
   listFamily,
   geoFamily,
+  hyperloglogFamily,
+  sortFamily,
 ];
 
 /** Every built-in command, family by family. */

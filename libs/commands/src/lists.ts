@@ -94,8 +94,7 @@ function linsert(c: Session, argv: string[]): void {
   if (l === null) return;
   if (l === undefined) return c.w.integer(0);
   let at = -1;
-  l.walk(false, (e, index) => {
-    if (!e.is(pivot)) return true;
+  l.matches(pivot, false, 0, (index) => {
     at = index;
     return false;
   });
@@ -186,10 +185,8 @@ function lpos(c: Session, argv: string[]): void {
   if (!(l instanceof ListValue)) return c.w.error(Err.wrongType);
   const found: number[] = [];
   let matches = 0;
-  let scanned = 0;
-  l.walk(fromTail, (e, index) => {
-    if (maxlen !== 0 && scanned++ >= maxlen) return false;
-    if (!e.is(element) || ++matches < rank) return true;
+  l.matches(element, fromTail, maxlen, (index) => {
+    if (++matches < rank) return true;
     found.push(index);
     return count !== -1 && (count === 0 || anyRank || found.length < count);
   });
@@ -455,8 +452,10 @@ function bmove(c: Session, argv: string[], src: string, dst: string, fromHead: b
       if (move(s, src, from, dst, fromHead, toHead)) propagate(s, fed);
       return true;
     },
-    // A null array, not a null bulk: Redis 7.0 times out every blocked list command alike.
+    // A null array, not a null bulk: Redis 7.0 times out every blocked list command alike...
     timeout: nullArrayOnTimeout,
+    // ...but where it may not block (MULTI), BLMOVE and BRPOPLPUSH reply a null bulk, as LMOVE does.
+    refused: (s) => s.w.nil(),
   };
   c.server.block(c, [src], timeout, waiter);
 }

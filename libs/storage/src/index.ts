@@ -7,6 +7,7 @@ export * from './active-expiry.js';
 export * from './types/object.js';
 export * from './types/packed.js';
 export * from './types/string/index.js';
+export * from './types/string/hll/index.js';
 export * from './types/hash/index.js';
 export * from './types/set/index.js';
 export * from './types/list/index.js';

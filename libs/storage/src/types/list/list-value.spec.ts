@@ -93,12 +93,19 @@ describe('ListValue', () => {
         l.range(a, b, true, (v) => back.push(v));
         expect(back).toEqual(model.slice(a, b + 1).reverse());
       } else if (op === 8 && n > 0) {
+        const v = pick();
+        const fromTail = r() < 0.5;
+        const limit = Math.floor(r() * n);
+        const want = Math.floor(r() * 4);
+        const order = model.map((_, k) => k);
+        if (fromTail) order.reverse();
+        const expected = order.slice(0, limit === 0 ? n : limit).filter((k) => model[k] === v);
         const seen: number[] = [];
-        l.walk(r() < 0.5, (e, index) => {
-          expect(e.value()).toBe(model[index]);
+        l.matches(v, fromTail, limit, (index) => {
           seen.push(index);
-          return seen.length < 50;
+          return seen.length !== want;
         });
+        expect(seen).toEqual(want === 0 ? expected : expected.slice(0, want));
       }
       expect(l.length).toBe(model.length);
     }

@@ -160,27 +160,37 @@ export class ListValue extends RedisObject {
   }
 
   /**
-   * Visits every element from the head (or from the tail when `fromTail`) with its index until
-   * `visit` returns false. `match` is a cursor on the element: compare with `is()` without copying.
+   * Visits the indexes of the elements equal to `value`, from the head (or from the tail when
+   * `fromTail`), looking at no more than `limit` elements (0 = all), until `visit` returns false.
+   * A chunk that does not hold `value` even as a substring is skipped whole (one native search).
    */
-  walk(fromTail: boolean, visit: (match: PackedCursor, index: number) => boolean): void {
+  matches(value: string, fromTail: boolean, limit: number, visit: (index: number) => boolean): void {
     const chunks = this.chunks;
-    if (!fromTail) {
-      let index = 0;
-      for (const chunk of chunks) {
-        cursor.reset(chunk);
-        while (cursor.next()) if (!visit(cursor, index++)) return;
-      }
-      return;
-    }
-    let index = this.size - 1;
-    for (let ci = chunks.length - 1; ci >= 0; ci--) {
+    const n = chunks.length;
+    let scanned = 0;
+    let base = fromTail ? this.size : 0;
+    for (let step = 0; step < n; step++) {
+      const ci = fromTail ? n - 1 - step : step;
       const chunk = chunks[ci];
-      for (let k = this.headers(chunk) - 1; k >= 0; k--) {
-        cursor.reset(chunk, offsets[k]);
-        cursor.next();
-        if (!visit(cursor, index--)) return;
+      const count = this.counts[ci];
+      if (fromTail) base -= count;
+      const room = limit === 0 ? count : Math.min(count, limit - scanned);
+      if (room <= 0) return;
+      if (value.length === 0 || chunk.includes(value)) {
+        if (!fromTail) {
+          cursor.reset(chunk);
+          for (let k = 0; k < room && cursor.next(); k++) if (cursor.is(value) && !visit(base + k)) return;
+        } else {
+          this.headers(chunk);
+          for (let k = count - 1; k >= count - room; k--) {
+            cursor.reset(chunk, offsets[k]);
+            cursor.next();
+            if (cursor.is(value) && !visit(base + k)) return;
+          }
+        }
       }
+      scanned += room;
+      if (!fromTail) base += count;
     }
   }
 
@@ -226,6 +236,7 @@ export class ListValue extends RedisObject {
     for (let step = 0; step < chunks.length && (limit === 0 || removed < limit); step++) {
       const ci = fromTail ? chunks.length - 1 - step : step;
       const chunk = chunks[ci];
+      if (value.length !== 0 && !chunk.includes(value)) continue;
       const n = this.headers(chunk);
       offsets.push(chunk.length);
       // Matches of this chunk, in walk order, up to what is still wanted.

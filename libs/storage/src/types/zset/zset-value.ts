@@ -279,10 +279,12 @@ export class ZSetValue extends RedisObject {
     }
   }
 
-  private toSkiplist(): void {
+  /** The one-way conversion to the skiplist form (also Redis's zsetConvert, which SORT applies to a listpack). */
+  toSkiplist(): void {
+    if (this.packed === null) return;
     const dict = new KeyTable<number>();
     const tree = new OrderTree();
-    const entries = unpack(this.packed as string);
+    const entries = unpack(this.packed);
     for (let i = 0; i < entries.length; i += 2) {
       const s = Number(entries[i + 1]);
       dict.set(entries[i], s);
