@@ -263,6 +263,15 @@ describe('the key-modified signal comes after the mutation', () => {
     await check('LTRIM', 'one', '1', '0');
   });
 
+  it('holds for the geo commands', async () => {
+    await check('GEOADD', 'geo', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania');
+    await check('GEOADD', 'geo', 'XX', 'CH', '13.4', '38.1', 'Palermo');
+    await check('GEOSEARCHSTORE', 'geod', 'geo', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km', 'STOREDIST');
+    await check('GEOSEARCHSTORE', 'geod', 'geo', 'FROMLONLAT', '0', '0', 'BYRADIUS', '1', 'km');
+    await check('GEORADIUS', 'geo', '15', '37', '200', 'km', 'STORE', 'geor');
+    await check('GEORADIUSBYMEMBER', 'geo', 'Palermo', '1', 'm', 'STOREDIST', 'geor');
+  });
+
   it('holds for SORT ... STORE', async () => {
     await c.call('RPUSH', 'sl', '3', '1', '2');
     await check('SORT', 'sl', 'STORE', 'sorted');

@@ -117,6 +117,20 @@ export const Err = {
   weightNotFloat: 'ERR weight value is not a float',
   countNotPositive: 'ERR count should be greater than 0',
   atLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
+  // geo
+  geoUnit: 'ERR unsupported unit provided. please use M, KM, FT, MI',
+  geoInvalidPair: (lon: string, lat: string) => `ERR invalid longitude,latitude pair ${lon},${lat}`,
+  geoRadius: 'ERR need numeric radius',
+  geoRadiusNegative: 'ERR radius cannot be negative',
+  geoWidth: 'ERR need numeric width',
+  geoHeight: 'ERR need numeric height',
+  geoBoxNegative: 'ERR height or width cannot be negative',
+  geoMemberUnknown: 'ERR could not decode requested zset member',
+  geoCountNotPositive: 'ERR COUNT must be > 0',
+  geoStoreWith: (what: string) => `ERR ${what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options`,
+  geoFrom: (cmd: string) => `ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ${cmd}`,
+  geoBy: (cmd: string) => `ERR exactly one of BYRADIUS and BYBOX can be specified for ${cmd}`,
+  geoAnyWithoutCount: 'ERR the ANY argument requires COUNT argument',
   // blocking commands
   timeoutNotFloat: 'ERR timeout is not a float or out of range',
   // lists

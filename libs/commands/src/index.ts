@@ -4,6 +4,7 @@ import { bitmapFamily } from './bitmap.js';
 import { connectionFamily } from './connection.js';
 import { expireFamily } from './expire.js';
 import { genericFamily } from './generic.js';
+import { geoFamily } from './geo.js';
 import { hashFamily } from './hashes.js';
 import { hyperloglogFamily } from './hyperloglog.js';
 import { listFamily } from './lists.js';
@@ -37,6 +38,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   setFamily,
   zsetFamily,
   listFamily,
+  geoFamily,
   hyperloglogFamily,
   sortFamily,
 ];
