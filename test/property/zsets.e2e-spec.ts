@@ -28,8 +28,7 @@ const lat = fc.constantFrom('0', '38.115556', '37.502669', '85.05112878', '-85.0
 const setOpArgs = fc
   .tuple(
     keyList,
-    // Not negative or zero weights: Brook's ZUNION/ZINTER turn a -0 result (0 * -1) into 0 (reported, zsets.ts).
-    fc.constantFrom([], ['WEIGHTS', '2'], ['WEIGHTS', '1', '0.5', '3'], ['WEIGHTS', 'x']),
+    fc.constantFrom([], ['WEIGHTS', '2'], ['WEIGHTS', '1', '0.5', '3'], ['WEIGHTS', '-1', '0', '-2'], ['WEIGHTS', 'x']),
     fc.constantFrom([], ['AGGREGATE', 'MIN'], ['AGGREGATE', 'MAX'], ['AGGREGATE', 'SUM'], ['AGGREGATE', 'no']),
   )
   .map(([ks, weights, aggregate]) => [

@@ -10,6 +10,7 @@ import type { CommandFamily } from './family.js';
 import { Err } from './errors.js';
 import { is, parseInt64 } from './args.js';
 import { propagate } from './propagate.js';
+import { packLimits, readZset, writeZset } from './zsets.js';
 import { ZSetValue, formatLongDouble, parseScore } from '@brook/storage';
 import {
   GEO_LAT_MAX,
@@ -37,14 +38,6 @@ const UNITS: ReadonlyMap<string, number> = new Map([
   ['ft', 0.3048],
   ['mi', 1609.34],
 ]);
-
-/** The sorted set at `key` for a read; writes WRONGTYPE and returns null for another type. */
-function readZset(c: Session, key: string): ZSetValue | undefined | null {
-  const v = c.db.read(key);
-  if (v === undefined || v instanceof ZSetValue) return v;
-  c.w.error(Err.wrongType);
-  return null;
-}
 
 /** A unit's meters, or -1 after replying the error. */
 function parseUnit(c: Session, s: string): number {
@@ -108,13 +101,11 @@ function geoadd(c: Session, argv: string[]): void {
     coords.push(xy[0], xy[1]);
   }
   const key = argv[1];
-  const found = c.db.get(key);
-  if (found !== undefined && !(found instanceof ZSetValue)) return c.w.error(Err.wrongType);
+  const found = writeZset(c, key);
+  if (found === null) return;
   if (found === undefined && xx) return c.w.integer(0);
   const z = found ?? new ZSetValue();
-  const config = c.server.config;
-  const maxEntries = Number(config.value('zset-max-listpack-entries'));
-  const maxValue = Number(config.value('zset-max-listpack-value'));
+  const limits = packLimits(c);
   let added = 0;
   let updated = 0;
   for (let j = 0; j < triples / 3; j++) {
@@ -123,10 +114,10 @@ function geoadd(c: Session, argv: string[]): void {
     const cur = z.score(member);
     if (cur === undefined) {
       if (xx) continue;
-      z.add(member, score, maxEntries, maxValue);
+      z.add(member, score, limits.entries, limits.value);
       added++;
     } else if (!nx && cur !== score) {
-      z.add(member, score, maxEntries, maxValue);
+      z.add(member, score, limits.entries, limits.value);
       updated++;
     }
   }
@@ -481,13 +472,11 @@ function storePoints(c: Session, key: string, points: readonly GeoPoint[], n: nu
     c.db.delete(key);
     return c.w.integer(0);
   }
-  const config = c.server.config;
-  const maxEntries = Number(config.value('zset-max-listpack-entries'));
-  const maxValue = Number(config.value('zset-max-listpack-value'));
+  const limits = packLimits(c);
   const z = new ZSetValue();
   for (let i = 0; i < n; i++) {
     const p = points[i];
-    z.add(p.member, storeDist ? p.dist / conversion : p.score, maxEntries, maxValue);
+    z.add(p.member, storeDist ? p.dist / conversion : p.score, limits.entries, limits.value);
   }
   c.db.set(key, z);
   c.w.integer(n);

@@ -23,18 +23,18 @@ import {
 } from '@brook/storage';
 
 /** zset-max-listpack-entries and -value, read at each write as Redis does. */
-interface PackLimits {
+export interface PackLimits {
   entries: number;
   value: number;
 }
 
-function packLimits(c: Session): PackLimits {
+export function packLimits(c: Session): PackLimits {
   const config = c.server.config;
   return { entries: Number(config.value('zset-max-listpack-entries')), value: Number(config.value('zset-max-listpack-value')) };
 }
 
 /** The sorted set at `key` for a read (undefined when absent); writes WRONGTYPE and returns null for another type. */
-function readZset(c: Session, key: string): ZSetValue | undefined | null {
+export function readZset(c: Session, key: string): ZSetValue | undefined | null {
   const v = c.db.read(key);
   if (v === undefined || v instanceof ZSetValue) return v;
   c.w.error(Err.wrongType);
@@ -42,7 +42,7 @@ function readZset(c: Session, key: string): ZSetValue | undefined | null {
 }
 
 /** The same for a write (no read statistics, as lookupKeyWrite). */
-function writeZset(c: Session, key: string): ZSetValue | undefined | null {
+export function writeZset(c: Session, key: string): ZSetValue | undefined | null {
   const v = c.db.get(key);
   if (v === undefined || v instanceof ZSetValue) return v;
   c.w.error(Err.wrongType);
@@ -696,7 +696,8 @@ function setOperation(c: Session, argv: string[], numkeysAt: number, op: SetOp, 
   }
   // Intersections and unions walk the smallest input first (zuiCompareByCardinality).
   if (op !== 'diff') sources.sort((a, b) => sourceSize(a) - sourceSize(b));
-  const limits = packLimits(c);
+  // Redis computes into a skiplist and packs only what it stores: a reply keeps -0 scores.
+  const limits = dst === null ? { entries: 0, value: 0 } : packLimits(c);
   const result = new ZSetValue();
   if (op === 'inter') {
     const [first, ...rest] = sources;
