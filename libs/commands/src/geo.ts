@@ -4,7 +4,7 @@
  * ZADD); searches walk the score ranges of the center cell and its neighbours, keep the points
  * inside the shape, then sort by distance.
  */
-import type { CommandSpec } from './table.js';
+import { specMaker, type CommandSpec } from './table.js';
 import type { Session } from './context.js';
 import type { CommandFamily } from './family.js';
 import { Err } from './errors.js';
@@ -496,19 +496,7 @@ function georadiusKeys(argv: readonly string[]): number[] {
 
 // ---- the table -------------------------------------------------------------------------------------
 
-function cmd(
-  name: string,
-  arity: number,
-  flags: CommandSpec['flags'],
-  keys: readonly [number, number, number],
-  summary: string,
-  since: string,
-  complexity: string,
-  handler: CommandSpec['handler'],
-  getKeys?: CommandSpec['getKeys'],
-): CommandSpec {
-  return { name, arity, flags, keys, group: 'geo', summary, since, complexity, handler, ...(getKeys ? { getKeys } : {}) };
-}
+const cmd = specMaker('geo');
 
 const RADIUS_COST =
   'O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.';

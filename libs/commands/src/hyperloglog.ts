@@ -1,4 +1,4 @@
-import type { CommandSpec } from './table.js';
+import { specMaker, type CommandSpec } from './table.js';
 import type { Session } from './context.js';
 import type { CommandFamily } from './family.js';
 import { Err } from './errors.js';
@@ -185,18 +185,7 @@ function pfdebug(c: Session, argv: string[]): void {
   for (let j = 0; j < HLL_REGISTERS; j++) w.integer(denseRegister(s.buf, j));
 }
 
-function cmd(
-  name: string,
-  arity: number,
-  flags: CommandSpec['flags'],
-  keys: readonly [number, number, number],
-  summary: string,
-  since: string,
-  complexity: string,
-  handler: CommandSpec['handler'],
-): CommandSpec {
-  return { name, arity, flags, keys, group: 'hyperloglog', summary, since, complexity, handler };
-}
+const cmd = specMaker('hyperloglog');
 
 const hyperloglogCommands: CommandSpec[] = [
   cmd(

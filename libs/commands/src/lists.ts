@@ -1,4 +1,4 @@
-import type { CommandSpec } from './table.js';
+import { specMaker, type CommandSpec } from './table.js';
 import type { KeyWaiter, Session } from './context.js';
 import type { CommandFamily } from './family.js';
 import { Err } from './errors.js';
@@ -469,18 +469,7 @@ function blmove(c: Session, argv: string[]): void {
 
 // ---- the table -------------------------------------------------------------------------------------
 
-function cmd(
-  name: string,
-  arity: number,
-  flags: CommandSpec['flags'],
-  keys: readonly [number, number, number],
-  summary: string,
-  since: string,
-  complexity: string,
-  handler: CommandSpec['handler'],
-): CommandSpec {
-  return { name, arity, flags, keys, group: 'list', summary, since, complexity, handler };
-}
+const cmd = specMaker('list');
 
 const PUSH_COST = 'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.';
 const POP_COST = 'O(N) where N is the number of elements returned';

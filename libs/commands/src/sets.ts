@@ -1,4 +1,4 @@
-import type { CommandSpec } from './table.js';
+import { specMaker, type CommandSpec } from './table.js';
 import type { Session } from './context.js';
 import type { CommandFamily } from './family.js';
 import { Err } from './errors.js';
@@ -318,18 +318,7 @@ function unionDiff(c: Session, keys: readonly string[], dst: string | null, diff
 
 // ---- the table -------------------------------------------------------------------------------------
 
-function cmd(
-  name: string,
-  arity: number,
-  flags: CommandSpec['flags'],
-  keys: readonly [number, number, number],
-  summary: string,
-  since: string,
-  complexity: string,
-  handler: CommandSpec['handler'],
-): CommandSpec {
-  return { name, arity, flags, keys, group: 'set', summary, since, complexity, handler };
-}
+const cmd = specMaker('set');
 
 const setCommands: CommandSpec[] = [
   cmd(

@@ -63,6 +63,24 @@ export interface CommandSpec {
   module?: string;
 }
 
+/**
+ * The positional spec builder of one command group, so a family's table reads one command per
+ * call: cmd(name, arity, flags, keys, summary, since, complexity, handler[, getKeys]).
+ */
+export function specMaker(group: string) {
+  return (
+    name: string,
+    arity: number,
+    flags: CommandSpec['flags'],
+    keys: readonly [number, number, number],
+    summary: string,
+    since: string,
+    complexity: string,
+    handler: Handler,
+    getKeys?: CommandSpec['getKeys'],
+  ): CommandSpec => ({ name, arity, flags, keys, group, summary, since, complexity, handler, ...(getKeys ? { getKeys } : {}) });
+}
+
 /** A command as resolved for dispatch (container commands carry their subcommand map). */
 export interface Command {
   readonly spec: CommandSpec;

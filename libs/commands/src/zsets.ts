@@ -1,4 +1,4 @@
-import type { CommandSpec } from './table.js';
+import { specMaker, type CommandSpec } from './table.js';
 import type { KeyWaiter, Session } from './context.js';
 import type { CommandFamily } from './family.js';
 import { Err } from './errors.js';
@@ -747,18 +747,7 @@ function setOperation(c: Session, argv: string[], numkeysAt: number, op: SetOp, 
 
 // ---- the table -------------------------------------------------------------------------------------
 
-function cmd(
-  name: string,
-  arity: number,
-  flags: CommandSpec['flags'],
-  keys: readonly [number, number, number],
-  summary: string,
-  since: string,
-  complexity: string,
-  handler: CommandSpec['handler'],
-): CommandSpec {
-  return { name, arity, flags, keys, group: 'sorted-set', summary, since, complexity, handler };
-}
+const cmd = specMaker('sorted-set');
 
 const zsetCommands: CommandSpec[] = [
   cmd(
