@@ -6,7 +6,8 @@
  * down once the hostile client is gone).
  */
 import { afterAll, beforeAll } from '@jest/globals';
-import { RawClient } from '../support/raw-client.js';
+import { Socket } from 'node:net';
+import { encodeCommand, RawClient } from '../support/raw-client.js';
 import { startBrookProcess, startRedis, type RunningServer } from '../support/servers.js';
 import { rssBytes as rss } from '../support/wire.js';
 
@@ -191,3 +192,57 @@ export async function sendRaw(port: number, data: Buffer | string, ms = 5000): P
 }
 
 export const MB = 1024 * 1024;
+
+/** Builds `key` with `n` items, 10k per command: `command key ...item(i)` for i in [from, from + n). */
+export async function fill(t: Target, command: string, key: string, n: number, item: (i: number) => string[], from = 0): Promise<void> {
+  const c = await RawClient.connect(t.port);
+  try {
+    await c.call('DEL', key);
+    for (let i = from; i < from + n; i += 10000) {
+      const args = [command, key];
+      for (let j = i; j < Math.min(from + n, i + 10000); j++) args.push(...item(j));
+      await c.call(...args);
+    }
+  } finally {
+    c.close();
+  }
+}
+
+/** Sends commands one at a time on one connection; their raw replies (60 s each at most). */
+export async function callEach(t: Target, argvs: string[][]): Promise<string[]> {
+  const c = await RawClient.connect(t.port);
+  try {
+    const out: string[] = [];
+    for (const argv of argvs) {
+      c.write(encodeCommand(argv));
+      out.push((await c.read(60_000)).toString('latin1'));
+    }
+    return out;
+  } finally {
+    c.close();
+  }
+}
+
+/** Sends one command and reads `bytes` bytes of reply (too big for RawClient's reparsing); returns the last 32. */
+export function drain(t: Target, argv: string[], bytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = new Socket();
+    let got = 0;
+    let tail = '';
+    s.on('error', reject);
+    s.on('data', (d) => {
+      got += d.length;
+      tail = (tail + d.toString('latin1')).slice(-32);
+      if (got >= bytes) {
+        s.destroy();
+        resolve(tail);
+      }
+    });
+    s.connect(t.port, '127.0.0.1', () => s.write(encodeCommand(argv)));
+  });
+}
+
+/** RESP2 size of a bulk string of `n` bytes. */
+export function bulkSize(n: number): number {
+  return String(n).length + n + 5;
+}

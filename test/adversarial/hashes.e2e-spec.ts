@@ -5,51 +5,10 @@
  * another client's PING may wait about as long as it waits on Redis, not more.
  */
 import { describe, expect, it } from '@jest/globals';
-import { Socket } from 'node:net';
-import { encodeCommand, RawClient } from '../support/raw-client.js';
 import { decodeReply } from '../support/resp-value.js';
-import { adversarialSuite, call, MAX_PING_MS, underAttack, type Target } from './harness.js';
+import { adversarialSuite, call, MAX_PING_MS, underAttack, fill, drain, bulkSize } from './harness.js';
 
 const suite = adversarialSuite();
-
-/** Fills `key` with `n` fields f0..f(n-1) (values v0..), 10k fields per HSET. */
-async function fill(t: Target, key: string, n: number): Promise<void> {
-  const c = await RawClient.connect(t.port);
-  try {
-    await c.call('DEL', key);
-    for (let i = 0; i < n; i += 10000) {
-      const args = ['HSET', key];
-      for (let j = i; j < Math.min(n, i + 10000); j++) args.push(`f${j}`, `v${j}`);
-      await c.call(...args);
-    }
-  } finally {
-    c.close();
-  }
-}
-
-/** Sends one command and reads `bytes` bytes of reply (too big for RawClient's reparsing); returns the last 16. */
-function drain(t: Target, argv: string[], bytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = new Socket();
-    let got = 0;
-    let tail = '';
-    s.on('error', reject);
-    s.on('data', (d) => {
-      got += d.length;
-      tail = (tail + d.toString('latin1')).slice(-16);
-      if (got >= bytes) {
-        s.destroy();
-        resolve(tail);
-      }
-    });
-    s.connect(t.port, '127.0.0.1', () => s.write(encodeCommand(argv)));
-  });
-}
-
-/** RESP2 size of a bulk string of `n` bytes. */
-function bulkSize(n: number): number {
-  return String(n).length + n + 5;
-}
 
 describe('HRANDFIELD counts near ±2^63', () => {
   const counts = [
@@ -65,7 +24,7 @@ describe('HRANDFIELD counts near ±2^63', () => {
   it.each(counts.map((c) => [c.join(' '), c] as const))(
     'HRANDFIELD h %s replies as Redis at once, allocating nothing beyond the hash',
     async (_label, count) => {
-      for (const t of suite.both()) await fill(t, 'h', 1000);
+      for (const t of suite.both()) await fill(t, 'HSET', 'h', 1000, (j) => [`f${j}`, `v${j}`]);
       const argv = ['HRANDFIELD', 'h', ...count];
       const [b, r] = await Promise.all(suite.both().map((t) => underAttack(t, async () => call(t, ...argv))));
       // Positive counts return the whole hash (hashtable order differs): compare as sets.
@@ -79,7 +38,7 @@ describe('HRANDFIELD counts near ±2^63', () => {
   );
 
   it('a huge negative count without WITHVALUES is refused by Brook (Redis would write draws until memory runs out)', async () => {
-    await fill(suite.brook, 'h', 10);
+    await fill(suite.brook, 'HSET', 'h', 10, (j) => [`f${j}`, `v${j}`]);
     const res = await underAttack(suite.brook, async () => call(suite.brook, 'HRANDFIELD', 'h', '-4611686018427387904'));
     expect(res.result).toBe('-ERR value is out of range\r\n');
     expect(res.maxPingMs).toBeLessThan(MAX_PING_MS);
@@ -91,7 +50,7 @@ describe('HRANDFIELD counts near ±2^63', () => {
 
 describe('HSCAN on a large hashtable', () => {
   it('COUNT near 2^63 and forged cursors cost no more than on Redis', async () => {
-    for (const t of suite.both()) await fill(t, 'big', 200000);
+    for (const t of suite.both()) await fill(t, 'HSET', 'big', 200000, (j) => [`f${j}`, `v${j}`]);
     for (const argv of [
       ['HSCAN', 'big', '0', 'COUNT', '9223372036854775807', 'MATCH', 'nomatch*'],
       ['HSCAN', 'big', '18446744073709551615', 'COUNT', '10'],
@@ -110,7 +69,7 @@ describe('HGETALL of a 1M-field hash', () => {
     const n = 1000000;
     let hgetallBytes = `*${2 * n}\r\n`.length;
     for (let i = 0; i < n; i++) hgetallBytes += 2 * bulkSize(String(i).length + 1);
-    for (const t of suite.both()) await fill(t, 'huge', n);
+    for (const t of suite.both()) await fill(t, 'HSET', 'huge', n, (j) => [`f${j}`, `v${j}`]);
     const results = [];
     for (const t of suite.both()) {
       results.push(await underAttack(t, async () => drain(t, ['HGETALL', 'huge'], hgetallBytes), 512 * 1024 * 1024));

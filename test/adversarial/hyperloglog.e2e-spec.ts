@@ -5,25 +5,9 @@
  * makes it wait (plus slack), never longer; replies must match and memory must come back.
  */
 import { describe, expect, it } from '@jest/globals';
-import { encodeCommand, RawClient } from '../support/raw-client.js';
-import { adversarialSuite, call, MAX_PING_MS, underAttack, type Target } from './harness.js';
+import { adversarialSuite, call, MAX_PING_MS, underAttack, type Target, callEach } from './harness.js';
 
 const suite = adversarialSuite();
-
-/** Runs `argvs` in order on one fresh connection; the replies (waiting up to a minute each). */
-async function run(t: Target, argvs: string[][]): Promise<string[]> {
-  const c = await RawClient.connect(t.port);
-  try {
-    const out: string[] = [];
-    for (const argv of argvs) {
-      c.write(encodeCommand(argv));
-      out.push((await c.read(60_000)).toString('latin1'));
-    }
-    return out;
-  } finally {
-    c.close();
-  }
-}
 
 /**
  * Runs the attack on Redis then on Brook: the same replies, and Brook's longest PING wait within
@@ -43,7 +27,7 @@ describe('hyperloglog under hostile input', () => {
     // Parsing 1M arguments and hashing them in JS measured 3-6x Redis's C on this 2-core machine.
     await sideBySide(
       (t) =>
-        run(t, [
+        callEach(t, [
           ['PFADD', 'h', ...elements],
           ['PFCOUNT', 'h'],
           ['STRLEN', 'h'],
@@ -56,13 +40,13 @@ describe('hyperloglog under hostile input', () => {
     const keys = Array.from({ length: 500 }, (_, i) => `d${i}`);
     for (const t of suite.both()) {
       await call(t, 'FLUSHALL');
-      await run(
+      await callEach(
         t,
         keys.map((k, i) => ['PFADD', k, ...Array.from({ length: 2000 }, (_, j) => `${i}:${j}`)]),
       );
     }
     await sideBySide((t) =>
-      run(t, [
+      callEach(t, [
         ['PFCOUNT', ...keys],
         ['PFMERGE', 'all', ...keys],
         ['PFCOUNT', 'all'],
@@ -74,7 +58,7 @@ describe('hyperloglog under hostile input', () => {
     for (const t of suite.both()) await call(t, 'FLUSHALL');
     const batches = Array.from({ length: 40 }, (_, b) => ['PFADD', 'sp', ...Array.from({ length: 500 }, (_, j) => `s${b * 500 + j}`)]);
     await sideBySide((t) =>
-      run(t, [
+      callEach(t, [
         ['CONFIG', 'SET', 'hll-sparse-max-bytes', '16000'],
         ...batches,
         ['STRLEN', 'sp'],

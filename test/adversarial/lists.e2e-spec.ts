@@ -5,50 +5,10 @@
  * waits on Redis, not more — giant elements, and blocking pops on thousands of keys.
  */
 import { describe, expect, it } from '@jest/globals';
-import { Socket } from 'node:net';
 import { encodeCommand, RawClient } from '../support/raw-client.js';
-import { adversarialSuite, call, MAX_PING_MS, MB, underAttack, type Target } from './harness.js';
+import { adversarialSuite, call, MAX_PING_MS, MB, underAttack, fill, drain, bulkSize } from './harness.js';
 
 const suite = adversarialSuite();
-
-/** Makes `key` the list e0..e(n-1), 10k elements per RPUSH. */
-async function fill(t: Target, key: string, n: number): Promise<void> {
-  const c = await RawClient.connect(t.port);
-  try {
-    await c.call('DEL', key);
-    for (let i = 0; i < n; i += 10000) {
-      const args = ['RPUSH', key];
-      for (let j = i; j < Math.min(n, i + 10000); j++) args.push(`e${j}`);
-      await c.call(...args);
-    }
-  } finally {
-    c.close();
-  }
-}
-
-/** Sends one command and reads `bytes` bytes of reply (too big for RawClient's reparsing); returns the last 16. */
-function drain(t: Target, argv: string[], bytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = new Socket();
-    let got = 0;
-    let tail = '';
-    s.on('error', reject);
-    s.on('data', (d) => {
-      got += d.length;
-      tail = (tail + d.toString('latin1')).slice(-16);
-      if (got >= bytes) {
-        s.destroy();
-        resolve(tail);
-      }
-    });
-    s.connect(t.port, '127.0.0.1', () => s.write(encodeCommand(argv)));
-  });
-}
-
-/** RESP2 size of a bulk string of `n` bytes. */
-function bulkSize(n: number): number {
-  return String(n).length + n + 5;
-}
 
 /** Runs `argv` on both servers under watch: the replies must be equal and Brook's loop no slower than `factor` × Redis's. */
 async function sameUnderAttack(argv: string[], factor = 3): Promise<string> {
@@ -62,7 +22,7 @@ async function sameUnderAttack(argv: string[], factor = 3): Promise<string> {
 
 describe('counts and indexes near ±2^63 on a small list', () => {
   it('are clamped or refused as Redis does, allocating nothing beyond the list', async () => {
-    for (const t of suite.both()) await fill(t, 'l', 100);
+    for (const t of suite.both()) await fill(t, 'RPUSH', 'l', 100, (j) => [`e${j}`]);
     for (const argv of [
       ['LRANGE', 'l', '-9223372036854775808', '9223372036854775807'],
       ['LRANGE', 'l', '9223372036854775807', '-9223372036854775808'],
@@ -87,7 +47,7 @@ describe('full scans of a 1M-element list', () => {
   const n = 1000000;
 
   it('LPOS MAXLEN 0, LPOS COUNT 0, LREM of an absent element, LINDEX and LSET in the middle: same replies, loop held no longer than Redis holds its own', async () => {
-    for (const t of suite.both()) await fill(t, 'big', n);
+    for (const t of suite.both()) await fill(t, 'RPUSH', 'big', n, (j) => [`e${j}`]);
     await sameUnderAttack(['LPOS', 'big', 'absent', 'MAXLEN', '0']);
     await sameUnderAttack(['LPOS', 'big', 'e999999', 'RANK', '1', 'COUNT', '0', 'MAXLEN', '0']);
     await sameUnderAttack(['LREM', 'big', '0', 'absent']);
@@ -100,7 +60,7 @@ describe('full scans of a 1M-element list', () => {
   }, 120000);
 
   it('LRANGE 0 -1 blocks other clients about as long as Redis does', async () => {
-    for (const t of suite.both()) await fill(t, 'huge', n);
+    for (const t of suite.both()) await fill(t, 'RPUSH', 'huge', n, (j) => [`e${j}`]);
     let bytes = `*${n}\r\n`.length;
     for (let i = 0; i < n; i++) bytes += bulkSize(String(i).length + 1);
     const results = [];

@@ -7,22 +7,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { connect } from 'node:net';
 import { encodeCommand, RawClient } from '../support/raw-client.js';
-import { adversarialSuite, call, MAX_PING_MS, underAttack, type Target } from './harness.js';
+import { adversarialSuite, call, MAX_PING_MS, underAttack, type Target, fill } from './harness.js';
 
 const suite = adversarialSuite();
-
-/** Fills `key` with `n` members m0..m(n-1) in batches (DEBUG POPULATE makes strings only). */
-async function fill(t: Target, key: string, n: number): Promise<void> {
-  const c = await RawClient.connect(t.port);
-  try {
-    for (let i = 0; i < n; i += 10000) {
-      const batch = Array.from({ length: Math.min(10000, n - i) }, (_, j) => `m${i + j}`);
-      await c.call('SADD', key, ...batch);
-    }
-  } finally {
-    c.close();
-  }
-}
 
 /**
  * Sends `argv` then PING on a fresh connection and resolves with the reply's first line once the
@@ -51,7 +38,7 @@ describe('sets under hostile input', () => {
   it('SINTER/SINTERCARD/SINTERSTORE of a 300k-member set with a 3-member one cost the small one', async () => {
     for (const t of suite.both()) {
       await call(t, 'FLUSHALL');
-      await fill(t, 'huge', 300000);
+      await fill(t, 'SADD', 'huge', 300000, (j) => [`m${j}`]);
       await call(t, 'SADD', 'tiny', 'm1', 'm7', 'nope');
     }
     const attack = async (t: Target) => {
@@ -108,7 +95,7 @@ describe('sets under hostile input', () => {
   it('SMEMBERS of a 200k-member set: another client waits no longer than Redis makes it wait (plus slack)', async () => {
     for (const t of suite.both()) {
       await call(t, 'FLUSHALL');
-      await fill(t, 'big', 200000);
+      await fill(t, 'SADD', 'big', 200000, (j) => [`m${j}`]);
     }
     const attack = (t: Target) => bigReplyHead(t.port, ['SMEMBERS', 'big']);
     const r = await underAttack(suite.redis, attack, 256 * 1024 * 1024);

@@ -5,25 +5,9 @@
  * Redis makes it wait (plus slack), never longer; replies must match.
  */
 import { describe, expect, it } from '@jest/globals';
-import { encodeCommand, RawClient } from '../support/raw-client.js';
-import { adversarialSuite, call, MAX_PING_MS, underAttack, type Target } from './harness.js';
+import { adversarialSuite, call, MAX_PING_MS, underAttack, type Target, callEach } from './harness.js';
 
 const suite = adversarialSuite();
-
-/** Runs `argvs` in order on one fresh connection; the replies (waiting up to a minute each). */
-async function run(t: Target, argvs: string[][]): Promise<string[]> {
-  const c = await RawClient.connect(t.port);
-  try {
-    const out: string[] = [];
-    for (const argv of argvs) {
-      c.write(encodeCommand(argv));
-      out.push((await c.read(60_000)).toString('latin1'));
-    }
-    return out;
-  } finally {
-    c.close();
-  }
-}
 
 /** Fills set `key` with members 0..n-1 and string weights w_<i> = (i * 7919) % n, in batches. */
 async function fill(t: Target, key: string, n: number): Promise<void> {
@@ -33,7 +17,7 @@ async function fill(t: Target, key: string, n: number): Promise<void> {
     batches.push(['SADD', key, ...ids.map(String)]);
     batches.push(['MSET', ...ids.flatMap((id) => [`w_${id}`, String((id * 7919) % n)])]);
   }
-  await run(t, batches);
+  await callEach(t, batches);
 }
 
 describe('sort under hostile input', () => {
@@ -43,7 +27,7 @@ describe('sort under hostile input', () => {
       await fill(t, 'big', 300000);
     }
     const attack = (t: Target) =>
-      run(t, [
+      callEach(t, [
         ['SORT', 'big', 'BY', 'w_*', 'LIMIT', '0', '10'],
         ['SORT', 'big', 'BY', 'w_*', 'DESC', 'LIMIT', '1000', '5', 'GET', '#', 'GET', 'w_*'],
         ['SORT_RO', 'big', 'LIMIT', '299990', '100'],
@@ -61,10 +45,10 @@ describe('sort under hostile input', () => {
       for (let i = 0; i < 1_000_000; i += 10000)
         batches.push(['RPUSH', 'list', ...Array.from({ length: 10000 }, (_, j) => String((i + j) % 1000))]);
       batches.push(['MSET', ...Array.from({ length: 1000 }, (_, i) => [`w_${i}`, String((i * 7919) % 1000)]).flat()]);
-      await run(t, batches);
+      await callEach(t, batches);
     }
     const attack = (t: Target) =>
-      run(t, [
+      callEach(t, [
         ['SORT', 'list', 'BY', 'w_*', 'LIMIT', '0', '5'],
         ['SORT', 'list', 'BY', 'w_*', 'DESC', 'LIMIT', '999990', '100', 'GET', 'w_*'],
         ['SORT', 'list', 'BY', 'nosort', 'DESC', 'LIMIT', '10', '3'],
@@ -84,7 +68,7 @@ describe('sort under hostile input', () => {
       await call(t, 'SADD', 's', '3', '1', '2');
     }
     const attack = (t: Target) =>
-      run(t, [
+      callEach(t, [
         ['SORT', 's', 'LIMIT', '0', '9223372036854775807'],
         ['SORT', 's', 'LIMIT', '-9223372036854775808', '9223372036854775807', 'GET', '#', 'GET', '#'],
         ['SORT', 's', 'LIMIT', '9223372036854775807', '9223372036854775807'],

@@ -5,50 +5,9 @@
  * client's PING may wait about as long as it waits on Redis, not more.
  */
 import { describe, expect, it } from '@jest/globals';
-import { Socket } from 'node:net';
-import { encodeCommand, RawClient } from '../support/raw-client.js';
-import { adversarialSuite, call, MAX_PING_MS, underAttack, type Target } from './harness.js';
+import { adversarialSuite, call, MAX_PING_MS, underAttack, fill, drain, bulkSize } from './harness.js';
 
 const suite = adversarialSuite();
-
-/** Fills `key` with members m<i> scored i for i in [from, from + n), 10k per ZADD. */
-async function fill(t: Target, key: string, n: number, from = 0): Promise<void> {
-  const c = await RawClient.connect(t.port);
-  try {
-    await c.call('DEL', key);
-    for (let i = from; i < from + n; i += 10000) {
-      const args = ['ZADD', key];
-      for (let j = i; j < Math.min(from + n, i + 10000); j++) args.push(String(j), `m${j}`);
-      await c.call(...args);
-    }
-  } finally {
-    c.close();
-  }
-}
-
-/** Sends one command and reads `bytes` bytes of reply (too big for RawClient's reparsing); returns the last 32. */
-function drain(t: Target, argv: string[], bytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = new Socket();
-    let got = 0;
-    let tail = '';
-    s.on('error', reject);
-    s.on('data', (d) => {
-      got += d.length;
-      tail = (tail + d.toString('latin1')).slice(-32);
-      if (got >= bytes) {
-        s.destroy();
-        resolve(tail);
-      }
-    });
-    s.connect(t.port, '127.0.0.1', () => s.write(encodeCommand(argv)));
-  });
-}
-
-/** RESP2 size of a bulk string of `n` bytes. */
-function bulkSize(n: number): number {
-  return String(n).length + n + 5;
-}
 
 describe('counts near ±2^63', () => {
   it.each(
@@ -67,7 +26,7 @@ describe('counts near ±2^63', () => {
       ['ZPOPMIN', 'z', '9223372036854775807'],
     ].map((argv) => [argv.join(' '), argv] as const),
   )('%s replies as Redis at once, allocating nothing beyond the sorted set', async (_label, argv) => {
-    for (const t of suite.both()) await fill(t, 'z', 1000);
+    for (const t of suite.both()) await fill(t, 'ZADD', 'z', 1000, (j) => [String(j), `m${j}`]);
     const [b, r] = await Promise.all(suite.both().map((t) => underAttack(t, async () => call(t, ...argv))));
     // A whole-set ZRANDMEMBER is ordered (highest first), so whole replies compare.
     expect(b.result).toBe(r.result);
@@ -75,7 +34,7 @@ describe('counts near ±2^63', () => {
   });
 
   it('a huge negative ZRANDMEMBER count is refused by Brook (Redis would write draws until memory runs out)', async () => {
-    await fill(suite.brook, 'z', 10);
+    await fill(suite.brook, 'ZADD', 'z', 10, (j) => [String(j), `m${j}`]);
     const res = await underAttack(suite.brook, async () => call(suite.brook, 'ZRANDMEMBER', 'z', '-4611686018427387904'));
     expect(res.result).toBe('-ERR value is out of range\r\n');
     expect(res.maxPingMs).toBeLessThan(MAX_PING_MS);
@@ -107,7 +66,7 @@ describe('whole-set work on large sorted sets', () => {
     const n = 1000000;
     let bytes = `*${n}\r\n`.length;
     for (let i = 0; i < n; i++) bytes += bulkSize(String(i).length + 1);
-    for (const t of suite.both()) await fill(t, 'huge', n);
+    for (const t of suite.both()) await fill(t, 'ZADD', 'huge', n, (j) => [String(j), `m${j}`]);
     const results = [];
     for (const t of suite.both())
       results.push(await underAttack(t, async () => drain(t, ['ZRANGE', 'huge', '0', '-1'], bytes), 512 * 1024 * 1024));
@@ -119,8 +78,8 @@ describe('whole-set work on large sorted sets', () => {
 
   it('ZUNIONSTORE of two 300k-member sorted sets blocks other clients about as long as Redis does', async () => {
     for (const t of suite.both()) {
-      await fill(t, 'u1', 300000);
-      await fill(t, 'u2', 300000, 150000);
+      await fill(t, 'ZADD', 'u1', 300000, (j) => [String(j), `m${j}`]);
+      await fill(t, 'ZADD', 'u2', 300000, (j) => [String(j), `m${j}`], 150000);
     }
     const results = [];
     for (const t of suite.both())
@@ -138,8 +97,8 @@ describe('whole-set work on large sorted sets', () => {
 
   it('ZINTER of a huge sorted set with a small one walks the small one', async () => {
     for (const t of suite.both()) {
-      await fill(t, 'huge2', 500000);
-      await fill(t, 'tiny', 3, 1000);
+      await fill(t, 'ZADD', 'huge2', 500000, (j) => [String(j), `m${j}`]);
+      await fill(t, 'ZADD', 'tiny', 3, (j) => [String(j), `m${j}`], 1000);
     }
     const [b, r] = await Promise.all(
       suite.both().map((t) => underAttack(t, async () => call(t, 'ZINTER', '2', 'huge2', 'tiny', 'WITHSCORES'))),
