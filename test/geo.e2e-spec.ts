@@ -22,15 +22,7 @@ describe('geo: differential against real Redis', () => {
   const suite = differentialSuite();
 
   /** Runs `steps` (after SETUP) in RESP2 and again in RESP3: no reply may differ. */
-  const same = async (steps: Step[]) => {
-    for (const proto of ['2', '3']) {
-      await suite.diff.brook.call('HELLO', proto);
-      await suite.diff.redis.call('HELLO', proto);
-      expect({ proto, mismatches: await suite.diff.run([...script(SETUP), ...steps]) }).toEqual({ proto, mismatches: [] });
-    }
-    await suite.diff.brook.call('HELLO', '2');
-    await suite.diff.redis.call('HELLO', '2');
-  };
+  const same = async (steps: Step[]) => expect(await suite.diff.runInBothProtocols([...script(SETUP), ...steps])).toEqual([]);
 
   it('GEOADD: scores, NX/XX/CH, updates, and its errors', async () => {
     await same(

@@ -25,16 +25,8 @@ function randomElements(next: () => number, n: number): Buffer[] {
 describe('hyperloglog: differential against real Redis', () => {
   const suite = differentialSuite();
 
-  /** Runs `steps` in RESP2 and again in RESP3 (HELLO 3 on both connections): no reply may differ. */
-  const same = async (steps: Step[]) => {
-    for (const proto of ['2', '3']) {
-      await suite.diff.brook.call('HELLO', proto);
-      await suite.diff.redis.call('HELLO', proto);
-      expect({ proto, mismatches: await suite.diff.run(steps) }).toEqual({ proto, mismatches: [] });
-    }
-    await suite.diff.brook.call('HELLO', '2');
-    await suite.diff.redis.call('HELLO', '2');
-  };
+  /** Runs `steps` in RESP2 and again in RESP3: no reply may differ. */
+  const same = async (steps: Step[]) => expect(await suite.diff.runInBothProtocols(steps)).toEqual([]);
 
   it('PFADD, PFCOUNT, PFMERGE basics: replies, the bytes, TYPE/OBJECT ENCODING, COPY/RENAME, errors and arity', async () => {
     await same(

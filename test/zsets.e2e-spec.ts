@@ -12,16 +12,8 @@ import { rng } from './support/rng.js';
 describe('sorted sets: differential against real Redis', () => {
   const suite = differentialSuite();
 
-  /** Runs `steps` in RESP2 and again in RESP3 (HELLO 3 on both connections): no reply may differ. */
-  const same = async (steps: Step[]) => {
-    for (const proto of ['2', '3']) {
-      await suite.diff.brook.call('HELLO', proto);
-      await suite.diff.redis.call('HELLO', proto);
-      expect({ proto, mismatches: await suite.diff.run(steps) }).toEqual({ proto, mismatches: [] });
-    }
-    await suite.diff.brook.call('HELLO', '2');
-    await suite.diff.redis.call('HELLO', '2');
-  };
+  /** Runs `steps` in RESP2 and again in RESP3: no reply may differ. */
+  const same = async (steps: Step[]) => expect(await suite.diff.runInBothProtocols(steps)).toEqual([]);
 
   it('ZADD options, replies and errors: NX, XX, GT, LT, CH, INCR and their conflicts', async () => {
     await same(

@@ -39,6 +39,22 @@ export class Differential {
     return out;
   }
 
+  /**
+   * Runs the steps in RESP2 and again in RESP3 (HELLO on both connections, back to RESP2 after):
+   * every reply that differs, with the protocol it differed in.
+   */
+  async runInBothProtocols(steps: readonly Step[]): Promise<(Mismatch & { proto: string })[]> {
+    const out: (Mismatch & { proto: string })[] = [];
+    for (const proto of ['2', '3']) {
+      await this.brook.call('HELLO', proto);
+      await this.redis.call('HELLO', proto);
+      for (const m of await this.run(steps)) out.push({ proto, ...m });
+    }
+    await this.brook.call('HELLO', '2');
+    await this.redis.call('HELLO', '2');
+    return out;
+  }
+
   close(): void {
     this.brook.close();
     this.redis.close();
