@@ -6,6 +6,7 @@
  *                      collection commands, memory per key and per collection element
  *   --scale            only the scale check (20M keys in one database; ~10 minutes, ~3 GB)
  *   --lazyfree         only DEL/UNLINK of one big collection per type (10M elements; ~15 minutes)
+ *   --throughput, --memory   only that part of the default run
  *   --all              all of the above
  *   --write            also insert the results as a dated section into docs/BENCHMARKS.md
  *   --rounds R         throughput rounds (default 5)
@@ -43,6 +44,8 @@ const { values: opts } = parseArgs({
   options: {
     scale: { type: 'boolean', default: false },
     lazyfree: { type: 'boolean', default: false },
+    throughput: { type: 'boolean', default: false },
+    memory: { type: 'boolean', default: false },
     all: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '5' },
@@ -169,12 +172,13 @@ async function runScale() {
 async function main() {
   checkPrerequisites();
   let ok = true;
-  if ((!opts.scale && !opts.lazyfree) || opts.all) {
-    const parts = [await runThroughput()];
-    print(parts[0]);
-    parts.push(await runMemory());
-    print(parts[1]);
-    save('throughput and memory', parts);
+  const only = opts.scale || opts.lazyfree || opts.throughput || opts.memory;
+  const parts = [];
+  if (opts.all || !only || opts.throughput) parts.push(await runThroughput());
+  if (opts.all || !only || opts.memory) parts.push(await runMemory());
+  if (parts.length) {
+    print(parts.join('\n\n'));
+    save(opts.throughput === opts.memory ? 'throughput and memory' : opts.throughput ? 'throughput' : 'memory', parts);
   }
   if (opts.lazyfree || opts.all) {
     const markdown = await runLazyfree();
