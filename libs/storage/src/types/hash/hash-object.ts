@@ -1,6 +1,6 @@
 import { KeyTable } from '../../key-table.js';
 import { RedisObject } from '../object.js';
-import { PackedCursor, packEntry, packedSplice } from '../packed.js';
+import { flatten, PackedCursor, packEntry, packedSplice } from '../packed.js';
 
 /** One walker for every listpack-form hash: lookups never allocate (JS runs one command at a time). */
 const cursor = new PackedCursor();
@@ -57,10 +57,10 @@ export class HashObject extends RedisObject {
     const p = this.packed!;
     if (this.seek(field)) {
       cursor.next();
-      this.packed = flat(packedSplice(p, cursor.at, cursor.end, packEntry(value)));
+      this.packed = flatten(packedSplice(p, cursor.at, cursor.end, packEntry(value)));
       return false;
     }
-    this.packed = flat(p + packEntry(field) + packEntry(value));
+    this.packed = flatten(p + packEntry(field) + packEntry(value));
     if (++this.fields > maxEntries) this.convert();
     return true;
   }
@@ -71,7 +71,7 @@ export class HashObject extends RedisObject {
     if (!this.seek(field)) return false;
     const from = cursor.at;
     cursor.next();
-    this.packed = flat(packedSplice(this.packed!, from, cursor.end, ''));
+    this.packed = flatten(packedSplice(this.packed!, from, cursor.end, ''));
     this.fields--;
     return true;
   }
@@ -137,14 +137,4 @@ export class HashObject extends RedisObject {
     this.packed = null;
     this.fields = 0;
   }
-}
-
-/**
- * `s` as one flat string. Concatenation and slicing make rope and slice strings that keep the
- * previous packed run alive; reading a char makes V8 flatten the rope in place into a single
- * copy, and the next scavenge drops the rope's wrapper, so a stored run costs its chars only.
- */
-function flat(s: string): string {
-  s.charCodeAt(0);
-  return s;
 }
