@@ -7,7 +7,7 @@
  */
 import { Socket } from 'node:net';
 import { pipeCommands } from './load.js';
-import { collectionWorkload } from './memory.js';
+import { collectionWorkload, refusal } from './memory.js';
 import { connect } from './servers.js';
 
 const SETTLE_MS = 3000;
@@ -60,14 +60,10 @@ export async function lazyfreeRun(start, { type, elements, command }, log) {
   const server = await start();
   const workload = collectionWorkload(type, elements, 0);
   try {
-    let loadSeconds;
-    try {
-      loadSeconds = await pipeCommands(server.port, elements, workload.commandOf, (n) =>
-        log(`${server.name}: ${n / 1e6}M ${type} elements sent`),
-      );
-    } catch (e) {
-      return { name: server.name, error: /ERR[^\r\n]*/.exec(e.message)?.[0] ?? e.message.split('\n')[0] };
-    }
+    const error = await refusal(server.port, workload);
+    if (error) return { name: server.name, error };
+    const progress = (n) => log(`${server.name}: ${n / 1e6}M ${type} elements sent`);
+    const loadSeconds = await pipeCommands(server.port, elements, workload.commandOf, progress);
     const client = await connect(server.port);
     const pinger = await startPinger(server.port);
     try {

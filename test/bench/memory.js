@@ -62,6 +62,23 @@ export function collectionWorkload(type, elements, perKey) {
 }
 
 /**
+ * The server's error text when it refuses the workload's first command (a type Brook lacks), else
+ * null; the probe's element is the first the load then writes again, so nothing is left over.
+ */
+export async function refusal(port, workload) {
+  const client = await connect(port);
+  try {
+    await client.call(...workload.commandOf(0));
+    await client.flushall();
+    return null;
+  } catch (e) {
+    return e.message.replace(/, with args beginning with:.*$/, '');
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
  * Starts a server with `start()`, measures RSS (after a forced GC for Brook), loads the workload,
  * then measures RSS after `settleMs` idle ("settled") and again after a forced GC. Redis has no GC,
  * so its two figures are the same reading. Resolves { error } when the server refused the
@@ -70,15 +87,12 @@ export function collectionWorkload(type, elements, perKey) {
 export async function measureMemory(start, workload, log, settleMs = 5000) {
   const server = await start();
   try {
+    const error = await refusal(server.port, workload);
+    if (error) return { name: server.name, error };
     await sleep(1000);
     await forceGc(server);
     const baseline = rssBytes(server.pid);
-    let seconds;
-    try {
-      seconds = await pipeCommands(server.port, workload.elements, workload.commandOf);
-    } catch (e) {
-      return { name: server.name, error: /ERR[^\r\n]*/.exec(e.message)?.[0] ?? e.message.split('\n')[0] };
-    }
+    const seconds = await pipeCommands(server.port, workload.elements, workload.commandOf);
     log(`${server.name}: loaded ${workload.label} in ${seconds.toFixed(1)} s`);
     const client = await connect(server.port);
     try {
