@@ -14,7 +14,10 @@ const cursor = new PackedCursor();
  * bucket cursor). Fields and values are latin1 strings.
  */
 export class HashObject extends RedisObject {
-  readonly type = 'hash';
+  /** On the prototype, not in every object: one field less per key. */
+  get type(): 'hash' {
+    return 'hash';
+  }
   /** The listpack form (field/value entries), null once converted. */
   private packed: string | null = '';
   /** Fields in the listpack form (kept, not recounted). */

@@ -24,7 +24,10 @@ const cursor = new PackedCursor();
  * so one value always has one JS form and `<` orders both.
  */
 export class SetValue extends RedisObject {
-  readonly type = 'set';
+  /** On the prototype, not in every object: one field less per key. */
+  get type(): 'set' {
+    return 'set';
+  }
   private ints: Int64[] | null = [];
   /** The small 'hashtable' form: members packed in insertion order, null otherwise. */
   private packed: string | null = null;
