@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
-import { HashObject, isStringValue, SetValue, stringBytes, type Value } from '@brook/storage';
+import { formatScore, HashObject, isStringValue, ListValue, SetValue, stringBytes, ZSetValue, type Value } from '@brook/storage';
 import { loadConfig, startBrook, type BrookServer } from '@brook/server';
 import { freePort } from './support/servers.js';
 import { RawClient } from './support/raw-client.js';
@@ -60,6 +60,12 @@ describe('the key-modified signal comes after the mutation', () => {
       return `hash:${pairs.sort().join(',')}`;
     }
     if (v instanceof SetValue) return `set:${v.members().sort().join(',')}`;
+    if (v instanceof ZSetValue) {
+      const entries: string[] = [];
+      v.forEach((m, score) => entries.push(`${m}=${formatScore(score)}`));
+      return `zset:${entries.join(',')}`;
+    }
+    if (v instanceof ListValue) return `list:${v.values().join(',')}`;
     return '<other type>';
   }
 
@@ -74,6 +80,13 @@ describe('the key-modified signal comes after the mutation', () => {
       return `hash:${pairs.sort().join(',')}`;
     }
     if (type === '+set\r\n') return `set:${(decodeReply(await c.call('SMEMBERS', key)) as string[]).sort().join(',')}`;
+    if (type === '+zset\r\n') {
+      const flat = decodeReply(await c.call('ZRANGE', key, '0', '-1', 'WITHSCORES')) as string[];
+      const entries: string[] = [];
+      for (let i = 0; i < flat.length; i += 2) entries.push(`${flat[i]}=${flat[i + 1]}`);
+      return `zset:${entries.join(',')}`;
+    }
+    if (type === '+list\r\n') return `list:${(decodeReply(await c.call('LRANGE', key, '0', '-1')) as string[]).join(',')}`;
     const v = await c.call('GET', key);
     return v.slice(v.indexOf('\r\n') + 2, -2);
   }
@@ -180,6 +193,81 @@ describe('the key-modified signal comes after the mutation', () => {
     await check('SDIFFSTORE', 'sd', 'sa', 'sa');
     await check('SPOP', 'sa', '10');
     await check('SREM', 'sb', 'b', 'c', 'd');
+  });
+
+  it('holds for the hyperloglog commands', async () => {
+    await check('PFADD', 'hll', 'a', 'b', 'c');
+    await check('PFADD', 'hll', 'd');
+    await check('PFCOUNT', 'hll');
+    await check('PFMERGE', 'hll2', 'hll');
+    await check('PFMERGE', 'hll3');
+    await c.call('CONFIG', 'SET', 'hll-sparse-max-bytes', '40');
+    await check('PFADD', 'hll', ...Array.from({ length: 50 }, (_, i) => `e${i}`));
+    await c.call('CONFIG', 'SET', 'hll-sparse-max-bytes', '3000');
+    await c.call('SET', 'hll4', decodeReply(await c.call('GET', 'hll')) as string);
+    await check('PFCOUNT', 'hll4');
+  });
+
+  it('holds for the sorted-set commands', async () => {
+    await check('ZADD', 'z', '1', 'a', '2', 'b', '3', 'c');
+    await check('ZADD', 'z', 'INCR', '5', 'a');
+    await check('ZINCRBY', 'z', '1.5', 'b');
+    await check('ZINCRBY', 'z2', '1', 'x');
+    await check('ZREM', 'z2', 'x');
+    await check('ZREM', 'z', 'c');
+    await check('ZADD', 'z', '4', 'd', '5', 'e', '6', 'f', '7', 'g');
+    await check('ZPOPMIN', 'z');
+    await check('ZPOPMAX', 'z', '2');
+    await check('ZMPOP', '1', 'z', 'MIN', 'COUNT', '1');
+    await check('BZPOPMIN', 'z', '0');
+    await check('BZMPOP', '0', '1', 'z', 'MAX');
+    await check('ZADD', 'z', '1', 'a', '2', 'b', '3', 'c', '4', 'd');
+    await check('ZREMRANGEBYRANK', 'z', '0', '0');
+    await check('ZREMRANGEBYSCORE', 'z', '2', '2');
+    await check('ZADD', 'zl', '0', 'a', '0', 'b', '0', 'c');
+    await check('ZREMRANGEBYLEX', 'zl', '[a', '[b');
+    await check('ZRANGESTORE', 'zr', 'z', '0', '-1');
+    await check('ZUNIONSTORE', 'zu', '2', 'z', 'zl');
+    await check('ZINTERSTORE', 'zi', '2', 'z', 'zu');
+    await check('ZDIFFSTORE', 'zd', '2', 'zu', 'zl');
+    await check('ZRANGESTORE', 'zr', 'z', '10', '20');
+    await c.call('CONFIG', 'SET', 'zset-max-listpack-entries', '2');
+    await check('ZADD', 'big', '1', 'a', '2', 'b', '3', 'c');
+    await check('ZADD', 'big', '0', 'c');
+    await check('ZPOPMIN', 'big', '10');
+    await c.call('CONFIG', 'SET', 'zset-max-listpack-entries', '128');
+  });
+
+  it('holds for the list commands', async () => {
+    await check('RPUSH', 'l', 'a', 'b', 'c', 'd', 'e', 'f');
+    await check('LPUSH', 'l', 'z');
+    await check('LPUSHX', 'l', 'y');
+    await check('RPUSHX', 'l', 'g');
+    await check('LPOP', 'l');
+    await check('RPOP', 'l', '2');
+    await check('LSET', 'l', '1', 'B');
+    await check('LINSERT', 'l', 'BEFORE', 'c', 'C');
+    await check('LREM', 'l', '0', 'C');
+    await check('LTRIM', 'l', '0', '-2');
+    await check('LMOVE', 'l', 'l2', 'LEFT', 'RIGHT');
+    await check('RPOPLPUSH', 'l', 'l2');
+    await check('LMPOP', '2', 'nope', 'l', 'LEFT', 'COUNT', '1');
+    await check('BLPOP', 'l', '0');
+    await check('BRPOP', 'l2', '0');
+    await check('BLMOVE', 'l2', 'l3', 'RIGHT', 'LEFT', '0');
+    await check('BRPOPLPUSH', 'l3', 'l4', '0');
+    await check('BLMPOP', '0', '1', 'l4', 'RIGHT', 'COUNT', '5');
+    await check('RPUSH', 'one', 'x');
+    await check('LPOP', 'one', '5');
+    await check('RPUSH', 'one', 'x');
+    await check('LTRIM', 'one', '1', '0');
+  });
+
+  it('holds for SORT ... STORE', async () => {
+    await c.call('RPUSH', 'sl', '3', '1', '2');
+    await check('SORT', 'sl', 'STORE', 'sorted');
+    await check('SORT', 'sl', 'BY', 'nosort', 'DESC', 'GET', '#', 'STORE', 'sorted');
+    await check('SORT', 'sl', 'LIMIT', '5', '1', 'STORE', 'sorted');
   });
 
   it('holds for the generic and expire commands', async () => {

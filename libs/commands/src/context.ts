@@ -136,4 +136,9 @@ export interface KeyWaiter {
   serve(c: Session, key: string): boolean;
   /** The reply on timeout and CLIENT UNBLOCK TIMEOUT (nil array for BLPOP, null for XREAD...). */
   timeout(c: Session): void;
+  /**
+   * The reply when the client may not block at all (inside MULTI/EXEC or a script), where Redis
+   * gives another one than on timeout (BLMOVE: a null bulk, but a null array on timeout). Defaults to `timeout`.
+   */
+  refused?(c: Session): void;
 }

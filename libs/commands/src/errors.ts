@@ -54,6 +54,14 @@ export const Err = {
   getkeysBadArity: 'ERR Invalid number of arguments specified for command',
   debugNotAllowed:
     'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+  // hyperloglog
+  hllWrongType: 'WRONGTYPE Key is not a valid HyperLogLog string value.',
+  hllCorrupt: 'INVALIDOBJ Corrupted HLL object detected',
+  pfdebugNoKey: 'ERR The specified key does not exist',
+  pfdebugNotSparse: 'ERR HLL encoding is not sparse',
+  pfdebugUnknown: (sub: string) => `ERR Unknown PFDEBUG subcommand '${sub}'`,
+  // sort
+  sortScores: "ERR One or more scores can't be converted into double",
   notPositive: 'ERR value is out of range, must be positive',
   getkeysInvalidArgs: 'ERR Invalid arguments specified for command',
   noShutdownInProgress: 'ERR No shutdown in progress.',
@@ -97,6 +105,24 @@ export const Err = {
   numkeysNotPositive: 'ERR numkeys should be greater than 0',
   numkeysTooMany: "ERR Number of keys can't be greater than number of args",
   limitNegative: "ERR LIMIT can't be negative",
+  // sorted sets
+  zaddXxNx: 'ERR XX and NX options at the same time are not compatible',
+  zaddGtLtNx: 'ERR GT, LT, and/or NX options at the same time are not compatible',
+  zaddIncrPair: 'ERR INCR option supports a single increment-element pair',
+  zaddNaN: 'ERR resulting score is not a number (NaN)',
+  minMaxNotFloat: 'ERR min or max is not a float',
+  minMaxNotLex: 'ERR min or max not valid string range item',
+  zrangeLimitByRank: 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX',
+  zrangeWithScoresByLex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
+  weightNotFloat: 'ERR weight value is not a float',
+  countNotPositive: 'ERR count should be greater than 0',
+  atLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
+  // blocking commands
+  timeoutNotFloat: 'ERR timeout is not a float or out of range',
+  // lists
+  indexOutOfRange: 'ERR index out of range',
+  lposCountNegative: "ERR COUNT can't be negative",
+  lposMaxlenNegative: "ERR MAXLEN can't be negative",
 } as const;
 
 /** The unknown-command text: quotes up to 128 bytes of the name and of each argument, like Redis. */

@@ -5,9 +5,13 @@ import { connectionFamily } from './connection.js';
 import { expireFamily } from './expire.js';
 import { genericFamily } from './generic.js';
 import { hashFamily } from './hashes.js';
+import { hyperloglogFamily } from './hyperloglog.js';
+import { listFamily } from './lists.js';
 import { serverFamily } from './server.js';
 import { setFamily } from './sets.js';
+import { sortFamily } from './sort.js';
 import { stringFamily } from './strings.js';
+import { zsetFamily } from './zsets.js';
 
 export * from './table.js';
 export * from './family.js';
@@ -31,6 +35,10 @@ export const builtinFamilies: readonly CommandFamily[] = [
   bitmapFamily,
   hashFamily,
   setFamily,
+  zsetFamily,
+  listFamily,
+  hyperloglogFamily,
+  sortFamily,
 ];
 
 /** Every built-in command, family by family. */

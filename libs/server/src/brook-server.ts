@@ -410,9 +410,10 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   }
 
   block(c: Session, keys: readonly string[], timeoutMs: number, waiter: KeyWaiter): void {
-    // Inside MULTI/EXEC (or a script) a blocking command never blocks: it times out at once.
-    if (this.nesting > 0) waiter.timeout(c);
-    else this.blockedClients.block(connection(c), keys, timeoutMs, waiter);
+    // Inside MULTI/EXEC (or a script) a blocking command never blocks: it replies at once.
+    if (this.nesting === 0) this.blockedClients.block(connection(c), keys, timeoutMs, waiter);
+    else if (waiter.refused) waiter.refused(c);
+    else waiter.timeout(c);
   }
 
   unblock(id: number, error: boolean): boolean {

@@ -35,9 +35,20 @@ export function unpack(packed: string): string[] {
   return entries;
 }
 
-/** `packed` with its chars [from, to) replaced by `insert`, an encoded run (packEntry/pack). */
+/** `packed` with its chars [from, to) replaced by `insert`, an encoded run (packEntry/pack); flat. */
 export function packedSplice(packed: string, from: number, to: number, insert: string): string {
-  return packed.slice(0, from) + insert + packed.slice(to);
+  return flatten(packed.slice(0, from) + insert + packed.slice(to));
+}
+
+/**
+ * `s` stored as one flat string. Concatenations and slices are ropes and slice strings that keep
+ * the strings they were made of alive (a stored run would hold its previous version); reading a
+ * char makes V8 flatten the rope in place, and the next collection drops the wrapper, so a stored
+ * run costs its own chars only. Call it on a run built by concatenation before keeping it.
+ */
+export function flatten(s: string): string {
+  s.charCodeAt(0);
+  return s;
 }
 
 /** An allocation-free walk over a packed run: `next()` steps entry by entry. */

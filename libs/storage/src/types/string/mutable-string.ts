@@ -62,7 +62,7 @@ export class MutableString extends RedisObject {
   }
 
   /** Ensures capacity for `size` bytes, reallocating geometrically (see capacityFor). */
-  private room(size: number): void {
+  room(size: number): void {
     if (size <= this.buf.length) return;
     const next = Buffer.allocUnsafe(capacityFor(size));
     this.buf.copy(next, 0, 0, this.length);

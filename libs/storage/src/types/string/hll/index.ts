@@ -1,0 +1,3 @@
+export * from './hll.js';
+export * from './murmur.js';
+export * from './selftest.js';

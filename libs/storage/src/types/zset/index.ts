@@ -1,0 +1,2 @@
+export * from './zset-value.js';
+export * from './score.js';

@@ -1,0 +1,334 @@
+/**
+ * The order side of a big sorted set (Redis's skiplist, here a B+tree with counts): entries
+ * ordered by (score, member bytes), with ranks. Leaves keep scores in a Float64Array and members
+ * in an array (about 16 bytes an entry, no object per entry) and are chained for range walks;
+ * inner nodes keep each child's entry count, so rank lookups, by-rank seeks and range counts are
+ * O(log n) and a range of m entries costs O(log n + m).
+ */
+
+const LEAF_CAP = 128;
+const INNER_CAP = 64;
+/** A node this small merges with a neighbour that has room (keeps nodes at least ~1/4 full). */
+const LEAF_MIN = LEAF_CAP / 4;
+const INNER_MIN = INNER_CAP / 4;
+
+/**
+ * Which entries a search counts as "below" the bound, a predicate that holds for a prefix of the
+ * order: rank searches count the entries below.
+ */
+export const Below = {
+  /** (score, member) < the given pair. */
+  Key: 0,
+  /** (score, member) <= the given pair. */
+  KeyOrEqual: 1,
+  /** score < bound. */
+  Score: 2,
+  /** score <= bound. */
+  ScoreOrEqual: 3,
+  /** member < bound (lex ranges: all scores equal). */
+  Lex: 4,
+  /** member <= bound. */
+  LexOrEqual: 5,
+} as const;
+export type Below = (typeof Below)[keyof typeof Below];
+
+/** Whether the entry (s, m) is below the bound (score, member) under `mode`. */
+export function isBelow(mode: Below, s: number, m: string, score: number, member: string): boolean {
+  switch (mode) {
+    case Below.Key:
+      return s < score || (s === score && m < member);
+    case Below.KeyOrEqual:
+      return s < score || (s === score && m <= member);
+    case Below.Score:
+      return s < score;
+    case Below.ScoreOrEqual:
+      return s <= score;
+    case Below.Lex:
+      return m < member;
+    case Below.LexOrEqual:
+      return m <= member;
+  }
+}
+
+class Leaf {
+  n = 0;
+  readonly scores = new Float64Array(LEAF_CAP);
+  readonly members: string[] = [];
+  prev: Leaf | null = null;
+  next: Leaf | null = null;
+}
+
+/**
+ * Children with their entry counts. seps[i] (i >= 1) is a lower bound of child i's keys and above
+ * every key of child i - 1 (seps[0] is unused).
+ */
+class Inner {
+  readonly children: (Leaf | Inner)[] = [];
+  readonly counts: number[] = [];
+  readonly sepScores: number[] = [];
+  readonly sepMembers: string[] = [];
+}
+
+/** A position: the leaf and the index in it. */
+interface TreeCursor {
+  leaf: Leaf | null;
+  i: number;
+}
+
+export class OrderTree {
+  private root: Leaf | Inner = new Leaf();
+  private count = 0;
+  private height = 0;
+  // The path of the last descent (reused: no allocation per operation).
+  private readonly pathNodes: Inner[] = [];
+  private readonly pathIdx: number[] = [];
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds an entry whose member is not in the tree. */
+  insert(score: number, member: string): void {
+    const leaf = this.descend(Below.KeyOrEqual, score, member);
+    const i = countInLeaf(leaf, Below.Key, score, member);
+    leaf.scores.copyWithin(i + 1, i, leaf.n);
+    leaf.scores[i] = score;
+    leaf.members.splice(i, 0, member);
+    leaf.n++;
+    this.count++;
+    for (let d = 0; d < this.height; d++) this.pathNodes[d].counts[this.pathIdx[d]]++;
+    if (leaf.n === LEAF_CAP) this.splitLeaf(leaf);
+  }
+
+  /** Removes the entry (score, member); false when it is not there. */
+  delete(score: number, member: string): boolean {
+    const leaf = this.descend(Below.KeyOrEqual, score, member);
+    const i = countInLeaf(leaf, Below.Key, score, member);
+    if (i === leaf.n || leaf.members[i] !== member || leaf.scores[i] !== score) return false;
+    leaf.scores.copyWithin(i, i + 1, leaf.n);
+    leaf.members.splice(i, 1);
+    leaf.n--;
+    this.count--;
+    for (let d = 0; d < this.height; d++) this.pathNodes[d].counts[this.pathIdx[d]]--;
+    this.rebalance(leaf);
+    return true;
+  }
+
+  /** The number of entries below the bound: the rank of the first entry that is not. */
+  countBelow(mode: Below, score: number, member: string): number {
+    let node = this.root;
+    let rank = 0;
+    while (node instanceof Inner) {
+      const c = childFor(node, mode, score, member);
+      for (let j = 0; j < c; j++) rank += node.counts[j];
+      node = node.children[c];
+    }
+    return rank + countInLeaf(node, mode, score, member);
+  }
+
+  /** Points `at` to the entry of rank `rank` (0 <= rank < size). */
+  private seek(rank: number, at: TreeCursor): void {
+    let node = this.root;
+    while (node instanceof Inner) {
+      let c = 0;
+      while (rank >= node.counts[c]) rank -= node.counts[c++];
+      node = node.children[c];
+    }
+    at.leaf = node;
+    at.i = rank;
+  }
+
+  /**
+   * Visits the entries of ranks [from, to) in order, or from to - 1 down to `from` when `reverse`.
+   * `visit` must not change the tree.
+   */
+  range(from: number, to: number, reverse: boolean, visit: (member: string, score: number) => void): void {
+    if (from >= to) return;
+    const at: TreeCursor = { leaf: null, i: 0 };
+    this.seek(reverse ? to - 1 : from, at);
+    let leaf = at.leaf as Leaf;
+    let i = at.i;
+    for (let left = to - from; left > 0; left--) {
+      visit(leaf.members[i], leaf.scores[i]);
+      if (reverse) {
+        if (--i < 0 && left > 1) {
+          leaf = leaf.prev as Leaf;
+          i = leaf.n - 1;
+        }
+      } else if (++i === leaf.n && left > 1) {
+        leaf = leaf.next as Leaf;
+        i = 0;
+      }
+    }
+  }
+
+  /** A deep copy. */
+  clone(): OrderTree {
+    const copy = new OrderTree();
+    this.range(0, this.count, false, (m, s) => copy.insert(s, m));
+    return copy;
+  }
+
+  /** Descends to the leaf for a key, recording the path. */
+  private descend(mode: Below, score: number, member: string): Leaf {
+    let node = this.root;
+    let d = 0;
+    while (node instanceof Inner) {
+      const c = childFor(node, mode, score, member);
+      this.pathNodes[d] = node;
+      this.pathIdx[d++] = c;
+      node = node.children[c];
+    }
+    return node;
+  }
+
+  private splitLeaf(leaf: Leaf): void {
+    const half = leaf.n >>> 1;
+    const right = new Leaf();
+    right.n = leaf.n - half;
+    right.scores.set(leaf.scores.subarray(half, leaf.n));
+    right.members.push(...leaf.members.splice(half));
+    leaf.n = half;
+    right.next = leaf.next;
+    if (right.next !== null) right.next.prev = right;
+    right.prev = leaf;
+    leaf.next = right;
+    this.insertChild(this.height - 1, leaf, right, right.scores[0], right.members[0], half, right.n);
+  }
+
+  /**
+   * After `left` (the child at path depth `depth`) split into left and right, puts right into the
+   * parent (a new root when left was the root), splitting the parent in turn when full.
+   */
+  private insertChild(
+    depth: number,
+    left: Leaf | Inner,
+    right: Leaf | Inner,
+    sepScore: number,
+    sepMember: string,
+    leftCount: number,
+    rightCount: number,
+  ): void {
+    if (depth < 0) {
+      const root = new Inner();
+      root.children.push(left, right);
+      root.counts.push(leftCount, rightCount);
+      root.sepScores.push(0, sepScore);
+      root.sepMembers.push('', sepMember);
+      this.root = root;
+      this.height++;
+      return;
+    }
+    const parent = this.pathNodes[depth];
+    const c = this.pathIdx[depth];
+    parent.children.splice(c + 1, 0, right);
+    parent.counts.splice(c + 1, 0, rightCount);
+    parent.counts[c] = leftCount;
+    parent.sepScores.splice(c + 1, 0, sepScore);
+    parent.sepMembers.splice(c + 1, 0, sepMember);
+    if (parent.children.length < INNER_CAP) return;
+    const half = parent.children.length >>> 1;
+    const sibling = new Inner();
+    sibling.children.push(...parent.children.splice(half));
+    sibling.counts.push(...parent.counts.splice(half));
+    sibling.sepScores.push(...parent.sepScores.splice(half));
+    sibling.sepMembers.push(...parent.sepMembers.splice(half));
+    this.insertChild(depth - 1, parent, sibling, sibling.sepScores[0], sibling.sepMembers[0], sum(parent.counts), sum(sibling.counts));
+  }
+
+  /** After a removal from `leaf` (the end of the recorded path): merges small nodes, drops empty ones. */
+  private rebalance(leaf: Leaf): void {
+    let node: Leaf | Inner = leaf;
+    for (let d = this.height - 1; d >= 0; d--) {
+      const parent = this.pathNodes[d];
+      const c = this.pathIdx[d];
+      const small = node instanceof Leaf ? node.n < LEAF_MIN : node.children.length < INNER_MIN;
+      if (!small) return;
+      if (node instanceof Leaf && node.n === 0) this.removeChild(parent, c);
+      else if (c + 1 < parent.children.length && this.tryMerge(parent, c)) {
+        // merged the right neighbour into node
+      } else if (c > 0 && this.tryMerge(parent, c - 1)) {
+        // merged node into its left neighbour
+      } else break;
+      node = parent;
+    }
+    // A root with one child gives way to the child.
+    while (this.root instanceof Inner && this.root.children.length === 1) {
+      this.root = this.root.children[0];
+      this.height--;
+    }
+  }
+
+  /** Merges child c + 1 of `parent` into child c when they fit in one node. */
+  private tryMerge(parent: Inner, c: number): boolean {
+    const a = parent.children[c];
+    const b = parent.children[c + 1];
+    if (a instanceof Leaf && b instanceof Leaf) {
+      if (a.n + b.n >= LEAF_CAP) return false;
+      a.scores.set(b.scores.subarray(0, b.n), a.n);
+      a.members.push(...b.members);
+      a.n += b.n;
+    } else if (a instanceof Inner && b instanceof Inner) {
+      if (a.children.length + b.children.length >= INNER_CAP) return false;
+      // b's own first separator is unused: its lower bound is the parent's separator for b.
+      b.sepScores[0] = parent.sepScores[c + 1];
+      b.sepMembers[0] = parent.sepMembers[c + 1];
+      a.children.push(...b.children);
+      a.counts.push(...b.counts);
+      a.sepScores.push(...b.sepScores);
+      a.sepMembers.push(...b.sepMembers);
+    } else return false;
+    parent.counts[c] += parent.counts[c + 1];
+    this.removeChild(parent, c + 1);
+    return true;
+  }
+
+  private removeChild(parent: Inner, c: number): void {
+    const child = parent.children[c];
+    if (child instanceof Leaf) {
+      if (child.prev !== null) child.prev.next = child.next;
+      if (child.next !== null) child.next.prev = child.prev;
+    }
+    parent.children.splice(c, 1);
+    parent.counts.splice(c, 1);
+    parent.sepScores.splice(c, 1);
+    parent.sepMembers.splice(c, 1);
+    // Child 0 needs no lower bound; a removed first child leaves its successor's unused.
+  }
+}
+
+/** The child of `node` to descend into: the last whose lower bound is below the bound. */
+function childFor(node: Inner, mode: Below, score: number, member: string): number {
+  const seps = node.sepScores;
+  const names = node.sepMembers;
+  let lo = 1;
+  let hi = node.children.length - 1;
+  // Binary search for the last i >= 1 with seps[i] below; 0 when none.
+  let found = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (isBelow(mode, seps[mid], names[mid], score, member)) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** The number of entries of `leaf` below the bound (binary search: the order is a prefix). */
+function countInLeaf(leaf: Leaf, mode: Below, score: number, member: string): number {
+  let lo = 0;
+  let hi = leaf.n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (isBelow(mode, leaf.scores[mid], leaf.members[mid], score, member)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function sum(a: readonly number[]): number {
+  let s = 0;
+  for (const x of a) s += x;
+  return s;
+}

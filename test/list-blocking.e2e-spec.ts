@@ -1,0 +1,314 @@
+/**
+ * Blocking list pops with real clients racing, each scenario run on Brook and on a real
+ * redis-server with the same expectations: FIFO among waiters, several keys, BLMOVE chains served
+ * in the same turn, timeouts, CLIENT UNBLOCK, disconnects, retyped keys, command statistics; then
+ * ioredis and node-redis consumers used as a work queue, and the change feed's forms.
+ */
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Injectable, Module, type INestMicroservice } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import type { Session } from '@brook/commands';
+import { Command, loadConfig, startBrook } from '@brook/server';
+import { RawClient, encodeCommand } from './support/raw-client.js';
+import { freePort, startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
+import { changeFeedSuite } from './support/change-feed.js';
+
+const SERVERS = ['brook', 'redis'] as const;
+
+describe.each(SERVERS)('blocking list pops on %s', (kind) => {
+  let server: RunningServer;
+  let admin: RawClient;
+  const opened: RawClient[] = [];
+
+  beforeAll(async () => {
+    server = kind === 'brook' ? await startBrookProcess() : await startRedis();
+    admin = await RawClient.connect(server.port);
+  });
+
+  afterAll(async () => {
+    for (const c of opened) c.close();
+    admin?.close();
+    await server?.stop();
+  });
+
+  async function connect(): Promise<RawClient> {
+    const c = await RawClient.connect(server.port);
+    opened.push(c);
+    return c;
+  }
+
+  /** Sends a command that blocks, and waits until the server counts `blocked` blocked clients. */
+  async function block(c: RawClient, blocked: number, ...argv: string[]): Promise<void> {
+    c.write(encodeCommand(argv));
+    await blockedClients(blocked);
+  }
+
+  async function blockedClients(n: number): Promise<void> {
+    for (let i = 0; i < 400; i++) {
+      if ((await admin.call('INFO', 'clients')).includes(`blocked_clients:${n}\r\n`)) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error(`never reached blocked_clients:${n}`);
+  }
+
+  const reply = async (c: RawClient) => (await c.read()).toString('latin1');
+
+  it('serves waiters first come first served, one element each, from a push of several', async () => {
+    await admin.call('FLUSHALL');
+    const [a, b, c] = [await connect(), await connect(), await connect()];
+    await block(a, 1, 'BLPOP', 'q', '0');
+    await block(b, 2, 'BRPOP', 'q', '0');
+    await block(c, 3, 'BLPOP', 'q', '0');
+    expect(await admin.call('RPUSH', 'q', 'x', 'y', 'z')).toBe(':3\r\n');
+    expect(await reply(a)).toBe('*2\r\n$1\r\nq\r\n$1\r\nx\r\n');
+    expect(await reply(b)).toBe('*2\r\n$1\r\nq\r\n$1\r\nz\r\n');
+    expect(await reply(c)).toBe('*2\r\n$1\r\nq\r\n$1\r\ny\r\n');
+    expect(await admin.call('EXISTS', 'q')).toBe(':0\r\n');
+    await blockedClients(0);
+  });
+
+  it('a waiter on several keys is served from the key that was pushed; BLMPOP takes up to its count', async () => {
+    await admin.call('FLUSHALL');
+    const [a, b] = [await connect(), await connect()];
+    await block(a, 1, 'BLPOP', 'k1', 'k2', 'k3', '0');
+    await block(b, 2, 'BLMPOP', '0', '2', 'k4', 'k3', 'RIGHT', 'COUNT', '3');
+    await admin.call('RPUSH', 'k3', '1', '2', '3', '4', '5');
+    expect(await reply(a)).toBe('*2\r\n$2\r\nk3\r\n$1\r\n1\r\n');
+    expect(await reply(b)).toBe('*2\r\n$2\r\nk3\r\n*3\r\n$1\r\n5\r\n$1\r\n4\r\n$1\r\n3\r\n');
+    expect(await admin.call('LRANGE', 'k3', '0', '-1')).toBe('*1\r\n$1\r\n2\r\n');
+  });
+
+  it('BLMOVE into a list another client waits on serves that client in the same turn', async () => {
+    await admin.call('FLUSHALL');
+    const [a, b, c] = [await connect(), await connect(), await connect()];
+    await block(a, 1, 'BLPOP', 'dst', '0');
+    await block(b, 2, 'BLMOVE', 'src', 'mid', 'RIGHT', 'LEFT', '0');
+    await block(c, 3, 'BRPOPLPUSH', 'mid', 'dst', '0');
+    await admin.call('RPUSH', 'src', 'job');
+    expect(await reply(b)).toBe('$3\r\njob\r\n');
+    expect(await reply(c)).toBe('$3\r\njob\r\n');
+    expect(await reply(a)).toBe('*2\r\n$3\r\ndst\r\n$3\r\njob\r\n');
+    expect(await admin.call('DBSIZE')).toBe(':0\r\n');
+  });
+
+  it('times out with the null reply of each command, not before the timeout', async () => {
+    await admin.call('FLUSHALL');
+    const c = await connect();
+    const cases: [string[], string, number][] = [
+      [['BLPOP', 'q', '0.1'], '*-1\r\n', 100],
+      [['BRPOP', 'q', 'q2', '0.05'], '*-1\r\n', 50],
+      [['BLMPOP', '0.05', '1', 'q', 'LEFT'], '*-1\r\n', 50],
+      // Redis 7.0 times out every blocked list command with a null array, BLMOVE too.
+      [['BLMOVE', 'q', 'd', 'LEFT', 'LEFT', '0.05'], '*-1\r\n', 50],
+      [['BRPOPLPUSH', 'q', 'd', '0.05'], '*-1\r\n', 50],
+    ];
+    for (const [argv, nil, ms] of cases) {
+      const start = performance.now();
+      expect(await c.call(...argv)).toBe(nil);
+      // Correctness, not speed: a timeout never fires early (the clock's own rounding allowed).
+      expect(performance.now() - start).toBeGreaterThanOrEqual(ms - 1);
+    }
+    await c.call('HELLO', '3');
+    expect(await c.call('BLPOP', 'q', '0.01')).toBe('_\r\n');
+    expect(await c.call('BLMOVE', 'q', 'd', 'LEFT', 'LEFT', '0.01')).toBe('_\r\n');
+  });
+
+  it('CLIENT UNBLOCK answers as a timeout or with the UNBLOCKED error, and the client carries on', async () => {
+    await admin.call('FLUSHALL');
+    const c = await connect();
+    const id = (await c.call('CLIENT', 'ID')).slice(1, -2);
+    await block(c, 1, 'BLPOP', 'q', '0');
+    expect(await admin.call('CLIENT', 'UNBLOCK', id)).toBe(':1\r\n');
+    expect(await reply(c)).toBe('*-1\r\n');
+    await block(c, 1, 'BLMOVE', 'q', 'd', 'LEFT', 'LEFT', '0');
+    expect(await admin.call('CLIENT', 'UNBLOCK', id, 'ERROR')).toBe(':1\r\n');
+    expect(await reply(c)).toBe('-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n');
+    expect(await admin.call('CLIENT', 'UNBLOCK', id)).toBe(':0\r\n');
+    expect(await c.call('PING')).toBe('+PONG\r\n');
+  });
+
+  it('a disconnected waiter is forgotten: the next one gets the element', async () => {
+    await admin.call('FLUSHALL');
+    const [gone, b] = [await connect(), await connect()];
+    await block(gone, 1, 'BLPOP', 'q', '0');
+    await block(b, 2, 'BLPOP', 'q', '0');
+    gone.close();
+    await blockedClients(1);
+    await admin.call('RPUSH', 'q', 'x');
+    expect(await reply(b)).toBe('*2\r\n$1\r\nq\r\n$1\r\nx\r\n');
+    await blockedClients(0);
+  });
+
+  it('a waited key set to another type keeps BLPOP waiting; BLMOVE onto a non-list fails with WRONGTYPE when served', async () => {
+    await admin.call('FLUSHALL');
+    const [a, b] = [await connect(), await connect()];
+    await block(a, 1, 'BLPOP', 'q', '0');
+    await admin.call('SET', 'q', 'string');
+    await admin.call('DEL', 'q');
+    await admin.call('SADD', 'q', 'm');
+    await blockedClients(1);
+    await admin.call('DEL', 'q');
+    await admin.call('LPUSH', 'q', 'x');
+    expect(await reply(a)).toBe('*2\r\n$1\r\nq\r\n$1\r\nx\r\n');
+    await admin.call('SET', 'dst', 'string');
+    await block(b, 1, 'BLMOVE', 'src', 'dst', 'LEFT', 'LEFT', '0');
+    await admin.call('RPUSH', 'src', 'v');
+    expect(await reply(b)).toBe('-WRONGTYPE Operation against a key holding the wrong kind of value\r\n');
+    expect(await admin.call('LRANGE', 'src', '0', '-1')).toBe('*1\r\n$1\r\nv\r\n');
+  });
+
+  it('counts a blocking pop once in INFO commandstats whether served at once, after blocking or on timeout', async () => {
+    await admin.call('FLUSHALL');
+    await admin.call('CONFIG', 'RESETSTAT');
+    const c = await connect();
+    await admin.call('RPUSH', 'q', 'x');
+    await c.call('BLPOP', 'q', '0');
+    await c.call('BLPOP', 'q', '0.01');
+    await block(c, 1, 'BLPOP', 'q', '0');
+    await admin.call('RPUSH', 'q', 'y');
+    await reply(c);
+    const stats = await admin.call('INFO', 'commandstats');
+    expect(/cmdstat_blpop:calls=(\d+)/.exec(stats)?.[1]).toBe('3');
+  });
+});
+
+describe('blocking pops as a work queue: ioredis and node-redis consumers, several producers', () => {
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    server = await startBrookProcess();
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('every pushed item is popped exactly once, none lost', async () => {
+    const PRODUCERS = 3;
+    const PER_PRODUCER = 400;
+    const total = PRODUCERS * PER_PRODUCER;
+    const seen = new Map<string, number>();
+    let taken = 0;
+    const io = [0, 1].map(() => new Redis({ port: server.port, host: '127.0.0.1' }));
+    const nr = [0, 1].map(() => createClient({ socket: { port: server.port, host: '127.0.0.1', reconnectStrategy: false } }));
+    await Promise.all(nr.map((c) => c.connect()));
+    const record = (item: string) => {
+      seen.set(item, (seen.get(item) ?? 0) + 1);
+      taken++;
+    };
+    // Consumers stop once every item is in; short timeouts let them notice.
+    const consumers = [
+      ...io.map(async (c, i) => {
+        while (taken < total) {
+          const r = i === 0 ? await c.blpop('jobs', 0.05) : await c.blmove('jobs', `done:${i}`, 'LEFT', 'RIGHT', 0.05);
+          if (r === null) continue;
+          record(Array.isArray(r) ? r[1] : r);
+        }
+      }),
+      ...nr.map(async (c, i) => {
+        while (taken < total) {
+          if (i === 0) {
+            const r = await c.blPop('jobs', 0.05);
+            if (r !== null) record(r.element);
+          } else {
+            const r = await c.blMove('jobs', 'done:nr', 'RIGHT', 'LEFT', 0.05);
+            if (r !== null) record(r);
+          }
+        }
+      }),
+    ];
+    const producers = Array.from({ length: PRODUCERS }, async (_, p) => {
+      const c = new Redis({ port: server.port, host: '127.0.0.1' });
+      for (let i = 0; i < PER_PRODUCER; i += 4) {
+        await c.rpush('jobs', ...[0, 1, 2, 3].map((k) => `p${p}:${i + k}`));
+        if (i % 40 === 0) await new Promise((r) => setTimeout(r, 1));
+      }
+      c.disconnect();
+    });
+    await Promise.all([...producers, ...consumers]);
+    expect(taken).toBe(total);
+    expect(seen.size).toBe(total);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    for (const c of io) c.disconnect();
+    await Promise.all(nr.map((c) => c.quit()));
+  }, 60_000);
+});
+
+describe('blocking pops: the change feed', () => {
+  const suite = changeFeedSuite();
+
+  it('a served blocking pop is fed, after the push that served it, as the non-blocking command that took effect', async () => {
+    const port = suite.client.socket.remotePort as number;
+    const cases: [string[], string[][]][] = [
+      [['BLPOP', 'q', '0'], [['LPOP', 'q']]],
+      [['BRPOP', 'x', 'q', '0'], [['RPOP', 'q']]],
+      [['BLMPOP', '0', '1', 'q', 'LEFT', 'COUNT', '5'], [['LPOP', 'q', '2']]],
+      [['BLMOVE', 'q', 'd', 'RIGHT', 'LEFT', '0'], [['LMOVE', 'q', 'd', 'RIGHT', 'LEFT']]],
+      [['BRPOPLPUSH', 'q', 'd', '0'], [['RPOPLPUSH', 'q', 'd']]],
+    ];
+    const waiter = await RawClient.connect(port);
+    for (const [argv, served] of cases) {
+      waiter.write(encodeCommand(argv));
+      for (let i = 0; i < 200 && !suite.server.info(['clients']).includes('blocked_clients:1\r\n'); i++) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(await suite.fedArgv('RPUSH', 'q', 'a', 'b')).toEqual([['RPUSH', 'q', 'a', 'b'], ...served]);
+      await waiter.read();
+      await suite.client.call('DEL', 'q', 'd');
+    }
+    waiter.close();
+  });
+});
+
+/** TEST.NESTED cmd args...: runs one command nested, as EXEC will (Brook has no MULTI yet). */
+@Injectable()
+class Nested {
+  @Command({ name: 'test.nested', arity: -2, flags: ['write'] })
+  nested(c: Session, argv: string[]): void {
+    c.server.call(c, argv.slice(1));
+  }
+}
+
+@Module({ providers: [Nested] })
+class NestedModule {}
+
+describe('blocking list commands that may not block (nested, as inside MULTI/EXEC)', () => {
+  let app: INestMicroservice;
+  let brook: RawClient;
+  let redis: RunningServer;
+  let oracle: RawClient;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    ({ app } = await startBrook(loadConfig(['--port', String(port), '--bind', '127.0.0.1', '--save', '']), { imports: [NestedModule] }));
+    brook = await RawClient.connect(port);
+    redis = await startRedis();
+    oracle = await RawClient.connect(redis.port);
+  });
+
+  afterAll(async () => {
+    brook?.close();
+    oracle?.close();
+    await app?.close();
+    await redis?.stop();
+  });
+
+  it('reply at once what Redis replies inside MULTI: a null array, or a null bulk for BLMOVE and BRPOPLPUSH', async () => {
+    const commands = [
+      ['BLPOP', 'missing', '0'],
+      ['BRPOP', 'missing', 'other', '0'],
+      ['BLMPOP', '0', '1', 'missing', 'LEFT'],
+      ['BLMOVE', 'missing', 'dst', 'LEFT', 'RIGHT', '0'],
+      ['BRPOPLPUSH', 'missing', 'dst', '0'],
+    ];
+    await oracle.call('MULTI');
+    for (const argv of commands) expect(await oracle.call(...argv)).toBe('+QUEUED\r\n');
+    const exec = await oracle.call('EXEC');
+    const nested = [];
+    for (const argv of commands) nested.push(await brook.call('TEST.NESTED', ...argv));
+    expect(`*${commands.length}\r\n${nested.join('')}`).toBe(exec);
+    expect(nested).toEqual(['*-1\r\n', '*-1\r\n', '*-1\r\n', '$-1\r\n', '$-1\r\n']);
+  });
+});
