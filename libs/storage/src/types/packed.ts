@@ -102,14 +102,3 @@ export class PackedCursor {
     return s.length === this.end - this.start && this.packed.startsWith(s, this.start);
   }
 }
-
-/**
- * `packed` as one flat string, to store after an edit. Concatenation and slicing give rope and
- * slice strings that keep the previous run alive; reading a char makes V8 flatten the rope in
- * place into one copy, and the next scavenge drops the rope's wrapper, so a stored run costs its
- * chars only (100k hashes of 10 fields: 40 instead of 57 heap bytes per field).
- */
-export function flatten(packed: string): string {
-  packed.charCodeAt(0);
-  return packed;
-}

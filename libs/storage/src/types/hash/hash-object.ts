@@ -60,7 +60,7 @@ export class HashObject extends RedisObject {
     const p = this.packed!;
     if (this.seek(field)) {
       cursor.next();
-      this.packed = flatten(packedSplice(p, cursor.at, cursor.end, packEntry(value)));
+      this.packed = packedSplice(p, cursor.at, cursor.end, packEntry(value));
       return false;
     }
     this.packed = flatten(p + packEntry(field) + packEntry(value));
@@ -74,7 +74,7 @@ export class HashObject extends RedisObject {
     if (!this.seek(field)) return false;
     const from = cursor.at;
     cursor.next();
-    this.packed = flatten(packedSplice(this.packed!, from, cursor.end, ''));
+    this.packed = packedSplice(this.packed!, from, cursor.end, '');
     this.fields--;
     return true;
   }

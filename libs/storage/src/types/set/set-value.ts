@@ -82,7 +82,7 @@ export class SetValue extends RedisObject {
   remove(member: string): boolean {
     if (this.packed !== null) {
       if (!this.seek(member)) return false;
-      this.packed = flatten(packedSplice(this.packed, cursor.at, cursor.end, ''));
+      this.packed = packedSplice(this.packed, cursor.at, cursor.end, '');
       this.count--;
       return true;
     }
