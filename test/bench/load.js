@@ -9,18 +9,18 @@ import { spawnClient } from './servers.js';
 const CHUNK = 10000;
 
 /** One command in RESP multibulk form (arguments are ASCII here, so length = bytes). */
-function resp(...args) {
+function resp(args) {
   let s = `*${args.length}\r\n`;
   for (const a of args) s += `$${a.length}\r\n${a}\r\n`;
   return s;
 }
 
 /**
- * Sends SET keyOf(i) valueOf(i) for i in [0, count) through `redis-cli -p port --pipe` and checks
- * redis-cli's summary: no errors and one reply per command. Returns the elapsed seconds.
- * `progress(sent)` is called after every million commands written.
+ * Sends commandOf(i) (an argument array) for i in [0, count) through `redis-cli -p port --pipe`
+ * and checks redis-cli's summary: no errors and one reply per command. Returns the elapsed
+ * seconds. `progress(sent)` is called after every million commands written.
  */
-export async function pipeSet(port, count, keyOf, valueOf, progress = () => {}) {
+export async function pipeCommands(port, count, commandOf, progress = () => {}) {
   const started = process.hrtime.bigint();
   const cli = spawnClient('redis-cli', ['-p', String(port), '--pipe']);
   let output = '';
@@ -33,7 +33,7 @@ export async function pipeSet(port, count, keyOf, valueOf, progress = () => {}) 
   for (let i = 0; i < count && !broken;) {
     const end = Math.min(count, i + CHUNK);
     let chunk = '';
-    for (; i < end; i++) chunk += resp('SET', keyOf(i), valueOf(i));
+    for (; i < end; i++) chunk += resp(commandOf(i));
     if (i % 1000000 === 0) progress(i);
     // once() also settles (rejects) on 'error'; `broken` then ends the loop and is reported.
     if (!cli.stdin.write(chunk)) await once(cli.stdin, 'drain').catch(() => {});
@@ -43,7 +43,14 @@ export async function pipeSet(port, count, keyOf, valueOf, progress = () => {}) 
 
   const m = /errors: (\d+), replies: (\d+)/.exec(output);
   if (code !== 0 || !m || Number(m[1]) !== 0 || Number(m[2]) !== count) {
-    throw new Error(`redis-cli --pipe loading ${count} keys failed (exit ${code}${broken ? `, ${broken.message}` : ''}):\n${output}`);
+    throw new Error(
+      `redis-cli --pipe sending ${count} commands failed (exit ${code}${broken ? `, ${broken.message}` : ''}):\n${output.slice(-2000)}`,
+    );
   }
   return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** SET keyOf(i) valueOf(i) for i in [0, count) (see pipeCommands). */
+export function pipeSet(port, count, keyOf, valueOf, progress) {
+  return pipeCommands(port, count, (i) => ['SET', keyOf(i), valueOf(i)], progress);
 }

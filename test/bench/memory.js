@@ -1,59 +1,120 @@
 /**
- * Memory: RSS growth per key after loading keys key:0..key:N-1 with 100-byte values into a fresh
- * server, for Brook and Redis one after the other (the other is not running).
+ * Memory: RSS growth per element after loading a workload into a fresh server, for Brook and
+ * Redis one after the other (the other is not running). Workloads: 1M string keys with 100-byte
+ * values, and each collection type with 1M elements in one key or in 100k keys of 10 elements.
  */
-import { pipeSet } from './load.js';
+import { pipeCommands } from './load.js';
 import { connect, forceGc, rssBytes } from './servers.js';
 
 export const VALUE_BYTES = 100;
-const SETTLE_MS = 5000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A distinct, non-numeric 100-byte value per key (numeric text would get Redis's int encoding). */
 const valueOf = (i) => String(i).padStart(VALUE_BYTES, 'v');
 const keyOf = (i) => `key:${i}`;
 
-/** GETs a few loaded keys back and throws unless each returns its value. */
-async function spotCheck(port, keys) {
+/** The string workload: SET key:i <100 bytes>; GETs a few keys back. */
+export function stringWorkload(keys) {
+  return {
+    label: `${keys.toLocaleString('en-US')} keys key:N, ${VALUE_BYTES}-byte values`,
+    elements: keys,
+    commandOf: (i) => ['SET', keyOf(i), valueOf(i)],
+    async check(client) {
+      for (const i of [0, keys >> 1, keys - 1]) {
+        const got = await client.get(keyOf(i));
+        if (got !== valueOf(i)) throw new Error(`GET ${keyOf(i)} returned ${JSON.stringify(got)}`);
+      }
+    },
+  };
+}
+
+/** Per collection type: the write command, its arguments for element i, and its size command. */
+const COLLECTIONS = {
+  list: { write: 'RPUSH', args: (i) => [`member:${i}`], size: 'LLEN' },
+  hash: { write: 'HSET', args: (i) => [`field:${i}`, `value:${i}`], size: 'HLEN' },
+  set: { write: 'SADD', args: (i) => [`member:${i}`], size: 'SCARD' },
+  zset: { write: 'ZADD', args: (i) => [String(i), `member:${i}`], size: 'ZCARD' },
+};
+export const COLLECTION_TYPES = Object.keys(COLLECTIONS);
+
+/**
+ * `elements` elements of `type` (non-integer members, so sets are hashtables) in one key, or in
+ * keys of `perKey` elements (the small encodings: listpack, or hashtable for a set in Redis 7.0).
+ */
+export function collectionWorkload(type, elements, perKey) {
+  const c = COLLECTIONS[type];
+  const keyFor = perKey ? (i) => `${type}:${Math.floor(i / perKey)}` : () => `${type}:big`;
+  const keys = perKey ? Math.ceil(elements / perKey) : 1;
+  return {
+    type,
+    label: perKey ? `${(elements / perKey).toLocaleString('en-US')} keys × ${perKey}` : `1 key × ${elements.toLocaleString('en-US')}`,
+    elements,
+    commandOf: (i) => [c.write, keyFor(i), ...c.args(i)],
+    async check(client) {
+      const last = elements - 1;
+      const size = Number(await client.call(c.size, keyFor(last)));
+      const expected = perKey ? last - Math.floor(last / perKey) * perKey + 1 : elements;
+      if (size !== expected) throw new Error(`${c.size} ${keyFor(last)} returned ${size}, expected ${expected}`);
+      const dbsize = await client.dbsize();
+      if (dbsize !== keys) throw new Error(`DBSIZE returned ${dbsize}, expected ${keys}`);
+    },
+  };
+}
+
+/**
+ * The server's error text when it refuses the workload's first command (a type Brook lacks), else
+ * null; the probe's element is the first the load then writes again, so nothing is left over.
+ */
+export async function refusal(port, workload) {
   const client = await connect(port);
   try {
-    for (const i of [0, keys >> 1, keys - 1]) {
-      const got = await client.get(keyOf(i));
-      if (got !== valueOf(i)) throw new Error(`GET ${keyOf(i)} returned ${JSON.stringify(got)}`);
-    }
+    await client.call(...workload.commandOf(0));
+    await client.flushall();
+    return null;
+  } catch (e) {
+    return e.message.replace(/, with args beginning with:.*$/, '');
   } finally {
     client.disconnect();
   }
 }
 
 /**
- * Starts a server with `start()`, measures RSS (after a forced GC for Brook), loads `keys` keys,
- * then measures RSS after SETTLE_MS idle ("settled") and again after a forced GC. Redis has no GC,
- * so its two figures are the same reading. Always stops the server.
+ * Starts a server with `start()`, measures RSS (after a forced GC for Brook), loads the workload,
+ * then measures RSS after `settleMs` idle ("settled") and again after a forced GC. Redis has no GC,
+ * so its two figures are the same reading. Resolves { error } when the server refused the
+ * workload's commands (a type Brook lacks). Always stops the server.
  */
-export async function measureMemory(start, keys, log) {
+export async function measureMemory(start, workload, log, settleMs = 5000) {
   const server = await start();
   try {
+    const error = await refusal(server.port, workload);
+    if (error) return { name: server.name, error };
     await sleep(1000);
     await forceGc(server);
     const baseline = rssBytes(server.pid);
-    const seconds = await pipeSet(server.port, keys, keyOf, valueOf);
-    log(`${server.name}: loaded ${keys} keys in ${seconds.toFixed(1)} s`);
-    await spotCheck(server.port, keys);
-    await sleep(SETTLE_MS);
+    const seconds = await pipeCommands(server.port, workload.elements, workload.commandOf);
+    log(`${server.name}: loaded ${workload.label} in ${seconds.toFixed(1)} s`);
+    const client = await connect(server.port);
+    try {
+      await workload.check(client);
+    } finally {
+      client.disconnect();
+    }
+    await sleep(settleMs);
     const settled = rssBytes(server.pid);
     const heap = await forceGc(server);
     const afterGc = heap ? rssBytes(server.pid) : settled;
+    const n = workload.elements;
     return {
       name: server.name,
-      keys,
+      keys: n,
       seconds,
       baseline,
       settled,
       afterGc,
       heap,
-      perKeySettled: (settled - baseline) / keys,
-      perKeyAfterGc: (afterGc - baseline) / keys,
+      perKeySettled: (settled - baseline) / n,
+      perKeyAfterGc: (afterGc - baseline) / n,
     };
   } finally {
     await server.stop();

@@ -14,7 +14,9 @@ const MARKER = '<!-- results: newest first; `npm run bench -- --write` inserts s
 
 /** Minimum Brook/Redis rps ratio for SET and GET, by pipeline depth (-P 16: issue 6's target, not met yet). */
 const THROUGHPUT_TARGETS = { 1: 0.6, 16: 0.65 };
-/** Maximum Brook/Redis bytes-per-key ratio for the 1M-key string set. */
+/** Minimum Brook/Redis rps ratio for redis-benchmark's collection tests (issue 7), by pipeline depth. */
+const COLLECTION_THROUGHPUT_TARGETS = { 1: 0.6, 16: 0.35 };
+/** Maximum Brook/Redis bytes-per-element ratio, for the 1M-key string set and each collection workload. */
 const MEMORY_TARGET = 1.5;
 
 const sh = (cmd, args) => (spawnSync(cmd, args, { encoding: 'utf8' }).stdout ?? '').trim();
@@ -53,7 +55,15 @@ function table(headers, rows) {
 }
 
 /** Throughput rows from throughput() as a table with Brook/Redis ratios and the targets. */
-export function throughputMarkdown(rows, { rounds, requests }) {
+export function throughputMarkdown(
+  rows,
+  {
+    rounds,
+    requests,
+    title = 'Throughput',
+    targets = (test, pipeline) => (['set', 'get'].includes(test) ? THROUGHPUT_TARGETS[pipeline] : undefined),
+  },
+) {
   // Each round ran Brook and Redis back to back, so per-round ratios show how noisy the run was.
   const roundRatios = (brook, redis) => {
     const ratios = brook.samples.map((b, i) => b / redis.samples[i]);
@@ -61,7 +71,7 @@ export function throughputMarkdown(rows, { rounds, requests }) {
   };
   const body = rows.map(({ test, pipeline, brook, redis }) => {
     const r = brook.rps && redis.rps ? brook.rps / redis.rps : null;
-    const target = ['set', 'get'].includes(test) ? THROUGHPUT_TARGETS[pipeline] : undefined;
+    const target = targets(test, pipeline);
     const rps = (x) => (x.error ? errorCell(x.error) : int(x.rps));
     const cpu = brook.cpuUs && redis.cpuUs ? `${brook.cpuUs.toFixed(2)} / ${redis.cpuUs.toFixed(2)}` : '–';
     return [
@@ -77,7 +87,7 @@ export function throughputMarkdown(rows, { rounds, requests }) {
     ];
   });
   return [
-    `### Throughput`,
+    `### ${title}`,
     '',
     `redis-benchmark -c 50 -r 100000, -n ${int(requests(1))} at -P 1 and ${int(requests(16))} at -P 16; ` +
       `median requests/s of ${rounds} interleaved round(s); servers on CPU 1, redis-benchmark on CPU 0. ` +
@@ -86,6 +96,79 @@ export function throughputMarkdown(rows, { rounds, requests }) {
     '',
     table(
       ['Test', '-P', 'Brook rps', 'Redis rps', 'Brook/Redis', 'Per-round ratios', 'Server CPU µs/req Brook / Redis', 'Target', 'Met'],
+      body,
+    ),
+  ].join('\n');
+}
+
+/** The collection tests' targets (issue 7): every test has one. */
+export const collectionTargets = (test, pipeline) => COLLECTION_THROUGHPUT_TARGETS[pipeline];
+
+/**
+ * Collection memory: one row per (type, shape) from measureMemory() for Brook and Redis, bytes per
+ * element after GC (Brook) against Redis's, with the target.
+ */
+export function collectionMemoryMarkdown(rows) {
+  const perElement = (m) => (m.error ? errorCell(m.error) : int(m.perKeyAfterGc));
+  const body = rows.map(({ type, label, brook, redis }) => {
+    const r = brook.error || redis.error ? null : brook.perKeyAfterGc / redis.perKeyAfterGc;
+    return [
+      type,
+      label,
+      perElement(brook),
+      brook.error ? '' : int(brook.perKeySettled),
+      perElement(redis),
+      r === null ? '–' : ratio(r),
+      `≤ ${MEMORY_TARGET}`,
+      r === null ? '' : mark(r <= MEMORY_TARGET),
+    ];
+  });
+  return [
+    '### Memory per element: lists, hashes, sets, sorted sets',
+    '',
+    'RSS growth of a fresh server per element loaded (redis-cli --pipe): RPUSH member:i, HSET field:i value:i, SADD member:i ' +
+      '(non-integer members), ZADD i member:i; into one key, or into keys of 10 elements (the small encodings). ' +
+      'Brook: after a forced full GC (and 2 s after loading, "settled"); Redis: one reading.',
+    '',
+    table(['Type', 'Keys × elements', 'Brook B/element', 'Brook settled', 'Redis B/element', 'Brook/Redis', 'Target', 'Met'], body),
+  ].join('\n');
+}
+
+/** DEL/UNLINK rows from lazyfreeRun(): { type, command, elements, brook, redis }. */
+export function lazyfreeMarkdown(rows) {
+  const cell = (x, f) => (x.error ? errorCell(x.error) : f(x));
+  const fixed = (n) => `${n.toFixed(1)} ms`;
+  const body = rows.map(({ type, command, elements, brook, redis }) => [
+    type,
+    int(elements),
+    command,
+    // A type Brook lacks: its error once, in the first Brook cell.
+    brook.error ? errorCell(brook.error) : fixed(brook.replyMs),
+    cell(redis, (x) => fixed(x.replyMs)),
+    brook.error ? '' : fixed(brook.maxPingMs),
+    cell(redis, (x) => fixed(x.maxPingMs)),
+    brook.error ? '' : fixed(brook.baselinePingMs),
+    cell(redis, (x) => fixed(x.baselinePingMs)),
+  ]);
+  return [
+    '### DEL and UNLINK of one big collection',
+    '',
+    'One key loaded with redis-cli --pipe (the memory workload), then DEL or UNLINK of it on a fresh server. ' +
+      "Reply: time to the command's reply. Longest PING: the longest reply time of another client sending one PING at a time, " +
+      'from the command until 3 s after it (the pause the free, or the GC after it, causes); idle: the same in the second before.',
+    '',
+    table(
+      [
+        'Type',
+        'Elements',
+        'Command',
+        'Brook reply',
+        'Redis reply',
+        'Brook longest PING',
+        'Redis longest PING',
+        'Brook idle PING',
+        'Redis idle PING',
+      ],
       body,
     ),
   ].join('\n');

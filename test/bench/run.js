@@ -2,36 +2,59 @@
 /**
  * npm run bench [-- options]: Brook against a real redis-server on this machine.
  *
- *   (default)          throughput (redis-benchmark, interleaved rounds) and memory per key
+ *   (default)          throughput (redis-benchmark, interleaved rounds) of strings and of the
+ *                      collection commands, memory per key and per collection element
  *   --scale            only the scale check (20M keys in one database; ~10 minutes, ~3 GB)
- *   --all              throughput, memory and scale
+ *   --lazyfree         only DEL/UNLINK of one big collection per type (10M elements; ~15 minutes)
+ *   --throughput, --memory   only that part of the default run
+ *   --all              all of the above
  *   --write            also insert the results as a dated section into docs/BENCHMARKS.md
  *   --rounds R         throughput rounds (default 5)
  *   --requests N       redis-benchmark -n at -P 1 (default 100000; -P 16 uses 5 × N)
  *   --memory-keys N    keys for the memory test (default 1000000)
+ *   --collection-rounds R, --collection-requests N
+ *                      rounds and -n at -P 1 for the collection tests (default 3 and 50000)
+ *   --collection-elements N  elements per collection memory workload (default 1000000)
  *   --keys N           keys for the scale check (default 20000000)
+ *   --lazyfree-elements N    elements of the collection DEL/UNLINK remove (default 10000000)
  *
  * Needs the built server (npm ci builds it) and redis-server, redis-benchmark, redis-cli on PATH.
  */
 import { existsSync } from 'node:fs';
 import { cpus, freemem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { measureMemory } from './memory.js';
-import { memoryMarkdown, scaleMarkdown, throughputMarkdown, writeSection } from './report.js';
+import { lazyfreeRun } from './lazyfree.js';
+import { COLLECTION_TYPES, collectionWorkload, measureMemory, stringWorkload } from './memory.js';
+import {
+  collectionMemoryMarkdown,
+  collectionTargets,
+  lazyfreeMarkdown,
+  memoryMarkdown,
+  scaleMarkdown,
+  throughputMarkdown,
+  writeSection,
+} from './report.js';
 import { scaleRun } from './scale.js';
 import { BROOK_MAIN, hasTool, startBrook, startRedis, stopAll } from './servers.js';
-import { throughput } from './throughput.js';
+import { COLLECTION_TESTS, throughput } from './throughput.js';
 
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 
 const { values: opts } = parseArgs({
   options: {
     scale: { type: 'boolean', default: false },
+    lazyfree: { type: 'boolean', default: false },
+    throughput: { type: 'boolean', default: false },
+    memory: { type: 'boolean', default: false },
     all: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '5' },
     requests: { type: 'string', default: '100000' },
     'memory-keys': { type: 'string', default: '1000000' },
+    'collection-rounds': { type: 'string', default: '3' },
+    'collection-requests': { type: 'string', default: '50000' },
+    'collection-elements': { type: 'string', default: '1000000' },
+    'lazyfree-elements': { type: 'string', default: '10000000' },
     keys: { type: 'string', default: '20000000' },
   },
 });
@@ -46,7 +69,16 @@ function count(name) {
   return n;
 }
 
-const size = { rounds: count('rounds'), requests: count('requests'), memoryKeys: count('memory-keys'), keys: count('keys') };
+const size = {
+  rounds: count('rounds'),
+  requests: count('requests'),
+  memoryKeys: count('memory-keys'),
+  collectionRounds: count('collection-rounds'),
+  collectionRequests: count('collection-requests'),
+  collectionElements: count('collection-elements'),
+  keys: count('keys'),
+  lazyfreeElements: count('lazyfree-elements'),
+};
 
 /** Exits with a clear message unless the build and the Redis tools are there. */
 function checkPrerequisites() {
@@ -71,23 +103,60 @@ function save(title, parts) {
   log(`wrote "${title}" to docs/BENCHMARKS.md`);
 }
 
+/** The string tests and then the collection tests (fewer rounds and requests: there are twelve). */
 async function runThroughput() {
   const requests = (pipeline) => (pipeline === 1 ? size.requests : size.requests * 5);
+  const collectionRequests = (pipeline) => (pipeline === 1 ? size.collectionRequests : size.collectionRequests * 5);
   const brook = await startBrook();
   const redis = await startRedis();
   try {
-    const rows = await throughput(brook, redis, { rounds: size.rounds, requests, log });
-    return throughputMarkdown(rows, { rounds: size.rounds, requests });
+    const strings = await throughput(brook, redis, { rounds: size.rounds, requests, log });
+    const rounds = size.collectionRounds;
+    const collections = await throughput(brook, redis, { rounds, requests: collectionRequests, tests: COLLECTION_TESTS, log });
+    return [
+      throughputMarkdown(strings, { rounds: size.rounds, requests }),
+      throughputMarkdown(collections, {
+        rounds,
+        requests: collectionRequests,
+        title: 'Throughput: collections',
+        targets: collectionTargets,
+      }),
+    ].join('\n\n');
   } finally {
     await brook.stop();
     await redis.stop();
   }
 }
 
+/** Strings, then each collection type in one key and in keys of 10 elements. */
 async function runMemory() {
-  const brook = await measureMemory(() => startBrook({ gc: true }), size.memoryKeys, log);
-  const redis = await measureMemory(startRedis, size.memoryKeys, log);
-  return memoryMarkdown(brook, redis);
+  const strings = stringWorkload(size.memoryKeys);
+  const brook = await measureMemory(() => startBrook({ gc: true }), strings, log);
+  const redis = await measureMemory(startRedis, strings, log);
+  const rows = [];
+  for (const type of COLLECTION_TYPES) {
+    for (const perKey of [0, 10]) {
+      const w = collectionWorkload(type, size.collectionElements, perKey);
+      const b = await measureMemory(() => startBrook({ gc: true }), w, log, 2000);
+      const r = await measureMemory(startRedis, w, log, 2000);
+      rows.push({ type, label: w.label, brook: b, redis: r });
+    }
+  }
+  return [memoryMarkdown(brook, redis), collectionMemoryMarkdown(rows)].join('\n\n');
+}
+
+/** DEL and UNLINK of one big collection of each type, Brook and Redis. */
+async function runLazyfree() {
+  const rows = [];
+  for (const type of COLLECTION_TYPES) {
+    for (const command of ['DEL', 'UNLINK']) {
+      const job = { type, elements: size.lazyfreeElements, command };
+      const brook = await lazyfreeRun(startBrook, job, log);
+      const redis = await lazyfreeRun(startRedis, job, log);
+      rows.push({ ...job, brook, redis });
+    }
+  }
+  return lazyfreeMarkdown(rows);
 }
 
 /** Brook peaked near 100 bytes per small key (RSS, 20M keys): warn before a run that cannot fit. */
@@ -103,12 +172,18 @@ async function runScale() {
 async function main() {
   checkPrerequisites();
   let ok = true;
-  if (!opts.scale || opts.all) {
-    const parts = [await runThroughput()];
-    print(parts[0]);
-    parts.push(await runMemory());
-    print(parts[1]);
-    save('throughput and memory', parts);
+  const only = opts.scale || opts.lazyfree || opts.throughput || opts.memory;
+  const parts = [];
+  if (opts.all || !only || opts.throughput) parts.push(await runThroughput());
+  if (opts.all || !only || opts.memory) parts.push(await runMemory());
+  if (parts.length) {
+    print(parts.join('\n\n'));
+    save(opts.throughput === opts.memory ? 'throughput and memory' : opts.throughput ? 'throughput' : 'memory', parts);
+  }
+  if (opts.lazyfree || opts.all) {
+    const markdown = await runLazyfree();
+    print(markdown);
+    save(`DEL and UNLINK (${size.lazyfreeElements.toLocaleString('en-US')} elements)`, [markdown]);
   }
   if (opts.scale || opts.all) {
     const scale = await runScale();

@@ -5,6 +5,21 @@
 import { cpuSeconds, spawnClient } from './servers.js';
 
 const TESTS = ['set', 'get', 'incr', 'mset'];
+/** redis-benchmark's own tests of the collection commands (issue 7); LRANGE_* prefill their list themselves. */
+export const COLLECTION_TESTS = [
+  'lpush',
+  'rpush',
+  'lpop',
+  'rpop',
+  'sadd',
+  'hset',
+  'spop',
+  'zadd',
+  'zpopmin',
+  'lrange_100',
+  'lrange_300',
+  'mset',
+];
 const PIPELINES = [1, 16];
 const CLIENTS = 50;
 const KEYSPACE = 100000;

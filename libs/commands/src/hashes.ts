@@ -212,7 +212,7 @@ function hrandfield(c: Session, argv: string[]): void {
     const h = readHash(c, argv[1]);
     if (h === null) return;
     if (h === undefined) return c.w.nil();
-    c.w.bulk(randomPair(h)[0]);
+    c.w.bulk(randomPairs(h)()[0]);
     return;
   }
   const l = parseInt64(argv[2]);
@@ -228,8 +228,9 @@ function hrandfield(c: Session, argv: string[]): void {
   const count = Math.abs(Number(l));
   if (l < 0 || count === 1) {
     replyPairsHeader(c, count, withValues);
+    const draw = randomPairs(h);
     for (let i = 0; i < count; i++) {
-      const [f, v] = randomPair(h);
+      const [f, v] = draw();
       replyPair(c, f, v, withValues);
     }
     return;
@@ -245,8 +246,11 @@ function hrandfield(c: Session, argv: string[]): void {
   for (const [f, v] of distinctPairs(h, count)) replyPair(c, f, v, withValues);
 }
 
-function randomPair(h: HashObject): [string, string] {
-  return h.compact ? h.pairAt(Math.floor(Math.random() * h.size)) : h.pick();
+/** Draws random pairs, with repeats: the listpack's pairs are read once, then indexed (O(1) a draw). */
+function randomPairs(h: HashObject): () => [string, string] {
+  if (!h.compact) return () => h.pick();
+  const all = h.pairs();
+  return () => all[Math.floor(Math.random() * all.length)];
 }
 
 /**
@@ -256,9 +260,7 @@ function randomPair(h: HashObject): [string, string] {
  */
 function distinctPairs(h: HashObject, count: number): [string, string][] {
   if (h.compact || count * 3 > h.size) {
-    const all: [string, string][] = [];
-    h.forEach((f, v) => all.push([f, v]));
-    return sampleInPlace(all, count);
+    return sampleInPlace(h.pairs(), count);
   }
   const picked = new Map<string, string>();
   while (picked.size < count) {

@@ -54,8 +54,9 @@ function distinctRandom(s: SetValue, count: number): string[] {
   if (count * 3 > s.size) {
     return sampleInPlace(s.members(), count);
   }
+  const draw = s.sampler();
   const picked = new Set<string>();
-  while (picked.size < count) picked.add(s.random());
+  while (picked.size < count) picked.add(draw());
   return [...picked];
 }
 
@@ -162,7 +163,8 @@ function srandmember(c: Session, argv: string[]): void {
     // With repeats: -n independent draws (at most MAX_REPEATED_DRAWS, see there).
     const count = Number(-n);
     c.w.array(count);
-    for (let i = 0; i < count; i++) c.w.bulk(s.random());
+    const draw = s.sampler();
+    for (let i = 0; i < count; i++) c.w.bulk(draw());
     return;
   }
   const members = n >= s.size ? s.members() : distinctRandom(s, Number(n));

@@ -158,7 +158,8 @@ export class KeyTable<V> {
     if (this.count === 0) return undefined;
     for (let attempt = 0; attempt < 100; attempt++) {
       const g = this.randomGroup();
-      if (g !== undefined) return nthEntry(g, Math.floor(Math.random() * g.size));
+      // The group a resize is moving stays in place, empty, until its iterator reports the end.
+      if (g !== undefined && g.size > 0) return nthEntry(g, Math.floor(Math.random() * g.size));
     }
     // Only reached when nearly every group is empty: fall back to the first non-empty one.
     let found: [string, V] | undefined;

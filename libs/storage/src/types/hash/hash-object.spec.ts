@@ -18,7 +18,7 @@ describe('HashObject', () => {
     expect(h.delete('b')).toBe(true);
     expect(h.delete('b')).toBe(false);
     expect(pairs(h)).toEqual(['a=2']);
-    expect(h.pairAt(0)).toEqual(['a', '2']);
+    expect(h.pairs()).toEqual([['a', '2']]);
   });
 
   it('converts for good past the entry count, or before a field or value over the length limit', () => {

@@ -1,17 +1,27 @@
 import { KeyTable } from '../../key-table.js';
 import { RedisObject } from '../object.js';
+import { flatten, PackedCursor, packEntry, packedSplice } from '../packed.js';
+
+/** One walker for every listpack-form hash: lookups never allocate (JS runs one command at a time). */
+const cursor = new PackedCursor();
 
 /**
- * A hash value, in Redis's two encodings. Small hashes are one flat array of field/value pairs
- * ([f1, v1, f2, v2, ...], Redis's listpack: insertion order, O(n) lookups over a few hundred
- * entries at most); past hash-max-listpack-entries fields, or a field or value longer than
- * hash-max-listpack-value bytes, they convert once, for good, to a KeyTable (Redis's dict: any
- * size, incremental resize, SCAN's bucket cursor). Fields and values are latin1 strings.
+ * A hash value, in Redis's two encodings. Small hashes are one packed run of field/value entries
+ * (types/packed.ts: f1, v1, f2, v2, ... in one string — Redis's listpack: insertion order, O(n)
+ * lookups over a few hundred entries at most, one string header for the whole hash); past
+ * hash-max-listpack-entries fields, or a field or value longer than hash-max-listpack-value bytes,
+ * they convert once, for good, to a KeyTable (Redis's dict: any size, incremental resize, SCAN's
+ * bucket cursor). Fields and values are latin1 strings.
  */
 export class HashObject extends RedisObject {
-  readonly type = 'hash';
-  /** The listpack form, null once converted. */
-  private pairs: string[] | null = [];
+  /** On the prototype, not in every object: one field less per key. */
+  get type(): 'hash' {
+    return 'hash';
+  }
+  /** The listpack form (field/value entries), null once converted. */
+  private packed: string | null = '';
+  /** Fields in the listpack form (kept, not recounted). */
+  private fields = 0;
   /** The hashtable form, null while small. */
   private table: KeyTable<string> | null = null;
 
@@ -25,14 +35,14 @@ export class HashObject extends RedisObject {
   }
 
   get size(): number {
-    return this.table === null ? this.pairs!.length >> 1 : this.table.size;
+    return this.table === null ? this.fields : this.table.size;
   }
 
   get(field: string): string | undefined {
     if (this.table !== null) return this.table.get(field);
-    const p = this.pairs!;
-    for (let i = 0; i < p.length; i += 2) if (p[i] === field) return p[i + 1];
-    return undefined;
+    if (!this.seek(field)) return undefined;
+    cursor.next();
+    return cursor.value();
   }
 
   /**
@@ -47,42 +57,45 @@ export class HashObject extends RedisObject {
       this.table.set(field, value);
       return this.table.size !== before;
     }
-    const p = this.pairs!;
-    for (let i = 0; i < p.length; i += 2) {
-      if (p[i] === field) {
-        p[i + 1] = value;
-        return false;
-      }
+    const p = this.packed!;
+    if (this.seek(field)) {
+      cursor.next();
+      this.packed = packedSplice(p, cursor.at, cursor.end, packEntry(value));
+      return false;
     }
-    p.push(field, value);
-    if (p.length >> 1 > maxEntries) this.convert();
+    this.packed = flatten(p + packEntry(field) + packEntry(value));
+    if (++this.fields > maxEntries) this.convert();
     return true;
   }
 
   /** Removes a field; true when it was there. The encoding never goes back to listpack (as in Redis). */
   delete(field: string): boolean {
     if (this.table !== null) return this.table.delete(field);
-    const p = this.pairs!;
-    for (let i = 0; i < p.length; i += 2) {
-      if (p[i] === field) {
-        p.splice(i, 2);
-        return true;
-      }
-    }
-    return false;
+    if (!this.seek(field)) return false;
+    const from = cursor.at;
+    cursor.next();
+    this.packed = packedSplice(this.packed!, from, cursor.end, '');
+    this.fields--;
+    return true;
   }
 
   /** Visits every pair, in listpack order or the table's; `visit` must not change the hash. */
   forEach(visit: (field: string, value: string) => void): void {
     if (this.table !== null) return this.table.forEach(visit);
-    const p = this.pairs!;
-    for (let i = 0; i < p.length; i += 2) visit(p[i], p[i + 1]);
+    // A cursor of its own: `visit` may look fields up in other hashes.
+    const walk = new PackedCursor(this.packed!);
+    while (walk.next()) {
+      const field = walk.value();
+      walk.next();
+      visit(field, walk.value());
+    }
   }
 
-  /** The pair at `i` (0 ≤ i < size) of the listpack form: O(1) random draws there. */
-  pairAt(i: number): [string, string] {
-    const p = this.pairs!;
-    return [p[2 * i], p[2 * i + 1]];
+  /** Every pair, in forEach order: a copy to draw from or shuffle. */
+  pairs(): [string, string][] {
+    const out: [string, string][] = [];
+    this.forEach((f, v) => out.push([f, v]));
+    return out;
   }
 
   /** A random pair of the hashtable form (KeyTable.pick). */
@@ -98,21 +111,33 @@ export class HashObject extends RedisObject {
   clone(): HashObject {
     const h = new HashObject();
     if (this.table === null) {
-      h.pairs = this.pairs!.slice();
+      // Strings are immutable: the packed run can be shared.
+      h.packed = this.packed;
+      h.fields = this.fields;
     } else {
       const t = new KeyTable<string>();
       this.table.forEach((f, v) => t.set(f, v));
-      h.pairs = null;
+      h.packed = null;
       h.table = t;
     }
     return h;
   }
 
+  /** Leaves the shared cursor on `field`'s entry (its value next) and returns true, or false if absent. */
+  private seek(field: string): boolean {
+    cursor.reset(this.packed!);
+    while (cursor.next()) {
+      if (cursor.is(field)) return true;
+      cursor.next();
+    }
+    return false;
+  }
+
   private convert(): void {
     const t = new KeyTable<string>();
-    const p = this.pairs!;
-    for (let i = 0; i < p.length; i += 2) t.set(p[i], p[i + 1]);
+    this.forEach((f, v) => t.set(f, v));
     this.table = t;
-    this.pairs = null;
+    this.packed = null;
+    this.fields = 0;
   }
 }

@@ -28,11 +28,33 @@ describe('SetValue', () => {
     expect(t.encoding).toBe('hashtable');
   });
 
+  it('keeps a small set of other members packed, reported as hashtable, up to 128 members of 64 bytes', () => {
+    const s = new SetValue();
+    for (const m of ['1', 'a', 'b']) s.add(m, 512);
+    expect(s.encoding).toBe('hashtable');
+    expect(s.add('a', 512)).toBe(false);
+    expect(s.members()).toEqual(['1', 'a', 'b']);
+    expect(s.remove('a')).toBe(true);
+    expect(s.remove('a')).toBe(false);
+    expect([s.size, s.has('1'), s.has('a'), s.has('b')]).toEqual([2, true, false, true]);
+    const out: string[] = [];
+    expect(s.scan(5, 1, out)).toBe(0);
+    expect(out).toEqual(['1', 'b']);
+    const draw = s.sampler();
+    for (let i = 0; i < 50; i++) expect(['1', 'b']).toContain(draw());
+    expect(['1', 'b']).toContain(s.random());
+    // Past 128 members, or with a member over 64 bytes, the set moves to a table: all members kept.
+    for (let i = 0; i < 200; i++) s.add(`m${i}`, 512);
+    expect(s.size).toBe(202);
+    expect(s.has('m0') && s.has('1') && s.has('m199')).toBe(true);
+    const long = new SetValue();
+    long.add('x', 512);
+    long.add('y'.repeat(65), 512);
+    expect(long.members().sort()).toEqual(['x', 'y'.repeat(65)]);
+  });
+
   it('clones deeply in both encodings', () => {
-    for (const members of [
-      ['1', '2'],
-      ['a', 'b'],
-    ]) {
+    for (const members of [['1', '2'], ['a', 'b'], Array.from({ length: 300 }, (_, i) => `m${i}`).sort()]) {
       const s = new SetValue();
       for (const m of members) s.add(m, 512);
       const copy = s.clone();
