@@ -153,10 +153,15 @@ describe('LCS on large values', () => {
     const [b, r] = await onEach(async (t) => {
       await call(t, 'SETRANGE', 'huge', String(64 * MB - 1), 'x');
       await call(t, 'SET', 'short', 'abcdefgh');
-      const run = await pipeline(t, [
-        ['LCS', 'huge', 'short'],
-        ['LCS', 'short', 'huge', 'IDX'],
-      ]);
+      // The fastest of three: the refusal's own cost, not a collection the 64 MB value set off.
+      let run = { replies: [] as string[], ms: Infinity };
+      for (let i = 0; i < 3; i++) {
+        const next = await pipeline(t, [
+          ['LCS', 'huge', 'short'],
+          ['LCS', 'short', 'huge', 'IDX'],
+        ]);
+        run = { replies: next.replies, ms: Math.min(run.ms, next.ms) };
+      }
       await call(t, 'DEL', 'huge');
       return run;
     }, 64 * MB);
