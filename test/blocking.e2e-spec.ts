@@ -9,6 +9,7 @@ import type { KeyWaiter, Session } from '@brook/commands';
 import { Command, loadConfig, startBrook } from '@brook/server';
 import { freePort } from './support/servers.js';
 import { RawClient, encodeCommand } from './support/raw-client.js';
+import { waitBlockedClients } from './support/blocked.js';
 
 /** Takes the key's string value (GETDEL) and replies it; false when there is none to take. */
 function take(c: Session, key: string): boolean {
@@ -90,14 +91,7 @@ describe('clients blocked on keys', () => {
     c.write(encodeCommand(argv));
   }
 
-  /** Waits until the server counts `n` blocked clients (the commands sent before have run). */
-  async function blockedClients(n: number): Promise<void> {
-    for (let i = 0; i < 200; i++) {
-      if ((await admin.call('INFO', 'clients')).includes(`blocked_clients:${n}\r\n`)) return;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    throw new Error(`never reached blocked_clients:${n}`);
-  }
+  const blockedClients = (n: number) => waitBlockedClients(admin, n);
 
   async function clientId(c: RawClient): Promise<string> {
     return (await c.call('CLIENT', 'ID')).slice(1, -2);

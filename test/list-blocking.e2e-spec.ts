@@ -12,6 +12,7 @@ import { createClient } from 'redis';
 import type { Session } from '@brook/commands';
 import { Command, loadConfig, startBrook } from '@brook/server';
 import { RawClient, encodeCommand } from './support/raw-client.js';
+import { waitBlockedClients } from './support/blocked.js';
 import { freePort, startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
 import { changeFeedSuite } from './support/change-feed.js';
 
@@ -45,13 +46,7 @@ describe.each(SERVERS)('blocking list pops on %s', (kind) => {
     await blockedClients(blocked);
   }
 
-  async function blockedClients(n: number): Promise<void> {
-    for (let i = 0; i < 400; i++) {
-      if ((await admin.call('INFO', 'clients')).includes(`blocked_clients:${n}\r\n`)) return;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    throw new Error(`never reached blocked_clients:${n}`);
-  }
+  const blockedClients = (n: number) => waitBlockedClients(admin, n);
 
   const reply = async (c: RawClient) => (await c.read()).toString('latin1');
 

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
 import { encodeCommand, RawClient } from './support/raw-client.js';
+import { waitBlockedClients } from './support/blocked.js';
 import { changeFeedSuite } from './support/change-feed.js';
 
 describe('blocking sorted-set pops', () => {
@@ -26,14 +27,7 @@ describe('blocking sorted-set pops', () => {
     c.write(encodeCommand(argv));
   }
 
-  /** Waits until the server counts `n` blocked clients. */
-  async function blockedClients(n: number): Promise<void> {
-    for (let i = 0; i < 400; i++) {
-      if ((await admin.call('INFO', 'clients')).includes(`blocked_clients:${n}\r\n`)) return;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    throw new Error(`never reached blocked_clients:${n}`);
-  }
+  const blockedClients = (n: number) => waitBlockedClients(admin, n);
 
   beforeAll(async () => {
     brook = await startBrookProcess();
