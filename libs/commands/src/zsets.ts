@@ -159,7 +159,7 @@ function zaddGeneric(c: Session, argv: string[], from: number, preset: number): 
       const cur = z.score(member);
       if (cur === undefined) {
         if ((flags & ZADD_XX) !== 0) continue;
-        z.add(member, score, limits.entries, limits.value);
+        z.add(member, score, limits.entries, limits.value, cur);
         added++;
       } else {
         if (nx) continue;
@@ -172,7 +172,7 @@ function zaddGeneric(c: Session, argv: string[], from: number, preset: number): 
         }
         if ((lt && score >= cur) || (gt && score <= cur)) continue;
         if (score !== cur) {
-          z.add(member, score, limits.entries, limits.value);
+          z.add(member, score, limits.entries, limits.value, cur);
           updated++;
         }
       }

@@ -66,9 +66,11 @@ export class ZSetValue extends RedisObject {
 
   /**
    * Sets `member`'s score, adding it when absent (true) or moving it (false). `maxEntries` and
-   * `maxValue` are zset-max-listpack-entries/-value at this write.
+   * `maxValue` are zset-max-listpack-entries/-value at this write. A caller that has just read
+   * the member's score (ZADD) passes it as `current` (undefined: absent), which spares the
+   * skiplist form a second member lookup; null means not known.
    */
-  add(member: string, score: number, maxEntries: number, maxValue: number): boolean {
+  add(member: string, score: number, maxEntries: number, maxValue: number, current: number | undefined | null = null): boolean {
     if (this.packed !== null) {
       const at = this.findPacked(member);
       if (at >= 0) {
@@ -88,7 +90,7 @@ export class ZSetValue extends RedisObject {
     }
     const dict = this.dict as KeyTable<number>;
     const tree = this.tree as OrderTree;
-    const old = dict.get(member);
+    const old = current === null ? dict.get(member) : current;
     if (old === undefined) {
       dict.set(member, score);
       tree.insert(score, member);
