@@ -14,10 +14,12 @@ const offsets: number[] = [];
 /**
  * A list, shaped like Redis's quicklist: a deque of packed chunks (types/packed.ts, at most
  * CHUNK_ENTRIES entries or CHUNK_CHARS chars each) with each chunk's entry count, so pushes and
- * pops touch one end chunk and index lookups skip whole chunks. A chunk is an immutable string:
- * a push concatenates (flattened once the command's pushes are done), a pop slices. A small list
- * is one chunk, held without arrays: one string header for all its entries and a 48-byte object.
- * Redis 7.0 reports every list as 'quicklist'.
+ * pops touch one end chunk and index lookups skip whole chunks. A chunk is an immutable string,
+ * flat at rest (a rope keeps every piece it was built from): a push concatenates (flattened once
+ * the command's pushes are done), an edit in the middle rebuilds it, a pop slices (the slice keeps
+ * the chunk it came from until a push rebuilds that end). A small list is one chunk, held without
+ * arrays: one string header for all its entries and a 48-byte object. Redis 7.0 reports every list
+ * as 'quicklist'.
  */
 export class ListValue extends RedisObject {
   /**
@@ -137,7 +139,7 @@ export class ListValue extends RedisObject {
     this.seek(ci, i);
     const chunks = this.spread();
     const chunk = chunks[ci];
-    chunks[ci] = chunk.slice(0, cursor.at) + packEntry(value) + chunk.slice(cursor.end);
+    chunks[ci] = flatten(chunk.slice(0, cursor.at) + packEntry(value) + chunk.slice(cursor.end));
     this.split(ci);
     this.compact();
   }
@@ -149,7 +151,7 @@ export class ListValue extends RedisObject {
     this.seek(ci, i);
     const chunks = this.spread();
     const chunk = chunks[ci];
-    chunks[ci] = chunk.slice(0, cursor.at) + packEntry(value) + chunk.slice(cursor.at);
+    chunks[ci] = flatten(chunk.slice(0, cursor.at) + packEntry(value) + chunk.slice(cursor.at));
     (this.counts as number[])[ci]++;
     this.size++;
     this.split(ci);
@@ -246,7 +248,7 @@ export class ListValue extends RedisObject {
         const chunk = chunks[ci];
         const from = this.offsetOf(chunk, i);
         const to = this.offsetOf(chunk, i + take);
-        chunks[ci] = chunk.slice(0, from) + chunk.slice(to);
+        chunks[ci] = flatten(chunk.slice(0, from) + chunk.slice(to));
         counts[ci] -= take;
         this.size -= take;
         ci++;
@@ -288,7 +290,7 @@ export class ListValue extends RedisObject {
         from = offsets[k + 1];
       }
       kept += chunk.slice(from);
-      chunks[ci] = kept;
+      chunks[ci] = flatten(kept);
       counts[ci] -= matches.length;
       removed += matches.length;
     }
@@ -415,7 +417,7 @@ export class ListValue extends RedisObject {
     if (n < 2 || (n <= CHUNK_ENTRIES && chunk.length <= CHUNK_CHARS)) return;
     const entries = unpack(chunk);
     const half = n >> 1;
-    chunks.splice(ci, 1, pack(entries.slice(0, half)), pack(entries.slice(half)));
+    chunks.splice(ci, 1, flatten(pack(entries.slice(0, half))), flatten(pack(entries.slice(half))));
     counts.splice(ci, 1, half, n - half);
   }
 }
