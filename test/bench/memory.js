@@ -78,43 +78,83 @@ export async function refusal(port, workload) {
   }
 }
 
+/** Polls RSS until it moves by less than 256 KB in one second (at most 15 s); returns the last reading. */
+async function settledRss(pid) {
+  let last = rssBytes(pid);
+  for (let waited = 0; waited < 15000; waited += 1000) {
+    await sleep(1000);
+    const now = rssBytes(pid);
+    if (Math.abs(now - last) < 256 * 1024) return now;
+    last = now;
+  }
+  return last;
+}
+
+/** Loads the workload (logging how long it took) and runs its check; returns the load's seconds. */
+async function load(server, workload, log, what) {
+  const seconds = await pipeCommands(server.port, workload.elements, workload.commandOf);
+  log(`${server.name}: loaded ${workload.label}${what} in ${seconds.toFixed(1)} s`);
+  const client = await connect(server.port);
+  try {
+    await workload.check(client);
+  } finally {
+    client.disconnect();
+  }
+  return seconds;
+}
+
 /**
- * Starts a server with `start()`, measures RSS (after a forced GC for Brook), loads the workload,
- * then measures RSS after `settleMs` idle ("settled") and again after a forced GC. Redis has no GC,
- * so its two figures are the same reading. Resolves { error } when the server refused the
- * workload's commands (a type Brook lacks). Always stops the server.
+ * Starts a server with `start()`, reads the fresh-start RSS (the cold baseline, after a forced GC
+ * for Brook), loads the workload, then reads RSS after `settleMs` idle ("settled") and again after
+ * a forced GC. Redis has no GC, so its two readings are the same. Resolves { error } when the
+ * server refused the workload's commands (a type Brook lacks). Always stops the server.
+ *
+ * With `warm`, the workload is first loaded once and FLUSHALLed, then after a full GC (Brook) and
+ * RSS settling the warm baseline is read: what the first load costs once (V8's young generation
+ * and code growing resident, allocator pools and arenas, Redis's jemalloc pages kept after the
+ * FLUSHALL) is then in both baselines' difference, not in the elements' figure. Brook's heap used
+ * is read at both baselines and at the end, so its growth per element is reported too.
  */
-export async function measureMemory(start, workload, log, settleMs = 5000) {
+export async function measureMemory(start, workload, log, { settleMs = 5000, warm = false } = {}) {
   const server = await start();
   try {
     const error = await refusal(server.port, workload);
     if (error) return { name: server.name, error };
     await sleep(1000);
-    await forceGc(server);
+    const coldHeap = await forceGc(server);
     const baseline = rssBytes(server.pid);
-    const seconds = await pipeCommands(server.port, workload.elements, workload.commandOf);
-    log(`${server.name}: loaded ${workload.label} in ${seconds.toFixed(1)} s`);
-    const client = await connect(server.port);
-    try {
-      await workload.check(client);
-    } finally {
-      client.disconnect();
+    let warmBaseline = baseline;
+    let warmHeap = coldHeap;
+    if (warm) {
+      await load(server, workload, log, ' (warm-up)');
+      const client = await connect(server.port);
+      try {
+        await client.flushall();
+      } finally {
+        client.disconnect();
+      }
+      warmHeap = await forceGc(server);
+      warmBaseline = await settledRss(server.pid);
     }
+    const seconds = await load(server, workload, log, '');
     await sleep(settleMs);
     const settled = rssBytes(server.pid);
     const heap = await forceGc(server);
-    const afterGc = heap ? rssBytes(server.pid) : settled;
+    const afterGc = heap ? await settledRss(server.pid) : settled;
     const n = workload.elements;
     return {
       name: server.name,
       keys: n,
       seconds,
       baseline,
+      warmBaseline,
       settled,
       afterGc,
       heap,
       perKeySettled: (settled - baseline) / n,
       perKeyAfterGc: (afterGc - baseline) / n,
+      perKeyWarm: (afterGc - warmBaseline) / n,
+      heapPerKey: heap ? (heap.usedHeap - warmHeap.usedHeap) / n : null,
     };
   } finally {
     await server.stop();

@@ -15,6 +15,7 @@
  *   --collection-rounds R, --collection-requests N
  *                      rounds and -n at -P 1 for the collection tests (default 3 and 50000)
  *   --collection-elements N  elements per collection memory workload (default 1000000)
+ *   --memory-types T,...     workloads of the memory test: string, list, hash, set, zset (default all)
  *   --keys N           keys for the scale check (default 20000000)
  *   --lazyfree-elements N    elements of the collection DEL/UNLINK remove (default 10000000)
  *
@@ -54,6 +55,7 @@ const { values: opts } = parseArgs({
     'collection-rounds': { type: 'string', default: '3' },
     'collection-requests': { type: 'string', default: '50000' },
     'collection-elements': { type: 'string', default: '1000000' },
+    'memory-types': { type: 'string', default: ['string', ...COLLECTION_TYPES].join(',') },
     'lazyfree-elements': { type: 'string', default: '10000000' },
     keys: { type: 'string', default: '20000000' },
   },
@@ -128,21 +130,40 @@ async function runThroughput() {
   }
 }
 
-/** Strings, then each collection type in one key and in keys of 10 elements. */
+/** The memory test's workloads (--memory-types), or exit with a usage message. */
+function memoryTypes() {
+  const known = ['string', ...COLLECTION_TYPES];
+  const types = opts['memory-types'].split(',');
+  const unknown = types.filter((t) => !known.includes(t));
+  if (unknown.length > 0) {
+    log(`--memory-types: unknown ${unknown.join(', ')} (known: ${known.join(', ')})`);
+    process.exit(1);
+  }
+  return types;
+}
+
+/** Strings, then each collection type in one key and in keys of 10 elements (from a warm baseline). */
 async function runMemory() {
-  const strings = stringWorkload(size.memoryKeys);
-  const brook = await measureMemory(() => startBrook({ gc: true }), strings, log);
-  const redis = await measureMemory(startRedis, strings, log);
+  const types = memoryTypes();
+  const parts = [];
+  if (types.includes('string')) {
+    const strings = stringWorkload(size.memoryKeys);
+    const brook = await measureMemory(() => startBrook({ gc: true }), strings, log);
+    const redis = await measureMemory(startRedis, strings, log);
+    parts.push(memoryMarkdown(brook, redis));
+  }
   const rows = [];
-  for (const type of COLLECTION_TYPES) {
+  for (const type of COLLECTION_TYPES.filter((t) => types.includes(t))) {
     for (const perKey of [0, 10]) {
       const w = collectionWorkload(type, size.collectionElements, perKey);
-      const b = await measureMemory(() => startBrook({ gc: true }), w, log, 2000);
-      const r = await measureMemory(startRedis, w, log, 2000);
+      const options = { settleMs: 2000, warm: true };
+      const b = await measureMemory(() => startBrook({ gc: true }), w, log, options);
+      const r = await measureMemory(startRedis, w, log, options);
       rows.push({ type, label: w.label, brook: b, redis: r });
     }
   }
-  return [memoryMarkdown(brook, redis), collectionMemoryMarkdown(rows)].join('\n\n');
+  if (rows.length > 0) parts.push(collectionMemoryMarkdown(rows));
+  return parts.join('\n\n');
 }
 
 /** DEL and UNLINK of one big collection of each type, Brook and Redis. */

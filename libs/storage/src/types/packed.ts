@@ -92,6 +92,11 @@ export class PackedCursor {
     return true;
   }
 
+  /** The run being walked. */
+  get run(): string {
+    return this.packed;
+  }
+
   /** The current entry. */
   value(): string {
     return this.packed.slice(this.start, this.end);

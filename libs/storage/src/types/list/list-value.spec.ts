@@ -36,6 +36,29 @@ describe('ListValue', () => {
     expect(l.values()).toEqual(['', 'w'.repeat(300), '\0\r\n\xff', 'z'.repeat(9000), 'y'.repeat(200), '']);
   });
 
+  it('edits a list that grew past one chunk and shrank back to one, and grows it again', () => {
+    const l = new ListValue();
+    const model = Array.from({ length: 300 }, (_, i) => `e${i}`);
+    l.pushAll(model, 0, false);
+    for (let i = 0; i < 250; i++) expect(l.pop(true)).toBe(model.shift());
+    l.set(3, 'set');
+    model[3] = 'set';
+    l.insert(10, 'inserted');
+    model.splice(10, 0, 'inserted');
+    expect(l.remove('e299', 0, false)).toBe(1);
+    model.splice(model.indexOf('e299'), 1);
+    l.deleteRange(0, 5);
+    model.splice(0, 5);
+    expect(l.values()).toEqual(model);
+    l.pushAll(model, 0, true);
+    expect(l.values()).toEqual([...model].reverse().concat(model));
+    l.deleteRange(0, l.length);
+    expect(l.length).toBe(0);
+    expect(l.pop(false)).toBeUndefined();
+    l.push('again', false);
+    expect(l.values()).toEqual(['again']);
+  });
+
   it('matches a plain array under random edits of every kind', () => {
     const r = rng(42);
     const l = new ListValue();

@@ -14,15 +14,27 @@ const offsets: number[] = [];
 /**
  * A list, shaped like Redis's quicklist: a deque of packed chunks (types/packed.ts, at most
  * CHUNK_ENTRIES entries or CHUNK_CHARS chars each) with each chunk's entry count, so pushes and
- * pops touch one end chunk and index lookups skip whole chunks. A chunk is an immutable string:
- * a push concatenates (a rope until the chunk is read or full), a pop slices. A small list is one
- * chunk: one string header for all its entries. Redis 7.0 reports every list as 'quicklist'.
+ * pops touch one end chunk and index lookups skip whole chunks. A chunk is an immutable string,
+ * flat at rest (a rope keeps every piece it was built from): a push concatenates (flattened once
+ * the command's pushes are done), an edit in the middle rebuilds it, a pop slices (the slice keeps
+ * the chunk it came from until a push rebuilds that end). A small list is one chunk, held without
+ * arrays: one string header for all its entries and a 48-byte object. Redis 7.0 reports every list
+ * as 'quicklist'.
  */
 export class ListValue extends RedisObject {
-  readonly type = 'list';
-  private chunks: string[] = [];
-  private counts: number[] = [];
+  /**
+   * The chunks: a list of one chunk (every small list, and the empty list as '') holds it here as
+   * a string; a longer one holds an array of chunks and `counts`, their entry counts. Edits in the
+   * middle work on the array form (spread) and return to the string form when one chunk is left.
+   */
+  private chunks: string | string[] = '';
+  private counts: number[] | null = null;
   private size = 0;
+
+  /** A prototype getter, not a field: one slot less in each of many small lists. */
+  get type(): 'list' {
+    return 'list';
+  }
 
   get encoding(): string {
     return 'quicklist';
@@ -47,25 +59,30 @@ export class ListValue extends RedisObject {
   private append(value: string, head: boolean): void {
     const entry = packEntry(value);
     const chunks = this.chunks;
-    const n = chunks.length;
-    if (n === 0) {
-      // Exact-size arrays: a small list must not carry a grown array's spare slots.
-      this.chunks = [entry];
-      this.counts = [1];
+    if (typeof chunks === 'string') {
+      if (this.size === 0 || !full(chunks, this.size, entry)) {
+        this.chunks = head ? entry + chunks : chunks + entry;
+      } else {
+        // The second chunk: exact-size arrays, no spare slots.
+        const first = flatten(chunks);
+        this.chunks = head ? [entry, first] : [first, entry];
+        this.counts = head ? [1, this.size] : [this.size, 1];
+      }
     } else {
-      const end = head ? 0 : n - 1;
-      if (this.counts[end] >= CHUNK_ENTRIES || chunks[end].length + entry.length > CHUNK_CHARS) {
+      const counts = this.counts as number[];
+      const end = head ? 0 : chunks.length - 1;
+      if (full(chunks[end], counts[end], entry)) {
         chunks[end] = flatten(chunks[end]);
         if (head) {
           chunks.unshift(entry);
-          this.counts.unshift(1);
+          counts.unshift(1);
         } else {
           chunks.push(entry);
-          this.counts.push(1);
+          counts.push(1);
         }
       } else {
         chunks[end] = head ? entry + chunks[end] : chunks[end] + entry;
-        this.counts[end]++;
+        counts[end]++;
       }
     }
     this.size++;
@@ -73,29 +90,39 @@ export class ListValue extends RedisObject {
 
   /** Flattens the end chunk a push grew, so a list at rest holds no rope. */
   private settle(head: boolean): void {
-    const end = head ? 0 : this.chunks.length - 1;
-    this.chunks[end] = flatten(this.chunks[end]);
+    const chunks = this.chunks;
+    if (typeof chunks === 'string') {
+      this.chunks = flatten(chunks);
+    } else {
+      const end = head ? 0 : chunks.length - 1;
+      chunks[end] = flatten(chunks[end]);
+    }
   }
 
   /** Removes and returns the head or tail element; undefined when the list is empty. */
   pop(head: boolean): string | undefined {
     if (this.size === 0) return undefined;
-    const ci = head ? 0 : this.chunks.length - 1;
-    const chunk = this.chunks[ci];
-    let value: string;
+    const ci = head ? 0 : this.chunkCount() - 1;
+    const chunk = this.chunkAt(ci);
+    let rest: string;
     if (head) {
       cursor.reset(chunk);
       cursor.next();
-      value = cursor.value();
-      this.chunks[ci] = chunk.slice(cursor.end);
+      rest = chunk.slice(cursor.end);
     } else {
       const at = this.lastHeader(chunk);
       cursor.reset(chunk, at);
       cursor.next();
-      value = cursor.value();
-      this.chunks[ci] = chunk.slice(0, at);
+      rest = chunk.slice(0, at);
     }
-    this.dropped(ci, 1);
+    const value = cursor.value();
+    if (typeof this.chunks === 'string') {
+      this.chunks = rest;
+      this.size--;
+    } else {
+      this.chunks[ci] = rest;
+      this.dropped(ci);
+    }
     return value;
   }
 
@@ -110,9 +137,11 @@ export class ListValue extends RedisObject {
   set(index: number, value: string): void {
     const [ci, i] = this.locate(index);
     this.seek(ci, i);
-    const chunk = this.chunks[ci];
-    this.chunks[ci] = chunk.slice(0, cursor.at) + packEntry(value) + chunk.slice(cursor.end);
+    const chunks = this.spread();
+    const chunk = chunks[ci];
+    chunks[ci] = flatten(chunk.slice(0, cursor.at) + packEntry(value) + chunk.slice(cursor.end));
     this.split(ci);
+    this.compact();
   }
 
   /** Inserts `value` so it ends up at `index` (0 ≤ index ≤ length). */
@@ -120,11 +149,13 @@ export class ListValue extends RedisObject {
     if (index === 0 || index === this.size) return this.push(value, index === 0);
     const [ci, i] = this.locate(index);
     this.seek(ci, i);
-    const chunk = this.chunks[ci];
-    this.chunks[ci] = chunk.slice(0, cursor.at) + packEntry(value) + chunk.slice(cursor.at);
-    this.counts[ci]++;
+    const chunks = this.spread();
+    const chunk = chunks[ci];
+    chunks[ci] = flatten(chunk.slice(0, cursor.at) + packEntry(value) + chunk.slice(cursor.at));
+    (this.counts as number[])[ci]++;
     this.size++;
     this.split(ci);
+    this.compact();
   }
 
   /**
@@ -136,7 +167,7 @@ export class ListValue extends RedisObject {
       let [ci, i] = this.locate(start);
       let left = end - start + 1;
       for (; left > 0; ci++, i = 0) {
-        cursor.reset(this.chunks[ci]);
+        cursor.reset(this.chunkAt(ci));
         for (let k = 0; cursor.next(); k++) {
           if (k < i) continue;
           visit(cursor.value());
@@ -148,7 +179,7 @@ export class ListValue extends RedisObject {
     let [ci, i] = this.locate(end);
     let left = end - start + 1;
     for (; left > 0; ci--, i = -1) {
-      const chunk = this.chunks[ci];
+      const chunk = this.chunkAt(ci);
       const n = this.headers(chunk);
       for (let k = i < 0 ? n - 1 : i; k >= 0; k--) {
         cursor.reset(chunk, offsets[k]);
@@ -165,14 +196,13 @@ export class ListValue extends RedisObject {
    * A chunk that does not hold `value` even as a substring is skipped whole (one native search).
    */
   matches(value: string, fromTail: boolean, limit: number, visit: (index: number) => boolean): void {
-    const chunks = this.chunks;
-    const n = chunks.length;
+    const n = this.chunkCount();
     let scanned = 0;
     let base = fromTail ? this.size : 0;
     for (let step = 0; step < n; step++) {
       const ci = fromTail ? n - 1 - step : step;
-      const chunk = chunks[ci];
-      const count = this.counts[ci];
+      const chunk = this.chunkAt(ci);
+      const count = this.countAt(ci);
       if (fromTail) base -= count;
       const room = limit === 0 ? count : Math.min(count, limit - scanned);
       if (room <= 0) return;
@@ -198,32 +228,35 @@ export class ListValue extends RedisObject {
   deleteRange(start: number, count: number): void {
     if (count === 0) return;
     if (count === this.size) {
-      this.chunks = [];
-      this.counts = [];
+      this.chunks = '';
+      this.counts = null;
       this.size = 0;
       return;
     }
     let [ci, i] = this.locate(start);
+    const chunks = this.spread();
+    const counts = this.counts as number[];
     let left = count;
     while (left > 0) {
-      const n = this.counts[ci];
+      const n = counts[ci];
       const take = Math.min(left, n - i);
       if (take === n) {
-        this.chunks.splice(ci, 1);
-        this.counts.splice(ci, 1);
+        chunks.splice(ci, 1);
+        counts.splice(ci, 1);
         this.size -= n;
       } else {
-        const chunk = this.chunks[ci];
+        const chunk = chunks[ci];
         const from = this.offsetOf(chunk, i);
         const to = this.offsetOf(chunk, i + take);
-        this.chunks[ci] = chunk.slice(0, from) + chunk.slice(to);
-        this.counts[ci] -= take;
+        chunks[ci] = flatten(chunk.slice(0, from) + chunk.slice(to));
+        counts[ci] -= take;
         this.size -= take;
         ci++;
       }
       left -= take;
       i = 0;
     }
+    this.compact();
   }
 
   /**
@@ -232,7 +265,8 @@ export class ListValue extends RedisObject {
    */
   remove(value: string, limit: number, fromTail: boolean): number {
     let removed = 0;
-    const chunks = this.chunks;
+    const chunks = this.spread();
+    const counts = this.counts as number[];
     for (let step = 0; step < chunks.length && (limit === 0 || removed < limit); step++) {
       const ci = fromTail ? chunks.length - 1 - step : step;
       const chunk = chunks[ci];
@@ -256,38 +290,69 @@ export class ListValue extends RedisObject {
         from = offsets[k + 1];
       }
       kept += chunk.slice(from);
-      chunks[ci] = kept;
-      this.counts[ci] -= matches.length;
+      chunks[ci] = flatten(kept);
+      counts[ci] -= matches.length;
       removed += matches.length;
     }
     this.size -= removed;
     for (let ci = chunks.length - 1; ci >= 0; ci--) {
-      if (this.counts[ci] === 0) {
+      if (counts[ci] === 0) {
         chunks.splice(ci, 1);
-        this.counts.splice(ci, 1);
+        counts.splice(ci, 1);
       }
     }
+    this.compact();
     return removed;
   }
 
   /** Every element, head to tail. */
   values(): string[] {
     const out: string[] = [];
-    for (const chunk of this.chunks) for (const v of unpack(chunk)) out.push(v);
+    for (let ci = 0; ci < this.chunkCount(); ci++) for (const v of unpack(this.chunkAt(ci))) out.push(v);
     return out;
   }
 
   clone(): ListValue {
     const copy = new ListValue();
-    copy.chunks = this.chunks.slice();
-    copy.counts = this.counts.slice();
+    copy.chunks = typeof this.chunks === 'string' ? this.chunks : this.chunks.slice();
+    copy.counts = this.counts === null ? null : this.counts.slice();
     copy.size = this.size;
     return copy;
+  }
+
+  private chunkCount(): number {
+    return typeof this.chunks === 'string' ? 1 : this.chunks.length;
+  }
+
+  private chunkAt(ci: number): string {
+    return typeof this.chunks === 'string' ? this.chunks : this.chunks[ci];
+  }
+
+  private countAt(ci: number): number {
+    return this.counts === null ? this.size : this.counts[ci];
+  }
+
+  /** The array form, for an edit in the middle (a one-chunk array until compact()). */
+  private spread(): string[] {
+    if (typeof this.chunks !== 'string') return this.chunks;
+    const chunks = [this.chunks];
+    this.chunks = chunks;
+    this.counts = [this.size];
+    return chunks;
+  }
+
+  /** Back to the string form when an edit left one chunk (or none). */
+  private compact(): void {
+    const chunks = this.chunks;
+    if (typeof chunks === 'string' || chunks.length > 1) return;
+    this.chunks = chunks.length === 0 ? '' : chunks[0];
+    this.counts = null;
   }
 
   /** Chunk and position in it of element `index`, counting from the nearer end. */
   private locate(index: number): [number, number] {
     const counts = this.counts;
+    if (counts === null) return [0, index];
     if (index < this.size >> 1) {
       let ci = 0;
       while (index >= counts[ci]) index -= counts[ci++];
@@ -301,7 +366,7 @@ export class ListValue extends RedisObject {
 
   /** Leaves the shared cursor on entry `i` of chunk `ci`. */
   private seek(ci: number, i: number): void {
-    cursor.reset(this.chunks[ci]);
+    cursor.reset(this.chunkAt(ci));
     for (let k = 0; k <= i; k++) cursor.next();
   }
 
@@ -327,27 +392,37 @@ export class ListValue extends RedisObject {
     return offsets.length;
   }
 
-  /** Accounts for `n` entries taken from chunk `ci`, dropping the chunk when it is empty. */
-  private dropped(ci: number, n: number): void {
-    this.size -= n;
-    if ((this.counts[ci] -= n) !== 0) return;
+  /** Accounts for an entry popped from chunk `ci` of the array form, dropping the chunk when it is empty. */
+  private dropped(ci: number): void {
+    const chunks = this.chunks as string[];
+    const counts = this.counts as number[];
+    this.size--;
+    if (--counts[ci] !== 0) return;
     if (ci === 0) {
-      this.chunks.shift();
-      this.counts.shift();
+      chunks.shift();
+      counts.shift();
     } else {
-      this.chunks.splice(ci, 1);
-      this.counts.splice(ci, 1);
+      chunks.splice(ci, 1);
+      counts.splice(ci, 1);
     }
+    this.compact();
   }
 
-  /** Splits chunk `ci` in two when an edit in the middle grew it past the chunk limits. */
+  /** Splits chunk `ci` of the array form in two when an edit in the middle grew it past the chunk limits. */
   private split(ci: number): void {
-    const chunk = this.chunks[ci];
-    const n = this.counts[ci];
+    const chunks = this.chunks as string[];
+    const counts = this.counts as number[];
+    const chunk = chunks[ci];
+    const n = counts[ci];
     if (n < 2 || (n <= CHUNK_ENTRIES && chunk.length <= CHUNK_CHARS)) return;
     const entries = unpack(chunk);
     const half = n >> 1;
-    this.chunks.splice(ci, 1, pack(entries.slice(0, half)), pack(entries.slice(half)));
-    this.counts.splice(ci, 1, half, n - half);
+    chunks.splice(ci, 1, flatten(pack(entries.slice(0, half))), flatten(pack(entries.slice(half))));
+    counts.splice(ci, 1, half, n - half);
   }
+}
+
+/** Whether a chunk of `count` entries has no room for `entry` (past CHUNK_CHARS only as its single entry). */
+function full(chunk: string, count: number, entry: string): boolean {
+  return count >= CHUNK_ENTRIES || chunk.length + entry.length > CHUNK_CHARS;
 }

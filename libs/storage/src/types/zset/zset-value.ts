@@ -1,8 +1,8 @@
 import { KeyTable } from '../../key-table.js';
 import { RedisObject } from '../object.js';
-import { PackedCursor, packEntry, packedSplice, unpack } from '../packed.js';
+import { PackedCursor, packEntry, packedSplice } from '../packed.js';
 import { Below, OrderTree, isBelow } from './order-tree.js';
-import { scoreToPacked } from './score.js';
+import { packScore, unpackScore } from './score.js';
 
 /** A score interval: [min, max], either end exclusive ("(" in ZRANGEBYSCORE). */
 export interface ScoreRange {
@@ -32,7 +32,7 @@ const cursor = new PackedCursor();
 
 /**
  * A sorted set, in Redis 7.0's two encodings: 'listpack' (a packed run of member, score pairs in
- * order, see types/packed; scores as their shortest round-trip text) while it holds at most
+ * order, see types/packed; scores packed by packScore) while it holds at most
  * zset-max-listpack-entries members of at most zset-max-listpack-value bytes, then 'skiplist': a
  * KeyTable member → score (any size, past V8's 2^24-entry Map limit) and an OrderTree ordered by
  * (score, member bytes) with ranks. The conversion is one way, as in Redis.
@@ -61,7 +61,7 @@ export class ZSetValue extends RedisObject {
 
   score(member: string): number | undefined {
     if (this.packed === null) return (this.dict as KeyTable<number>).get(member);
-    return this.findPacked(member) < 0 ? undefined : Number(cursor.value());
+    return this.findPacked(member) < 0 ? undefined : scoreAt(cursor);
   }
 
   /**
@@ -75,7 +75,7 @@ export class ZSetValue extends RedisObject {
       const at = this.findPacked(member);
       if (at >= 0) {
         // Equal scores (0 and -0 too, as C's ==) leave the entry as it is.
-        if (Number(cursor.value()) !== score) {
+        if (scoreAt(cursor) !== score) {
           this.packed = packedSplice(this.packed, at, cursor.end, '');
           this.insertPacked(member, score);
         }
@@ -222,7 +222,7 @@ export class ZSetValue extends RedisObject {
     while (cursor.next()) {
       const m = cursor.value();
       cursor.next();
-      if (!isBelow(mode, Number(cursor.value()), m, score, member)) break;
+      if (!isBelow(mode, scoreAt(cursor), m, score, member)) break;
       rank++;
     }
     return rank;
@@ -259,12 +259,12 @@ export class ZSetValue extends RedisObject {
       const here = cursor.at;
       const m = cursor.value();
       cursor.next();
-      if (!isBelow(Below.Key, Number(cursor.value()), m, score, member)) {
+      if (!isBelow(Below.Key, scoreAt(cursor), m, score, member)) {
         at = here;
         break;
       }
     }
-    this.packed = packedSplice(packed, at, at, packEntry(member) + packEntry(scoreToPacked(score)));
+    this.packed = packedSplice(packed, at, at, packEntry(member) + packEntry(packScore(score)));
   }
 
   private walkPacked(from: number, to: number, visit: ZSetVisit): void {
@@ -277,7 +277,7 @@ export class ZSetValue extends RedisObject {
       }
       const m = walk.value();
       walk.next();
-      visit(m, Number(walk.value()));
+      visit(m, scoreAt(walk));
     }
   }
 
@@ -286,15 +286,22 @@ export class ZSetValue extends RedisObject {
     if (this.packed === null) return;
     const dict = new KeyTable<number>();
     const tree = new OrderTree();
-    const entries = unpack(this.packed);
-    for (let i = 0; i < entries.length; i += 2) {
-      const s = Number(entries[i + 1]);
-      dict.set(entries[i], s);
-      tree.insert(s, entries[i]);
+    cursor.reset(this.packed);
+    while (cursor.next()) {
+      const m = cursor.value();
+      cursor.next();
+      const s = scoreAt(cursor);
+      dict.set(m, s);
+      tree.insert(s, m);
     }
     this.dict = dict;
     this.tree = tree;
     this.packed = null;
     this.n = 0;
   }
+}
+
+/** The score of a packed entry a cursor is on. */
+function scoreAt(c: PackedCursor): number {
+  return unpackScore(c.run, c.start, c.end);
 }
