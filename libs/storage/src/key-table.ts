@@ -1,31 +1,45 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * A hash table of any size behind one interface, shaped like Redis's dict so that SCAN can use
- * Redis's bucket cursor.
+ * A hash table of any size behind one interface, shaped like Redis's dict: chains hanging off a
+ * power-of-two array of buckets, an incremental rehash between two bucket arrays, and SCAN's
+ * reverse-binary bucket cursor.
  *
- * Keys are spread by a seeded hash over a power-of-two number of groups; each group is a small
- * V8 Map (so no Map nears V8's 2^24-entry limit, whatever the table's size). A group plays the
- * part of a dict bucket: SCAN visits whole groups in reverse-binary order of their index, which
- * makes resuming any cursor O(1) and keeps Redis's guarantee (every key present for the whole
- * iteration is returned, some possibly twice) while the table is resized between calls.
+ * Everything lives in a few large flat arrays rather than in V8 Maps, so the heap holds a handful
+ * of big objects per table instead of many small ones whose old backing stores, left behind by
+ * every resize, fragment the old space between long-lived strings (V8 does not compact them back):
+ * - entries occupy slots 0..size-1, always dense. A slot's key and value sit side by side in a JS
+ *   array (`kv`), its hash and next-in-chain link in an Int32Array (`meta`). Storage is split in
+ *   pages of PAGE_SLOTS slots, so growing never copies a big array; the first page doubles from
+ *   MIN_SLOTS while the table is small (most tables are: every big hash/set/zset, 16 databases).
+ * - a delete moves the last slot into the freed one (its one incoming link is found through its
+ *   stored hash), so the entries stay dense: pages past the end are dropped as the table empties,
+ *   forEach walks an array, and pick() draws a slot uniformly in O(1) however sparse the buckets.
+ * - buckets are Int32Arrays of chain heads (slot + 1; 0 is an empty bucket), about one entry per
+ *   bucket as in Redis. A resize only relinks entries into the other bucket array, a few buckets
+ *   per write (and by the background cycle through rehashFor), using the stored hash: no key is
+ *   hashed again and no entry moves, so no operation stalls even on a table of tens of millions.
  *
- * The number of groups follows the number of keys (about TARGET_LOAD keys a group). A resize is
- * incremental, like dict's rehash: a second array of groups is filled a few entries per write
- * (and by the background cycle through rehashFor), and lookups check the old group, then the new.
+ * Per entry that is 16 bytes of key and value references, 8 of hash and link, and 4 to 8 of
+ * buckets (plus up to one spare page).
  */
 export class KeyTable<V> {
   private count = 0;
-  /** The groups (dict's ht_table[0]); a group that empties is dropped (undefined). */
-  private groups: (Map<string, V> | undefined)[] = [undefined];
-  private mask = 0;
-  /** The groups being filled while a resize is in progress (ht_table[1]), else null. */
-  private next: (Map<string, V> | undefined)[] | null = null;
+  /** Per page: key of slot i at 2i, its value at 2i + 1 (undefined once the slot is free). */
+  private kv: unknown[][] = [newKvPage(MIN_SLOTS)];
+  /** Per page: hash of slot i (as an int32) at 2i, next slot of its chain + 1 (0 ends it) at 2i + 1. */
+  private meta: Int32Array[] = [new Int32Array(2 * MIN_SLOTS)];
+  /** Slots the pages hold. */
+  private capacity = MIN_SLOTS;
+  /** Chain heads, slot + 1 (dict's ht_table[0]). */
+  private heads: Int32Array = new Int32Array(MIN_BUCKETS);
+  private mask = MIN_BUCKETS - 1;
+  /** The bucket array being filled while a resize is in progress (ht_table[1]), else null. */
+  private nextHeads: Int32Array | null = null;
   private nextMask = 0;
-  /** Index of the old group being emptied into `next`; groups before it are already moved. */
+  /** Index of the old bucket to move next; buckets before it are empty. */
   private rehashIdx = 0;
-  private rehashIter: Iterator<[string, V]> | null = null;
-  /** While a scan or a full iteration runs, entries must stay where they are (dictPauseRehashing). */
+  /** While a scan or a full iteration runs, chains must stay where they are (dictPauseRehashing). */
   private paused = 0;
 
   get size(): number {
@@ -33,95 +47,99 @@ export class KeyTable<V> {
   }
 
   get(key: string): V | undefined {
-    const h = hashKey(key);
-    const g = this.groups[h & this.mask];
-    if (this.next === null) return g === undefined ? undefined : g.get(key);
-    const v = g === undefined ? undefined : g.get(key);
-    return v !== undefined ? v : this.next[h & this.nextMask]?.get(key);
+    const e = this.find(key, hashKey(key) | 0);
+    if (e === 0) return undefined;
+    const s = e - 1;
+    return this.kv[s >>> PAGE_BITS][((s & PAGE_MASK) << 1) + 1] as V;
   }
 
   has(key: string): boolean {
-    return this.get(key) !== undefined;
+    return this.find(key, hashKey(key) | 0) !== 0;
   }
 
   /** Inserts or replaces. Values are never undefined. */
   set(key: string, value: V): void {
-    const h = hashKey(key);
-    const i = h & this.mask;
-    let g = this.groups[i];
-    if (this.next === null) {
-      if (g === undefined) g = this.groups[i] = new Map();
-      const before = g.size;
-      g.set(key, value);
-      if (g.size !== before && ++this.count > GROW_LOAD * (this.mask + 1)) this.startResize();
+    const h = hashKey(key) | 0;
+    const e = this.find(key, h);
+    if (e !== 0) {
+      const s = e - 1;
+      this.kv[s >>> PAGE_BITS][((s & PAGE_MASK) << 1) + 1] = value;
       return;
     }
-    // Resizing: a key still in its old group is replaced there, a new key goes to the new groups.
-    if (g !== undefined && g.has(key)) {
-      g.set(key, value);
-      return;
+    const s = this.count;
+    if (s === this.capacity) this.addSlots();
+    const p = s >>> PAGE_BITS;
+    const o = (s & PAGE_MASK) << 1;
+    const kv = this.kv[p];
+    kv[o] = key;
+    kv[o + 1] = value;
+    const m = this.meta[p];
+    m[o] = h;
+    // Mid-resize, new entries go to the new buckets (as in dict), so the old ones only empty.
+    const next = this.nextHeads;
+    if (next === null) {
+      const b = h & this.mask;
+      m[o + 1] = this.heads[b];
+      this.heads[b] = s + 1;
+      this.count = s + 1;
+      if (this.count > this.mask + 1) this.startResize();
+    } else {
+      const b = h & this.nextMask;
+      m[o + 1] = next[b];
+      next[b] = s + 1;
+      this.count = s + 1;
+      this.rehashStep(REHASH_PER_WRITE);
     }
-    const j = h & this.nextMask;
-    const n = (this.next[j] ??= new Map());
-    const before = n.size;
-    n.set(key, value);
-    if (n.size !== before) this.count++;
-    this.rehashStep(REHASH_PER_WRITE);
   }
 
   delete(key: string): boolean {
-    const h = hashKey(key);
-    if (!this.deleteFrom(this.groups, h & this.mask, key)) {
-      if (this.next === null || !this.deleteFrom(this.next, h & this.nextMask, key)) return false;
-    }
-    this.count--;
-    if (this.next !== null) this.rehashStep(REHASH_PER_WRITE);
-    else if (this.mask > 0 && this.count < SHRINK_LOAD * (this.mask + 1)) this.startResize();
-    return true;
-  }
-
-  private deleteFrom(table: (Map<string, V> | undefined)[], i: number, key: string): boolean {
-    const g = table[i];
-    if (g === undefined || !g.delete(key)) return false;
-    if (g.size === 0) table[i] = undefined;
+    const h = hashKey(key) | 0;
+    let e = this.unlink(this.heads, h & this.mask, h, key);
+    if (e === 0 && this.nextHeads !== null) e = this.unlink(this.nextHeads, h & this.nextMask, h, key);
+    if (e === 0) return false;
+    this.removeSlot(e - 1);
+    if (this.nextHeads !== null) this.rehashStep(REHASH_PER_WRITE);
+    else if (this.mask + 1 > MIN_BUCKETS && this.count * SHRINK_BELOW < this.mask + 1) this.startResize();
     return true;
   }
 
   clear(): void {
     this.count = 0;
-    this.groups = [undefined];
-    this.mask = 0;
-    this.next = null;
-    this.rehashIter = null;
+    this.kv = [newKvPage(MIN_SLOTS)];
+    this.meta = [new Int32Array(2 * MIN_SLOTS)];
+    this.capacity = MIN_SLOTS;
+    this.heads = new Int32Array(MIN_BUCKETS);
+    this.mask = MIN_BUCKETS - 1;
+    this.nextHeads = null;
   }
 
   /**
-   * One step of Redis's dictScan: visits the group `cursor` names (and, mid-resize, the groups of
+   * One step of Redis's dictScan: visits the bucket `cursor` names (and, mid-resize, the buckets of
    * the larger array that it expands to) and returns the next cursor, 0 when the iteration is
    * complete. Any number is a valid cursor (only its low bits are used), and resuming costs the
    * same wherever it points. `visit` must not change the table (collect, then act).
    */
   scan(cursor: number, visit: (key: string, value: V) => void): number {
-    // Groups never number more than 2^30, so only the cursor's low 32 bits can matter.
+    // Buckets never number more than 2^30, so only the cursor's low 32 bits can matter.
     let v = (cursor % 4294967296) >>> 0;
     this.paused++;
     try {
-      if (this.next === null) {
-        visitGroup(this.groups[v & this.mask], visit);
+      if (this.nextHeads === null) {
+        this.visitChain(this.heads[v & this.mask], visit);
         return advanceCursor(v, this.mask);
       }
-      let small = this.groups;
-      let big = this.next;
+      let small = this.heads;
+      let big = this.nextHeads;
       let m0 = this.mask;
       let m1 = this.nextMask;
       if (m0 > m1) {
         [small, big] = [big, small];
         [m0, m1] = [m1, m0];
       }
-      visitGroup(small[v & m0], visit);
-      // Then every group of the larger array that the smaller group's keys can be in.
+      this.visitChain(small[v & m0], visit);
+      // Then every bucket of the larger array that the smaller bucket's keys can be in.
       do {
-        visitGroup(big[v & m1], visit);
+        this.visitChain(big[v & m1], visit);
         v = advanceCursor(v, m1);
       } while ((v & (m0 ^ m1)) !== 0);
       return v;
@@ -134,9 +152,10 @@ export class KeyTable<V> {
   forEach(visit: (key: string, value: V) => void): void {
     this.paused++;
     try {
-      for (const table of [this.groups, this.next]) {
-        if (table === null) continue;
-        for (let i = 0; i < table.length; i++) visitGroup(table[i], visit);
+      for (let s = 0; s < this.count; s++) {
+        const kv = this.kv[s >>> PAGE_BITS];
+        const o = (s & PAGE_MASK) << 1;
+        visit(kv[o] as string, kv[o + 1] as V);
       }
     } finally {
       this.paused--;
@@ -145,139 +164,261 @@ export class KeyTable<V> {
 
   /** Every key, in no particular order (a copy: the caller may then change the table). */
   keys(): string[] {
-    const out: string[] = [];
-    this.forEach((k) => out.push(k));
+    const out = new Array<string>(this.count);
+    for (let s = 0; s < this.count; s++) out[s] = this.kv[s >>> PAGE_BITS][(s & PAGE_MASK) << 1] as string;
     return out;
   }
 
   /**
-   * Some entry, drawn like dictGetRandomKey: a random non-empty group, then a random entry in it
-   * (not uniform over keys, as in Redis). O(1) expected: groups hold about TARGET_LOAD keys.
+   * Some entry, for RANDOMKEY, SPOP, SRANDMEMBER, HRANDFIELD. Redis's dictGetRandomKey draws a
+   * random non-empty bucket, then an entry of its chain; here the entries are dense, so a random
+   * slot is O(1) on any table and uniform over the entries (Redis's draw favours short chains).
    */
   pick(): [string, V] | undefined {
     if (this.count === 0) return undefined;
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const g = this.randomGroup();
-      // The group a resize is moving stays in place, empty, until its iterator reports the end.
-      if (g !== undefined && g.size > 0) return nthEntry(g, Math.floor(Math.random() * g.size));
-    }
-    // Only reached when nearly every group is empty: fall back to the first non-empty one.
-    let found: [string, V] | undefined;
-    this.scanUntil((k, v) => (found ??= [k, v]));
-    return found;
+    const s = Math.floor(Math.random() * this.count);
+    const kv = this.kv[s >>> PAGE_BITS];
+    const o = (s & PAGE_MASK) << 1;
+    return [kv[o] as string, kv[o + 1] as V];
   }
 
-  /** Moves entries of a resize in progress for up to `ms` (the background cycle's share). */
+  /** Moves buckets of a resize in progress for up to `ms` (the background cycle's share). */
   rehashFor(ms: number): void {
-    if (this.next === null) return;
+    if (this.nextHeads === null) return;
     const deadline = performance.now() + ms;
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- rehashStep() ends the resize
-    while (this.next !== null && performance.now() < deadline) this.rehashStep(1000);
+    while (this.nextHeads !== null && performance.now() < deadline) this.rehashStep(1000);
   }
 
-  /** True while entries move to a resized array of groups (tests). */
+  /** True while entries move to a resized bucket array (tests). */
   get resizing(): boolean {
-    return this.next !== null;
+    return this.nextHeads !== null;
   }
 
-  /** Number of groups (tests). */
+  /** Number of buckets, the larger array's mid-resize (tests; the name is from the Map-based table). */
   get groupCount(): number {
-    return this.next === null ? this.mask + 1 : Math.max(this.mask, this.nextMask) + 1;
+    return this.nextHeads === null ? this.mask + 1 : Math.max(this.mask, this.nextMask) + 1;
   }
 
-  private randomGroup(): Map<string, V> | undefined {
-    if (this.next === null) return this.groups[Math.floor(Math.random() * (this.mask + 1))];
-    // Groups before rehashIdx are empty: draw among the rest of the old array and the new one.
-    const old = this.mask + 1 - this.rehashIdx;
-    const r = Math.floor(Math.random() * (old + this.nextMask + 1));
-    return r < old ? this.groups[this.rehashIdx + r] : this.next[r - old];
+  /** Slots the storage holds, used or not (tests: storage follows the size both ways). */
+  get slotCapacity(): number {
+    return this.capacity;
   }
 
-  private scanUntil(visit: (key: string, value: V) => void): void {
-    let cursor = 0;
-    do cursor = this.scan(cursor, visit);
-    while (cursor !== 0);
+  /** The slot + 1 of `key` (hash `h`), 0 when absent. */
+  private find(key: string, h: number): number {
+    const e = this.findInChain(this.heads[h & this.mask], h, key);
+    if (e !== 0 || this.nextHeads === null) return e;
+    return this.findInChain(this.nextHeads[h & this.nextMask], h, key);
   }
 
-  /** Starts moving to the number of groups that fits the current count (never while paused). */
+  private findInChain(e: number, h: number, key: string): number {
+    while (e !== 0) {
+      const s = e - 1;
+      const p = s >>> PAGE_BITS;
+      const o = (s & PAGE_MASK) << 1;
+      const m = this.meta[p];
+      // The stored hash spares most string comparisons.
+      if (m[o] === h && this.kv[p][o] === key) return e;
+      e = m[o + 1];
+    }
+    return 0;
+  }
+
+  /** Takes `key` out of the chain of `heads[b]`; returns its slot + 1, 0 when not there. */
+  private unlink(heads: Int32Array, b: number, h: number, key: string): number {
+    let prev = 0;
+    let e = heads[b];
+    while (e !== 0) {
+      const s = e - 1;
+      const m = this.meta[s >>> PAGE_BITS];
+      const o = (s & PAGE_MASK) << 1;
+      if (m[o] === h && this.kv[s >>> PAGE_BITS][o] === key) {
+        if (prev === 0) heads[b] = m[o + 1];
+        else this.setLink(prev - 1, m[o + 1]);
+        return e;
+      }
+      prev = e;
+      e = m[o + 1];
+    }
+    return 0;
+  }
+
+  /** Frees unlinked slot `s`: the last slot moves into it, so slots stay dense. */
+  private removeSlot(s: number): void {
+    const last = --this.count;
+    const lp = last >>> PAGE_BITS;
+    const lo = (last & PAGE_MASK) << 1;
+    const lkv = this.kv[lp];
+    if (s !== last) {
+      const lm = this.meta[lp];
+      const h = lm[lo];
+      // The one link to `last`: a chain of the old buckets, else (mid-resize) of the new ones.
+      if (!this.redirect(this.heads, h & this.mask, last + 1, s + 1))
+        this.redirect(this.nextHeads as Int32Array, h & this.nextMask, last + 1, s + 1);
+      const p = s >>> PAGE_BITS;
+      const o = (s & PAGE_MASK) << 1;
+      const kv = this.kv[p];
+      kv[o] = lkv[lo];
+      kv[o + 1] = lkv[lo + 1];
+      const m = this.meta[p];
+      m[o] = h;
+      m[o + 1] = lm[lo + 1];
+    }
+    // No reference left behind to pin a deleted key or value.
+    lkv[lo] = undefined;
+    lkv[lo + 1] = undefined;
+    this.releaseSlots();
+  }
+
+  /** Makes the link to `from` in the chain of `heads[b]` point to `to`; false when `from` is not in it. */
+  private redirect(heads: Int32Array, b: number, from: number, to: number): boolean {
+    let e = heads[b];
+    if (e === from) {
+      heads[b] = to;
+      return true;
+    }
+    while (e !== 0) {
+      const s = e - 1;
+      const m = this.meta[s >>> PAGE_BITS];
+      const o = ((s & PAGE_MASK) << 1) + 1;
+      if (m[o] === from) {
+        m[o] = to;
+        return true;
+      }
+      e = m[o];
+    }
+    return false;
+  }
+
+  private setLink(s: number, next: number): void {
+    this.meta[s >>> PAGE_BITS][((s & PAGE_MASK) << 1) + 1] = next;
+  }
+
+  /** Room for one more slot: the first page doubles up to PAGE_SLOTS, then whole pages are added. */
+  private addSlots(): void {
+    if (this.capacity < PAGE_SLOTS) this.resizeFirstPage(this.capacity * 2);
+    else {
+      this.kv.push(newKvPage(PAGE_SLOTS));
+      this.meta.push(new Int32Array(2 * PAGE_SLOTS));
+      this.capacity += PAGE_SLOTS;
+    }
+  }
+
+  /**
+   * Gives storage back as the table empties: the last page goes once it is empty and the one below
+   * half empty (so a table at a page boundary does not drop and add a page on every write), and the
+   * first page, once alone, halves when a quarter full.
+   */
+  private releaseSlots(): void {
+    const pages = this.kv.length;
+    if (pages > 1) {
+      if (this.count <= (pages - 1) * PAGE_SLOTS - PAGE_SLOTS / 2) {
+        this.kv.pop();
+        this.meta.pop();
+        this.capacity -= PAGE_SLOTS;
+      }
+    } else if (this.capacity > MIN_SLOTS && this.count * 4 <= this.capacity) this.resizeFirstPage(this.capacity / 2);
+  }
+
+  /** Copies the first (only, when shrinking) page into one of `slots` slots. */
+  private resizeFirstPage(slots: number): void {
+    const kv = newKvPage(slots);
+    const meta = new Int32Array(2 * slots);
+    const used = 2 * this.count;
+    const oldKv = this.kv[0];
+    for (let i = 0; i < used; i++) kv[i] = oldKv[i];
+    meta.set(this.meta[0].subarray(0, used));
+    this.kv[0] = kv;
+    this.meta[0] = meta;
+    this.capacity = slots;
+  }
+
+  /** Starts moving to the number of buckets that fits the current count (never while paused). */
   private startResize(): void {
-    if (this.paused > 0 || this.next !== null) return;
-    const target = groupsFor(this.count);
+    if (this.paused > 0 || this.nextHeads !== null) return;
+    const target = bucketsFor(this.count);
     if (target === this.mask + 1) return;
-    this.next = new Array(target).fill(undefined);
+    this.nextHeads = new Int32Array(target);
     this.nextMask = target - 1;
     this.rehashIdx = 0;
-    this.rehashIter = null;
   }
 
-  /** Moves up to `entries` entries (and passes at most 10 empty groups) to the new groups (dictRehash). */
-  private rehashStep(entries: number): void {
-    if (this.paused > 0) return;
-    const next = this.next;
-    if (next === null) return;
-    let emptyVisits = 10;
-    while (entries > 0) {
-      if (this.rehashIdx > this.mask) {
-        this.groups = next;
-        this.mask = this.nextMask;
-        this.next = null;
-        this.rehashIter = null;
-        // Writes during the resize may already call for another one.
-        if (this.count > GROW_LOAD * (this.mask + 1) || (this.mask > 0 && this.count < SHRINK_LOAD * (this.mask + 1))) this.startResize();
-        return;
-      }
-      const g = this.groups[this.rehashIdx];
-      if (g === undefined) {
+  /** Moves up to `buckets` non-empty buckets (passing at most ten times as many empty ones) to the new array (dictRehash). */
+  private rehashStep(buckets: number): void {
+    const to = this.nextHeads;
+    if (this.paused > 0 || to === null) return;
+    const from = this.heads;
+    const toMask = this.nextMask;
+    let emptyVisits = buckets * 10;
+    while (buckets > 0 && emptyVisits > 0 && this.rehashIdx <= this.mask) {
+      let e = from[this.rehashIdx];
+      if (e === 0) {
         this.rehashIdx++;
-        this.rehashIter = null;
-        if (--emptyVisits === 0) return;
+        emptyVisits--;
         continue;
       }
-      const it = (this.rehashIter ??= g.entries());
-      const r = it.next();
-      if (r.done) {
-        this.groups[this.rehashIdx++] = undefined;
-        this.rehashIter = null;
-        continue;
+      from[this.rehashIdx++] = 0;
+      while (e !== 0) {
+        const s = e - 1;
+        const m = this.meta[s >>> PAGE_BITS];
+        const o = (s & PAGE_MASK) << 1;
+        const next = m[o + 1];
+        const b = m[o] & toMask;
+        m[o + 1] = to[b];
+        to[b] = e;
+        e = next;
       }
-      const [k, v] = r.value;
-      g.delete(k);
-      (next[hashKey(k) & this.nextMask] ??= new Map()).set(k, v);
-      entries--;
+      buckets--;
+    }
+    if (this.rehashIdx <= this.mask) return;
+    this.heads = to;
+    this.mask = toMask;
+    this.nextHeads = null;
+    // Writes during the resize may already call for another one.
+    if (this.count > this.mask + 1 || (this.mask + 1 > MIN_BUCKETS && this.count * SHRINK_BELOW < this.mask + 1)) this.startResize();
+  }
+
+  private visitChain(e: number, visit: (key: string, value: V) => void): void {
+    while (e !== 0) {
+      const s = e - 1;
+      const p = s >>> PAGE_BITS;
+      const o = (s & PAGE_MASK) << 1;
+      const kv = this.kv[p];
+      visit(kv[o] as string, kv[o + 1] as V);
+      e = this.meta[p][o + 1];
     }
   }
 }
 
-/** Above this many keys per group on average the table grows. */
-const GROW_LOAD = 128;
-/** Below this many keys per group on average (and more than one group) the table shrinks. */
-const SHRINK_LOAD = 16;
-/** A resize aims at this many keys per group. */
-const TARGET_LOAD = 64;
-/** Entries a write moves while a resize is in progress: resizes finish long before the next. */
-const REHASH_PER_WRITE = 8;
+/** Slots in a page: 2^16 (a key/value page is 1 MB of references, a meta page 512 KB). */
+const PAGE_BITS = 16;
+const PAGE_SLOTS = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE_SLOTS - 1;
+/** Slots of an empty table's first page, and buckets of its array (dict's DICT_HT_INITIAL_SIZE). */
+const MIN_SLOTS = 4;
+const MIN_BUCKETS = 4;
+/** The buckets shrink when fewer than 1 in SHRINK_BELOW holds an entry on average (Redis: 1 in 10). */
+const SHRINK_BELOW = 8;
+/** Buckets a write moves while a resize is in progress: resizes finish long before the next. */
+const REHASH_PER_WRITE = 4;
 
-/** The power of two of groups for `count` keys at TARGET_LOAD. */
-function groupsFor(count: number): number {
-  let n = 1;
-  while (n * TARGET_LOAD < count && n < 2 ** 30) n *= 2;
+/** A key/value page; filled with undefined so that every page has the same elements kind. */
+function newKvPage(slots: number): unknown[] {
+  return new Array<unknown>(2 * slots).fill(undefined);
+}
+
+/** The power of two of buckets for `count` entries: at most one entry per bucket (dict's _dictNextExp). */
+function bucketsFor(count: number): number {
+  let n = MIN_BUCKETS;
+  while (n < count && n < 2 ** 30) n *= 2;
   return n;
 }
 
-function visitGroup<V>(g: Map<string, V> | undefined, visit: (key: string, value: V) => void): void {
-  if (g === undefined) return;
-  for (const [k, v] of g) visit(k, v);
-}
-
-function nthEntry<V>(g: Map<string, V>, n: number): [string, V] | undefined {
-  for (const e of g) if (n-- === 0) return e;
-  return undefined;
-}
-
 /**
- * The cursor after `v` over `mask + 1` groups: the masked bits incremented from the top bit down
- * (dictScan's reverse-binary increment), so groups that split or merge in a resize are visited
- * next to each other and a resize between two calls never makes the iteration skip a group.
+ * The cursor after `v` over `mask + 1` buckets: the masked bits incremented from the top bit down
+ * (dictScan's reverse-binary increment), so buckets that split or merge in a resize are visited
+ * next to each other and a resize between two calls never makes the iteration skip a bucket.
  */
 export function advanceCursor(v: number, mask: number): number {
   v = reverseBits((v | ~mask) >>> 0);
@@ -293,7 +434,7 @@ function reverseBits(v: number): number {
   return ((v >>> 16) | (v << 16)) >>> 0;
 }
 
-/** Per-process seed: the groups keys fall into cannot be predicted from outside. */
+/** Per-process seed: the buckets keys fall into cannot be predicted from outside. */
 const SEED = randomBytes(4).readUInt32LE(0);
 
 /**
