@@ -21,6 +21,8 @@ export interface ExchangeOptions {
   pieces?: Buffer[];
   /** Give up after this long (ms) even if data keeps coming. */
   maxMs?: number;
+  /** Done as soon as the reply ends with this (no quiet period to wait out, however slow the server). */
+  until?: string;
 }
 
 /** Sends `input` on a fresh connection and waits for the server to close it or go quiet. */
@@ -45,8 +47,13 @@ export function exchange(port: number, input: Buffer | string, opts: ExchangeOpt
     const limit = setTimeout(done, maxMs);
     s.setNoDelay(true);
     let sent = false;
-    s.on('data', (d) => {
+    let tail = '';
+    s.on('data', (d: Buffer) => {
       chunks.push(d);
+      if (opts.until !== undefined) {
+        tail = (tail + d.toString('latin1')).slice(-opts.until.length);
+        if (tail === opts.until) return done();
+      }
       if (sent) rearm();
     });
     s.on('close', () => {

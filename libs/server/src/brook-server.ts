@@ -23,6 +23,7 @@ import {
 import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
 import { BlockedClients } from './blocked-clients.js';
 import { Client, type ClientHost, type OutputLimit } from './client.js';
+import { readingSocket } from './connection-socket.js';
 import type { ConfigStore } from './config/config-store.js';
 import { NO_RDB, warnIfNotHonoured, warnNotHonoured } from './config/not-honoured.js';
 import { buildInfo, type InfoFields } from './info.js';
@@ -168,7 +169,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     try {
       const staged = join(staging, 's');
       const srv = await listenOn(
-        net.createServer((s) => this.accept(s, path)),
+        net.createServer({ pauseOnConnect: true }, (s) => this.accept(s, path)),
         { path: staged },
       );
       try {
@@ -208,7 +209,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     for (const addr of bind.split(' ').filter(Boolean)) {
       const optional = addr.startsWith('-');
       const host = optional ? addr.slice(1) : addr;
-      const srv = net.createServer({ noDelay: true }, (s) => this.accept(s));
+      const srv = net.createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.accept(s));
       try {
         servers.push(await listenOn(srv, { host: host === '*' ? '0.0.0.0' : host, port, backlog: this.config.int('tcp-backlog') }));
       } catch (e) {
@@ -238,18 +239,20 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     return done;
   }
 
-  private accept(socket: net.Socket, unixPath?: string): void {
+  private accept(accepted: net.Socket, unixPath?: string): void {
     this.stats.connectionsReceived++;
     if (this.clientsById.size >= this.config.int('maxclients')) {
       this.stats.rejectedConnections++;
       // Closed once the error is out, like Redis: an ended socket would otherwise stay open, uncounted, until the peer closes it.
-      socket.end('-ERR max number of clients reached\r\n', () => socket.destroy());
+      accepted.end('-ERR max number of clients reached\r\n', () => accepted.destroy());
       return;
     }
+    let client: Client | null = null;
+    const socket = readingSocket(accepted, (chunk) => client?.receive(chunk));
     const keepalive = this.config.int('tcp-keepalive');
     if (!unixPath && keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
-    const c = new Client(socket, this, unixPath);
-    this.clientsById.set(c.id, c);
+    client = new Client(socket, this, unixPath);
+    this.clientsById.set(client.id, client);
   }
 
   /** Stops listening (after a rebind in flight) and disconnects every client. */

@@ -122,7 +122,6 @@ export class Client implements Session {
     this.laddr = this.unix ? `${unixPath}:0` : `${socket.localAddress}:${socket.localPort}`;
     this.isLocal = this.unix || isLoopback(socket.remoteAddress);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', this.drain);
     socket.on('error', () => this.close('gone'));
     socket.on('close', () => this.close('gone'));
@@ -164,7 +163,8 @@ export class Client implements Session {
     this.db = this.host.ks.dbs[index];
   }
 
-  private onData(chunk: Buffer): void {
+  /** Input from the socket (its reader calls this). */
+  receive(chunk: Buffer): void {
     this.host.stats.netInputBytes += chunk.length;
     if (this.closed || this.closeAfterReply) return;
     this.lastInteraction = this.host.ks.tick();
