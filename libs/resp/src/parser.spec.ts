@@ -84,6 +84,29 @@ describe('RespParser: requests', () => {
     for (const max of [2, 7, 100, 3000]) expect(run(input, randomCuts(input.length, next, max))).toEqual(expected);
   });
 
+  it('reads only the first `length` bytes of a reused receive buffer and keeps nothing of it', () => {
+    const next = rng(11);
+    const big = Buffer.alloc(200000, 'z');
+    const input = Buffer.concat([encode(['SET', 'k', 'v']), encode(['SET', 'big', big]), Buffer.from('PING\r\n*1\r\n$4\r\nECHO\r\n')]);
+    const expected = run(input);
+    expect(expected.commands.map((c) => c.length)).toEqual([3, 3, 1, 1]);
+    // A socket's receive buffer: each read lands at its start with stale bytes after it, and the
+    // next read overwrites it (here with '#', so a kept reference would show).
+    const receive = Buffer.alloc(65536, '#');
+    for (const max of [1, 5, 700, 65536]) {
+      const p = new RespParser(limits());
+      const commands: string[][] = [];
+      let prev = 0;
+      for (const at of [...randomCuts(input.length, next, max), input.length]) {
+        const n = input.copy(receive, 0, prev, at);
+        p.feed(receive, (argv) => commands.push(argv), n);
+        receive.fill('#', 0, n);
+        prev = at;
+      }
+      expect({ commands, error: null }).toEqual(expected);
+    }
+  });
+
   it('reports the same error at every split point, after the same commands', () => {
     const input = Buffer.from('*1\r\n$4\r\nPING\r\nECHO x\r\n*2\r\n$4\r\nECHO\r\n%3\r\nabc\r\n', 'latin1');
     const expected = { commands: [['PING'], ['ECHO', 'x']], error: "Protocol error: expected '$', got '%'" };

@@ -124,28 +124,30 @@ export class RespParser {
   }
 
   /**
-   * Parses every complete command in what was left over plus `chunk`, handing each to `sink` as
+   * Parses every complete command in what was left over plus the first `length` bytes of `chunk`
+   * (a socket's reused receive buffer: nothing in it is kept past the call), handing each to `sink` as
    * soon as it is complete (so a command runs before later bytes are even looked at). Throws
    * ProtocolError after delivering the commands that preceded the bad input, and
    * QueryBufferLimitError when the request being received outgrows client-query-buffer-limit;
    * either way the parser is reset. If the sink calls reset() (QUIT, a killed client), feed()
    * returns right after it, as Redis reads nothing more from such a client.
    */
-  feed(chunk: Buffer, sink: ParseSink): void {
+  feed(chunk: Buffer, sink: ParseSink, length = chunk.length): void {
     this.dropped = false;
     let b = chunk;
+    let end = length;
     let pos = 0;
     if (this.body !== null) {
       // Checked before the body completes: Redis checks each read before parsing it.
-      pos = this.fillBody(chunk, 0);
+      pos = this.fillBody(chunk, 0, end);
       this.checkQueryBuffer(pos);
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- fillBody() completes the body; TS keeps its narrowing across the call
       if (this.body !== null) return;
     } else if (this.tail.length > 0) {
-      b = Buffer.concat([this.tail, chunk]);
+      b = Buffer.concat([this.tail, chunk.subarray(0, end)]);
+      end = b.length;
       this.tail = EMPTY;
     }
-    const end = b.length;
     /** Where the part of the request in progress not yet counted in reqBytes starts in `b`. */
     let reqStart = pos;
     try {
@@ -191,7 +193,7 @@ export class RespParser {
                 this.body = Buffer.allocUnsafe(Math.min(bulkLen + 2, Math.max(BODY_PREALLOC, end - pos)));
               }
               this.bodyFill = 0;
-              pos = this.fillBody(b, pos);
+              pos = this.fillBody(b, pos, end);
               break;
             }
             argv.push(latin1(b, pos, pos + bulkLen));
@@ -286,13 +288,13 @@ export class RespParser {
   }
 
   /**
-   * Copies body bytes from b[from..] into the pending bulk, growing its buffer as bytes arrive;
+   * Copies body bytes from b[from..end) into the pending bulk, growing its buffer as bytes arrive;
    * when complete, it becomes the next argument. Returns the position after what was taken.
    */
-  private fillBody(b: Buffer, from: number): number {
+  private fillBody(b: Buffer, from: number, end: number): number {
     let body = this.body!;
     const target = this.bulkLen + 2;
-    const n = Math.min(target - this.bodyFill, b.length - from);
+    const n = Math.min(target - this.bodyFill, end - from);
     if (this.bodyFill + n > body.length) {
       const grown = Buffer.allocUnsafe(Math.min(target, Math.max(body.length * 2, this.bodyFill + n)));
       body.copy(grown, 0, 0, this.bodyFill);

@@ -248,7 +248,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       return;
     }
     let client: Client | null = null;
-    const socket = readingSocket(accepted, (chunk) => client?.receive(chunk));
+    const socket = readingSocket(accepted, (buffer, length) => client?.receive(buffer, length));
     const keepalive = this.config.int('tcp-keepalive');
     if (!unixPath && keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
     client = new Client(socket, this, unixPath);

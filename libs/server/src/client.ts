@@ -163,13 +163,13 @@ export class Client implements Session {
     this.db = this.host.ks.dbs[index];
   }
 
-  /** Input from the socket (its reader calls this). */
-  receive(chunk: Buffer): void {
-    this.host.stats.netInputBytes += chunk.length;
+  /** Input from the socket: the first `length` bytes of `chunk` (its reader calls this). */
+  receive(chunk: Buffer, length: number): void {
+    this.host.stats.netInputBytes += length;
     if (this.closed || this.closeAfterReply) return;
     this.lastInteraction = this.host.ks.tick();
     try {
-      this.parser.feed(chunk, this.run);
+      this.parser.feed(chunk, this.run, length);
     } catch (e) {
       if (e instanceof QueryBufferLimitError) return this.kill();
       if (!(e instanceof ProtocolError)) throw e;

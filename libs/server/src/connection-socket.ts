@@ -13,14 +13,14 @@ interface AcceptedSocket extends net.Socket {
 
 /**
  * Moves a connection accepted with `pauseOnConnect` to a Socket that reads with `onread`: each
- * read lands in RECEIVE_BUFFER and reaches `receive` directly, without a new Buffer and a trip
+ * read lands in RECEIVE_BUFFER and reaches `receive` (the buffer and the bytes read) directly, without a new Buffer and a trip
  * through the Readable stream per read ('data'). At -P 1 that is about a fifth of the server's
  * CPU per request (docs/BENCHMARKS.md). Node offers `onread` only to sockets it constructs from
  * options, so the accepted handle goes to a new Socket (the `handle` option net.Server itself uses)
  * and the accepted shell, which never read, is destroyed with it so the server's connection count
  * (which server.close() waits on) stays right.
  */
-export function readingSocket(accepted: net.Socket, receive: (chunk: Buffer) => void): net.Socket {
+export function readingSocket(accepted: net.Socket, receive: (buffer: Buffer, length: number) => void): net.Socket {
   const shell = accepted as AcceptedSocket;
   const handle = shell._handle;
   shell._handle = null;
@@ -31,7 +31,7 @@ export function readingSocket(accepted: net.Socket, receive: (chunk: Buffer) => 
     onread: {
       buffer: RECEIVE_BUFFER,
       callback: (n: number, buf: Buffer) => {
-        receive(buf.subarray(0, n));
+        receive(buf, n);
       },
     },
   } as net.SocketConstructorOpts;
