@@ -105,13 +105,30 @@ export class OrderTree {
     const leaf = this.descend(Below.KeyOrEqual, score, member);
     const i = countInLeaf(leaf, Below.Key, score, member);
     if (i === leaf.n || leaf.members[i] !== member || leaf.scores[i] !== score) return false;
+    this.removeAt(leaf, i);
+    return true;
+  }
+
+  /**
+   * Gives the entry (old, member), which must be there, the score `score`. The tree keeps its own
+   * copy of the member string, so the caller's (a fresh one from the request) can die young.
+   */
+  rescore(old: number, score: number, member: string): void {
+    const leaf = this.descend(Below.KeyOrEqual, old, member);
+    const i = countInLeaf(leaf, Below.Key, old, member);
+    const kept = leaf.members[i];
+    this.removeAt(leaf, i);
+    this.insert(score, kept);
+  }
+
+  /** Removes entry i of `leaf`, the end of the recorded path. */
+  private removeAt(leaf: Leaf, i: number): void {
     leaf.scores.copyWithin(i, i + 1, leaf.n);
     leaf.members.splice(i, 1);
     leaf.n--;
     this.count--;
     for (let d = 0; d < this.height; d++) this.pathNodes[d].counts[this.pathIdx[d]]--;
     this.rebalance(leaf);
-    return true;
   }
 
   /** The number of entries below the bound: the rank of the first entry that is not. */

@@ -97,8 +97,7 @@ export class ZSetValue extends RedisObject {
       return true;
     }
     if (old !== score) {
-      tree.delete(old, member);
-      tree.insert(score, member);
+      tree.rescore(old, score, member);
       dict.set(member, score);
     }
     return false;
