@@ -321,7 +321,7 @@ function xsetid(c: Session, argv: string[]): void {
   if (id === null) return;
   let entriesAdded = -1;
   let maxDeleted = MIN_ID;
-  for (let i = 3; i < argv.length; ) {
+  for (let i = 3; i < argv.length;) {
     const moreArgs = argv.length - 1 - i;
     if (is(argv[i], 'ENTRIESADDED') && moreArgs > 0) {
       const n = longLongArg(c, argv[i + 1]);
@@ -541,16 +541,7 @@ const streamCommands: CommandSpec[] = [
     'O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.',
     xtrim,
   ),
-  cmd(
-    'xsetid',
-    -3,
-    ['write', 'denyoom', 'fast'],
-    [1, 1, 1],
-    'An internal command for replicating stream values',
-    '5.0.0',
-    'O(1)',
-    xsetid,
-  ),
+  cmd('xsetid', -3, ['write', 'denyoom', 'fast'], [1, 1, 1], 'An internal command for replicating stream values', '5.0.0', 'O(1)', xsetid),
   cmd(
     'xread',
     -4,
