@@ -46,7 +46,7 @@ export class StreamValue extends RedisObject {
     return 'stream';
   }
 
-  /** Blocks in the stream (Redis's rax nodes: XINFO STREAM FULL radix-tree-nodes is not this). */
+  /** Blocks in the stream: Redis's listpack nodes, XINFO STREAM's radix-tree-keys. */
   get blockCount(): number {
     return this.blocks.size;
   }
@@ -108,6 +108,13 @@ export class StreamValue extends RedisObject {
   /** Live entries with from <= id <= to, in order (or in reverse), read lazily. */
   iterate(from: StreamId, to: StreamId, reverse = false): StreamIterator {
     return new StreamIterator(this, from, to, reverse);
+  }
+
+  /** Each block's first ID, in order: the keys of Redis's rax (XINFO STREAM's radix-tree figures derive from them). */
+  blockFirstIds(): StreamId[] {
+    const ids: StreamId[] = [];
+    for (let b = this.head; b !== null; b = b.next) ids.push(b.first);
+    return ids;
   }
 
   /** The first block (for iteration). */
