@@ -4,7 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
-import { formatScore, HashObject, isStringValue, ListValue, SetValue, stringBytes, ZSetValue, type Value } from '@brook/storage';
+import {
+  formatId,
+  formatScore,
+  HashObject,
+  isStringValue,
+  ListValue,
+  MAX_ID,
+  MIN_ID,
+  SetValue,
+  StreamValue,
+  stringBytes,
+  ZSetValue,
+  type Value,
+} from '@brook/storage';
 import { loadConfig, startBrook, type BrookServer } from '@brook/server';
 import { freePort } from './support/servers.js';
 import { RawClient } from './support/raw-client.js';
@@ -66,6 +79,16 @@ describe('the key-modified signal comes after the mutation', () => {
       return `zset:${entries.join(',')}`;
     }
     if (v instanceof ListValue) return `list:${v.values().join(',')}`;
+    if (v instanceof StreamValue) {
+      const entries: string[] = [];
+      const it = v.iterate(MIN_ID, MAX_ID);
+      while (it.next()) {
+        const pairs: string[] = [];
+        for (let i = 0; i < it.pairs; i++) pairs.push(it.field(i), it.value(i));
+        entries.push(`${formatId(it.id)}=${pairs.join(' ')}`);
+      }
+      return `stream:${entries.join(',')}`;
+    }
     return '<other type>';
   }
 
@@ -87,6 +110,10 @@ describe('the key-modified signal comes after the mutation', () => {
       return `zset:${entries.join(',')}`;
     }
     if (type === '+list\r\n') return `list:${(decodeReply(await c.call('LRANGE', key, '0', '-1')) as string[]).join(',')}`;
+    if (type === '+stream\r\n') {
+      const entries = decodeReply(await c.call('XRANGE', key, '-', '+')) as [string, string[]][];
+      return `stream:${entries.map(([id, pairs]) => `${id}=${pairs.join(' ')}`).join(',')}`;
+    }
     const v = await c.call('GET', key);
     return v.slice(v.indexOf('\r\n') + 2, -2);
   }
@@ -261,6 +288,19 @@ describe('the key-modified signal comes after the mutation', () => {
     await check('LPOP', 'one', '5');
     await check('RPUSH', 'one', 'x');
     await check('LTRIM', 'one', '1', '0');
+  });
+
+  it('holds for the stream commands', async () => {
+    await check('XADD', 'st', '1-1', 'f', 'v', 'g', 'w');
+    await check('XADD', 'st', '1-*', 'f', 'v2');
+    await check('XADD', 'st', 'MAXLEN', '5', '2-*', 'f', 'v3');
+    await check('XADD', 'st', 'MINID', '~', '0', '3-1', 'f', 'v3');
+    await check('XDEL', 'st', '1-1');
+    await check('XTRIM', 'st', 'MAXLEN', '1');
+    await check('XADD', 'st2', 'MAXLEN', '0', '*', 'f', 'v');
+    await c.call('XADD', 'st2', '*', 'f', 'v');
+    await check('XTRIM', 'st2', 'MINID', '9999999999999');
+    // XSETID changes only metadata and, as in Redis, signals nothing.
   });
 
   it('holds for the geo commands', async () => {
