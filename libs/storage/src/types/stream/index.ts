@@ -1,1 +1,2 @@
 export * from './stream-id.js';
+export * from './consumer-group.js';
