@@ -15,7 +15,7 @@ const SAFE_HI = 2 ** 21;
 const U64_MAX = 2n ** 64n - 1n;
 
 /** The ID from its four 32-bit words (ms high, ms low, seq high, seq low). */
-function fromWords(a: number, b: number, c: number, d: number): StreamId {
+export function idFromWords(a: number, b: number, c: number, d: number): StreamId {
   return String.fromCharCode(
     a >>> 24,
     (a >>> 16) & 255,
@@ -42,8 +42,8 @@ export function idWord(id: StreamId, i: number): number {
   return ((id.charCodeAt(o) << 24) | (id.charCodeAt(o + 1) << 16) | (id.charCodeAt(o + 2) << 8) | id.charCodeAt(o + 3)) >>> 0;
 }
 
-export const MIN_ID = fromWords(0, 0, 0, 0);
-export const MAX_ID = fromWords(0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff);
+export const MIN_ID = idFromWords(0, 0, 0, 0);
+export const MAX_ID = idFromWords(0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff);
 
 /** A u64 as a double when below 2^53, else a bigint. */
 export type U64 = number | bigint;
@@ -58,7 +58,7 @@ function loOf(v: U64): number {
 
 /** The ID (ms, seq); numbers must be non-negative integers below 2^53, bigints below 2^64. */
 export function streamId(ms: U64, seq: U64): StreamId {
-  return fromWords(hiOf(ms), loOf(ms), hiOf(seq), loOf(seq));
+  return idFromWords(hiOf(ms), loOf(ms), hiOf(seq), loOf(seq));
 }
 
 function u64(hi: number, lo: number): U64 {
@@ -105,7 +105,7 @@ export function incrId(id: StreamId): StreamId | null {
       }
     }
   }
-  return fromWords(a, b, c, d);
+  return idFromWords(a, b, c, d);
 }
 
 /** The previous ID (streamDecrID: seq underflow borrows from ms); null before MIN_ID (Redis wraps to max and fails). */
@@ -128,7 +128,7 @@ export function decrId(id: StreamId): StreamId | null {
       }
     }
   }
-  return fromWords(a, b, c, d);
+  return idFromWords(a, b, c, d);
 }
 
 /**
@@ -138,7 +138,7 @@ export function decrId(id: StreamId): StreamId | null {
  */
 export function nextAutoId(last: StreamId, nowMs: number): StreamId {
   const hi = idWord(last, 0);
-  if (hi < SAFE_HI && nowMs > hi * TWO32 + idWord(last, 1)) return fromWords(hiOf(nowMs), loOf(nowMs), 0, 0);
+  if (hi < SAFE_HI && nowMs > hi * TWO32 + idWord(last, 1)) return idFromWords(hiOf(nowMs), loOf(nowMs), 0, 0);
   return incrId(last) ?? MIN_ID;
 }
 
@@ -166,7 +166,7 @@ export function explicitAddId(last: StreamId, id: StreamId, seqGiven: boolean): 
 
 /** The ms part of an ID with seq 0 (the first ID of that millisecond). */
 export function msFloor(id: StreamId): StreamId {
-  return fromWords(idWord(id, 0), idWord(id, 1), 0, 0);
+  return idFromWords(idWord(id, 0), idWord(id, 1), 0, 0);
 }
 
 // ---- parsing -------------------------------------------------------------------------------
