@@ -24,6 +24,7 @@ import {
   parseIntervalId,
   parseStreamId,
   type Consumer,
+  type IdOrder,
   type ConsumerGroup,
   type PendingEntry,
   type StreamId,
@@ -61,6 +62,8 @@ function replyLag(w: ReplyWriter, s: StreamValue, g: ConsumerGroup): void {
 
 /** streamPropagateXCLAIM: the pending entry's state as an idempotent XCLAIM. */
 function propagateClaim(c: Session, key: string, group: string, g: ConsumerGroup, id: string, e: PendingEntry): void {
+  // Built only when the feed listens: a read of many entries would otherwise make one array per entry.
+  if (!c.ks.feed.active) return;
   propagate(c, [
     'XCLAIM',
     key,
@@ -336,6 +339,7 @@ function deliverNew(c: Session, w: ReplyWriter, key: string, s: StreamValue, a: 
   while ((count === 0 || n < count) && counter.next()) n++;
   w.array(n);
   let movedLastId = false;
+  const feedActive = c.ks.feed.active;
   const it = s.iterate(from, MAX_ID);
   for (let i = 0; i < n && it.next(); i++) {
     const id = it.id;
@@ -346,7 +350,7 @@ function deliverNew(c: Session, w: ReplyWriter, key: string, s: StreamValue, a: 
     writeEntry(w, it);
     if (!a.noack) {
       const e = g.deliver(id, consumer, now);
-      propagateClaim(c, key, a.group, g, formatId(id), e);
+      if (feedActive) propagateClaim(c, key, a.group, g, formatId(id), e);
     }
   }
   if (a.noack && movedLastId) propagateGroupId(c, key, a.group, g);
@@ -550,7 +554,7 @@ function xpending(c: Session, argv: string[]): void {
     }
     return;
   }
-  let pel = g.pel;
+  let pel: IdOrder<PendingEntry> = g.pel;
   if (consumerName !== null) {
     const consumer = g.consumer(consumerName);
     if (consumer === undefined) return w.array(0);
@@ -923,7 +927,7 @@ function replyGroupFull(w: ReplyWriter, s: StreamValue, name: string, g: Consume
   }
 }
 
-function firstPending(pel: ConsumerGroup['pel'], count: number): [StreamId, PendingEntry][] {
+function firstPending(pel: IdOrder<PendingEntry>, count: number): [StreamId, PendingEntry][] {
   const out: [StreamId, PendingEntry][] = [];
   if (pel.size === 0) return out;
   pel.walk(MIN_ID, MAX_ID, (id, e) => {
