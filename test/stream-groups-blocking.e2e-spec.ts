@@ -113,7 +113,7 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     await blockedClients(0);
   });
 
-  it('the stream deleted or set to another type while clients wait: they get UNBLOCKED', async () => {
+  it('the stream deleted, set to another type or flushed while clients wait: they get UNBLOCKED', async () => {
     await freshGroup();
     const a = await connect();
     await block(a, 1, 'XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>');
@@ -122,6 +122,10 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     await freshGroup();
     await block(a, 1, 'XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>');
     expect(await admin.call('SET', 's', 'x')).toBe('+OK\r\n');
+    expect(await reply(a)).toBe('-UNBLOCKED the stream key no longer exists\r\n');
+    await freshGroup();
+    await block(a, 1, 'XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>');
+    expect(await admin.call('FLUSHALL')).toBe('+OK\r\n');
     expect(await reply(a)).toBe('-UNBLOCKED the stream key no longer exists\r\n');
     await blockedClients(0);
   });
