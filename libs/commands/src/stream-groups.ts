@@ -36,7 +36,18 @@ import { Err } from './errors.js';
 import { is, parseInt64 } from './args.js';
 import { propagate } from './propagate.js';
 import { helpSubcommand } from './reply.js';
-import { idArg, longLongArg, readStream, writeEntry, writeRange, writeStream, xreadKeys } from './streams.js';
+import {
+  BLOCKED_DEFAULT_COUNT,
+  idArg,
+  longLongArg,
+  parseReadArgs,
+  readStream,
+  writeEntry,
+  writeRange,
+  writeStream,
+  writeStreamsHeader,
+  xreadKeys,
+} from './streams.js';
 
 // ---- shared helpers ------------------------------------------------------------------------------
 
@@ -235,54 +246,12 @@ interface ReadGroupArgs {
   groups: ConsumerGroup[];
 }
 
-/** The blocked-read default COUNT (XREAD_BLOCKED_DEFAULT_COUNT): a late wake-up never sends a huge batch. */
-const BLOCKED_DEFAULT_COUNT = 1000;
-
 /** xreadCommand's parsing for XREADGROUP, in its order of checks; null after the error reply. */
 function parseReadGroup(c: Session, argv: string[]): ReadGroupArgs | null {
-  let timeout = -1;
-  let count = 0;
-  let noack = false;
-  let group: string | null = null;
-  let consumer = '';
-  let streamsAt = 0;
-  for (let i = 1; i < argv.length; i++) {
-    const more = argv.length - i - 1;
-    const o = argv[i];
-    if (is(o, 'BLOCK') && more > 0) {
-      const t = parseMsTimeout(argv[++i]);
-      if (typeof t === 'string') {
-        c.w.error(t);
-        return null;
-      }
-      timeout = t;
-    } else if (is(o, 'COUNT') && more > 0) {
-      const n = longLongArg(c, argv[++i]);
-      if (n === null) return null;
-      count = Math.max(n, 0);
-    } else if (is(o, 'STREAMS') && more > 0) {
-      streamsAt = i + 1;
-      if ((argv.length - streamsAt) % 2 !== 0) {
-        c.w.error(Err.xreadUnbalanced);
-        return null;
-      }
-      break;
-    } else if (is(o, 'GROUP') && more >= 2) {
-      group = argv[i + 1];
-      consumer = argv[i + 2];
-      i += 2;
-    } else if (is(o, 'NOACK')) {
-      noack = true;
-    } else {
-      c.w.error(Err.syntax);
-      return null;
-    }
-  }
-  if (streamsAt === 0) {
-    c.w.error(Err.syntax);
-    return null;
-  }
-  if (group === null) {
+  const r = parseReadArgs(c, argv, true);
+  if (r === null) return null;
+  const { group, consumer, streamsAt } = r;
+  if (group === null || consumer === null) {
     c.w.error(Err.xreadgroupNoGroup);
     return null;
   }
@@ -313,15 +282,7 @@ function parseReadGroup(c: Session, argv: string[]): ReadGroupArgs | null {
     // The largest ID is how Redis marks `>` internally: given explicitly it means `>` too.
     after.push(id === MAX_ID ? null : id);
   }
-  return { group, consumer, count, noack, timeout, keys, after, groups };
-}
-
-/** getTimeoutFromObjectOrReply in milliseconds: a long long, not negative; the ms or the error text. */
-function parseMsTimeout(arg: string): number | string {
-  const v = parseInt64(arg);
-  if (v === null) return Err.timeout;
-  if (v < 0) return Err.timeoutNegative;
-  return Math.min(Number(v), Number.MAX_SAFE_INTEGER);
+  return { group, consumer, count: r.count, noack: r.noAck, timeout: r.timeout, keys, after, groups };
 }
 
 /**
@@ -419,8 +380,7 @@ function xreadgroup(c: Session, argv: string[]): void {
   }
   const w = c.w;
   if (served.length > 0) {
-    if (w.proto === 2) w.array(served.length);
-    else w.map(served.length);
+    writeStreamsHeader(w, served.length);
     for (const i of served) {
       const key = a.keys[i];
       const s = c.db.peek(key) as StreamValue;
@@ -455,8 +415,7 @@ function readGroupWaiter(a: ReadGroupArgs): KeyWaiter {
       }
       if (!(v.lastId > g.lastId)) return false;
       const w = s.w;
-      if (w.proto === 2) w.array(1);
-      else w.map(1);
+      writeStreamsHeader(w, 1);
       replyStreamHeader(w, key);
       deliverNew(s, w, key, v, a, g, a.count === 0 ? BLOCKED_DEFAULT_COUNT : a.count);
       return true;
