@@ -942,7 +942,7 @@ export const streamGroupsFamily: CommandFamily = {
       'xreadgroup',
       -7,
       ['write', 'blocking'],
-      [1, 1, 1],
+      [0, 0, 0],
       'Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.',
       '5.0.0',
       'For each stream mentioned: O(M) with M the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.',
