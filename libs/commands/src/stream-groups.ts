@@ -802,12 +802,12 @@ function xinfoStreamCommand(c: Session, argv: string[]): void {
   w.map(full ? 9 : 10);
   w.bulk('length');
   w.integer(s.length);
-  // Redis's radix-tree-keys/-nodes count its rax of listpacks; Brook's counterparts are its
-  // entry blocks and the index nodes over them (README: known differences).
+  // Redis's radix-tree-keys/-nodes count its rax of listpacks; Brook's counterparts are its entry
+  // blocks, and those blocks plus the nodes of the index over them (README: known differences).
   w.bulk('radix-tree-keys');
   w.integer(s.blockCount);
   w.bulk('radix-tree-nodes');
-  w.integer(s.indexNodeCount);
+  w.integer(s.blockCount + s.indexNodeCount);
   w.bulk('last-generated-id');
   w.bulk(formatId(s.lastId));
   w.bulk('max-deleted-entry-id');

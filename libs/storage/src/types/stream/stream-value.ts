@@ -48,9 +48,9 @@ export class StreamValue extends RedisObject {
     return 'stream';
   }
 
-  /** Nodes of the block index: with blockCount, what XINFO STREAM reports for Redis's radix-tree-nodes/-keys. */
+  /** Nodes of the block index (0 while there is none): with blockCount, what XINFO STREAM reports for radix-tree-nodes. */
   get indexNodeCount(): number {
-    return this.index.nodeCount;
+    return this.index?.nodeCount ?? 0;
   }
 
   /** Blocks in the stream: Redis's listpack nodes, XINFO STREAM's radix-tree-keys. */
@@ -266,6 +266,11 @@ class BlockIndex {
   remove(block: StreamBlock): void {
     this.tree.delete(0, block.first);
     this.byFirst.delete(block.first);
+  }
+
+  /** Nodes of the tree (a structure figure for XINFO STREAM). */
+  get nodeCount(): number {
+    return this.tree.nodeCount;
   }
 
   /** The block whose first ID is the greatest at or below id; null when none is. */
