@@ -802,8 +802,9 @@ function xinfoStreamCommand(c: Session, argv: string[]): void {
   w.map(full ? 9 : 10);
   w.bulk('length');
   w.integer(s.length);
-  // Redis's radix-tree-keys/-nodes count its rax of listpacks; Brook's counterparts are its entry
-  // blocks, and those blocks plus the nodes of the index over them (README: known differences).
+  // Redis's radix-tree-keys/-nodes count its rax of listpacks. Brook's blocks split where those
+  // listpacks do, so the keys agree; its nodes are the blocks plus the index nodes over them
+  // (README: known differences).
   w.bulk('radix-tree-keys');
   w.integer(s.blockCount);
   w.bulk('radix-tree-nodes');
