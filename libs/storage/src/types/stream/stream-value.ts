@@ -2,6 +2,7 @@ import { RedisObject } from '../object.js';
 import { Below, OrderTree } from '../zset/order-tree.js';
 import { BlockReader, ENTRY_DELETED, ENTRY_SAME_FIELDS, StreamBlock } from './stream-block.js';
 import { MAX_ID, MIN_ID, idWord, type StreamId } from './stream-id.js';
+import type { ConsumerGroups } from './consumer-group.js';
 
 /** Redis's STREAM_LISTPACK_MAX_SIZE: a node never grows past it, and no entry may be larger. */
 export const STREAM_NODE_MAX_SIZE = 2 ** 30;
@@ -29,7 +30,7 @@ export class StreamValue extends RedisObject {
   /** Entries ever added (XADD count, or XSETID ENTRIESADDED). */
   entriesAdded = 0;
   /** Consumer groups (the groups code owns their type and their clone). */
-  groups: Map<string, unknown> | null = null;
+  groups: ConsumerGroups | null = null;
 
   /** The last live entry's ID (valid while length > 0): XREAD checks it on every call. */
   private lastLive: StreamId = MIN_ID;
@@ -45,6 +46,11 @@ export class StreamValue extends RedisObject {
 
   get encoding(): string {
     return 'stream';
+  }
+
+  /** Nodes of the block index (0 while there is none): with blockCount, what XINFO STREAM reports for radix-tree-nodes. */
+  get indexNodeCount(): number {
+    return this.index?.nodeCount ?? 0;
   }
 
   /** Blocks in the stream: Redis's listpack nodes, XINFO STREAM's radix-tree-keys. */
@@ -242,6 +248,7 @@ export class StreamValue extends RedisObject {
     copy.maxDeletedId = this.maxDeletedId;
     copy.entriesAdded = this.entriesAdded;
     copy.lastLive = this.lastLive;
+    copy.groups = this.groups?.clone() ?? null;
     return copy;
   }
 }
@@ -259,6 +266,11 @@ class BlockIndex {
   remove(block: StreamBlock): void {
     this.tree.delete(0, block.first);
     this.byFirst.delete(block.first);
+  }
+
+  /** Nodes of the tree (a structure figure for XINFO STREAM). */
+  get nodeCount(): number {
+    return this.tree.nodeCount;
   }
 
   /** The block whose first ID is the greatest at or below id; null when none is. */
