@@ -4,92 +4,60 @@
  * in the same turn, timeouts, CLIENT UNBLOCK, disconnects, retyped keys, command statistics; then
  * ioredis and node-redis consumers used as a work queue, and the change feed's forms.
  */
-import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Injectable, Module, type INestMicroservice } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import type { Session } from '@brook/commands';
-import { Command, loadConfig, startBrook } from '@brook/server';
 import { RawClient, encodeCommand } from './support/raw-client.js';
-import { waitBlockedClients } from './support/blocked.js';
-import { freePort, startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
+import { SERVERS, blockingSuite, nestedSuite } from './support/blocked.js';
+import { startBrookProcess, type RunningServer } from './support/servers.js';
 import { changeFeedSuite } from './support/change-feed.js';
 
-const SERVERS = ['brook', 'redis'] as const;
-
 describe.each(SERVERS)('blocking list pops on %s', (kind) => {
-  let server: RunningServer;
-  let admin: RawClient;
-  const opened: RawClient[] = [];
-
-  beforeAll(async () => {
-    server = kind === 'brook' ? await startBrookProcess() : await startRedis();
-    admin = await RawClient.connect(server.port);
-  });
-
-  afterAll(async () => {
-    for (const c of opened) c.close();
-    admin?.close();
-    await server?.stop();
-  });
-
-  async function connect(): Promise<RawClient> {
-    const c = await RawClient.connect(server.port);
-    opened.push(c);
-    return c;
-  }
-
-  /** Sends a command that blocks, and waits until the server counts `blocked` blocked clients. */
-  async function block(c: RawClient, blocked: number, ...argv: string[]): Promise<void> {
-    c.write(encodeCommand(argv));
-    await blockedClients(blocked);
-  }
-
-  const blockedClients = (n: number) => waitBlockedClients(admin, n);
+  const t = blockingSuite(kind);
+  const { connect, block, blockedClients } = t;
 
   const reply = async (c: RawClient) => (await c.read()).toString('latin1');
 
   it('serves waiters first come first served, one element each, from a push of several', async () => {
-    await admin.call('FLUSHALL');
+    await t.admin.call('FLUSHALL');
     const [a, b, c] = [await connect(), await connect(), await connect()];
     await block(a, 1, 'BLPOP', 'q', '0');
     await block(b, 2, 'BRPOP', 'q', '0');
     await block(c, 3, 'BLPOP', 'q', '0');
-    expect(await admin.call('RPUSH', 'q', 'x', 'y', 'z')).toBe(':3\r\n');
+    expect(await t.admin.call('RPUSH', 'q', 'x', 'y', 'z')).toBe(':3\r\n');
     expect(await reply(a)).toBe('*2\r\n$1\r\nq\r\n$1\r\nx\r\n');
     expect(await reply(b)).toBe('*2\r\n$1\r\nq\r\n$1\r\nz\r\n');
     expect(await reply(c)).toBe('*2\r\n$1\r\nq\r\n$1\r\ny\r\n');
-    expect(await admin.call('EXISTS', 'q')).toBe(':0\r\n');
+    expect(await t.admin.call('EXISTS', 'q')).toBe(':0\r\n');
     await blockedClients(0);
   });
 
   it('a waiter on several keys is served from the key that was pushed; BLMPOP takes up to its count', async () => {
-    await admin.call('FLUSHALL');
+    await t.admin.call('FLUSHALL');
     const [a, b] = [await connect(), await connect()];
     await block(a, 1, 'BLPOP', 'k1', 'k2', 'k3', '0');
     await block(b, 2, 'BLMPOP', '0', '2', 'k4', 'k3', 'RIGHT', 'COUNT', '3');
-    await admin.call('RPUSH', 'k3', '1', '2', '3', '4', '5');
+    await t.admin.call('RPUSH', 'k3', '1', '2', '3', '4', '5');
     expect(await reply(a)).toBe('*2\r\n$2\r\nk3\r\n$1\r\n1\r\n');
     expect(await reply(b)).toBe('*2\r\n$2\r\nk3\r\n*3\r\n$1\r\n5\r\n$1\r\n4\r\n$1\r\n3\r\n');
-    expect(await admin.call('LRANGE', 'k3', '0', '-1')).toBe('*1\r\n$1\r\n2\r\n');
+    expect(await t.admin.call('LRANGE', 'k3', '0', '-1')).toBe('*1\r\n$1\r\n2\r\n');
   });
 
   it('BLMOVE into a list another client waits on serves that client in the same turn', async () => {
-    await admin.call('FLUSHALL');
+    await t.admin.call('FLUSHALL');
     const [a, b, c] = [await connect(), await connect(), await connect()];
     await block(a, 1, 'BLPOP', 'dst', '0');
     await block(b, 2, 'BLMOVE', 'src', 'mid', 'RIGHT', 'LEFT', '0');
     await block(c, 3, 'BRPOPLPUSH', 'mid', 'dst', '0');
-    await admin.call('RPUSH', 'src', 'job');
+    await t.admin.call('RPUSH', 'src', 'job');
     expect(await reply(b)).toBe('$3\r\njob\r\n');
     expect(await reply(c)).toBe('$3\r\njob\r\n');
     expect(await reply(a)).toBe('*2\r\n$3\r\ndst\r\n$3\r\njob\r\n');
-    expect(await admin.call('DBSIZE')).toBe(':0\r\n');
+    expect(await t.admin.call('DBSIZE')).toBe(':0\r\n');
   });
 
   it('times out with the null reply of each command, not before the timeout', async () => {
-    await admin.call('FLUSHALL');
+    await t.admin.call('FLUSHALL');
     const c = await connect();
     const cases: [string[], string, number][] = [
       [['BLPOP', 'q', '0.1'], '*-1\r\n', 100],
@@ -111,60 +79,60 @@ describe.each(SERVERS)('blocking list pops on %s', (kind) => {
   });
 
   it('CLIENT UNBLOCK answers as a timeout or with the UNBLOCKED error, and the client carries on', async () => {
-    await admin.call('FLUSHALL');
+    await t.admin.call('FLUSHALL');
     const c = await connect();
     const id = (await c.call('CLIENT', 'ID')).slice(1, -2);
     await block(c, 1, 'BLPOP', 'q', '0');
-    expect(await admin.call('CLIENT', 'UNBLOCK', id)).toBe(':1\r\n');
+    expect(await t.admin.call('CLIENT', 'UNBLOCK', id)).toBe(':1\r\n');
     expect(await reply(c)).toBe('*-1\r\n');
     await block(c, 1, 'BLMOVE', 'q', 'd', 'LEFT', 'LEFT', '0');
-    expect(await admin.call('CLIENT', 'UNBLOCK', id, 'ERROR')).toBe(':1\r\n');
+    expect(await t.admin.call('CLIENT', 'UNBLOCK', id, 'ERROR')).toBe(':1\r\n');
     expect(await reply(c)).toBe('-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n');
-    expect(await admin.call('CLIENT', 'UNBLOCK', id)).toBe(':0\r\n');
+    expect(await t.admin.call('CLIENT', 'UNBLOCK', id)).toBe(':0\r\n');
     expect(await c.call('PING')).toBe('+PONG\r\n');
   });
 
   it('a disconnected waiter is forgotten: the next one gets the element', async () => {
-    await admin.call('FLUSHALL');
+    await t.admin.call('FLUSHALL');
     const [gone, b] = [await connect(), await connect()];
     await block(gone, 1, 'BLPOP', 'q', '0');
     await block(b, 2, 'BLPOP', 'q', '0');
     gone.close();
     await blockedClients(1);
-    await admin.call('RPUSH', 'q', 'x');
+    await t.admin.call('RPUSH', 'q', 'x');
     expect(await reply(b)).toBe('*2\r\n$1\r\nq\r\n$1\r\nx\r\n');
     await blockedClients(0);
   });
 
   it('a waited key set to another type keeps BLPOP waiting; BLMOVE onto a non-list fails with WRONGTYPE when served', async () => {
-    await admin.call('FLUSHALL');
+    await t.admin.call('FLUSHALL');
     const [a, b] = [await connect(), await connect()];
     await block(a, 1, 'BLPOP', 'q', '0');
-    await admin.call('SET', 'q', 'string');
-    await admin.call('DEL', 'q');
-    await admin.call('SADD', 'q', 'm');
+    await t.admin.call('SET', 'q', 'string');
+    await t.admin.call('DEL', 'q');
+    await t.admin.call('SADD', 'q', 'm');
     await blockedClients(1);
-    await admin.call('DEL', 'q');
-    await admin.call('LPUSH', 'q', 'x');
+    await t.admin.call('DEL', 'q');
+    await t.admin.call('LPUSH', 'q', 'x');
     expect(await reply(a)).toBe('*2\r\n$1\r\nq\r\n$1\r\nx\r\n');
-    await admin.call('SET', 'dst', 'string');
+    await t.admin.call('SET', 'dst', 'string');
     await block(b, 1, 'BLMOVE', 'src', 'dst', 'LEFT', 'LEFT', '0');
-    await admin.call('RPUSH', 'src', 'v');
+    await t.admin.call('RPUSH', 'src', 'v');
     expect(await reply(b)).toBe('-WRONGTYPE Operation against a key holding the wrong kind of value\r\n');
-    expect(await admin.call('LRANGE', 'src', '0', '-1')).toBe('*1\r\n$1\r\nv\r\n');
+    expect(await t.admin.call('LRANGE', 'src', '0', '-1')).toBe('*1\r\n$1\r\nv\r\n');
   });
 
   it('counts a blocking pop once in INFO commandstats whether served at once, after blocking or on timeout', async () => {
-    await admin.call('FLUSHALL');
-    await admin.call('CONFIG', 'RESETSTAT');
+    await t.admin.call('FLUSHALL');
+    await t.admin.call('CONFIG', 'RESETSTAT');
     const c = await connect();
-    await admin.call('RPUSH', 'q', 'x');
+    await t.admin.call('RPUSH', 'q', 'x');
     await c.call('BLPOP', 'q', '0');
     await c.call('BLPOP', 'q', '0.01');
     await block(c, 1, 'BLPOP', 'q', '0');
-    await admin.call('RPUSH', 'q', 'y');
+    await t.admin.call('RPUSH', 'q', 'y');
     await reply(c);
-    const stats = await admin.call('INFO', 'commandstats');
+    const stats = await t.admin.call('INFO', 'commandstats');
     expect(/cmdstat_blpop:calls=(\d+)/.exec(stats)?.[1]).toBe('3');
   });
 });
@@ -257,38 +225,8 @@ describe('blocking pops: the change feed', () => {
   });
 });
 
-/** TEST.NESTED cmd args...: runs one command nested, as EXEC will (Brook has no MULTI yet). */
-@Injectable()
-class Nested {
-  @Command({ name: 'test.nested', arity: -2, flags: ['write'] })
-  nested(c: Session, argv: string[]): void {
-    c.server.call(c, argv.slice(1));
-  }
-}
-
-@Module({ providers: [Nested] })
-class NestedModule {}
-
 describe('blocking list commands that may not block (nested, as inside MULTI/EXEC)', () => {
-  let app: INestMicroservice;
-  let brook: RawClient;
-  let redis: RunningServer;
-  let oracle: RawClient;
-
-  beforeAll(async () => {
-    const port = await freePort();
-    ({ app } = await startBrook(loadConfig(['--port', String(port), '--bind', '127.0.0.1', '--save', '']), { imports: [NestedModule] }));
-    brook = await RawClient.connect(port);
-    redis = await startRedis();
-    oracle = await RawClient.connect(redis.port);
-  });
-
-  afterAll(async () => {
-    brook?.close();
-    oracle?.close();
-    await app?.close();
-    await redis?.stop();
-  });
+  const n = nestedSuite();
 
   it('reply at once what Redis replies inside MULTI: a null array, or a null bulk for BLMOVE and BRPOPLPUSH', async () => {
     const commands = [
@@ -298,11 +236,11 @@ describe('blocking list commands that may not block (nested, as inside MULTI/EXE
       ['BLMOVE', 'missing', 'dst', 'LEFT', 'RIGHT', '0'],
       ['BRPOPLPUSH', 'missing', 'dst', '0'],
     ];
-    await oracle.call('MULTI');
-    for (const argv of commands) expect(await oracle.call(...argv)).toBe('+QUEUED\r\n');
-    const exec = await oracle.call('EXEC');
+    await n.oracle.call('MULTI');
+    for (const argv of commands) expect(await n.oracle.call(...argv)).toBe('+QUEUED\r\n');
+    const exec = await n.oracle.call('EXEC');
     const nested = [];
-    for (const argv of commands) nested.push(await brook.call('TEST.NESTED', ...argv));
+    for (const argv of commands) nested.push(await n.brook.call('TEST.NESTED', ...argv));
     expect(`*${commands.length}\r\n${nested.join('')}`).toBe(exec);
     expect(nested).toEqual(['*-1\r\n', '*-1\r\n', '*-1\r\n', '$-1\r\n', '$-1\r\n']);
   });

@@ -4,55 +4,22 @@
  * of them and pending for it; FIFO among waiters; the stream deleted or retyped, or the group
  * destroyed, while clients wait; timeouts, BLOCK 0, disconnects, MULTI.
  */
-import 'reflect-metadata';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Injectable, Module, type INestMicroservice } from '@nestjs/common';
-import type { Session } from '@brook/commands';
-import { Command, loadConfig, startBrook } from '@brook/server';
+import { describe, expect, it } from '@jest/globals';
 import { RawClient, encodeCommand } from './support/raw-client.js';
-import { waitBlockedClients } from './support/blocked.js';
-import { freePort, startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
+import { SERVERS, blockingSuite, nestedSuite } from './support/blocked.js';
 import { decodeReply, type RespValue } from './support/resp-value.js';
 import { changeFeedSuite } from './support/change-feed.js';
 
-const SERVERS = ['brook', 'redis'] as const;
-
 describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
-  let server: RunningServer;
-  let admin: RawClient;
-  const opened: RawClient[] = [];
-
-  beforeAll(async () => {
-    server = kind === 'brook' ? await startBrookProcess() : await startRedis();
-    admin = await RawClient.connect(server.port);
-  });
-
-  afterAll(async () => {
-    for (const c of opened) c.close();
-    admin?.close();
-    await server?.stop();
-  });
-
-  async function connect(): Promise<RawClient> {
-    const c = await RawClient.connect(server.port);
-    opened.push(c);
-    return c;
-  }
-
-  const blockedClients = (n: number) => waitBlockedClients(admin, n);
-
-  /** Sends a command that blocks, and waits until the server counts `blocked` blocked clients. */
-  async function block(c: RawClient, blocked: number, ...argv: string[]): Promise<void> {
-    c.write(encodeCommand(argv));
-    await blockedClients(blocked);
-  }
+  const t = blockingSuite(kind);
+  const { connect, block, blockedClients } = t;
 
   const reply = async (c: RawClient, ms = 5000) => (await c.read(ms)).toString('latin1');
 
   /** A fresh stream `s` with group `g` at `$`. */
   async function freshGroup(): Promise<void> {
-    await admin.call('FLUSHALL');
-    expect(await admin.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM')).toBe('+OK\r\n');
+    await t.admin.call('FLUSHALL');
+    expect(await t.admin.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM')).toBe('+OK\r\n');
   }
 
   it('serves waiters first come first served, each new entry to one of them, and it becomes pending for that consumer', async () => {
@@ -62,16 +29,16 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     await block(b, 2, 'XREADGROUP', 'GROUP', 'g', 'bob', 'BLOCK', '0', 'STREAMS', 's', '>');
     await block(c, 3, 'XREADGROUP', 'GROUP', 'g', 'carol', 'COUNT', '1', 'BLOCK', '0', 'STREAMS', 's', '>');
     // A consumer that has not been served yet does not exist.
-    expect(await admin.call('XINFO', 'CONSUMERS', 's', 'g')).toBe('*0\r\n');
-    await admin.call('XADD', 's', '1-1', 'f', 'v1');
+    expect(await t.admin.call('XINFO', 'CONSUMERS', 's', 'g')).toBe('*0\r\n');
+    await t.admin.call('XADD', 's', '1-1', 'f', 'v1');
     expect(await reply(a)).toBe('*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$2\r\nv1\r\n');
     await blockedClients(2);
-    await admin.call('XADD', 's', '2-1', 'f', 'v2');
+    await t.admin.call('XADD', 's', '2-1', 'f', 'v2');
     expect(await reply(b)).toBe('*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n2-1\r\n*2\r\n$1\r\nf\r\n$2\r\nv2\r\n');
-    await admin.call('XADD', 's', '3-1', 'f', 'v3');
+    await t.admin.call('XADD', 's', '3-1', 'f', 'v3');
     expect(await reply(c)).toBe('*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n3-1\r\n*2\r\n$1\r\nf\r\n$2\r\nv3\r\n');
     await blockedClients(0);
-    const pending = decodeReply(await admin.call('XPENDING', 's', 'g', '-', '+', '10')) as RespValue[][];
+    const pending = decodeReply(await t.admin.call('XPENDING', 's', 'g', '-', '+', '10')) as RespValue[][];
     expect(pending.map((e) => [e[0], e[1], e[3]])).toEqual([
       ['1-1', 'alice', 1],
       ['2-1', 'bob', 1],
@@ -81,13 +48,13 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
 
   it('a waiter on several streams is served from the one that got entries; NOACK leaves nothing pending', async () => {
     await freshGroup();
-    await admin.call('XGROUP', 'CREATE', 't', 'g', '$', 'MKSTREAM');
+    await t.admin.call('XGROUP', 'CREATE', 't', 'g', '$', 'MKSTREAM');
     const a = await connect();
     await block(a, 1, 'XREADGROUP', 'GROUP', 'g', 'alice', 'NOACK', 'BLOCK', '0', 'STREAMS', 's', 't', '>', '>');
-    await admin.call('XADD', 't', '5-1', 'x', 'y');
+    await t.admin.call('XADD', 't', '5-1', 'x', 'y');
     expect(await reply(a)).toBe('*1\r\n*2\r\n$1\r\nt\r\n*1\r\n*2\r\n$3\r\n5-1\r\n*2\r\n$1\r\nx\r\n$1\r\ny\r\n');
-    expect(await admin.call('XPENDING', 't', 'g')).toBe('*4\r\n:0\r\n$-1\r\n$-1\r\n*-1\r\n');
-    const groups = decodeReply(await admin.call('XINFO', 'GROUPS', 't')) as RespValue[][];
+    expect(await t.admin.call('XPENDING', 't', 'g')).toBe('*4\r\n:0\r\n$-1\r\n$-1\r\n*-1\r\n');
+    const groups = decodeReply(await t.admin.call('XINFO', 'GROUPS', 't')) as RespValue[][];
     expect(groups[0]).toEqual(['name', 'g', 'consumers', 1, 'pending', 0, 'last-delivered-id', '5-1', 'entries-read', 1, 'lag', 0]);
   });
 
@@ -98,7 +65,7 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     await block(a, 1, 'XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>');
     await new Promise((r) => setTimeout(r, 100));
     expect(a.unread()).toBe('');
-    await admin.call('XADD', 's', '1-1', 'f', 'v');
+    await t.admin.call('XADD', 's', '1-1', 'f', 'v');
     expect(await reply(a)).toContain('1-1');
   });
 
@@ -107,7 +74,7 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     const [a, b] = [await connect(), await connect()];
     await block(a, 1, 'XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>');
     await block(b, 2, 'XREADGROUP', 'GROUP', 'g', 'bob', 'BLOCK', '0', 'STREAMS', 's', '>');
-    expect(await admin.call('XGROUP', 'DESTROY', 's', 'g')).toBe(':1\r\n');
+    expect(await t.admin.call('XGROUP', 'DESTROY', 's', 'g')).toBe(':1\r\n');
     expect(await reply(a)).toBe('-NOGROUP the consumer group this client was blocked on no longer exists\r\n');
     expect(await reply(b)).toBe('-NOGROUP the consumer group this client was blocked on no longer exists\r\n');
     await blockedClients(0);
@@ -117,15 +84,15 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     await freshGroup();
     const a = await connect();
     await block(a, 1, 'XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>');
-    expect(await admin.call('DEL', 's')).toBe(':1\r\n');
+    expect(await t.admin.call('DEL', 's')).toBe(':1\r\n');
     expect(await reply(a)).toBe('-UNBLOCKED the stream key no longer exists\r\n');
     await freshGroup();
     await block(a, 1, 'XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>');
-    expect(await admin.call('SET', 's', 'x')).toBe('+OK\r\n');
+    expect(await t.admin.call('SET', 's', 'x')).toBe('+OK\r\n');
     expect(await reply(a)).toBe('-UNBLOCKED the stream key no longer exists\r\n');
     await freshGroup();
     await block(a, 1, 'XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>');
-    expect(await admin.call('FLUSHALL')).toBe('+OK\r\n');
+    expect(await t.admin.call('FLUSHALL')).toBe('+OK\r\n');
     expect(await reply(a)).toBe('-UNBLOCKED the stream key no longer exists\r\n');
     await blockedClients(0);
   });
@@ -137,15 +104,15 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     await block(b, 2, 'XREADGROUP', 'GROUP', 'g', 'bob', 'BLOCK', '0', 'STREAMS', 's', '>');
     gone.close();
     await blockedClients(1);
-    await admin.call('XADD', 's', '1-1', 'f', 'v');
+    await t.admin.call('XADD', 's', '1-1', 'f', 'v');
     expect(await reply(b)).toContain('1-1');
-    const consumers = decodeReply(await admin.call('XINFO', 'CONSUMERS', 's', 'g')) as RespValue[][];
+    const consumers = decodeReply(await t.admin.call('XINFO', 'CONSUMERS', 's', 'g')) as RespValue[][];
     expect(consumers.map((x) => x[1])).toEqual(['bob']);
   });
 
   it('XAUTOCLAIM recovers the entries of a consumer that read them and disappeared', async () => {
     await freshGroup();
-    for (const id of ['1-1', '2-1', '3-1']) await admin.call('XADD', 's', id, 'f', id);
+    for (const id of ['1-1', '2-1', '3-1']) await t.admin.call('XADD', 's', id, 'f', id);
     const gone = await connect();
     expect(await gone.call('XREADGROUP', 'GROUP', 'g', 'crashed', 'COUNT', '2', 'STREAMS', 's', '>')).toContain('2-1');
     gone.close();
@@ -159,13 +126,13 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     expect(await rescuer.call('XAUTOCLAIM', 's', 'g', 'rescuer', '50', '2-1', 'JUSTID')).toBe(
       '*3\r\n$3\r\n0-0\r\n*1\r\n$3\r\n2-1\r\n*0\r\n',
     );
-    const pending = decodeReply(await admin.call('XPENDING', 's', 'g', '-', '+', '10')) as RespValue[][];
+    const pending = decodeReply(await t.admin.call('XPENDING', 's', 'g', '-', '+', '10')) as RespValue[][];
     expect(pending.map((e) => [e[0], e[1], e[3]])).toEqual([
       ['1-1', 'rescuer', 2],
       ['2-1', 'rescuer', 1],
     ]);
     expect(await rescuer.call('XACK', 's', 'g', '1-1', '2-1')).toBe(':2\r\n');
-    expect(await admin.call('XPENDING', 's', 'g')).toBe('*4\r\n:0\r\n$-1\r\n$-1\r\n*-1\r\n');
+    expect(await t.admin.call('XPENDING', 's', 'g')).toBe('*4\r\n:0\r\n$-1\r\n$-1\r\n*-1\r\n');
   });
 
   it('many consumers racing in one group: every entry delivered to exactly one, none lost, PEL equal to XPENDING', async () => {
@@ -207,9 +174,9 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     let ended = false;
     const done = Promise.all(loops).then(() => (ended = true));
     while (!ended) {
-      const list = decodeReply(await admin.call('CLIENT', 'LIST', 'TYPE', 'normal')) as string;
+      const list = decodeReply(await t.admin.call('CLIENT', 'LIST', 'TYPE', 'normal')) as string;
       for (const line of list.split('\n')) {
-        if (/ flags=b /.test(line)) await admin.call('CLIENT', 'UNBLOCK', /id=(\d+)/.exec(line)![1]);
+        if (/ flags=b /.test(line)) await t.admin.call('CLIENT', 'UNBLOCK', /id=(\d+)/.exec(line)![1]);
       }
       await Promise.race([done, new Promise((r) => setTimeout(r, 20))]);
     }
@@ -218,56 +185,26 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     expect(new Set(all).size).toBe(total);
     expect(all.map((id) => Number(id.split('-')[0])).sort((x, y) => x - y)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     // The group's PEL: every entry pending for the consumer that got it.
-    const summary = decodeReply(await admin.call('XPENDING', 's', 'g')) as RespValue[];
+    const summary = decodeReply(await t.admin.call('XPENDING', 's', 'g')) as RespValue[];
     expect(summary[0]).toBe(total);
     const perConsumer = Object.fromEntries((summary[3] as string[][]).map(([n, k]) => [n, Number(k)]));
     for (const [name, list] of got) expect(perConsumer[name] ?? 0).toBe(list.length);
-    const pel = decodeReply(await admin.call('XPENDING', 's', 'g', '-', '+', String(total))) as RespValue[][];
+    const pel = decodeReply(await t.admin.call('XPENDING', 's', 'g', '-', '+', String(total))) as RespValue[][];
     const owner = new Map(pel.map((e) => [e[0] as string, e[1] as string]));
     for (const [name, list] of got) for (const id of list) expect(owner.get(id)).toBe(name);
   }, 120000);
 });
 
-/** TEST.NESTED cmd args...: runs one command nested, as EXEC will (Brook has no MULTI yet). */
-@Injectable()
-class Nested {
-  @Command({ name: 'test.nested', arity: -2, flags: ['write'] })
-  nested(c: Session, argv: string[]): void {
-    c.server.call(c, argv.slice(1));
-  }
-}
-
-@Module({ providers: [Nested] })
-class NestedModule {}
-
 describe('XREADGROUP BLOCK where it may not block (nested, as inside MULTI/EXEC)', () => {
-  let app: INestMicroservice;
-  let brook: RawClient;
-  let redis: RunningServer;
-  let oracle: RawClient;
-
-  beforeAll(async () => {
-    const port = await freePort();
-    ({ app } = await startBrook(loadConfig(['--port', String(port), '--bind', '127.0.0.1', '--save', '']), { imports: [NestedModule] }));
-    brook = await RawClient.connect(port);
-    redis = await startRedis();
-    oracle = await RawClient.connect(redis.port);
-  });
-
-  afterAll(async () => {
-    brook?.close();
-    oracle?.close();
-    await app?.close();
-    await redis?.stop();
-  });
+  const n = nestedSuite();
 
   it('replies at once with the null array Redis gives inside MULTI', async () => {
     const argv = ['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>'];
-    for (const c of [brook, oracle]) await c.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
-    await oracle.call('MULTI');
-    expect(await oracle.call(...argv)).toBe('+QUEUED\r\n');
-    expect(await oracle.call('EXEC')).toBe('*1\r\n*-1\r\n');
-    expect(await brook.call('TEST.NESTED', ...argv)).toBe('*-1\r\n');
+    for (const c of [n.brook, n.oracle]) await c.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+    await n.oracle.call('MULTI');
+    expect(await n.oracle.call(...argv)).toBe('+QUEUED\r\n');
+    expect(await n.oracle.call('EXEC')).toBe('*1\r\n*-1\r\n');
+    expect(await n.brook.call('TEST.NESTED', ...argv)).toBe('*-1\r\n');
   });
 });
 
