@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { lpStringSize } from './listpack-size.js';
-import { BlockReader, ENTRY_DELETED, StreamBlock } from './stream-block.js';
+import { ENTRY_DELETED, StreamBlock } from './stream-block.js';
 import { formatId, parseStreamId, type StreamId } from './stream-id.js';
 
 function id(text: string): StreamId {
@@ -10,9 +10,7 @@ function id(text: string): StreamId {
 /** Every entry of a block as "id flags f=v ...", read with the block's own reader. */
 function entries(block: StreamBlock): string[] {
   const out: string[] = [];
-  const reader = new BlockReader();
-  reader.buf = block.data;
-  reader.pos = block.entriesStart;
+  const reader = block.reader();
   const master: number[] = [];
   block.masterFieldOffsets(master);
   const pos: number[] = [];
@@ -57,9 +55,7 @@ describe('StreamBlock', () => {
     for (let i = 1; i <= 10; i++) block.append(id(`${i}-1`), ['f', i === 5 ? big : String(i)], 0);
     block.seal();
     block.append(id('11-1'), ['f', 'last'], 0);
-    const reader = new BlockReader();
-    reader.buf = block.data;
-    reader.pos = block.entriesStart;
+    const reader = block.reader();
     block.skipPairs(reader, block.readHeader(reader));
     block.markDeleted(reader.pos);
     expect([block.live, block.deleted]).toEqual([10, 1]);

@@ -168,6 +168,14 @@ export class StreamBlock {
     this.size = p;
   }
 
+  /** A reader at this block's first entry. */
+  reader(): BlockReader {
+    const reader = new BlockReader();
+    reader.buf = this.data;
+    reader.pos = this.entriesStart;
+    return reader;
+  }
+
   /** The bytes Redis's listpack for this node would take (what stream-node-max-bytes limits). */
   redisBytes(): number {
     return LP_OVERHEAD + lpIntSize(this.live) + lpIntSize(this.deleted) + this.masterLp + this.entriesLp;

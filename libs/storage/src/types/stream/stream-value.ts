@@ -154,9 +154,7 @@ export class StreamValue extends RedisObject {
   delete(id: StreamId): boolean {
     const block = this.blockAtOrBefore(id);
     if (block === null || id > block.last) return false;
-    const reader = new BlockReader();
-    reader.buf = block.data;
-    reader.pos = block.entriesStart;
+    const reader = block.reader();
     while (reader.pos < block.size) {
       const at = reader.pos;
       const flags = block.readHeader(reader);
@@ -218,9 +216,7 @@ export class StreamValue extends RedisObject {
         continue;
       }
       if (approx) break;
-      const reader = new BlockReader();
-      reader.buf = block.data;
-      reader.pos = block.entriesStart;
+      const reader = block.reader();
       while (reader.pos < block.size) {
         const at = reader.pos;
         const flags = block.readHeader(reader);
