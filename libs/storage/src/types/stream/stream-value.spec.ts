@@ -1,16 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { rng } from '../../../../../test/support/rng.js';
 import { MAX_ID, MIN_ID, formatId, incrId, parseStreamId, streamId, type StreamId } from './stream-id.js';
 import { StreamValue, TrimBy } from './stream-value.js';
-
-/** A small seeded generator (mulberry32), so a failure replays. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface ModelEntry {
   id: StreamId;
