@@ -34,6 +34,8 @@ const COLLECTIONS = {
   hash: { write: 'HSET', args: (i) => [`field:${i}`, `value:${i}`], size: 'HLEN' },
   set: { write: 'SADD', args: (i) => [`member:${i}`], size: 'SCARD' },
   zset: { write: 'ZADD', args: (i) => [String(i), `member:${i}`], size: 'ZCARD' },
+  // Two small fields, the same names in every entry (Redis shares them with a block's master entry).
+  stream: { write: 'XADD', args: (i) => ['*', 'name', `n${i % 1000}`, 'value', String(i)], size: 'XLEN' },
 };
 export const COLLECTION_TYPES = Object.keys(COLLECTIONS);
 
