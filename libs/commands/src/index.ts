@@ -13,6 +13,7 @@ import { setFamily } from './sets.js';
 import { sortFamily } from './sort.js';
 import { stringFamily } from './strings.js';
 import { zsetFamily } from './zsets.js';
+import { streamFamily } from './streams.js';
 
 export * from './table.js';
 export * from './family.js';
@@ -41,6 +42,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   geoFamily,
   hyperloglogFamily,
   sortFamily,
+  streamFamily,
 ];
 
 /** Every built-in command, family by family. */

@@ -14,3 +14,4 @@ export * from './types/list/index.js';
 export * from './long-timeout.js';
 export * from './limits.js';
 export * from './types/zset/index.js';
+export * from './types/stream/index.js';

@@ -82,6 +82,7 @@ export class OrderTree {
   // The path of the last descent (reused: no allocation per operation).
   private readonly pathNodes: Inner[] = [];
   private readonly pathIdx: number[] = [];
+  private readonly at: TreeCursor = { leaf: null, i: 0 };
 
   get size(): number {
     return this.count;
@@ -124,6 +125,15 @@ export class OrderTree {
       node = node.children[c];
     }
     return rank + countInLeaf(node, mode, score, member);
+  }
+
+  /** The member of rank `rank` (0 <= rank < size). */
+  memberAt(rank: number): string {
+    const at = this.at;
+    this.seek(rank, at);
+    const member = (at.leaf as Leaf).members[at.i];
+    at.leaf = null;
+    return member;
   }
 
   /** Points `at` to the entry of rank `rank` (0 <= rank < size). */

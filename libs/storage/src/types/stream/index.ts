@@ -1,0 +1,2 @@
+export * from './stream-id.js';
+export * from './stream-value.js';

@@ -1,0 +1,312 @@
+import { RedisObject } from '../object.js';
+import { Below, OrderTree } from '../zset/order-tree.js';
+import { BlockReader, ENTRY_DELETED, StreamBlock } from './stream-block.js';
+import { MAX_ID, MIN_ID, type StreamId } from './stream-id.js';
+
+/** Redis's STREAM_LISTPACK_MAX_SIZE: a node never grows past it, and no entry may be larger. */
+export const STREAM_NODE_MAX_SIZE = 2 ** 30;
+
+/** How XADD/XTRIM trim: by length or by minimum ID. */
+export const TrimBy = { MaxLen: 0, MinId: 1 } as const;
+export type TrimBy = (typeof TrimBy)[keyof typeof TrimBy];
+
+/**
+ * A stream, as Redis's: blocks of packed entries (stream-block.ts) indexed by their first ID, with
+ * the stream's metadata. The index is the sorted-set B+tree (members = first IDs, all scores 0,
+ * so the order is the ID order) plus a map from first ID to block; blocks are also chained, so a
+ * range from any ID costs O(log n) to find its block and then O(k). Appends go to the tail block
+ * until Redis would start a new node (stream-node-max-bytes / -entries, read by the caller).
+ */
+export class StreamValue extends RedisObject {
+  /** Live entries. */
+  length = 0;
+  /** The last ID added (or set by XSETID); 0-0 while nothing was. */
+  lastId: StreamId = MIN_ID;
+  /** The first live entry's ID; 0-0 when empty. */
+  firstId: StreamId = MIN_ID;
+  /** The largest ID deleted by XDEL (or set by XSETID MAXDELETEDID). */
+  maxDeletedId: StreamId = MIN_ID;
+  /** Entries ever added (XADD count, or XSETID ENTRIESADDED). */
+  entriesAdded = 0;
+  /** Consumer groups (the groups code owns their type and their clone). */
+  groups: Map<string, unknown> | null = null;
+
+  private head: StreamBlock | null = null;
+  private tail: StreamBlock | null = null;
+  private readonly index = new OrderTree();
+  private readonly blocks = new Map<StreamId, StreamBlock>();
+
+  get type(): 'stream' {
+    return 'stream';
+  }
+
+  get encoding(): string {
+    return 'stream';
+  }
+
+  /** Blocks in the stream (Redis's rax nodes: XINFO STREAM FULL radix-tree-nodes is not this). */
+  get blockCount(): number {
+    return this.blocks.size;
+  }
+
+  /**
+   * Appends the entry `id` (above lastId; the caller checked) with the field/value pairs
+   * argv[from..]. A new block starts when the tail's Redis listpack size plus the entry's bytes
+   * reaches maxBytes (0: no limit but Redis's 1 GB) or the tail holds maxEntries entries (0: no
+   * limit), as streamAppendItem.
+   */
+  add(id: StreamId, argv: readonly string[], from: number, maxBytes: number, maxEntries: number): void {
+    let tail = this.tail;
+    if (tail !== null) {
+      const nodeMax = maxBytes === 0 || maxBytes > STREAM_NODE_MAX_SIZE ? STREAM_NODE_MAX_SIZE : maxBytes;
+      if (tail.redisBytes() + pairsBytes(argv, from) >= nodeMax || (maxEntries !== 0 && tail.live + tail.deleted >= maxEntries)) {
+        tail.seal();
+        tail = null;
+      }
+    }
+    if (tail === null) {
+      tail = new StreamBlock(id, argv, from);
+      this.link(tail);
+    }
+    tail.append(id, argv, from);
+    if (this.length === 0) this.firstId = id;
+    this.length++;
+    this.entriesAdded++;
+    this.lastId = id;
+  }
+
+  private link(block: StreamBlock): void {
+    block.prev = this.tail;
+    if (this.tail === null) this.head = block;
+    else this.tail.next = block;
+    this.tail = block;
+    this.index.insert(0, block.first);
+    this.blocks.set(block.first, block);
+  }
+
+  private unlink(block: StreamBlock): void {
+    if (block.prev === null) this.head = block.next;
+    else block.prev.next = block.next;
+    if (block.next === null) this.tail = block.prev;
+    else block.next.prev = block.prev;
+    this.index.delete(0, block.first);
+    this.blocks.delete(block.first);
+  }
+
+  /** The block whose first ID is the greatest at or below id; null when id is before every block. */
+  blockAtOrBefore(id: StreamId): StreamBlock | null {
+    const tail = this.tail;
+    if (tail === null) return null;
+    if (id >= tail.first) return tail;
+    const rank = this.index.countBelow(Below.LexOrEqual, 0, id);
+    return rank === 0 ? null : (this.blocks.get(this.index.memberAt(rank - 1) as StreamId) as StreamBlock);
+  }
+
+  /** Live entries with from <= id <= to, in order (or in reverse), read lazily. */
+  iterate(from: StreamId, to: StreamId, reverse = false): StreamIterator {
+    return new StreamIterator(this, from, to, reverse);
+  }
+
+  /** The first block (for iteration). */
+  get firstBlock(): StreamBlock | null {
+    return this.head;
+  }
+
+  /** The live entry `id` as [field, value, ...]; null when there is none. */
+  get(id: StreamId): string[] | null {
+    const it = this.iterate(id, id);
+    if (!it.next()) return null;
+    const out: string[] = [];
+    for (let i = 0; i < it.pairs; i++) out.push(it.field(i), it.value(i));
+    return out;
+  }
+
+  /** Whether the live entry `id` exists. */
+  has(id: StreamId): boolean {
+    return this.iterate(id, id).next();
+  }
+
+  /**
+   * Deletes the live entry `id` as XDEL (streamDeleteItem plus XDEL's bookkeeping of
+   * max-deleted-entry-id and the first ID); false when there is none. A block left without
+   * live entries is dropped.
+   */
+  delete(id: StreamId): boolean {
+    const block = this.blockAtOrBefore(id);
+    if (block === null || id > block.last) return false;
+    const reader = new BlockReader();
+    reader.buf = block.data;
+    reader.pos = block.entriesStart;
+    while (reader.pos < block.size) {
+      const at = reader.pos;
+      const flags = block.readHeader(reader);
+      const entry = StreamBlock.idOf(reader);
+      if (entry > id) return false;
+      if (entry === id) {
+        if ((flags & ENTRY_DELETED) !== 0) return false;
+        if (block.live === 1) this.unlink(block);
+        else block.markDeleted(at);
+        this.length--;
+        if (id > this.maxDeletedId) this.maxDeletedId = id;
+        if (this.length === 0) this.firstId = MIN_ID;
+        else if (id === this.firstId) this.firstId = this.edgeId(false);
+        return true;
+      }
+      block.skipPairs(reader, flags);
+    }
+    return false;
+  }
+
+  /** The first (or last) live ID, as streamGetEdgeID skipping tombstones: when empty the max ID for first, 0-0 for last. */
+  edgeId(last: boolean): StreamId {
+    const it = this.iterate(MIN_ID, MAX_ID, last);
+    return it.next() ? it.id : last ? MIN_ID : MAX_ID;
+  }
+
+  /** The first entry's ID counting deleted ones (streamGetEdgeID without skipping tombstones). */
+  firstRawId(): StreamId {
+    return this.head === null ? MAX_ID : this.head.first;
+  }
+
+  /**
+   * Trims as streamTrim: whole blocks from the head while they can go; then, unless `approx`,
+   * entries inside the next block. `limit` (0: none) caps the entries removed, counted per whole
+   * block. Returns how many entries were removed.
+   */
+  trim(by: TrimBy, maxLen: number, minId: StreamId, approx: boolean, limit: number): number {
+    let deleted = 0;
+    let block = this.head;
+    while (block !== null) {
+      if (by === TrimBy.MaxLen && this.length <= maxLen) break;
+      const entries = block.live;
+      if (limit !== 0 && deleted + entries > limit) break;
+      const whole = by === TrimBy.MaxLen ? this.length - entries >= maxLen : block.last < minId;
+      if (whole) {
+        const next = block.next;
+        this.unlink(block);
+        this.length -= entries;
+        deleted += entries;
+        block = next;
+        continue;
+      }
+      if (approx) break;
+      const reader = new BlockReader();
+      reader.buf = block.data;
+      reader.pos = block.entriesStart;
+      while (reader.pos < block.size) {
+        const at = reader.pos;
+        const flags = block.readHeader(reader);
+        if (by === TrimBy.MaxLen ? this.length <= maxLen : StreamBlock.idOf(reader) >= minId) break;
+        block.skipPairs(reader, flags);
+        if ((flags & ENTRY_DELETED) === 0) {
+          block.markDeleted(at);
+          this.length--;
+          deleted++;
+        }
+      }
+      break;
+    }
+    if (this.length === 0) this.firstId = MIN_ID;
+    else if (deleted !== 0) this.firstId = this.edgeId(false);
+    return deleted;
+  }
+
+  clone(): StreamValue {
+    const copy = new StreamValue();
+    for (let b = this.head; b !== null; b = b.next) copy.link(b.clone());
+    copy.length = this.length;
+    copy.lastId = this.lastId;
+    copy.firstId = this.firstId;
+    copy.maxDeletedId = this.maxDeletedId;
+    copy.entriesAdded = this.entriesAdded;
+    return copy;
+  }
+}
+
+/** The bytes of the field/value strings argv[from..] (streamAppendItem's totelelen). */
+export function pairsBytes(argv: readonly string[], from: number): number {
+  let n = 0;
+  for (let i = from; i < argv.length; i++) n += argv[i].length;
+  return n;
+}
+
+/**
+ * A lazy walk over a stream's live entries between two IDs: `next()` moves to the next entry and
+ * then `id`, `pairs`, `field(i)` and `value(i)` describe it (strings are made only when asked
+ * for). The stream must not change while a walk is in use.
+ */
+export class StreamIterator {
+  /** The current entry's ID. */
+  id: StreamId = MIN_ID;
+  /** The current entry's field/value pair count. */
+  pairs = 0;
+  private block: StreamBlock | null;
+  private readonly reader = new BlockReader();
+  /** Entry starts of the current block. */
+  private readonly offsets: number[] = [];
+  private k = 0;
+  /** [field start, field end, value start, value end] per pair of the current entry. */
+  private readonly pos: number[] = [];
+  private readonly masterPos: number[] = [];
+  private loaded: StreamBlock | null = null;
+
+  constructor(
+    stream: StreamValue,
+    private readonly from: StreamId,
+    private readonly to: StreamId,
+    private readonly reverse: boolean,
+  ) {
+    if (from > to) this.block = null;
+    else if (reverse) this.block = stream.blockAtOrBefore(to);
+    else this.block = stream.blockAtOrBefore(from) ?? stream.firstBlock;
+  }
+
+  next(): boolean {
+    const reader = this.reader;
+    for (;;) {
+      const block = this.block;
+      if (block === null) return false;
+      if (this.loaded !== block) this.load(block);
+      const offsets = this.offsets;
+      while (this.reverse ? this.k >= 0 : this.k < offsets.length) {
+        reader.pos = offsets[this.k];
+        this.k += this.reverse ? -1 : 1;
+        const flags = block.readHeader(reader);
+        if ((flags & ENTRY_DELETED) !== 0) continue;
+        const id = StreamBlock.idOf(reader);
+        if (this.reverse ? id > this.to : id < this.from) continue;
+        if (this.reverse ? id < this.from : id > this.to) {
+          this.block = null;
+          return false;
+        }
+        this.id = id;
+        this.pairs = block.readPairs(reader, flags, this.pos, this.masterPos);
+        return true;
+      }
+      this.block = this.reverse ? block.prev : block.next;
+    }
+  }
+
+  private load(block: StreamBlock): void {
+    const reader = this.reader;
+    reader.buf = block.data;
+    reader.pos = block.entriesStart;
+    const offsets = this.offsets;
+    offsets.length = 0;
+    while (reader.pos < block.size) {
+      offsets.push(reader.pos);
+      block.skipPairs(reader, block.readHeader(reader));
+    }
+    block.masterFieldOffsets(this.masterPos);
+    this.k = this.reverse ? offsets.length - 1 : 0;
+    this.loaded = block;
+  }
+
+  field(i: number): string {
+    return this.reader.buf.latin1Slice(this.pos[4 * i], this.pos[4 * i + 1]);
+  }
+
+  value(i: number): string {
+    return this.reader.buf.latin1Slice(this.pos[4 * i + 2], this.pos[4 * i + 3]);
+  }
+}
