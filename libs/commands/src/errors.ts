@@ -160,6 +160,27 @@ export const Err = {
   xsetidBelowMaxDeleted: 'ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id',
   xsetidBelowTop: 'ERR The ID specified in XSETID is smaller than the target stream top item',
   xsetidEntriesAddedBelowLength: 'ERR The entries_added specified in XSETID is smaller than the target stream length',
+  // stream groups
+  invalidStartInterval: 'ERR invalid start ID for the interval',
+  invalidEndInterval: 'ERR invalid end ID for the interval',
+  entriesReadNegative: 'ERR value for ENTRIESREAD must be positive or -1',
+  xgroupNoKey:
+    'ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.',
+  busyGroup: 'BUSYGROUP Consumer Group name already exists',
+  noGroupForKey: (group: string, key: string) => `NOGROUP No such consumer group '${group}' for key name '${key}'`,
+  noGroup: (key: string, group: string) => `NOGROUP No such key '${key}' or consumer group '${group}'`,
+  noGroupReadGroup: (key: string, group: string) =>
+    `NOGROUP No such key '${key}' or consumer group '${group}' in XREADGROUP with GROUP option`,
+  xreadgroupNoGroup: 'ERR Missing GROUP option for XREADGROUP',
+  xreadgroupDollar:
+    'ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.',
+  xreadgroupKeyDeleted: 'UNBLOCKED the stream key no longer exists',
+  xreadgroupGroupDestroyed: 'NOGROUP the consumer group this client was blocked on no longer exists',
+  xclaimMinIdle: (cmd: string) => `ERR Invalid min-idle-time argument for ${cmd}`,
+  xclaimOption: (opt: string) => `ERR Invalid ${opt} option argument for XCLAIM`,
+  xclaimUnknownOption: (opt: string) => `ERR Unrecognized XCLAIM option '${opt}'`,
+  autoclaimCount: 'ERR COUNT must be > 0',
+  autoclaimNoMemory: 'ERR Insufficient memory, failed allocating transient memory, COUNT too high.',
 } as const;
 
 /** The unknown-command text: quotes up to 128 bytes of the name and of each argument, like Redis. */

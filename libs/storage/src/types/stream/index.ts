@@ -1,2 +1,3 @@
 export * from './stream-id.js';
 export * from './stream-value.js';
+export * from './consumer-group.js';
