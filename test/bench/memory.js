@@ -157,6 +157,7 @@ export async function measureMemory(start, workload, log, { settleMs = 5000, war
       perKeyAfterGc: (afterGc - baseline) / n,
       perKeyWarm: (afterGc - warmBaseline) / n,
       heapPerKey: heap ? (heap.usedHeap - warmHeap.usedHeap) / n : null,
+      externalPerKey: heap ? (heap.external - warmHeap.external) / n : null,
     };
   } finally {
     await server.stop();

@@ -124,7 +124,7 @@ export function collectionMemoryMarkdown(rows) {
       r === null ? '–' : ratio(r),
       `≤ ${target}`,
       r === null ? '' : mark(r <= target),
-      brookOnly((m) => m.heapPerKey.toFixed(1)),
+      brookOnly((m) => `${m.heapPerKey.toFixed(1)} + ${m.externalPerKey.toFixed(1)}`),
       brookOnly((m) => int(m.perKeyAfterGc)),
       cell(redis, (m) => int(m.perKeyAfterGc)),
       brookOnly((m) => int(m.perKeySettled)),
@@ -141,7 +141,8 @@ export function collectionMemoryMarkdown(rows) {
       "(V8's young generation and code becoming resident, allocator arenas and pools; about 20 MB for Brook, " +
       '20 B per element at 1M), not a per-element cost. Redis is measured the same way (its jemalloc also keeps pages ' +
       'after FLUSHALL). Brook readings are taken after a forced full GC ("settled": 2 s after loading, before it); ' +
-      "Brook heap: V8's heap used per element over the warm baseline, after GC.",
+      "Brook heap + external: V8's heap used per element over the warm baseline, after GC, " +
+      '+ the memory outside the heap (Buffers: stream blocks are Buffers) per element.',
     '',
     table(
       [
@@ -152,7 +153,7 @@ export function collectionMemoryMarkdown(rows) {
         'Brook/Redis',
         'Target',
         'Met',
-        'Brook heap B/element',
+        'Brook heap + external B/element',
         'Brook cold',
         'Redis cold',
         'Brook cold settled',
