@@ -4,7 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestMicroservice } from '@nestjs/common';
-import { formatScore, HashObject, isStringValue, ListValue, SetValue, stringBytes, ZSetValue, type Value } from '@brook/storage';
+import {
+  formatId,
+  formatScore,
+  HashObject,
+  isStringValue,
+  ListValue,
+  MAX_ID,
+  MIN_ID,
+  SetValue,
+  StreamValue,
+  stringBytes,
+  ZSetValue,
+  type Value,
+} from '@brook/storage';
 import { loadConfig, startBrook, type BrookServer } from '@brook/server';
 import { freePort } from './support/servers.js';
 import { RawClient } from './support/raw-client.js';
@@ -66,7 +79,48 @@ describe('the key-modified signal comes after the mutation', () => {
       return `zset:${entries.join(',')}`;
     }
     if (v instanceof ListValue) return `list:${v.values().join(',')}`;
+    if (v instanceof StreamValue) return streamContents(v);
     return '<other type>';
+  }
+
+  /** A stream: its entries, then per group its last ID, entries-read, pending entries and consumers. */
+  function streamContents(v: StreamValue): string {
+    const entries: string[] = [];
+    const it = v.iterate(MIN_ID, MAX_ID);
+    while (it.next()) {
+      const pairs: string[] = [];
+      for (let i = 0; i < it.pairs; i++) pairs.push(`${it.field(i)}=${it.value(i)}`);
+      entries.push(`${formatId(it.id)}{${pairs.join(',')}}`);
+    }
+    const groups = (v.groups?.inOrder() ?? []).map(([name, g]) => {
+      const pending: string[] = [];
+      g.pel.walk(MIN_ID, MAX_ID, (id, e) => {
+        pending.push(`${formatId(id)}>${e.consumer.name}`);
+        return true;
+      });
+      const consumers = g.consumersInOrder().map((x) => x.name);
+      return `${name}@${formatId(g.lastId)}/${g.entriesRead}[${pending.join(',')}](${consumers.join(',')})`;
+    });
+    return `stream:${entries.join(',')}|${groups.join(';')}`;
+  }
+
+  /** streamContents() read through the client: XRANGE, XINFO GROUPS, XPENDING and XINFO CONSUMERS. */
+  async function readStreamContents(key: string): Promise<string> {
+    const entries = (decodeReply(await c.call('XRANGE', key, '-', '+')) as [string, string[]][]).map(([id, flat]) => {
+      const pairs: string[] = [];
+      for (let i = 0; i < flat.length; i += 2) pairs.push(`${flat[i]}=${flat[i + 1]}`);
+      return `${id}{${pairs.join(',')}}`;
+    });
+    const groups: string[] = [];
+    for (const info of decodeReply(await c.call('XINFO', 'GROUPS', key)) as (string | number | null)[][]) {
+      const [name, lastId, entriesRead] = [info[1] as string, info[7] as string, info[9] ?? -1];
+      const pending = (decodeReply(await c.call('XPENDING', key, name, '-', '+', '1000000')) as string[][]).map(
+        ([id, who]) => `${id}>${who}`,
+      );
+      const consumers = (decodeReply(await c.call('XINFO', 'CONSUMERS', key, name)) as string[][]).map((x) => x[1]);
+      groups.push(`${name}@${lastId}/${entriesRead}[${pending.join(',')}](${consumers.join(',')})`);
+    }
+    return `stream:${entries.join(',')}|${groups.join(';')}`;
   }
 
   /** The key's contents read through the client, as contents() shows them; null when absent. */
@@ -87,6 +141,7 @@ describe('the key-modified signal comes after the mutation', () => {
       return `zset:${entries.join(',')}`;
     }
     if (type === '+list\r\n') return `list:${(decodeReply(await c.call('LRANGE', key, '0', '-1')) as string[]).join(',')}`;
+    if (type === '+stream\r\n') return readStreamContents(key);
     const v = await c.call('GET', key);
     return v.slice(v.indexOf('\r\n') + 2, -2);
   }
@@ -277,6 +332,25 @@ describe('the key-modified signal comes after the mutation', () => {
     await check('SORT', 'sl', 'STORE', 'sorted');
     await check('SORT', 'sl', 'BY', 'nosort', 'DESC', 'GET', '#', 'STORE', 'sorted');
     await check('SORT', 'sl', 'LIMIT', '5', '1', 'STORE', 'sorted');
+  });
+
+  it('holds for the stream consumer group commands', async () => {
+    await c.call('XADD', 'xs', '1-1', 'f', 'v1');
+    await c.call('XADD', 'xs', '2-1', 'f', 'v2');
+    await c.call('XADD', 'xs', '3-1', 'f', 'v3');
+    await check('XGROUP', 'CREATE', 'xs', 'g', '0');
+    await check('XGROUP', 'CREATE', 'xnew', 'g', '$', 'MKSTREAM');
+    await check('XGROUP', 'CREATECONSUMER', 'xs', 'g', 'alice');
+    await check('XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', '2', 'STREAMS', 'xs', '>');
+    await check('XREADGROUP', 'GROUP', 'g', 'bob', 'NOACK', 'STREAMS', 'xs', '>');
+    await check('XREADGROUP', 'GROUP', 'g', 'alice', 'STREAMS', 'xs', '0');
+    await check('XCLAIM', 'xs', 'g', 'carol', '0', '1-1');
+    await check('XCLAIM', 'xs', 'g', 'carol', '0', '3-1', 'FORCE', 'LASTID', '9-9');
+    await check('XAUTOCLAIM', 'xs', 'g', 'dave', '0', '0', 'COUNT', '1');
+    await check('XACK', 'xs', 'g', '1-1');
+    await check('XGROUP', 'SETID', 'xs', 'g', '1-1', 'ENTRIESREAD', '1');
+    await check('XGROUP', 'DELCONSUMER', 'xs', 'g', 'dave');
+    await check('XGROUP', 'DESTROY', 'xs', 'g');
   });
 
   it('holds for the generic and expire commands', async () => {

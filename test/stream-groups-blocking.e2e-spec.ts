@@ -4,11 +4,16 @@
  * of them and pending for it; FIFO among waiters; the stream deleted or retyped, or the group
  * destroyed, while clients wait; timeouts, BLOCK 0, disconnects, MULTI.
  */
+import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Injectable, Module, type INestMicroservice } from '@nestjs/common';
+import type { Session } from '@brook/commands';
+import { Command, loadConfig, startBrook } from '@brook/server';
 import { RawClient, encodeCommand } from './support/raw-client.js';
 import { waitBlockedClients } from './support/blocked.js';
-import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
+import { freePort, startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
 import { decodeReply, type RespValue } from './support/resp-value.js';
+import { changeFeedSuite } from './support/change-feed.js';
 
 const SERVERS = ['brook', 'redis'] as const;
 
@@ -134,14 +139,6 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     expect(consumers.map((x) => x[1])).toEqual(['bob']);
   });
 
-  it('inside MULTI it does not block: a null array at once', async () => {
-    await freshGroup();
-    const a = await connect();
-    await a.call('MULTI');
-    await a.call('XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>');
-    expect(await a.call('EXEC')).toBe('*1\r\n*-1\r\n');
-  });
-
   it('many consumers racing in one group: every entry delivered to exactly one, none lost, PEL equal to XPENDING', async () => {
     await freshGroup();
     const total = 400;
@@ -200,4 +197,67 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     const owner = new Map(pel.map((e) => [e[0] as string, e[1] as string]));
     for (const [name, list] of got) for (const id of list) expect(owner.get(id)).toBe(name);
   }, 120000);
+});
+
+/** TEST.NESTED cmd args...: runs one command nested, as EXEC will (Brook has no MULTI yet). */
+@Injectable()
+class Nested {
+  @Command({ name: 'test.nested', arity: -2, flags: ['write'] })
+  nested(c: Session, argv: string[]): void {
+    c.server.call(c, argv.slice(1));
+  }
+}
+
+@Module({ providers: [Nested] })
+class NestedModule {}
+
+describe('XREADGROUP BLOCK where it may not block (nested, as inside MULTI/EXEC)', () => {
+  let app: INestMicroservice;
+  let brook: RawClient;
+  let redis: RunningServer;
+  let oracle: RawClient;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    ({ app } = await startBrook(loadConfig(['--port', String(port), '--bind', '127.0.0.1', '--save', '']), { imports: [NestedModule] }));
+    brook = await RawClient.connect(port);
+    redis = await startRedis();
+    oracle = await RawClient.connect(redis.port);
+  });
+
+  afterAll(async () => {
+    brook?.close();
+    oracle?.close();
+    await app?.close();
+    await redis?.stop();
+  });
+
+  it('replies at once with the null array Redis gives inside MULTI', async () => {
+    const argv = ['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>'];
+    for (const c of [brook, oracle]) await c.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+    await oracle.call('MULTI');
+    expect(await oracle.call(...argv)).toBe('+QUEUED\r\n');
+    expect(await oracle.call('EXEC')).toBe('*1\r\n*-1\r\n');
+    expect(await brook.call('TEST.NESTED', ...argv)).toBe('*-1\r\n');
+  });
+});
+
+describe('XREADGROUP BLOCK: the change feed', () => {
+  const suite = changeFeedSuite();
+
+  it('a served waiter is fed, after the XADD that served it, as the XCLAIMs of its delivery', async () => {
+    await suite.client.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+    const waiter = await RawClient.connect(suite.client.socket.remotePort as number);
+    waiter.write(encodeCommand(['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>']));
+    for (let i = 0; i < 200 && !suite.server.info(['clients']).includes('blocked_clients:1\r\n'); i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const fed = await suite.fedArgv('XADD', 's', '1-1', 'f', 'v');
+    expect(fed.map((argv) => argv.map((a, i) => (argv[i - 1] === 'TIME' ? '<time>' : a)))).toEqual([
+      ['XADD', 's', '1-1', 'f', 'v'],
+      ['XCLAIM', 's', 'g', 'alice', '0', '1-1', 'TIME', '<time>', 'RETRYCOUNT', '1', 'FORCE', 'JUSTID', 'LASTID', '1-1'],
+    ]);
+    expect((await waiter.read()).toString('latin1')).toContain('1-1');
+    waiter.close();
+  });
 });

@@ -378,8 +378,8 @@ describe('stream consumer groups: differential against real Redis', () => {
       XAUTOCLAIM s g dave 0 0 COUNT 0
       XAUTOCLAIM s g dave 0 0 COUNT -1
       XAUTOCLAIM s g dave 0 0 COUNT x
-      XAUTOCLAIM s g dave 0 0 COUNT 922337203685477580
-      XAUTOCLAIM s g dave 0 0 COUNT 922337203685477581
+      XAUTOCLAIM s g dave 0 0 COUNT 576460752303423487
+      XAUTOCLAIM s g dave 0 0 COUNT 576460752303423488
       XAUTOCLAIM s g dave 0 0 COUNT
       XAUTOCLAIM s g dave 0 0 NOSUCH
       XAUTOCLAIM s g dave x 0
@@ -482,6 +482,58 @@ describe('stream consumer groups: differential against real Redis', () => {
       XSETID s 7-1 ENTRIESADDED 10 MAXDELETEDID 6-5
       XINFO GROUPS s
       XINFO STREAM s FULL
+    `);
+  });
+
+  it('IDs above 2^53 and at the top of the range, the largest ID given for `>`, huge counts', async () => {
+    await same(`
+      XADD s 9007199254740993-5 a 1
+      XADD s 9007199254740993-18446744073709551615 b 2
+      XADD s 18446744073709551615-18446744073709551614 c 3
+      XGROUP CREATE s g 9007199254740993-4
+      XINFO GROUPS s
+      XREADGROUP GROUP g alice COUNT 9223372036854775807 STREAMS s 18446744073709551615-18446744073709551615
+      XREADGROUP GROUP g alice STREAMS s 9007199254740993-5
+      XREADGROUP GROUP g alice STREAMS s 18446744073709551615-18446744073709551615
+      XPENDING s g
+      XPENDING s g 9007199254740993 9007199254740993 9223372036854775807
+      XPENDING s g (9007199254740993-5 + 10
+      XPENDING s g - (18446744073709551615-18446744073709551614 10
+      XCLAIM s g bob 0 18446744073709551615-18446744073709551614 JUSTID
+      XAUTOCLAIM s g carol 0 9007199254740993-18446744073709551615 COUNT 1 JUSTID
+      XACK s g 9007199254740993-5 18446744073709551615-18446744073709551614
+      XINFO STREAM s FULL
+      XGROUP SETID s g 18446744073709551615-18446744073709551615
+      XINFO GROUPS s
+      XGROUP CREATE s over 0 ENTRIESREAD 100
+      XINFO GROUPS s
+    `);
+  });
+
+  it('consumers and groups listed in byte order; the same consumer claiming its own entries', async () => {
+    await same(`
+      XADD s 1-1 a 1
+      XADD s 2-1 b 2
+      XGROUP CREATE s zeta 0
+      XGROUP CREATE s Alpha 0
+      XGROUP CREATE s alpha 0
+      XGROUP CREATE s ébc 0
+      XGROUP CREATECONSUMER s alpha bob
+      XGROUP CREATECONSUMER s alpha Bob
+      XGROUP CREATECONSUMER s alpha b
+      XGROUP CREATECONSUMER s alpha bobby
+      XGROUP CREATECONSUMER s alpha _x
+      XGROUP CREATECONSUMER s alpha é
+      XINFO GROUPS s
+      XINFO CONSUMERS s alpha
+      XREADGROUP GROUP alpha bob STREAMS s >
+      XREADGROUP GROUP alpha Bob STREAMS s 0
+      XPENDING s alpha
+      XCLAIM s alpha bob 0 1-1 1-1 2-1 JUSTID
+      XPENDING s alpha - + 10
+      XCLAIM s alpha Bob 0 2-1 1-1
+      XPENDING s alpha
+      XINFO STREAM s FULL COUNT 1
     `);
   });
 

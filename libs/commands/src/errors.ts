@@ -161,8 +161,6 @@ export const Err = {
   xsetidBelowTop: 'ERR The ID specified in XSETID is smaller than the target stream top item',
   xsetidEntriesAddedBelowLength: 'ERR The entries_added specified in XSETID is smaller than the target stream length',
   // stream groups
-  invalidStartInterval: 'ERR invalid start ID for the interval',
-  invalidEndInterval: 'ERR invalid end ID for the interval',
   entriesReadNegative: 'ERR value for ENTRIESREAD must be positive or -1',
   xgroupNoKey:
     'ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.',

@@ -14,6 +14,7 @@ import { sortFamily } from './sort.js';
 import { stringFamily } from './strings.js';
 import { zsetFamily } from './zsets.js';
 import { streamFamily } from './streams.js';
+import { streamGroupsFamily } from './stream-groups.js';
 
 export * from './table.js';
 export * from './family.js';
@@ -43,6 +44,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   hyperloglogFamily,
   sortFamily,
   streamFamily,
+  streamGroupsFamily,
 ];
 
 /** Every built-in command, family by family. */

@@ -12,29 +12,17 @@ import type { StreamId } from './stream-id.js';
 /** entries-read when unknown (SCG_INVALID_ENTRIES_READ): XINFO shows null, lag is estimated. */
 export const ENTRIES_READ_UNKNOWN = -1;
 
-/** IDs in order, each with a value: the Map answers lookups, the tree order and ranges. */
-export class IdMap<V> {
-  private readonly values = new Map<StreamId, V>();
-  private readonly order = new OrderTree();
+/**
+ * IDs in order (an OrderTree: every score 0, the 16-byte IDs as members, so member order is ID
+ * order), their values looked up in `values`: walks, first/last and ranges cost O(log n + k).
+ */
+export abstract class IdOrder<V> {
+  protected readonly order = new OrderTree();
+
+  constructor(protected readonly values: Map<StreamId, V>) {}
 
   get size(): number {
-    return this.values.size;
-  }
-
-  get(id: StreamId): V | undefined {
-    return this.values.get(id);
-  }
-
-  /** Adds or replaces the value of `id`. */
-  set(id: StreamId, v: V): void {
-    if (!this.values.has(id)) this.order.insert(0, id);
-    this.values.set(id, v);
-  }
-
-  delete(id: StreamId): boolean {
-    if (!this.values.delete(id)) return false;
-    this.order.delete(0, id);
-    return true;
+    return this.order.size;
   }
 
   first(): StreamId | undefined {
@@ -46,9 +34,12 @@ export class IdMap<V> {
   }
 
   private at(rank: number): StreamId | undefined {
-    let id: StreamId | undefined;
-    if (rank >= 0 && rank < this.order.size) this.order.range(rank, rank + 1, false, (m) => (id = m as StreamId));
-    return id;
+    return rank >= 0 && rank < this.order.size ? (this.order.memberAt(rank) as StreamId) : undefined;
+  }
+
+  /** The first ID at or after `from`, or undefined. */
+  ceiling(from: StreamId): StreamId | undefined {
+    return this.at(this.order.countBelow(Below.Lex, 0, from));
   }
 
   /**
@@ -71,10 +62,45 @@ export class IdMap<V> {
       rank = this.order.countBelow(Below.LexOrEqual, 0, batch[batch.length - 1]);
     }
   }
+}
 
-  /** The first ID at or after `from`, or undefined. */
-  ceiling(from: StreamId): StreamId | undefined {
-    return this.at(this.order.countBelow(Below.Lex, 0, from));
+/** IDs in order, each with a value (a group's PEL): the Map answers lookups, the tree order and ranges. */
+export class IdMap<V> extends IdOrder<V> {
+  constructor() {
+    super(new Map<StreamId, V>());
+  }
+
+  get(id: StreamId): V | undefined {
+    return this.values.get(id);
+  }
+
+  /** Adds `id`, which must not be there yet. */
+  add(id: StreamId, v: V): void {
+    this.values.set(id, v);
+    this.order.insert(0, id);
+  }
+
+  delete(id: StreamId): boolean {
+    if (!this.values.delete(id)) return false;
+    this.order.delete(0, id);
+    return true;
+  }
+
+  /** A subset of these IDs in its own order, sharing the values (a consumer's PEL within its group's). */
+  subset(): IdSubset<V> {
+    return new IdSubset(this.values);
+  }
+}
+
+/** Some IDs of an IdMap, ordered on their own, their values read from it: one Map entry per pending entry, not two. */
+export class IdSubset<V> extends IdOrder<V> {
+  /** Adds `id`, which must not be there yet (its value is in the IdMap). */
+  add(id: StreamId): void {
+    this.order.insert(0, id);
+  }
+
+  delete(id: StreamId): void {
+    this.order.delete(0, id);
   }
 }
 
@@ -87,12 +113,12 @@ export interface PendingEntry {
 }
 
 export class Consumer {
-  readonly pel = new IdMap<PendingEntry>();
-
   constructor(
     readonly name: string,
     /** Unix ms the consumer was last seen (created, read, claimed): XINFO CONSUMERS idle. */
     public seenTime: number,
+    /** Its pending entries: a subset of the group's PEL. */
+    readonly pel: IdSubset<PendingEntry>,
   ) {}
 }
 
@@ -117,7 +143,7 @@ export class ConsumerGroup {
   /** A new consumer; null when one by that name exists. */
   createConsumer(name: string, now: number): Consumer | null {
     if (this.consumers.has(name)) return null;
-    const c = new Consumer(name, now);
+    const c = new Consumer(name, now, this.pel.subset());
     this.consumers.set(name, c);
     return c;
   }
@@ -154,17 +180,8 @@ export class ConsumerGroup {
    */
   deliver(id: StreamId, consumer: Consumer, now: number): PendingEntry {
     const e = this.pel.get(id);
-    if (e === undefined) {
-      const created: PendingEntry = { deliveryTime: now, deliveryCount: 1, consumer };
-      this.pel.set(id, created);
-      consumer.pel.set(id, created);
-      return created;
-    }
-    if (e.consumer !== consumer) {
-      e.consumer.pel.delete(id);
-      consumer.pel.set(id, e);
-      e.consumer = consumer;
-    }
+    if (e === undefined) return this.addPending(id, consumer, now, 1);
+    this.transfer(id, e, consumer);
     e.deliveryTime = now;
     e.deliveryCount = 1;
     return e;
@@ -174,15 +191,15 @@ export class ConsumerGroup {
   transfer(id: StreamId, e: PendingEntry, consumer: Consumer): void {
     if (e.consumer === consumer) return;
     e.consumer.pel.delete(id);
-    consumer.pel.set(id, e);
+    consumer.pel.add(id);
     e.consumer = consumer;
   }
 
-  /** XCLAIM FORCE of an entry nobody has pending: a new entry owned by `consumer`. */
+  /** A new pending entry for `id` (nobody has it pending) owned by `consumer`. */
   addPending(id: StreamId, consumer: Consumer, deliveryTime: number, deliveryCount: number): PendingEntry {
     const e: PendingEntry = { deliveryTime, deliveryCount, consumer };
-    this.pel.set(id, e);
-    consumer.pel.set(id, e);
+    this.pel.add(id, e);
+    consumer.pel.add(id);
     return e;
   }
 
@@ -198,7 +215,7 @@ export class ConsumerGroup {
   /** A deep copy: consumers, and PEL entries shared between group and consumer as in the original. */
   clone(): ConsumerGroup {
     const copy = new ConsumerGroup(this.lastId, this.entriesRead);
-    for (const c of this.consumers.values()) copy.consumers.set(c.name, new Consumer(c.name, c.seenTime));
+    for (const c of this.consumers.values()) copy.consumers.set(c.name, new Consumer(c.name, c.seenTime, copy.pel.subset()));
     this.pel.walk(MIN_KEY, MAX_KEY, (id, e) => {
       copy.addPending(id, copy.consumers.get(e.consumer.name)!, e.deliveryTime, e.deliveryCount);
       return true;

@@ -2,6 +2,7 @@ import { RedisObject } from '../object.js';
 import { Below, OrderTree } from '../zset/order-tree.js';
 import { BlockReader, ENTRY_DELETED, StreamBlock } from './stream-block.js';
 import { MAX_ID, MIN_ID, type StreamId } from './stream-id.js';
+import type { ConsumerGroups } from './consumer-group.js';
 
 /** Redis's STREAM_LISTPACK_MAX_SIZE: a node never grows past it, and no entry may be larger. */
 export const STREAM_NODE_MAX_SIZE = 2 ** 30;
@@ -29,7 +30,7 @@ export class StreamValue extends RedisObject {
   /** Entries ever added (XADD count, or XSETID ENTRIESADDED). */
   entriesAdded = 0;
   /** Consumer groups (the groups code owns their type and their clone). */
-  groups: Map<string, unknown> | null = null;
+  groups: ConsumerGroups | null = null;
 
   private head: StreamBlock | null = null;
   private tail: StreamBlock | null = null;
@@ -42,6 +43,11 @@ export class StreamValue extends RedisObject {
 
   get encoding(): string {
     return 'stream';
+  }
+
+  /** Nodes of the block index (with blockCount, what XINFO STREAM reports for Redis's radix-tree-nodes/-keys). */
+  get indexNodeCount(): number {
+    return this.index.nodeCount;
   }
 
   /** Blocks in the stream (Redis's rax nodes: XINFO STREAM FULL radix-tree-nodes is not this). */
@@ -219,6 +225,7 @@ export class StreamValue extends RedisObject {
     copy.firstId = this.firstId;
     copy.maxDeletedId = this.maxDeletedId;
     copy.entriesAdded = this.entriesAdded;
+    copy.groups = this.groups?.clone() ?? null;
     return copy;
   }
 }

@@ -88,6 +88,17 @@ export class OrderTree {
     return this.count;
   }
 
+  /** Nodes of the tree, leaves and inner ones (a structure figure: XINFO STREAM's radix-tree-nodes counterpart). */
+  get nodeCount(): number {
+    let n = 0;
+    const visit = (node: Leaf | Inner): void => {
+      n++;
+      if (node instanceof Inner) for (const child of node.children) visit(child);
+    };
+    visit(this.root);
+    return n;
+  }
+
   /** Adds an entry whose member is not in the tree. */
   insert(score: number, member: string): void {
     const leaf = this.descend(Below.KeyOrEqual, score, member);
