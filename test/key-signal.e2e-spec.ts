@@ -318,6 +318,19 @@ describe('the key-modified signal comes after the mutation', () => {
     await check('LTRIM', 'one', '1', '0');
   });
 
+  it('holds for the stream commands', async () => {
+    await check('XADD', 'st', '1-1', 'f', 'v', 'g', 'w');
+    await check('XADD', 'st', '1-*', 'f', 'v2');
+    await check('XADD', 'st', 'MAXLEN', '5', '2-*', 'f', 'v3');
+    await check('XADD', 'st', 'MINID', '~', '0', '3-1', 'f', 'v3');
+    await check('XDEL', 'st', '1-1');
+    await check('XTRIM', 'st', 'MAXLEN', '1');
+    await check('XADD', 'st2', 'MAXLEN', '0', '*', 'f', 'v');
+    await c.call('XADD', 'st2', '*', 'f', 'v');
+    await check('XTRIM', 'st2', 'MINID', '9999999999999');
+    // XSETID changes only metadata and, as in Redis, signals nothing.
+  });
+
   it('holds for the geo commands', async () => {
     await check('GEOADD', 'geo', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania');
     await check('GEOADD', 'geo', 'XX', 'CH', '13.4', '38.1', 'Palermo');

@@ -321,7 +321,7 @@ function xsetid(c: Session, argv: string[]): void {
   if (id === null) return;
   let entriesAdded = -1;
   let maxDeleted = MIN_ID;
-  for (let i = 3; i < argv.length; ) {
+  for (let i = 3; i < argv.length;) {
     const moreArgs = argv.length - 1 - i;
     if (is(argv[i], 'ENTRIESADDED') && moreArgs > 0) {
       const n = longLongArg(c, argv[i + 1]);
@@ -386,10 +386,10 @@ function xrange(c: Session, argv: string[], reverse: boolean): void {
 // ---- XREAD ---------------------------------------------------------------------------------------
 
 /** Entries a blocked XREAD without COUNT gets at most (XREAD_BLOCKED_DEFAULT_COUNT). */
-const BLOCKED_DEFAULT_COUNT = 1000;
+export const BLOCKED_DEFAULT_COUNT = 1000;
 
 /** XREAD's reply header for n streams: an array of [key, entries] pairs, in RESP3 a map key → entries. */
-function writeStreamsHeader(w: ReplyWriter, n: number): void {
+export function writeStreamsHeader(w: ReplyWriter, n: number): void {
   if (w.proto === 3) w.map(n);
   else w.array(n);
 }
@@ -407,33 +407,78 @@ function writeStreamEntries(w: ReplyWriter, key: string, s: StreamValue, after: 
   writeRange(w, s, incrId(after) ?? MIN_ID, MAX_ID, count, false);
 }
 
-function xread(c: Session, argv: string[]): void {
-  let timeout = -1;
-  let count = 0;
-  let streamsAt = 0;
+/** XREAD/XREADGROUP's options (xreadCommand's parsing loop). */
+export interface ReadArgs {
+  /** BLOCK ms; -1 without BLOCK, 0 forever. */
+  timeout: number;
+  /** COUNT; 0 for no limit. */
+  count: number;
+  /** Index of the first key after STREAMS. */
+  streamsAt: number;
+  /** XREADGROUP's GROUP group consumer (null for XREAD or when missing) and NOACK. */
+  group: string | null;
+  consumer: string | null;
+  noAck: boolean;
+}
+
+/**
+ * Parses XREAD's options, or XREADGROUP's when `readGroup` (GROUP and NOACK allowed); null after
+ * the error reply. XREADGROUP's "Missing GROUP option" check is the caller's (it comes after).
+ */
+export function parseReadArgs(c: Session, argv: readonly string[], readGroup: boolean): ReadArgs | null {
+  const args: ReadArgs = { timeout: -1, count: 0, streamsAt: 0, group: null, consumer: null, noAck: false };
   for (let i = 1; i < argv.length; i++) {
     const moreArgs = argv.length - i - 1;
     const o = argv[i];
     if (is(o, 'BLOCK') && moreArgs > 0) {
       const t = longLongArg(c, argv[++i], Err.timeoutNotInteger);
-      if (t === null) return;
-      if (t < 0) return c.w.error(Err.timeoutNegative);
-      timeout = t;
+      if (t === null) return null;
+      if (t < 0) {
+        c.w.error(Err.timeoutNegative);
+        return null;
+      }
+      args.timeout = t;
     } else if (is(o, 'COUNT') && moreArgs > 0) {
       const n = longLongArg(c, argv[++i]);
-      if (n === null) return;
-      count = n < 0 ? 0 : n;
+      if (n === null) return null;
+      args.count = n < 0 ? 0 : n;
     } else if (is(o, 'STREAMS') && moreArgs > 0) {
-      streamsAt = i + 1;
-      if ((argv.length - streamsAt) % 2 !== 0) return c.w.error(Err.xreadUnbalanced);
+      args.streamsAt = i + 1;
+      if ((argv.length - args.streamsAt) % 2 !== 0) {
+        c.w.error(Err.xreadUnbalanced);
+        return null;
+      }
       break;
     } else if (is(o, 'GROUP') && moreArgs >= 2) {
-      return c.w.error(Err.xreadGroupOption);
+      if (!readGroup) {
+        c.w.error(Err.xreadGroupOption);
+        return null;
+      }
+      args.group = argv[i + 1];
+      args.consumer = argv[i + 2];
+      i += 2;
     } else if (is(o, 'NOACK')) {
-      return c.w.error(Err.xreadNoackOption);
-    } else return c.w.error(Err.syntax);
+      if (!readGroup) {
+        c.w.error(Err.xreadNoackOption);
+        return null;
+      }
+      args.noAck = true;
+    } else {
+      c.w.error(Err.syntax);
+      return null;
+    }
   }
-  if (streamsAt === 0) return c.w.error(Err.syntax);
+  if (args.streamsAt === 0) {
+    c.w.error(Err.syntax);
+    return null;
+  }
+  return args;
+}
+
+function xread(c: Session, argv: string[]): void {
+  const parsed = parseReadArgs(c, argv, false);
+  if (parsed === null) return;
+  const { timeout, count, streamsAt } = parsed;
   const n = (argv.length - streamsAt) / 2;
   const keys = argv.slice(streamsAt, streamsAt + n);
   const after: StreamId[] = [];
@@ -541,16 +586,7 @@ const streamCommands: CommandSpec[] = [
     'O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.',
     xtrim,
   ),
-  cmd(
-    'xsetid',
-    -3,
-    ['write', 'denyoom', 'fast'],
-    [1, 1, 1],
-    'An internal command for replicating stream values',
-    '5.0.0',
-    'O(1)',
-    xsetid,
-  ),
+  cmd('xsetid', -3, ['write', 'denyoom', 'fast'], [1, 1, 1], 'An internal command for replicating stream values', '5.0.0', 'O(1)', xsetid),
   cmd(
     'xread',
     -4,

@@ -41,8 +41,12 @@ function putVarint64(buf: Buffer, p: number, hi: number, lo: number): number {
 }
 
 function putString(buf: Buffer, p: number, s: string): number {
-  p = putVarint(buf, p, s.length);
-  return p + buf.write(s, p, 'latin1');
+  const n = s.length;
+  p = putVarint(buf, p, n);
+  // Short strings are cheaper to copy by hand than through a native call.
+  if (n > 32) return p + buf.write(s, p, 'latin1');
+  for (let i = 0; i < n; i++) buf[p + i] = s.charCodeAt(i);
+  return p + n;
 }
 
 /**
@@ -54,6 +58,25 @@ export class BlockReader {
   pos = 0;
   hi = 0;
   lo = 0;
+  /** The ID words of the entry whose header was read last (readHeader). */
+  msHi = 0;
+  msLo = 0;
+  seqHi = 0;
+  seqLo = 0;
+
+  /** -1, 0 or 1 as the last read entry's ID is below, equal to or above the ID of words a, b, c, d. */
+  compare(a: number, b: number, c: number, d: number): number {
+    if (this.msHi !== a) return this.msHi < a ? -1 : 1;
+    if (this.msLo !== b) return this.msLo < b ? -1 : 1;
+    if (this.seqHi !== c) return this.seqHi < c ? -1 : 1;
+    if (this.seqLo !== d) return this.seqLo < d ? -1 : 1;
+    return 0;
+  }
+
+  /** The last read entry's ID. */
+  id(): StreamId {
+    return idFromWords(this.msHi, this.msLo, this.seqHi, this.seqLo);
+  }
 
   u32(): number {
     const buf = this.buf;
@@ -245,9 +268,9 @@ export class StreamBlock {
   }
 
   /**
-   * Reads the entry at `reader.pos` (which must be < size): returns its flags, leaves its ID in
-   * `entryId` (read with idOf) and the reader after the ID; the caller then reads or skips the
-   * pairs (skipPairs).
+   * Reads the header of the entry at `reader.pos` (which must be < size): returns its flags,
+   * leaves its ID words in the reader (compare, id) and the reader after the ID; the caller then
+   * reads or skips the pairs (readPairs, skipPairs).
    */
   readHeader(reader: BlockReader): number {
     const flags = this.data[reader.pos++];
@@ -258,15 +281,12 @@ export class StreamBlock {
       lo -= TWO32;
       hi++;
     }
-    entryMsHi = hi;
-    entryMsLo = lo;
+    reader.msHi = hi;
+    reader.msLo = lo;
     reader.u64();
+    reader.seqHi = reader.hi;
+    reader.seqLo = reader.lo;
     return flags;
-  }
-
-  /** The ID of the entry whose header readHeader just read. */
-  static idOf(reader: BlockReader): StreamId {
-    return idFromWords(entryMsHi, entryMsLo, reader.hi, reader.lo);
   }
 
   /** Skips the pairs of an entry whose header was just read. */
@@ -317,7 +337,3 @@ export class StreamBlock {
     return n;
   }
 }
-
-// The ms words of the entry the last readHeader decoded (module state: no tuple per entry).
-let entryMsHi = 0;
-let entryMsLo = 0;

@@ -1,7 +1,7 @@
 import { RedisObject } from '../object.js';
 import { Below, OrderTree } from '../zset/order-tree.js';
-import { BlockReader, ENTRY_DELETED, StreamBlock } from './stream-block.js';
-import { MAX_ID, MIN_ID, type StreamId } from './stream-id.js';
+import { BlockReader, ENTRY_DELETED, ENTRY_SAME_FIELDS, StreamBlock } from './stream-block.js';
+import { MAX_ID, MIN_ID, idWord, type StreamId } from './stream-id.js';
 import type { ConsumerGroups } from './consumer-group.js';
 
 /** Redis's STREAM_LISTPACK_MAX_SIZE: a node never grows past it, and no entry may be larger. */
@@ -32,6 +32,8 @@ export class StreamValue extends RedisObject {
   /** Consumer groups (the groups code owns their type and their clone). */
   groups: ConsumerGroups | null = null;
 
+  /** The last live entry's ID (valid while length > 0): XREAD checks it on every call. */
+  private lastLive: StreamId = MIN_ID;
   private head: StreamBlock | null = null;
   private tail: StreamBlock | null = null;
   private readonly index = new OrderTree();
@@ -79,6 +81,7 @@ export class StreamValue extends RedisObject {
     this.length++;
     this.entriesAdded++;
     this.lastId = id;
+    this.lastLive = id;
   }
 
   private link(block: StreamBlock): void {
@@ -146,7 +149,7 @@ export class StreamValue extends RedisObject {
     while (reader.pos < block.size) {
       const at = reader.pos;
       const flags = block.readHeader(reader);
-      const entry = StreamBlock.idOf(reader);
+      const entry = reader.id();
       if (entry > id) return false;
       if (entry === id) {
         if ((flags & ENTRY_DELETED) !== 0) return false;
@@ -155,7 +158,10 @@ export class StreamValue extends RedisObject {
         this.length--;
         if (id > this.maxDeletedId) this.maxDeletedId = id;
         if (this.length === 0) this.firstId = MIN_ID;
-        else if (id === this.firstId) this.firstId = this.edgeId(false);
+        else {
+          if (id === this.firstId) this.firstId = this.edgeId(false);
+          if (id === this.lastLive) this.lastLive = this.scanEdge(true);
+        }
         return true;
       }
       block.skipPairs(reader, flags);
@@ -165,6 +171,11 @@ export class StreamValue extends RedisObject {
 
   /** The first (or last) live ID, as streamGetEdgeID skipping tombstones: when empty the max ID for first, 0-0 for last. */
   edgeId(last: boolean): StreamId {
+    if (last) return this.length === 0 ? MIN_ID : this.lastLive;
+    return this.scanEdge(false);
+  }
+
+  private scanEdge(last: boolean): StreamId {
     const it = this.iterate(MIN_ID, MAX_ID, last);
     return it.next() ? it.id : last ? MIN_ID : MAX_ID;
   }
@@ -202,7 +213,7 @@ export class StreamValue extends RedisObject {
       while (reader.pos < block.size) {
         const at = reader.pos;
         const flags = block.readHeader(reader);
-        if (by === TrimBy.MaxLen ? this.length <= maxLen : StreamBlock.idOf(reader) >= minId) break;
+        if (by === TrimBy.MaxLen ? this.length <= maxLen : reader.id() >= minId) break;
         block.skipPairs(reader, flags);
         if ((flags & ENTRY_DELETED) === 0) {
           block.markDeleted(at);
@@ -226,6 +237,7 @@ export class StreamValue extends RedisObject {
     copy.maxDeletedId = this.maxDeletedId;
     copy.entriesAdded = this.entriesAdded;
     copy.groups = this.groups?.clone() ?? null;
+    copy.lastLive = this.lastLive;
     return copy;
   }
 }
@@ -240,7 +252,8 @@ export function pairsBytes(argv: readonly string[], from: number): number {
 /**
  * A lazy walk over a stream's live entries between two IDs: `next()` moves to the next entry and
  * then `id`, `pairs`, `field(i)` and `value(i)` describe it (strings are made only when asked
- * for). The stream must not change while a walk is in use.
+ * for; entries outside the range are compared by their ID words, without making strings). The
+ * stream must not change while a walk is in use.
  */
 export class StreamIterator {
   /** The current entry's ID. */
@@ -248,21 +261,39 @@ export class StreamIterator {
   /** The current entry's field/value pair count. */
   pairs = 0;
   private block: StreamBlock | null;
+  private entered: StreamBlock | null = null;
   private readonly reader = new BlockReader();
-  /** Entry starts of the current block. */
+  /** Forward: where the next entry starts. Reverse: the index of the next entry in `offsets`. */
+  private at = 0;
+  /** Reverse walks: entry starts of the current block. */
   private readonly offsets: number[] = [];
-  private k = 0;
   /** [field start, field end, value start, value end] per pair of the current entry. */
   private readonly pos: number[] = [];
   private readonly masterPos: number[] = [];
-  private loaded: StreamBlock | null = null;
+  private masterOf: StreamBlock | null = null;
+  private readonly from0: number;
+  private readonly from1: number;
+  private readonly from2: number;
+  private readonly from3: number;
+  private readonly to0: number;
+  private readonly to1: number;
+  private readonly to2: number;
+  private readonly to3: number;
 
   constructor(
     stream: StreamValue,
     private readonly from: StreamId,
-    private readonly to: StreamId,
+    to: StreamId,
     private readonly reverse: boolean,
   ) {
+    this.from0 = idWord(from, 0);
+    this.from1 = idWord(from, 1);
+    this.from2 = idWord(from, 2);
+    this.from3 = idWord(from, 3);
+    this.to0 = idWord(to, 0);
+    this.to1 = idWord(to, 1);
+    this.to2 = idWord(to, 2);
+    this.to3 = idWord(to, 3);
     if (from > to) this.block = null;
     else if (reverse) this.block = stream.blockAtOrBefore(to);
     else this.block = stream.blockAtOrBefore(from) ?? stream.firstBlock;
@@ -270,43 +301,69 @@ export class StreamIterator {
 
   next(): boolean {
     const reader = this.reader;
+    const reverse = this.reverse;
     for (;;) {
       const block = this.block;
       if (block === null) return false;
-      if (this.loaded !== block) this.load(block);
-      const offsets = this.offsets;
-      while (this.reverse ? this.k >= 0 : this.k < offsets.length) {
-        reader.pos = offsets[this.k];
-        this.k += this.reverse ? -1 : 1;
+      if (this.entered !== block) {
+        // A forward walk from past a block's last entry (XREAD at the tail) skips it unread.
+        if (!reverse && this.from > block.last) {
+          this.block = block.next;
+          continue;
+        }
+        this.enter(block);
+      }
+      for (;;) {
+        if (reverse) {
+          if (this.at < 0) break;
+          reader.pos = this.offsets[this.at--];
+        } else {
+          if (this.at >= block.size) break;
+          reader.pos = this.at;
+        }
         const flags = block.readHeader(reader);
-        if ((flags & ENTRY_DELETED) !== 0) continue;
-        const id = StreamBlock.idOf(reader);
-        if (this.reverse ? id > this.to : id < this.from) continue;
-        if (this.reverse ? id < this.from : id > this.to) {
+        const belowFrom = reader.compare(this.from0, this.from1, this.from2, this.from3) < 0;
+        const aboveTo = reader.compare(this.to0, this.to1, this.to2, this.to3) > 0;
+        if (reverse ? belowFrom : aboveTo) {
           this.block = null;
           return false;
         }
-        this.id = id;
+        if ((flags & ENTRY_DELETED) !== 0 || (reverse ? aboveTo : belowFrom)) {
+          if (!reverse) {
+            block.skipPairs(reader, flags);
+            this.at = reader.pos;
+          }
+          continue;
+        }
+        if ((flags & ENTRY_SAME_FIELDS) !== 0 && this.masterOf !== block) {
+          block.masterFieldOffsets(this.masterPos);
+          this.masterOf = block;
+        }
         this.pairs = block.readPairs(reader, flags, this.pos, this.masterPos);
+        if (!reverse) this.at = reader.pos;
+        this.id = reader.id();
         return true;
       }
-      this.block = this.reverse ? block.prev : block.next;
+      this.block = reverse ? block.prev : block.next;
     }
   }
 
-  private load(block: StreamBlock): void {
+  private enter(block: StreamBlock): void {
     const reader = this.reader;
     reader.buf = block.data;
-    reader.pos = block.entriesStart;
+    this.entered = block;
+    if (!this.reverse) {
+      this.at = block.entriesStart;
+      return;
+    }
     const offsets = this.offsets;
     offsets.length = 0;
+    reader.pos = block.entriesStart;
     while (reader.pos < block.size) {
       offsets.push(reader.pos);
       block.skipPairs(reader, block.readHeader(reader));
     }
-    block.masterFieldOffsets(this.masterPos);
-    this.k = this.reverse ? offsets.length - 1 : 0;
-    this.loaded = block;
+    this.at = offsets.length - 1;
   }
 
   field(i: number): string {
