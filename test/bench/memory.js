@@ -135,8 +135,10 @@ export async function measureMemory(start, workload, log, { settleMs = 5000, war
       } finally {
         client.disconnect();
       }
-      warmHeap = await forceGc(server);
+      await forceGc(server);
       warmBaseline = await settledRss(server.pid);
+      // Read again once settled: Buffers' memory is released a while after the GC that found them dead.
+      warmHeap = await forceGc(server);
     }
     const seconds = await load(server, workload, log, '');
     await sleep(settleMs);
