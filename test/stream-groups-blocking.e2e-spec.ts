@@ -113,7 +113,7 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     await blockedClients(0);
   });
 
-  it('the stream deleted or set to another type while clients wait: they get UNBLOCKED', async () => {
+  it('the stream deleted, set to another type or flushed while clients wait: they get UNBLOCKED', async () => {
     await freshGroup();
     const a = await connect();
     await block(a, 1, 'XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>');
@@ -122,6 +122,10 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     await freshGroup();
     await block(a, 1, 'XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>');
     expect(await admin.call('SET', 's', 'x')).toBe('+OK\r\n');
+    expect(await reply(a)).toBe('-UNBLOCKED the stream key no longer exists\r\n');
+    await freshGroup();
+    await block(a, 1, 'XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>');
+    expect(await admin.call('FLUSHALL')).toBe('+OK\r\n');
     expect(await reply(a)).toBe('-UNBLOCKED the stream key no longer exists\r\n');
     await blockedClients(0);
   });
@@ -137,6 +141,31 @@ describe.each(SERVERS)('XREADGROUP BLOCK on %s', (kind) => {
     expect(await reply(b)).toContain('1-1');
     const consumers = decodeReply(await admin.call('XINFO', 'CONSUMERS', 's', 'g')) as RespValue[][];
     expect(consumers.map((x) => x[1])).toEqual(['bob']);
+  });
+
+  it('XAUTOCLAIM recovers the entries of a consumer that read them and disappeared', async () => {
+    await freshGroup();
+    for (const id of ['1-1', '2-1', '3-1']) await admin.call('XADD', 's', id, 'f', id);
+    const gone = await connect();
+    expect(await gone.call('XREADGROUP', 'GROUP', 'g', 'crashed', 'COUNT', '2', 'STREAMS', 's', '>')).toContain('2-1');
+    gone.close();
+    const rescuer = await connect();
+    // Not idle long enough yet: nothing is claimed, the cursor stays put.
+    expect(await rescuer.call('XAUTOCLAIM', 's', 'g', 'rescuer', '60000', '0', 'JUSTID')).toBe('*3\r\n$3\r\n0-0\r\n*0\r\n*0\r\n');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await rescuer.call('XAUTOCLAIM', 's', 'g', 'rescuer', '50', '0', 'COUNT', '1')).toBe(
+      '*3\r\n$3\r\n2-1\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$3\r\n1-1\r\n*0\r\n',
+    );
+    expect(await rescuer.call('XAUTOCLAIM', 's', 'g', 'rescuer', '50', '2-1', 'JUSTID')).toBe(
+      '*3\r\n$3\r\n0-0\r\n*1\r\n$3\r\n2-1\r\n*0\r\n',
+    );
+    const pending = decodeReply(await admin.call('XPENDING', 's', 'g', '-', '+', '10')) as RespValue[][];
+    expect(pending.map((e) => [e[0], e[1], e[3]])).toEqual([
+      ['1-1', 'rescuer', 2],
+      ['2-1', 'rescuer', 1],
+    ]);
+    expect(await rescuer.call('XACK', 's', 'g', '1-1', '2-1')).toBe(':2\r\n');
+    expect(await admin.call('XPENDING', 's', 'g')).toBe('*4\r\n:0\r\n$-1\r\n$-1\r\n*-1\r\n');
   });
 
   it('many consumers racing in one group: every entry delivered to exactly one, none lost, PEL equal to XPENDING', async () => {

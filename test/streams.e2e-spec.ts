@@ -255,24 +255,33 @@ describe('streams: differential against real Redis', () => {
   });
 
   it('node boundaries follow the listpack sizes of integer-looking, long and binary fields', async () => {
-    await both('CONFIG', 'SET', 'stream-node-max-bytes', '300');
-    const next = rng(8);
-    const steps: Step[] = [];
-    const pick = () => {
-      const r = next();
-      if (r < 0.3) return String(Math.floor(next() * 2 ** 40) - 2 ** 39);
-      if (r < 0.5) return 'x'.repeat(Math.floor(next() * 100));
-      if (r < 0.6) return '0' + String(Math.floor(next() * 100));
-      return `f${Math.floor(next() * 5)}`;
-    };
-    for (let i = 1; i <= 400; i++) {
-      const pairs = 1 + Math.floor(next() * 3);
-      const args = ['XADD', 's', `${i * 1000}-${Math.floor(next() * 5)}`];
-      for (let p = 0; p < pairs; p++) args.push(next() < 0.7 ? `field${p}` : pick(), pick());
-      steps.push(args);
-      if (i % 40 === 0) steps.push(['XTRIM', 's', 'MAXLEN', '~', String(400 - i)], ['XLEN', 's'], ['XRANGE', 's', '-', '+', 'COUNT', '1']);
+    for (const [maxBytes, longest, msStep] of [
+      [300, 100, 1000],
+      [20000, 6000, 2 ** 31],
+    ]) {
+      await both('CONFIG', 'SET', 'stream-node-max-bytes', String(maxBytes));
+      const next = rng(maxBytes);
+      const steps: Step[] = [];
+      const pick = () => {
+        const r = next();
+        if (r < 0.3) return String(Math.floor(next() * 2 ** 40) - 2 ** 39);
+        if (r < 0.5) return 'x'.repeat(Math.floor(next() * longest));
+        if (r < 0.6) return '0' + String(Math.floor(next() * 100));
+        if (r < 0.65) return '\0\xff\r\n';
+        return `f${Math.floor(next() * 5)}`;
+      };
+      let ms = 0;
+      for (let i = 1; i <= 400; i++) {
+        const pairs = 1 + Math.floor(next() * 3);
+        ms += 1 + Math.floor(next() * msStep);
+        const args = ['XADD', 's', `${ms}-${Math.floor(next() * 5)}`];
+        for (let p = 0; p < pairs; p++) args.push(next() < 0.7 ? `field${p}` : pick(), pick());
+        steps.push(args);
+        if (i % 40 === 0)
+          steps.push(['XTRIM', 's', 'MAXLEN', '~', String(400 - i)], ['XLEN', 's'], ['XRANGE', 's', '-', '+', 'COUNT', '1']);
+      }
+      expect([maxBytes, await suite.diff.run(steps)]).toEqual([maxBytes, []]);
     }
-    expect(await suite.diff.run(steps)).toEqual([]);
     await both('CONFIG', 'SET', 'stream-node-max-bytes', '4096');
   });
 

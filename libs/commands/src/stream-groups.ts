@@ -36,7 +36,18 @@ import { Err } from './errors.js';
 import { is, parseInt64 } from './args.js';
 import { propagate } from './propagate.js';
 import { helpSubcommand } from './reply.js';
-import { idArg, longLongArg, readStream, writeEntry, writeRange, writeStream, xreadKeys } from './streams.js';
+import {
+  BLOCKED_DEFAULT_COUNT,
+  idArg,
+  longLongArg,
+  parseReadArgs,
+  readStream,
+  writeEntry,
+  writeRange,
+  writeStream,
+  writeStreamsHeader,
+  xreadKeys,
+} from './streams.js';
 
 // ---- shared helpers ------------------------------------------------------------------------------
 
@@ -235,54 +246,12 @@ interface ReadGroupArgs {
   groups: ConsumerGroup[];
 }
 
-/** The blocked-read default COUNT (XREAD_BLOCKED_DEFAULT_COUNT): a late wake-up never sends a huge batch. */
-const BLOCKED_DEFAULT_COUNT = 1000;
-
 /** xreadCommand's parsing for XREADGROUP, in its order of checks; null after the error reply. */
 function parseReadGroup(c: Session, argv: string[]): ReadGroupArgs | null {
-  let timeout = -1;
-  let count = 0;
-  let noack = false;
-  let group: string | null = null;
-  let consumer = '';
-  let streamsAt = 0;
-  for (let i = 1; i < argv.length; i++) {
-    const more = argv.length - i - 1;
-    const o = argv[i];
-    if (is(o, 'BLOCK') && more > 0) {
-      const t = parseMsTimeout(argv[++i]);
-      if (typeof t === 'string') {
-        c.w.error(t);
-        return null;
-      }
-      timeout = t;
-    } else if (is(o, 'COUNT') && more > 0) {
-      const n = longLongArg(c, argv[++i]);
-      if (n === null) return null;
-      count = Math.max(n, 0);
-    } else if (is(o, 'STREAMS') && more > 0) {
-      streamsAt = i + 1;
-      if ((argv.length - streamsAt) % 2 !== 0) {
-        c.w.error(Err.xreadUnbalanced);
-        return null;
-      }
-      break;
-    } else if (is(o, 'GROUP') && more >= 2) {
-      group = argv[i + 1];
-      consumer = argv[i + 2];
-      i += 2;
-    } else if (is(o, 'NOACK')) {
-      noack = true;
-    } else {
-      c.w.error(Err.syntax);
-      return null;
-    }
-  }
-  if (streamsAt === 0) {
-    c.w.error(Err.syntax);
-    return null;
-  }
-  if (group === null) {
+  const r = parseReadArgs(c, argv, true);
+  if (r === null) return null;
+  const { group, consumer, streamsAt } = r;
+  if (group === null || consumer === null) {
     c.w.error(Err.xreadgroupNoGroup);
     return null;
   }
@@ -313,15 +282,7 @@ function parseReadGroup(c: Session, argv: string[]): ReadGroupArgs | null {
     // The largest ID is how Redis marks `>` internally: given explicitly it means `>` too.
     after.push(id === MAX_ID ? null : id);
   }
-  return { group, consumer, count, noack, timeout, keys, after, groups };
-}
-
-/** getTimeoutFromObjectOrReply in milliseconds: a long long, not negative; the ms or the error text. */
-function parseMsTimeout(arg: string): number | string {
-  const v = parseInt64(arg);
-  if (v === null) return Err.timeout;
-  if (v < 0) return Err.timeoutNegative;
-  return Math.min(Number(v), Number.MAX_SAFE_INTEGER);
+  return { group, consumer, count: r.count, noack: r.noAck, timeout: r.timeout, keys, after, groups };
 }
 
 /**
@@ -411,21 +372,18 @@ function xreadgroup(c: Session, argv: string[]): void {
   if (a === null) return;
   c.propagated = true;
   // Which streams can be served now: history always, `>` when the stream has entries past the group.
+  // (Redis looks every key up a second time here: one more read each in the keyspace statistics.)
   const served: number[] = [];
   for (let i = 0; i < a.keys.length; i++) {
-    if (a.after[i] !== null) served.push(i);
-    else {
-      const s = c.db.read(a.keys[i]) as StreamValue;
-      if (s.length > 0 && s.edgeId(true) > a.groups[i].lastId) served.push(i);
-    }
+    const s = c.db.read(a.keys[i]) as StreamValue;
+    if (a.after[i] !== null || (s.length > 0 && s.edgeId(true) > a.groups[i].lastId)) served.push(i);
   }
   const w = c.w;
   if (served.length > 0) {
-    if (w.proto === 2) w.array(served.length);
-    else w.map(served.length);
+    writeStreamsHeader(w, served.length);
     for (const i of served) {
       const key = a.keys[i];
-      const s = c.db.read(key) as StreamValue;
+      const s = c.db.peek(key) as StreamValue;
       replyStreamHeader(w, key);
       const after = a.after[i];
       if (after === null) deliverNew(c, w, key, s, a, a.groups[i], a.count);
@@ -445,7 +403,7 @@ function xreadgroup(c: Session, argv: string[]): void {
 function readGroupWaiter(a: ReadGroupArgs): KeyWaiter {
   return {
     serve(s, key) {
-      const v = s.db.read(key);
+      const v = s.db.peek(key);
       if (!(v instanceof StreamValue)) {
         s.w.error(Err.xreadgroupKeyDeleted);
         return true;
@@ -457,8 +415,7 @@ function readGroupWaiter(a: ReadGroupArgs): KeyWaiter {
       }
       if (!(v.lastId > g.lastId)) return false;
       const w = s.w;
-      if (w.proto === 2) w.array(1);
-      else w.map(1);
+      writeStreamsHeader(w, 1);
       replyStreamHeader(w, key);
       deliverNew(s, w, key, v, a, g, a.count === 0 ? BLOCKED_DEFAULT_COUNT : a.count);
       return true;
@@ -845,12 +802,13 @@ function xinfoStreamCommand(c: Session, argv: string[]): void {
   w.map(full ? 9 : 10);
   w.bulk('length');
   w.integer(s.length);
-  // Redis's radix-tree-keys/-nodes count its rax of listpacks; Brook's counterparts are its
-  // entry blocks and the index nodes over them (README: known differences).
+  // Redis's radix-tree-keys/-nodes count its rax of listpacks. Brook's blocks split where those
+  // listpacks do, so the keys agree; its nodes are the blocks plus the index nodes over them
+  // (README: known differences).
   w.bulk('radix-tree-keys');
   w.integer(s.blockCount);
   w.bulk('radix-tree-nodes');
-  w.integer(s.indexNodeCount);
+  w.integer(s.blockCount + s.indexNodeCount);
   w.bulk('last-generated-id');
   w.bulk(formatId(s.lastId));
   w.bulk('max-deleted-entry-id');
@@ -985,7 +943,7 @@ export const streamGroupsFamily: CommandFamily = {
       'xreadgroup',
       -7,
       ['write', 'blocking'],
-      [1, 1, 1],
+      [0, 0, 0],
       'Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.',
       '5.0.0',
       'For each stream mentioned: O(M) with M the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.',

@@ -115,6 +115,7 @@ describe('StreamValue', () => {
     const s = new StreamValue();
     for (let i = 1; i <= 250; i++) s.add(streamId(i, 0), ['f', 'v'], 0, 4096, 100);
     expect(s.blockCount).toBe(3);
+    expect(s.blockFirstIds().map(formatId)).toEqual(['1-0', '101-0', '201-0']);
     expect(s.trim(TrimBy.MaxLen, 180, MIN_ID, true, 0)).toBe(0);
     expect(s.trim(TrimBy.MaxLen, 150, MIN_ID, true, 0)).toBe(100);
     expect(s.trim(TrimBy.MaxLen, 0, MIN_ID, true, 100)).toBe(100);

@@ -36,8 +36,9 @@ export class StreamValue extends RedisObject {
   private lastLive: StreamId = MIN_ID;
   private head: StreamBlock | null = null;
   private tail: StreamBlock | null = null;
-  private readonly index = new OrderTree();
-  private readonly blocks = new Map<StreamId, StreamBlock>();
+  private blocks = 0;
+  /** The index, made when a second block comes (a one-block stream needs none: small streams stay small). */
+  private index: BlockIndex | null = null;
 
   get type(): 'stream' {
     return 'stream';
@@ -47,14 +48,14 @@ export class StreamValue extends RedisObject {
     return 'stream';
   }
 
-  /** Nodes of the block index (with blockCount, what XINFO STREAM reports for Redis's radix-tree-nodes/-keys). */
+  /** Nodes of the block index (0 while there is none): with blockCount, what XINFO STREAM reports for radix-tree-nodes. */
   get indexNodeCount(): number {
-    return this.index.nodeCount;
+    return this.index?.nodeCount ?? 0;
   }
 
-  /** Blocks in the stream (Redis's rax nodes: XINFO STREAM FULL radix-tree-nodes is not this). */
+  /** Blocks in the stream: Redis's listpack nodes, XINFO STREAM's radix-tree-keys. */
   get blockCount(): number {
-    return this.blocks.size;
+    return this.blocks;
   }
 
   /**
@@ -89,8 +90,12 @@ export class StreamValue extends RedisObject {
     if (this.tail === null) this.head = block;
     else this.tail.next = block;
     this.tail = block;
-    this.index.insert(0, block.first);
-    this.blocks.set(block.first, block);
+    if (this.index === null && this.head !== block) {
+      this.index = new BlockIndex();
+      this.index.add(this.head as StreamBlock);
+    }
+    this.index?.add(block);
+    this.blocks++;
   }
 
   private unlink(block: StreamBlock): void {
@@ -98,8 +103,8 @@ export class StreamValue extends RedisObject {
     else block.prev.next = block.next;
     if (block.next === null) this.tail = block.prev;
     else block.next.prev = block.prev;
-    this.index.delete(0, block.first);
-    this.blocks.delete(block.first);
+    this.index?.remove(block);
+    this.blocks--;
   }
 
   /** The block whose first ID is the greatest at or below id; null when id is before every block. */
@@ -107,13 +112,19 @@ export class StreamValue extends RedisObject {
     const tail = this.tail;
     if (tail === null) return null;
     if (id >= tail.first) return tail;
-    const rank = this.index.countBelow(Below.LexOrEqual, 0, id);
-    return rank === 0 ? null : (this.blocks.get(this.index.memberAt(rank - 1) as StreamId) as StreamBlock);
+    return this.index === null ? null : this.index.atOrBefore(id);
   }
 
   /** Live entries with from <= id <= to, in order (or in reverse), read lazily. */
   iterate(from: StreamId, to: StreamId, reverse = false): StreamIterator {
     return new StreamIterator(this, from, to, reverse);
+  }
+
+  /** Each block's first ID, in order: the keys of Redis's rax (XINFO STREAM's radix-tree figures derive from them). */
+  blockFirstIds(): StreamId[] {
+    const ids: StreamId[] = [];
+    for (let b = this.head; b !== null; b = b.next) ids.push(b.first);
+    return ids;
   }
 
   /** The first block (for iteration). */
@@ -236,9 +247,36 @@ export class StreamValue extends RedisObject {
     copy.firstId = this.firstId;
     copy.maxDeletedId = this.maxDeletedId;
     copy.entriesAdded = this.entriesAdded;
-    copy.groups = this.groups?.clone() ?? null;
     copy.lastLive = this.lastLive;
+    copy.groups = this.groups?.clone() ?? null;
     return copy;
+  }
+}
+
+/** Blocks by first ID: the sorted-set B+tree over the IDs (all scores 0, so the order is the ID order) and a map to the blocks. */
+class BlockIndex {
+  private readonly tree = new OrderTree();
+  private readonly byFirst = new Map<StreamId, StreamBlock>();
+
+  add(block: StreamBlock): void {
+    this.tree.insert(0, block.first);
+    this.byFirst.set(block.first, block);
+  }
+
+  remove(block: StreamBlock): void {
+    this.tree.delete(0, block.first);
+    this.byFirst.delete(block.first);
+  }
+
+  /** Nodes of the tree (a structure figure for XINFO STREAM). */
+  get nodeCount(): number {
+    return this.tree.nodeCount;
+  }
+
+  /** The block whose first ID is the greatest at or below id; null when none is. */
+  atOrBefore(id: StreamId): StreamBlock | null {
+    const rank = this.tree.countBelow(Below.LexOrEqual, 0, id);
+    return rank === 0 ? null : (this.byFirst.get(this.tree.memberAt(rank - 1) as StreamId) as StreamBlock);
   }
 }
 
