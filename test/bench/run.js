@@ -6,6 +6,9 @@
  *                      collection commands, memory per key and per collection element
  *   --scale            only the scale check (20M keys in one database; ~10 minutes, ~3 GB)
  *   --lazyfree         only DEL/UNLINK of one big collection per type (10M elements; ~15 minutes)
+ *   --streams          only the stream benchmarks: XADD throughput, stream memory per entry and
+ *                      the consumer-group driver (stream-groups.js; ~2 minutes)
+ *   --streams-scale    only the 10M-entry stream check (load time, RSS; Brook and Redis)
  *   --throughput, --memory   only that part of the default run
  *   --all              all of the above
  *   --write            also insert the results as a dated section into docs/BENCHMARKS.md
@@ -18,6 +21,10 @@
  *   --memory-types T,...     workloads of the memory test: string, list, hash, set, zset (default all)
  *   --keys N           keys for the scale check (default 20000000)
  *   --lazyfree-elements N    elements of the collection DEL/UNLINK remove (default 10000000)
+ *   --group-entries N, --group-producers N, --group-consumers N, --group-rounds R
+ *                      the consumer-group driver: entries per run (default 200000), producers
+ *                      (default 4), consumers (default 4), interleaved rounds (default 3)
+ *   --stream-entries N entries of the --streams-scale stream (default 10000000)
  *
  * Needs the built server (npm ci builds it) and redis-server, redis-benchmark, redis-cli on PATH.
  */
@@ -32,18 +39,28 @@ import {
   lazyfreeMarkdown,
   memoryMarkdown,
   scaleMarkdown,
+  streamGroupsMarkdown,
+  streamScaleMarkdown,
   throughputMarkdown,
   writeSection,
 } from './report.js';
 import { scaleRun } from './scale.js';
+import { streamGroups } from './stream-groups.js';
 import { BROOK_MAIN, hasTool, startBrook, startRedis, stopAll } from './servers.js';
-import { COLLECTION_TESTS, throughput } from './throughput.js';
+import { COLLECTION_TESTS, STREAM_TESTS, throughput } from './throughput.js';
 
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 
 const { values: opts } = parseArgs({
   options: {
     scale: { type: 'boolean', default: false },
+    streams: { type: 'boolean', default: false },
+    'streams-scale': { type: 'boolean', default: false },
+    'group-entries': { type: 'string', default: '200000' },
+    'group-producers': { type: 'string', default: '4' },
+    'group-consumers': { type: 'string', default: '4' },
+    'group-rounds': { type: 'string', default: '3' },
+    'stream-entries': { type: 'string', default: '10000000' },
     lazyfree: { type: 'boolean', default: false },
     throughput: { type: 'boolean', default: false },
     memory: { type: 'boolean', default: false },
@@ -80,6 +97,11 @@ const size = {
   collectionElements: count('collection-elements'),
   keys: count('keys'),
   lazyfreeElements: count('lazyfree-elements'),
+  groupEntries: count('group-entries'),
+  groupProducers: count('group-producers'),
+  groupConsumers: count('group-consumers'),
+  groupRounds: count('group-rounds'),
+  streamEntries: count('stream-entries'),
 };
 
 /** Exits with a clear message unless the build and the Redis tools are there. */
@@ -105,25 +127,36 @@ function save(title, parts) {
   log(`wrote "${title}" to docs/BENCHMARKS.md`);
 }
 
-/** The string tests and then the collection tests (fewer rounds and requests: there are twelve). */
-async function runThroughput() {
+/**
+ * The string tests, then the collection tests and the stream tests (fewer rounds and requests: there
+ * are fourteen); with `streamsOnly`, just the stream tests.
+ */
+async function runThroughput({ streamsOnly = false } = {}) {
   const requests = (pipeline) => (pipeline === 1 ? size.requests : size.requests * 5);
   const collectionRequests = (pipeline) => (pipeline === 1 ? size.collectionRequests : size.collectionRequests * 5);
+  const rounds = size.collectionRounds;
   const brook = await startBrook();
   const redis = await startRedis();
   try {
-    const strings = await throughput(brook, redis, { rounds: size.rounds, requests, log });
-    const rounds = size.collectionRounds;
-    const collections = await throughput(brook, redis, { rounds, requests: collectionRequests, tests: COLLECTION_TESTS, log });
-    return [
-      throughputMarkdown(strings, { rounds: size.rounds, requests }),
-      throughputMarkdown(collections, {
-        rounds,
-        requests: collectionRequests,
-        title: 'Throughput: collections',
-        targets: collectionTargets,
-      }),
-    ].join('\n\n');
+    const parts = [];
+    if (!streamsOnly) {
+      const strings = await throughput(brook, redis, { rounds: size.rounds, requests, log });
+      parts.push(throughputMarkdown(strings, { rounds: size.rounds, requests }));
+      const collections = await throughput(brook, redis, { rounds, requests: collectionRequests, tests: COLLECTION_TESTS, log });
+      parts.push(
+        throughputMarkdown(collections, {
+          rounds,
+          requests: collectionRequests,
+          title: 'Throughput: collections',
+          targets: collectionTargets,
+        }),
+      );
+    }
+    const streams = await throughput(brook, redis, { rounds, requests: collectionRequests, tests: STREAM_TESTS, log });
+    parts.push(
+      throughputMarkdown(streams, { rounds, requests: collectionRequests, title: 'Throughput: streams', targets: collectionTargets }),
+    );
+    return parts.join('\n\n');
   } finally {
     await brook.stop();
     await redis.stop();
@@ -143,8 +176,7 @@ function memoryTypes() {
 }
 
 /** Strings, then each collection type in one key and in keys of 10 elements (from a warm baseline). */
-async function runMemory() {
-  const types = memoryTypes();
+async function runMemory(types = memoryTypes()) {
   const parts = [];
   if (types.includes('string')) {
     const strings = stringWorkload(size.memoryKeys);
@@ -180,6 +212,38 @@ async function runLazyfree() {
   return lazyfreeMarkdown(rows);
 }
 
+/** The consumer-group driver: N producers, M consumers of one group, Brook and Redis interleaved. */
+async function runStreamGroups() {
+  const brook = await startBrook();
+  const redis = await startRedis();
+  try {
+    const result = await streamGroups(brook, redis, {
+      rounds: size.groupRounds,
+      entries: size.groupEntries,
+      producers: size.groupProducers,
+      consumers: size.groupConsumers,
+      log,
+    });
+    return streamGroupsMarkdown(result);
+  } finally {
+    await brook.stop();
+    await redis.stop();
+  }
+}
+
+/** All stream benchmarks of the default run, and the consumer-group driver. */
+async function runStreams() {
+  return [await runThroughput({ streamsOnly: true }), await runMemory(['stream']), await runStreamGroups()].join('\n\n');
+}
+
+/** One stream of --stream-entries entries (10M by default) loaded into each server: load time, RSS. */
+async function runStreamScale() {
+  const w = collectionWorkload('stream', size.streamEntries, 0);
+  const brook = await measureMemory(() => startBrook({ gc: true }), w, log, { settleMs: 2000 });
+  const redis = await measureMemory(startRedis, w, log, { settleMs: 2000 });
+  return streamScaleMarkdown(brook, redis);
+}
+
 /** Brook peaked near 100 bytes per small key (RSS, 20M keys): warn before a run that cannot fit. */
 async function runScale() {
   const needed = size.keys * 150;
@@ -193,13 +257,24 @@ async function runScale() {
 async function main() {
   checkPrerequisites();
   let ok = true;
-  const only = opts.scale || opts.lazyfree || opts.throughput || opts.memory;
+  const only = opts.scale || opts.lazyfree || opts.throughput || opts.memory || opts.streams || opts['streams-scale'];
   const parts = [];
   if (opts.all || !only || opts.throughput) parts.push(await runThroughput());
   if (opts.all || !only || opts.memory) parts.push(await runMemory());
   if (parts.length) {
     print(parts.join('\n\n'));
     save(opts.throughput === opts.memory ? 'throughput and memory' : opts.throughput ? 'throughput' : 'memory', parts);
+  }
+  if (opts.streams || opts.all) {
+    // --all already ran the stream throughput and memory rows above: only the driver is left.
+    const markdown = opts.all ? await runStreamGroups() : await runStreams();
+    print(markdown);
+    save(opts.all ? 'stream consumer groups' : 'streams', [markdown]);
+  }
+  if (opts['streams-scale'] || opts.all) {
+    const markdown = await runStreamScale();
+    print(markdown);
+    save(`stream scale (${size.streamEntries.toLocaleString('en-US')} entries)`, [markdown]);
   }
   if (opts.lazyfree || opts.all) {
     const markdown = await runLazyfree();

@@ -20,6 +20,14 @@ export const COLLECTION_TESTS = [
   'lrange_300',
   'mset',
 ];
+/**
+ * Stream writes (issue 8) as redis-benchmark custom commands: XADD with a generated ID to one
+ * stream that grows for the whole run, and one capped near 10,000 entries by MAXLEN ~.
+ */
+export const STREAM_TESTS = [
+  { name: 'xadd', command: ['XADD', 'bench:stream', '*', 'f', 'v'] },
+  { name: 'xadd_maxlen', command: ['XADD', 'bench:capped', 'MAXLEN', '~', '10000', '*', 'f', 'v'] },
+];
 const PIPELINES = [1, 16];
 const CLIENTS = 50;
 const KEYSPACE = 100000;
@@ -38,6 +46,9 @@ function parseCsv(text) {
   return { rps: col('rps'), p50: col('p50_latency_ms'), p99: col('p99_latency_ms'), max: col('max_latency_ms') };
 }
 
+/** A test is redis-benchmark's own (its -t name) or { name, command } run as a custom command. */
+const testName = (test) => (typeof test === 'string' ? test : test.name);
+
 /**
  * One redis-benchmark run of one test (pinned to the client CPU). Resolves { rps, p50, p99, max }
  * or { error } when the server replied with an error (e.g. a command Brook lacks) or died.
@@ -46,8 +57,6 @@ export function redisBenchmark(port, { test, pipeline = 1, requests, keyspace = 
   const args = [
     '-p',
     String(port),
-    '-t',
-    test,
     '-c',
     String(clients),
     '-P',
@@ -58,6 +67,8 @@ export function redisBenchmark(port, { test, pipeline = 1, requests, keyspace = 
     String(requests),
     '-q',
     '--csv',
+    // The custom command goes last: redis-benchmark takes the remaining arguments as one command.
+    ...(typeof test === 'string' ? ['-t', test] : test.command),
   ];
   return new Promise((resolve) => {
     const proc = spawnClient('redis-benchmark', args);
@@ -99,18 +110,19 @@ export async function throughput(brook, redis, { rounds, requests, tests = TESTS
     for (const pipeline of pipelines) {
       for (const test of tests) {
         for (const server of order) {
-          const id = `${pipeline} ${test} ${server.name}`;
+          const id = `${pipeline} ${testName(test)} ${server.name}`;
           if (errors.has(id)) continue;
           const cpuBefore = cpuSeconds(server.pid);
           const r = await redisBenchmark(server.port, { test, pipeline, requests: requests(pipeline) });
-          if (server.crashed) throw new Error(`${server.name} exited during ${test.toUpperCase()}:\n${server.output().slice(-3000)}`);
+          if (server.crashed)
+            throw new Error(`${server.name} exited during ${testName(test).toUpperCase()}:\n${server.output().slice(-3000)}`);
           if (r.error) errors.set(id, r.error);
           else {
             samples.set(id, [...(samples.get(id) ?? []), r.rps]);
             cpu.set(id, [...(cpu.get(id) ?? []), ((cpuSeconds(server.pid) - cpuBefore) * 1e6) / requests(pipeline)]);
           }
           log(
-            `round ${round + 1}/${rounds} -P ${pipeline} ${test.toUpperCase()} ${server.name}: ${r.error ? `error: ${r.error}` : `${Math.round(r.rps)} rps`}`,
+            `round ${round + 1}/${rounds} -P ${pipeline} ${testName(test).toUpperCase()} ${server.name}: ${r.error ? `error: ${r.error}` : `${Math.round(r.rps)} rps`}`,
           );
         }
       }
@@ -123,6 +135,6 @@ export async function throughput(brook, redis, { rounds, requests, tests = TESTS
       : { rps: median(samples.get(id)), samples: samples.get(id), cpuUs: median(cpu.get(id)) };
   };
   return pipelines.flatMap((pipeline) =>
-    tests.map((test) => ({ test, pipeline, brook: result(pipeline, test, brook), redis: result(pipeline, test, redis) })),
+    tests.map(testName).map((test) => ({ test, pipeline, brook: result(pipeline, test, brook), redis: result(pipeline, test, redis) })),
   );
 }
