@@ -2,6 +2,11 @@
  * Redis's error texts, in one place: clients and tests match on them, so a wording fix is one edit.
  * Each is the full reply text after the leading '-'.
  */
+/** An argument as addReplyErrorFormat's %s shows it: a C string (it ends at a NUL), newlines made spaces. */
+function formatArg(arg: string): string {
+  return arg.split('\0', 1)[0].replace(/[\r\n]/g, ' ');
+}
+
 export const Err = {
   syntax: 'ERR syntax error',
   wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',
@@ -75,8 +80,7 @@ export const Err = {
   invalidSecondDbIndex: 'ERR invalid second DB index',
   expireNxConflict: 'ERR NX and XX, GT or LT options at the same time are not compatible',
   expireGtLtConflict: 'ERR GT and LT options at the same time are not compatible',
-  /** addReplyErrorFormat("Unsupported option %s"): C string (ends at NUL), newlines made spaces. */
-  unsupportedOption: (opt: string) => `ERR Unsupported option ${opt.split('\0', 1)[0].replace(/[\r\n]/g, ' ')}`,
+  unsupportedOption: (opt: string) => `ERR Unsupported option ${formatArg(opt)}`,
   lfuNotSelected:
     'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
   lfuSelected:
@@ -176,7 +180,7 @@ export const Err = {
   xreadgroupGroupDestroyed: 'NOGROUP the consumer group this client was blocked on no longer exists',
   xclaimMinIdle: (cmd: string) => `ERR Invalid min-idle-time argument for ${cmd}`,
   xclaimOption: (opt: string) => `ERR Invalid ${opt} option argument for XCLAIM`,
-  xclaimUnknownOption: (opt: string) => `ERR Unrecognized XCLAIM option '${opt}'`,
+  xclaimUnknownOption: (opt: string) => `ERR Unrecognized XCLAIM option '${formatArg(opt)}'`,
   autoclaimCount: 'ERR COUNT must be > 0',
   autoclaimNoMemory: 'ERR Insufficient memory, failed allocating transient memory, COUNT too high.',
 } as const;

@@ -87,6 +87,20 @@ describe('StreamValue', () => {
     }
   });
 
+  it('finds a live entry stored after a deleted higher ID (XSETID below the deleted top), as Redis', () => {
+    const s = new StreamValue();
+    s.add(id('1-0'), ['a', '1'], 0, 4096, 100);
+    s.add(id('2-0'), ['a', '1'], 0, 4096, 100);
+    expect(s.delete(id('2-0'))).toBe(true);
+    s.add(id('1-6'), ['a', '1'], 0, 4096, 100); // what XSETID s 1-5 allows next
+    expect(s.get(id('1-6'))).toEqual(['a', '1']);
+    expect(read(s, id('1-6'), id('1-6'), true).map((e) => formatId(e.id))).toEqual(['1-6']);
+    expect(read(s, id('1-1'), id('1-9'), false).map((e) => formatId(e.id))).toEqual(['1-6']);
+    expect(s.delete(id('1-6'))).toBe(true);
+    expect(s.length).toBe(1);
+    expect(s.has(id('1-6'))).toBe(false);
+  });
+
   it('keeps IDs exact at the top of the u64 range inside one block', () => {
     const s = new StreamValue();
     const ids = [

@@ -159,9 +159,9 @@ export class StreamValue extends RedisObject {
       const at = reader.pos;
       const flags = block.readHeader(reader);
       const entry = reader.id();
-      if (entry > id) return false;
-      if (entry === id) {
-        if ((flags & ENTRY_DELETED) !== 0) return false;
+      // Tombstones first, as in the iterator: a live entry may follow a deleted higher ID.
+      if ((flags & ENTRY_DELETED) === 0 && entry >= id) {
+        if (entry > id) return false;
         if (block.live === 1) this.unlink(block);
         else block.markDeleted(at);
         this.length--;
@@ -356,13 +356,16 @@ export class StreamIterator {
           reader.pos = this.at;
         }
         const flags = block.readHeader(reader);
-        const belowFrom = reader.compare(this.from0, this.from1, this.from2, this.from3) < 0;
-        const aboveTo = reader.compare(this.to0, this.to1, this.to2, this.to3) > 0;
+        // Tombstones are passed over before the range check, as streamIteratorGetID does: after
+        // XSETID below a deleted top, a block holds live entries after a deleted higher ID.
+        const deleted = (flags & ENTRY_DELETED) !== 0;
+        const belowFrom = !deleted && reader.compare(this.from0, this.from1, this.from2, this.from3) < 0;
+        const aboveTo = !deleted && reader.compare(this.to0, this.to1, this.to2, this.to3) > 0;
         if (reverse ? belowFrom : aboveTo) {
           this.block = null;
           return false;
         }
-        if ((flags & ENTRY_DELETED) !== 0 || (reverse ? aboveTo : belowFrom)) {
+        if (deleted || (reverse ? aboveTo : belowFrom)) {
           if (!reverse) {
             block.skipPairs(reader, flags);
             this.at = reader.pos;
