@@ -49,6 +49,9 @@ function maskFields(v: RespValue[], full: boolean): RespValue[] {
 /** The raw reply with every integer replaced: the shape (types, lengths, maps vs arrays) compared byte for byte. */
 const shape = (raw: string) => raw.replace(/^:-?\d+\r\n/gm, ':#\r\n');
 
+/** A decoded reply as text; integers beyond 2^53 decode as bigints, which JSON cannot write. */
+const json = (v: RespValue) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
+
 interface Difference {
   proto: string;
   step: number;
@@ -64,7 +67,7 @@ async function runMasked(brook: RawClient, redis: RawClient, steps: readonly Ste
     const argv = steps[i].map(String);
     const [b, r] = await Promise.all([brook.call(...steps[i]), redis.call(...steps[i])]);
     if (b === r) continue;
-    const same = shape(b) === shape(r) && JSON.stringify(mask(argv, decodeReply(b))) === JSON.stringify(mask(argv, decodeReply(r)));
+    const same = shape(b) === shape(r) && json(mask(argv, decodeReply(b))) === json(mask(argv, decodeReply(r)));
     if (!same) out.push({ proto, step: i, command: argv.join(' '), brook: b, redis: r });
   }
 }
@@ -528,6 +531,77 @@ describe('stream consumer groups: differential against real Redis', () => {
     `);
   });
 
+  it('XSETID ENTRIESADDED exact across 2^53 and up to 2^63 - 1, wrapping like Redis once XADD passes it', async () => {
+    await same(`
+      XADD s 1-1 f v
+      XSETID s 1-1 ENTRIESADDED 9007199254740991
+      XADD s 2-1 f v
+      XADD s 3-1 f v
+      XINFO STREAM s
+      XSETID s 3-1 ENTRIESADDED 9007199254740993
+      XINFO STREAM s
+      XSETID s 3-1 ENTRIESADDED 9223372036854775806
+      XADD s 4-1 f v
+      XINFO STREAM s
+      XADD s 5-1 f v
+      XINFO STREAM s
+      XSETID s 5-1 ENTRIESADDED 9223372036854775808
+      XSETID s 5-1 ENTRIESADDED -9223372036854775808
+      XSETID s 5-1 ENTRIESADDED 18446744073709551615
+      XSETID s 5-1 ENTRIESADDED 4
+      XSETID s 5-1 ENTRIESADDED 5
+      XINFO STREAM s
+      XADD e 5-1 f v
+      XSETID e 18446744073709551615-18446744073709551615 ENTRIESADDED 9223372036854775807 MAXDELETEDID 18446744073709551615-18446744073709551615
+      XINFO STREAM e
+      COPY s c
+      XINFO STREAM c
+    `);
+  });
+
+  it('entries-read and lag exact near and above 2^53 and at the long long limits, wrapping like Redis', async () => {
+    await same(`
+      XADD s 1-1 f v
+      XADD s 2-1 f v
+      XADD s 3-1 f v
+      XSETID s 3-1 ENTRIESADDED 9007199254740993
+      XGROUP CREATE s est 0
+      XGROUP CREATE s first 1-1
+      XGROUP CREATE s last $
+      XGROUP CREATE s below 0 ENTRIESREAD 9007199254740990
+      XGROUP CREATE s above 0 ENTRIESREAD 9223372036854775806
+      XGROUP CREATE s bad 0 ENTRIESREAD 9223372036854775808
+      XGROUP CREATE s neg 0 ENTRIESREAD -9223372036854775808
+      XINFO GROUPS s
+      XREADGROUP GROUP below c STREAMS s >
+      XREADGROUP GROUP above c STREAMS s >
+      XREADGROUP GROUP est c COUNT 1 STREAMS s >
+      XINFO GROUPS s
+      XADD s 4-1 f v
+      XINFO GROUPS s
+      XDEL s 2-1
+      XINFO GROUPS s
+      XREADGROUP GROUP first c STREAMS s >
+      XINFO STREAM s FULL
+      XGROUP SETID s below 0 ENTRIESREAD 9007199254740992
+      XGROUP SETID s above $ ENTRIESREAD 9223372036854775807
+      XGROUP SETID s last $ ENTRIESREAD -1
+      XGROUP SETID s est 0 ENTRIESREAD 18446744073709551615
+      XINFO GROUPS s
+      XADD s 5-1 f v
+      XREADGROUP GROUP above c STREAMS s >
+      XINFO GROUPS s
+      COPY s c
+      XINFO GROUPS c
+      XADD e 5-1 f v
+      XSETID e 18446744073709551615-18446744073709551615 ENTRIESADDED 9223372036854775807 MAXDELETEDID 18446744073709551615-18446744073709551615
+      XGROUP CREATE e g $
+      XGROUP SETID e g $ ENTRIESREAD 9223372036854775807
+      XINFO GROUPS e
+      XINFO STREAM e FULL
+    `);
+  });
+
   it('consumers and groups listed in byte order; the same consumer claiming its own entries', async () => {
     await same(`
       XADD s 1-1 a 1
@@ -597,6 +671,12 @@ describe('stream consumer groups: the change feed', () => {
     expect(await suite.fedArgv('XREADGROUP', 'GROUP', 'n', 'bob', 'NOACK', 'STREAMS', 's', '>')).toEqual([
       ['XGROUP', 'CREATECONSUMER', 's', 'n', 'bob'],
       ['XGROUP', 'SETID', 's', 'n', '2-1', 'ENTRIESREAD', '2'],
+    ]);
+    // The read counter goes out exact above 2^53.
+    await suite.client.call('XGROUP', 'CREATE', 's', 'big', '1-1', 'ENTRIESREAD', '9007199254740993');
+    expect(await suite.fedArgv('XREADGROUP', 'GROUP', 'big', 'bob', 'NOACK', 'STREAMS', 's', '>')).toEqual([
+      ['XGROUP', 'CREATECONSUMER', 's', 'big', 'bob'],
+      ['XGROUP', 'SETID', 's', 'big', '2-1', 'ENTRIESREAD', '9007199254740994'],
     ]);
   });
 

@@ -27,6 +27,7 @@ import {
   type IdOrder,
   type ConsumerGroup,
   type PendingEntry,
+  type StreamCounter,
   type StreamId,
 } from '@brook/storage';
 import { specMaker, type CommandSpec } from './table.js';
@@ -39,6 +40,7 @@ import { helpSubcommand } from './reply.js';
 import {
   BLOCKED_DEFAULT_COUNT,
   idArg,
+  int64Arg,
   longLongArg,
   parseReadArgs,
   readStream,
@@ -122,7 +124,7 @@ interface XGroupTarget {
   s: StreamValue | undefined;
   g: ConsumerGroup | undefined;
   mkstream: boolean;
-  entriesRead: number;
+  entriesRead: StreamCounter;
 }
 
 /**
@@ -134,13 +136,13 @@ function xgroupTarget(c: Session, argv: string[]): XGroupTarget | null {
   const create = is(sub, 'CREATE');
   const setid = is(sub, 'SETID');
   let mkstream = false;
-  let entriesRead = ENTRIES_READ_UNKNOWN;
+  let entriesRead: StreamCounter = ENTRIES_READ_UNKNOWN;
   for (let i = 5; i < argv.length;) {
     if (create && is(argv[i], 'MKSTREAM')) {
       mkstream = true;
       i++;
     } else if ((create || setid) && is(argv[i], 'ENTRIESREAD') && i + 1 < argv.length) {
-      const n = longLongArg(c, argv[i + 1]);
+      const n = int64Arg(c, argv[i + 1]);
       if (n === null) return null;
       if (n < 0 && n !== ENTRIES_READ_UNKNOWN) {
         c.w.error(Err.entriesReadNegative);

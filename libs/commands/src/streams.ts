@@ -55,14 +55,17 @@ export function idArg(c: Session, arg: string, missing: MissingSeq = MissingSeq.
   return id;
 }
 
+/** A C long long argument, exact (the stream counters); null after the error reply. */
+export function int64Arg(c: Session, arg: string, error: string = Err.notInteger): Int64 | null {
+  const v = parseInt64(arg);
+  if (v === null) c.w.error(error);
+  return v;
+}
+
 /** A C long long argument as a number (clamped beyond ±2^53, where no stream size tells the difference); null after the error reply. */
 export function longLongArg(c: Session, arg: string, error: string = Err.notInteger): number | null {
-  const v: Int64 | null = parseInt64(arg);
-  if (v === null) {
-    c.w.error(error);
-    return null;
-  }
-  if (typeof v === 'number') return v;
+  const v = int64Arg(c, arg, error);
+  if (v === null || typeof v === 'number') return v;
   return v < 0n ? -Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
 }
 
@@ -319,12 +322,12 @@ function xdel(c: Session, argv: string[]): void {
 function xsetid(c: Session, argv: string[]): void {
   const id = idArg(c, argv[2]);
   if (id === null) return;
-  let entriesAdded = -1;
+  let entriesAdded: Int64 = -1;
   let maxDeleted = MIN_ID;
   for (let i = 3; i < argv.length;) {
     const moreArgs = argv.length - 1 - i;
     if (is(argv[i], 'ENTRIESADDED') && moreArgs > 0) {
-      const n = longLongArg(c, argv[i + 1]);
+      const n = int64Arg(c, argv[i + 1]);
       if (n === null) return;
       if (n < 0) return c.w.error(Err.xsetidEntriesAddedNegative);
       entriesAdded = n;

@@ -4,6 +4,9 @@ import {
   ConsumerGroups,
   ENTRIES_READ_UNKNOWN,
   IdMap,
+  advanceGroup,
+  counterMinus,
+  counterPlusOne,
   estimateEntriesRead,
   groupLag,
   type StreamCounters,
@@ -122,5 +125,38 @@ describe('lag and entries-read estimation (Redis 7.0)', () => {
     g.entriesRead = ENTRIES_READ_UNKNOWN;
     g.lastId = id(5);
     expect(groupLag(stream({}), g)).toBe(0);
+  });
+});
+
+describe('stream counters (entries-added, entries-read): exact 64-bit', () => {
+  const SAFE = Number.MAX_SAFE_INTEGER;
+  const LLONG_MAX = 2n ** 63n - 1n;
+
+  it('stay numbers while safe, become bigints beyond 2^53 and numbers again below', () => {
+    expect(counterPlusOne(41)).toBe(42);
+    expect(counterPlusOne(SAFE - 1)).toBe(SAFE);
+    expect(counterPlusOne(SAFE)).toBe(2n ** 53n);
+    expect(counterPlusOne(2n ** 53n)).toBe(2n ** 53n + 1n);
+    expect(counterMinus(2n ** 53n + 1n, 2)).toBe(SAFE);
+    expect(counterMinus(SAFE, -SAFE)).toBe(2n ** 54n - 2n);
+    expect(counterMinus(5, 7)).toBe(-2);
+  });
+
+  it('wrap at the long long limits as Redis’s two’s-complement arithmetic does', () => {
+    expect(counterPlusOne(LLONG_MAX)).toBe(-(2n ** 63n));
+    expect(counterMinus(LLONG_MAX, -(2n ** 63n))).toBe(-1);
+    expect(counterMinus(5, LLONG_MAX)).toBe(5n - LLONG_MAX);
+  });
+
+  it('lag, estimates and delivery counting use them above 2^53', () => {
+    const s: StreamCounters = { length: 3, entriesAdded: 2n ** 60n, lastId: id(3), firstId: id(1), maxDeletedId: MIN_ID };
+    expect(estimateEntriesRead(s, MIN_ID)).toBe(2n ** 60n - 3n);
+    expect(estimateEntriesRead(s, id(1))).toBe(2n ** 60n - 2n);
+    const g = new ConsumerGroup(MIN_ID, ENTRIES_READ_UNKNOWN);
+    advanceGroup(s, g, id(1));
+    expect(g.entriesRead).toBe(2n ** 60n - 2n);
+    advanceGroup(s, g, id(2));
+    expect(g.entriesRead).toBe(2n ** 60n - 1n);
+    expect(groupLag(s, g)).toBe(1);
   });
 });

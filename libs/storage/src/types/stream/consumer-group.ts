@@ -7,10 +7,38 @@
  * millions of pending entries. Commands: libs/commands/src/stream-groups.ts.
  */
 import { Below, OrderTree } from '../zset/order-tree.js';
+import { normalizeInt64, type Int64 } from '../string/int64.js';
 import type { StreamId } from './stream-id.js';
 
 /** entries-read when unknown (SCG_INVALID_ENTRIES_READ): XINFO shows null, lag is estimated. */
 export const ENTRIES_READ_UNKNOWN = -1;
+
+/**
+ * entries-added and entries-read, exact over Redis's 64-bit range: a number while safe (every
+ * XADD and delivery stays allocation-free), a bigint beyond 2^53 (only XSETID ENTRIESADDED or
+ * XGROUP ... ENTRIESREAD put them there). Arithmetic wraps as Redis's two's-complement long long
+ * does: entries-added is a uint64 there but every reader casts it to long long.
+ */
+export type StreamCounter = Int64;
+
+/** v + 1 (an XADD, a delivery). */
+export function counterPlusOne(v: StreamCounter): StreamCounter {
+  return typeof v === 'number' && v < Number.MAX_SAFE_INTEGER ? v + 1 : wrapCounter(BigInt(v) + 1n);
+}
+
+/** a - b (lag, estimated entries-read). */
+export function counterMinus(a: StreamCounter, b: StreamCounter): StreamCounter {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const d = a - b;
+    // Both operands are safe, so a safe-looking difference is exact; anything else is redone in bigint.
+    if (Number.isSafeInteger(d)) return d;
+  }
+  return wrapCounter(BigInt(a) - BigInt(b));
+}
+
+function wrapCounter(v: bigint): StreamCounter {
+  return normalizeInt64(BigInt.asIntN(64, v));
+}
 
 /**
  * IDs in order (an OrderTree: every score 0, the 16-byte IDs as members, so member order is ID
@@ -129,7 +157,7 @@ export class ConsumerGroup {
   constructor(
     public lastId: StreamId,
     /** Entries read up to lastId (its logical position in the stream), or ENTRIES_READ_UNKNOWN. */
-    public entriesRead: number,
+    public entriesRead: StreamCounter,
   ) {}
 
   get consumerCount(): number {
@@ -240,7 +268,7 @@ export class ConsumerGroups {
   }
 
   /** A new group; null when one by that name exists. */
-  create(name: string, lastId: StreamId, entriesRead: number): ConsumerGroup | null {
+  create(name: string, lastId: StreamId, entriesRead: StreamCounter): ConsumerGroup | null {
     if (this.groups.has(name)) return null;
     const g = new ConsumerGroup(lastId, entriesRead);
     this.groups.set(name, g);
@@ -266,7 +294,7 @@ export class ConsumerGroups {
 /** What lag estimation reads of a stream (streamEstimateDistanceFromFirstEverEntry's inputs). */
 export interface StreamCounters {
   readonly length: number;
-  readonly entriesAdded: number;
+  readonly entriesAdded: StreamCounter;
   readonly lastId: StreamId;
   /** The first entry's ID (recorded-first-entry-id); 0-0 when empty. */
   readonly firstId: StreamId;
@@ -285,24 +313,25 @@ export function rangeHasTombstones(s: StreamCounters, start: StreamId, end: Stre
  * The logical read counter of `id`: its distance from the first entry ever added, when the stream
  * can tell it (streamEstimateDistanceFromFirstEverEntry); ENTRIES_READ_UNKNOWN otherwise.
  */
-export function estimateEntriesRead(s: StreamCounters, id: StreamId): number {
+export function estimateEntriesRead(s: StreamCounters, id: StreamId): StreamCounter {
   if (s.entriesAdded === 0) return 0;
   if (s.length === 0 && id <= s.lastId) return s.entriesAdded;
   if (id === s.lastId) return s.entriesAdded;
   if (id > s.lastId) return ENTRIES_READ_UNKNOWN;
   if (s.maxDeletedId === MIN_KEY || s.maxDeletedId < s.firstId) {
-    if (id < s.firstId) return s.entriesAdded - s.length;
-    if (id === s.firstId) return s.entriesAdded - s.length + 1;
+    // Not empty here (an ID below lastId in an empty stream returned above), so length - 1 >= 0.
+    if (id < s.firstId) return counterMinus(s.entriesAdded, s.length);
+    if (id === s.firstId) return counterMinus(s.entriesAdded, s.length - 1);
   }
   return ENTRIES_READ_UNKNOWN;
 }
 
 /** The group's lag (entries not yet delivered), or null when it cannot be known (streamReplyWithCGLag). */
-export function groupLag(s: StreamCounters, g: ConsumerGroup): number | null {
+export function groupLag(s: StreamCounters, g: ConsumerGroup): StreamCounter | null {
   if (s.entriesAdded === 0) return 0;
-  if (g.entriesRead !== ENTRIES_READ_UNKNOWN && !rangeHasTombstones(s, g.lastId)) return s.entriesAdded - g.entriesRead;
+  if (g.entriesRead !== ENTRIES_READ_UNKNOWN && !rangeHasTombstones(s, g.lastId)) return counterMinus(s.entriesAdded, g.entriesRead);
   const read = estimateEntriesRead(s, g.lastId);
-  return read === ENTRIES_READ_UNKNOWN ? null : s.entriesAdded - read;
+  return read === ENTRIES_READ_UNKNOWN ? null : counterMinus(s.entriesAdded, read);
 }
 
 /**
@@ -310,7 +339,7 @@ export function groupLag(s: StreamCounters, g: ConsumerGroup): number | null {
  * goes up by one while it is valid and no deletion lies ahead, else it is estimated afresh.
  */
 export function advanceGroup(s: StreamCounters, g: ConsumerGroup, id: StreamId): void {
-  if (g.entriesRead !== ENTRIES_READ_UNKNOWN && !rangeHasTombstones(s, id)) g.entriesRead++;
+  if (g.entriesRead !== ENTRIES_READ_UNKNOWN && !rangeHasTombstones(s, id)) g.entriesRead = counterPlusOne(g.entriesRead);
   else if (s.entriesAdded !== 0) g.entriesRead = estimateEntriesRead(s, id);
   g.lastId = id;
 }

@@ -2,7 +2,7 @@ import { RedisObject } from '../object.js';
 import { Below, OrderTree } from '../zset/order-tree.js';
 import { BlockReader, ENTRY_DELETED, ENTRY_SAME_FIELDS, StreamBlock } from './stream-block.js';
 import { MAX_ID, MIN_ID, idWord, type StreamId } from './stream-id.js';
-import type { ConsumerGroups } from './consumer-group.js';
+import { counterPlusOne, type ConsumerGroups, type StreamCounter } from './consumer-group.js';
 
 /** Redis's STREAM_LISTPACK_MAX_SIZE: a node never grows past it, and no entry may be larger. */
 export const STREAM_NODE_MAX_SIZE = 2 ** 30;
@@ -28,7 +28,7 @@ export class StreamValue extends RedisObject {
   /** The largest ID deleted by XDEL (or set by XSETID MAXDELETEDID). */
   maxDeletedId: StreamId = MIN_ID;
   /** Entries ever added (XADD count, or XSETID ENTRIESADDED). */
-  entriesAdded = 0;
+  entriesAdded: StreamCounter = 0;
   /** Consumer groups (the groups code owns their type and their clone). */
   groups: ConsumerGroups | null = null;
 
@@ -80,7 +80,7 @@ export class StreamValue extends RedisObject {
     tail.append(id, argv, from);
     if (this.length === 0) this.firstId = id;
     this.length++;
-    this.entriesAdded++;
+    this.entriesAdded = counterPlusOne(this.entriesAdded);
     this.lastId = id;
     this.lastLive = id;
   }
