@@ -87,12 +87,18 @@ describe('RespParser: requests', () => {
   it('reads only the first `length` bytes of a reused receive buffer and keeps nothing of it', () => {
     const next = rng(11);
     const big = Buffer.alloc(200000, 'z');
-    const input = Buffer.concat([encode(['SET', 'k', 'v']), encode(['SET', 'big', big]), Buffer.from('PING\r\n*1\r\n$4\r\nECHO\r\n')]);
+    const input = Buffer.concat([
+      encode(['SET', 'k', 'v']),
+      encode(['SET', 'big', big]),
+      Buffer.from('PING\r\nECHO "a b"\r\n*1\r\n$4\r\nECHO\r\n'),
+    ]);
     const expected = run(input);
-    expect(expected.commands.map((c) => c.length)).toEqual([3, 3, 1, 1]);
-    // A socket's receive buffer: each read lands at its start with stale bytes after it, and the
-    // next read overwrites it (here with '#', so a kept reference would show).
-    const receive = Buffer.alloc(65536, '#');
+    expect(expected.commands.map((c) => c.length)).toEqual([3, 3, 1, 2, 1]);
+    // A socket's receive buffer: each read lands at its start with stale bytes after it (other
+    // connections' requests: line ends, whole commands), and the next read overwrites it (a kept
+    // reference would show).
+    const STALE = '\n*1\r\n$4\r\nQUIT\r\nPING\r\n';
+    const receive = Buffer.alloc(65536, STALE);
     for (const max of [1, 5, 700, 65536]) {
       const p = new RespParser(limits());
       const commands: string[][] = [];
@@ -100,7 +106,7 @@ describe('RespParser: requests', () => {
       for (const at of [...randomCuts(input.length, next, max), input.length]) {
         const n = input.copy(receive, 0, prev, at);
         p.feed(receive, (argv) => commands.push(argv), n);
-        receive.fill('#', 0, n);
+        receive.fill(STALE, 0, n);
         prev = at;
       }
       expect({ commands, error: null }).toEqual(expected);

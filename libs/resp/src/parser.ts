@@ -355,7 +355,8 @@ export class RespParser {
    */
   private inline(b: Buffer, pos: number, end: number, sink: ParseSink): number {
     let lf = b.indexOf(LF, pos);
-    if (lf >= 0 && b.subarray(pos, lf).indexOf(NUL) >= 0) lf = -1;
+    // b may be a reused receive buffer: bytes from `end` on are stale.
+    if (lf >= end || (lf >= 0 && b.subarray(pos, lf).indexOf(NUL) >= 0)) lf = -1;
     if (lf < 0) {
       if (end - pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big inline request');
       return -1;
