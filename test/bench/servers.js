@@ -51,6 +51,33 @@ export function spawnClient(cmd, args) {
   return proc;
 }
 
+/**
+ * Runs a client tool (spawnClient) to its end, killed after timeoutMs; resolves its exit code and
+ * what it printed.
+ */
+export function runClient(cmd, args, timeoutMs) {
+  return new Promise((resolve) => {
+    const proc = spawnClient(cmd, args);
+    proc.stdin.end();
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    proc.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
+}
+
+/** The median of the values (the mean of the middle two for an even count). */
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();

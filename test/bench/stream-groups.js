@@ -11,7 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { connect } from 'node:net';
-import { cpuSeconds, spawnClient } from './servers.js';
+import { cpuSeconds, median, runClient } from './servers.js';
 
 const STREAM = 'bench:groups';
 const GROUP = 'g';
@@ -221,30 +221,14 @@ async function drive(port, entries, producers, consumers) {
 /** Runs the driver pinned to the client CPU against one server; resolves its result or { error }. */
 function driverRun(port, { entries, producers, consumers }) {
   const args = [fileURLToPath(import.meta.url), String(port), String(entries), String(producers), String(consumers)];
-  return new Promise((resolve) => {
-    const proc = spawnClient(process.execPath, args);
-    proc.stdin.end();
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => proc.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    proc.on('close', (code) => {
-      clearTimeout(timer);
-      try {
-        if (code !== 0) throw new Error(`exit ${code}`);
-        resolve(JSON.parse(out));
-      } catch (e) {
-        resolve({ error: `${e.message}: ${err.trim().split('\n')[0]}` });
-      }
-    });
+  return runClient(process.execPath, args, RUN_TIMEOUT_MS).then(({ code, out, err }) => {
+    try {
+      if (code !== 0) throw new Error(`exit ${code}`);
+      return JSON.parse(out);
+    } catch (e) {
+      return { error: `${e.message}: ${err.trim().split('\n')[0]}` };
+    }
   });
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /**

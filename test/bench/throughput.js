@@ -2,7 +2,7 @@
  * Throughput: redis-benchmark against Brook and Redis, interleaved so machine noise hits both
  * alike, one server under load at a time; the median of several rounds per server and test.
  */
-import { cpuSeconds, spawnClient } from './servers.js';
+import { cpuSeconds, median, runClient } from './servers.js';
 
 const TESTS = ['set', 'get', 'incr', 'mset'];
 /** redis-benchmark's own tests of the collection commands (issue 7); LRANGE_* prefill their list themselves. */
@@ -70,29 +70,13 @@ export function redisBenchmark(port, { test, pipeline = 1, requests, keyspace = 
     // The custom command goes last: redis-benchmark takes the remaining arguments as one command.
     ...(typeof test === 'string' ? ['-t', test] : test.command),
   ];
-  return new Promise((resolve) => {
-    const proc = spawnClient('redis-benchmark', args);
-    proc.stdin.end();
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => proc.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    proc.on('close', (code) => {
-      clearTimeout(timer);
-      const result = parseCsv(out);
-      // redis-benchmark stops at the first error reply and says so on stderr.
-      const serverError = /Error from server: (.*)/.exec(err + out);
-      if (serverError || !result || code !== 0) resolve({ error: serverError?.[1] ?? `exit ${code}: ${err.trim()}` });
-      else resolve(result);
-    });
+  return runClient('redis-benchmark', args, RUN_TIMEOUT_MS).then(({ code, out, err }) => {
+    const result = parseCsv(out);
+    // redis-benchmark stops at the first error reply and says so on stderr.
+    const serverError = /Error from server: (.*)/.exec(err + out);
+    if (serverError || !result || code !== 0) return { error: serverError?.[1] ?? `exit ${code}: ${err.trim()}` };
+    return result;
   });
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /**
