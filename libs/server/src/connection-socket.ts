@@ -30,12 +30,22 @@ export function readingSocket(accepted: net.Socket, receive: (buffer: Buffer, le
     writable: true,
     onread: {
       buffer: RECEIVE_BUFFER,
-      callback: (n: number, buf: Buffer) => {
+      callback: (n: number, buf: Buffer): boolean => {
         receive(buf, n);
+        if (n < buf.length || socket.destroyed) return true;
+        // A full read means more is waiting, and libuv would read again at once (up to 32 times),
+        // so one client streaming a huge request could hold the loop for milliseconds. Like Redis,
+        // which reads once per client per event-loop turn, stop here and read on the next turn.
+        setImmediate(resumeReading);
+        return false;
       },
     },
   } as net.SocketConstructorOpts;
   const socket = new net.Socket(options);
+  // Only a socket nobody paused meanwhile (a client deferring its commands pauses its own).
+  const resumeReading = (): void => {
+    if (!socket.destroyed && !socket.isPaused()) socket.resume();
+  };
   socket.on('close', () => shell.destroy());
   return socket;
 }
