@@ -1,5 +1,6 @@
 import type { PubSubKind, Session } from './context.js';
 import type { CommandFamily } from './family.js';
+import { Err } from './errors.js';
 import { helpSubcommand } from './reply.js';
 import type { Command, CommandSpec, Handler } from './table.js';
 
@@ -73,8 +74,12 @@ function spublish(c: Session, argv: string[]): void {
 
 // ---- PUBSUB ----------------------------------------------------------------------------------
 
+/** Arity -2 with at most one pattern: Redis refuses more in the handler, with the unknown-subcommand text. */
 function pubsubChannels(kind: 'channel' | 'shard'): Handler {
-  return (c, argv) => c.w.bulkArray(c.server.pubsub.channels(kind, argv.length > 2 ? argv[2] : null));
+  return (c, argv) => {
+    if (argv.length > 3) return c.w.error(Err.subcommandSyntax(argv[1], 'pubsub'));
+    c.w.bulkArray(c.server.pubsub.channels(kind, argv.length > 2 ? argv[2] : null));
+  };
 }
 
 /** Channel, count pairs: a flat array in both protocols, as in Redis 7.0. */
