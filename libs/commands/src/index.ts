@@ -15,6 +15,7 @@ import { stringFamily } from './strings.js';
 import { zsetFamily } from './zsets.js';
 import { streamFamily } from './streams.js';
 import { streamGroupsFamily } from './stream-groups.js';
+import { transactionsFamily } from './transactions.js';
 
 export * from './table.js';
 export * from './family.js';
@@ -45,6 +46,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   sortFamily,
   streamFamily,
   streamGroupsFamily,
+  transactionsFamily,
 ];
 
 /** Every built-in command, family by family. */
