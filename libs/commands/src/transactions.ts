@@ -138,29 +138,24 @@ class Transactions implements TransactionHooks {
   private touched(db: number, key: string): void {
     const watchers = this.watched[db]?.get(key);
     if (watchers === undefined) return;
+    const d = this.ks.dbs[db];
     for (const w of watchers.values()) {
       if (w.expired) {
-        // Reclaiming a key that had already expired when watched is no logical change.
-        if (!this.ks.dbs[db].keys.has(key)) {
+        // Watched once already expired: reclaiming it is no change (a new value is).
+        if (!d.keys.has(key)) {
           w.expired = false;
           continue;
         }
-        // Redis 7.0 stops here, leaving this and the remaining watchers untouched.
-        break;
+        if (d.isExpired(key)) continue;
       }
       this.dirty(w.tx);
     }
   }
 
+  /** Bound to fail: what it still watches is of no use (Redis unwatches; the queue stays, new commands are dropped). */
   private dirty(tx: Transaction): void {
     tx.c.dirtyCas = true;
-    // Already bound to fail: what it still watches and queues is of no use (as Redis drops it).
     this.unwatchAll(tx);
-    if (tx.c.multi > 0) {
-      tx.queue = [];
-      tx.c.multi = 0;
-      tx.c.multiMem = 0;
-    }
   }
 
   /**
