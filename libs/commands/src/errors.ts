@@ -186,6 +186,15 @@ export const Err = {
   xclaimUnknownOption: (opt: string) => `ERR Unrecognized XCLAIM option '${formatArg(opt)}'`,
   autoclaimCount: 'ERR COUNT must be > 0',
   autoclaimNoMemory: 'ERR Insufficient memory, failed allocating transient memory, COUNT too high.',
+  // transactions
+  multiNested: 'ERR MULTI calls can not be nested',
+  execWithoutMulti: 'ERR EXEC without MULTI',
+  discardWithoutMulti: 'ERR DISCARD without MULTI',
+  watchInMulti: 'ERR WATCH inside MULTI is not allowed',
+  notAllowedInMulti: 'ERR Command not allowed inside a transaction',
+  execAbort: 'EXECABORT Transaction discarded because of previous errors.',
+  /** EXEC itself refused (arity, auth): the reason without its ERR code, as execCommandAbort words it. */
+  execAbortBecause: (error: string) => `EXECABORT Transaction discarded because of: ${error.startsWith('ERR ') ? error.slice(4) : error}`,
 } as const;
 
 /** The unknown-command text: quotes up to 128 bytes of the name and of each argument, like Redis. */
