@@ -5,6 +5,7 @@ import { is, parseInt64 } from './args.js';
 import { editableString, keyword, storeEdited, maxStringBytes, rangeEnd, rangeStart, readString } from './strings.js';
 import type { CommandFamily } from './family.js';
 import {
+  Ev,
   bitop as computeBitop,
   countBits,
   findBit,
@@ -55,7 +56,7 @@ function setbit(c: Session, argv: string[]): void {
   const s = bitString(c, old, offset);
   if (s === null) return;
   const prev = setBit(s, offset, on);
-  storeEdited(c.db, key, old, s);
+  storeEdited(c.db, key, old, s, Ev.setbit);
   c.w.integer(prev);
 }
 
@@ -156,7 +157,7 @@ function bitop(c: Session, argv: string[]): void {
   const res = computeBitop(op, inputs);
   const target = argv[2];
   // The result is always a raw string; an empty result deletes the target instead.
-  if (res.length > 0) db.set(target, MutableString.adopt(res));
+  if (res.length > 0) db.set(target, MutableString.adopt(res), false, Ev.set);
   else db.delete(target);
   c.w.integer(res.length);
 }
@@ -244,7 +245,7 @@ function bitfieldGeneric(c: Session, argv: string[], readOnlyCmd: boolean): void
     if (r === null) w.nil();
     else w.integer(r);
   }
-  if (!readonly) storeEdited(c.db, key, old, target as MutableString);
+  if (!readonly) storeEdited(c.db, key, old, target as MutableString, Ev.setbit);
 }
 
 function bitfield(c: Session, argv: string[]): void {

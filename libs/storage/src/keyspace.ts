@@ -1,6 +1,7 @@
 import { lfuInit, lfuTouch, lruClock } from './access.js';
 import { ChangeFeed } from './change-feed.js';
 import { Database } from './database.js';
+import type { KeyEventSink } from './keyspace-events.js';
 
 export interface KeyspaceStats {
   expiredKeys: number;
@@ -44,6 +45,13 @@ export class Keyspace {
    */
   trackingSince: number | null = null;
   readonly stats: KeyspaceStats = newStats();
+  /**
+   * The event classes (NotifyClass bits) published as keyspace notifications: 0 unless
+   * notify-keyspace-events names a class and K or E, so emitting costs one AND when they are off.
+   */
+  notifyClasses = 0;
+  /** Where enabled keyspace events go (installed by the keyspace-events family). */
+  eventSink: KeyEventSink = () => undefined;
   private keyListeners: KeyListener[] = [];
   private flushListeners: FlushListener[] = [];
 
