@@ -5,6 +5,7 @@ import { is, parseInt64 } from './args.js';
 import { editableString, keyword, storeEdited, maxStringBytes, rangeEnd, rangeStart, readString } from './strings.js';
 import type { CommandFamily } from './family.js';
 import {
+  Ev,
   bitop as computeBitop,
   countBits,
   findBit,
@@ -52,10 +53,12 @@ function setbit(c: Session, argv: string[]): void {
   if (on !== 0 && on !== 1) return c.w.error(Err.bitValue);
   const key = argv[1];
   const old = c.db.get(key);
+  const before = old !== undefined && isStringValue(old) ? stringLength(old) : -1;
   const s = bitString(c, old, offset);
   if (s === null) return;
   const prev = setBit(s, offset, on);
-  storeEdited(c.db, key, old, s);
+  // As Redis: a change is a new or longer string or a flipped bit; anything else signals nothing.
+  if (prev !== on || s.length !== before) storeEdited(c.db, key, old, s, Ev.setbit);
   c.w.integer(prev);
 }
 
@@ -156,7 +159,7 @@ function bitop(c: Session, argv: string[]): void {
   const res = computeBitop(op, inputs);
   const target = argv[2];
   // The result is always a raw string; an empty result deletes the target instead.
-  if (res.length > 0) db.set(target, MutableString.adopt(res));
+  if (res.length > 0) db.set(target, MutableString.adopt(res), false, Ev.set);
   else db.delete(target);
   c.w.integer(res.length);
 }
@@ -232,6 +235,7 @@ function bitfieldGeneric(c: Session, argv: string[], readOnlyCmd: boolean): void
 
   const w = c.w;
   w.array(ops.length);
+  let changes = 0;
   for (const o of ops) {
     if (o.op === OP_GET) {
       w.integer(getField(target, o.offset, o.type));
@@ -242,9 +246,14 @@ function bitfieldGeneric(c: Session, argv: string[], readOnlyCmd: boolean): void
     const r =
       o.op === OP_INCRBY ? incrField(s, o.offset, o.type, o.value, o.overflow) : setFieldChecked(s, o.offset, o.type, o.value, o.overflow);
     if (r === null) w.nil();
-    else w.integer(r);
+    else {
+      w.integer(r);
+      changes++;
+    }
   }
-  if (!readonly) storeEdited(c.db, key, old, target as MutableString);
+  // A created or copied string is stored either way; only a write that happened is an event (as Redis).
+  if (!readonly && (changes > 0 || old !== target))
+    storeEdited(c.db, key, old, target as MutableString, changes > 0 ? Ev.setbit : undefined);
 }
 
 function bitfield(c: Session, argv: string[]): void {

@@ -1,5 +1,6 @@
 import type { ReplyWriter } from '@brook/resp';
 import {
+  Ev,
   cloneValue,
   idleMs,
   INT_MAX,
@@ -249,7 +250,7 @@ function renameGeneric(c: Session, argv: string[], nx: boolean): void {
   if (db.get(src) === undefined) return c.w.error(Err.noSuchKey);
   if (src === dst) return nx ? c.w.integer(0) : c.w.ok();
   if (nx && db.get(dst) !== undefined) return c.w.integer(0);
-  db.moveKey(src, db, dst);
+  db.moveKey(src, db, dst, Ev.renameFrom, Ev.renameTo);
   if (nx) c.w.integer(1);
   else c.w.ok();
 }
@@ -270,7 +271,7 @@ function move(c: Session, argv: string[]): void {
   if (dst === db) return c.w.error(Err.sameObject);
   const key = argv[1];
   if (db.get(key) === undefined || dst.get(key) !== undefined) return c.w.integer(0);
-  db.moveKey(key, dst, key);
+  db.moveKey(key, dst, key, Ev.moveFrom, Ev.moveTo);
   c.w.integer(1);
 }
 
@@ -293,7 +294,7 @@ function copy(c: Session, argv: string[]): void {
   const v = db.read(src);
   if (v === undefined) return c.w.integer(0);
   if (dst.get(to) !== undefined && !replace) return c.w.integer(0);
-  dst.put(to, cloneValue(v), db.getExpireExact(src));
+  dst.put(to, cloneValue(v), db.getExpireExact(src), Ev.copyTo);
   c.w.integer(1);
 }
 

@@ -11,7 +11,7 @@ import { Err } from './errors.js';
 import { is, parseInt64 } from './args.js';
 import { propagate } from './propagate.js';
 import { packLimits, readZset, writeZset } from './zsets.js';
-import { ZSetValue, formatLongDouble, parseScore } from '@brook/storage';
+import { Ev, ZSetValue, formatLongDouble, parseScore, type KeyEvent } from '@brook/storage';
 import {
   GEO_LAT_MAX,
   GEO_LAT_MIN,
@@ -122,8 +122,8 @@ function geoadd(c: Session, argv: string[]): void {
     }
   }
   if (added + updated > 0) {
-    if (found === undefined) c.db.set(key, z);
-    else c.db.modified(key);
+    if (found === undefined) c.db.set(key, z, false, Ev.zadd);
+    else c.db.modified(key, Ev.zadd);
     // Redis runs GEOADD as the ZADD it builds, so that ZADD is what replicas and the AOF see.
     const zadd = ['zadd', key, ...argv.slice(2, at)];
     for (let j = 0; j < triples / 3; j++) zadd.push(positionScoreText(coords[2 * j], coords[2 * j + 1]), argv[at + 3 * j + 2]);
@@ -418,7 +418,7 @@ function georadiusGeneric(c: Session, argv: string[], src: number, flags: number
   const returned = count === 0 || found.length < count ? found.length : count;
   if (sort !== 0) sortPoints(found, returned, sort);
   if (storeKey === null) return replyPoints(c, found, returned, conversion, withDist, withHash, withCoord);
-  storePoints(c, storeKey, found, returned, conversion, storeDist);
+  storePoints(c, storeKey, found, returned, conversion, storeDist, search ? Ev.geosearchstore : Ev.georadiusstore);
 }
 
 /** A radius and its unit: the area and the unit's meters, or null after replying. */
@@ -467,7 +467,15 @@ function replyPoints(
 }
 
 /** STORE/STOREDIST: the first `n` points as a new sorted set (scores: geohashes or distances). */
-function storePoints(c: Session, key: string, points: readonly GeoPoint[], n: number, conversion: number, storeDist: boolean): void {
+function storePoints(
+  c: Session,
+  key: string,
+  points: readonly GeoPoint[],
+  n: number,
+  conversion: number,
+  storeDist: boolean,
+  ev: KeyEvent,
+): void {
   if (n === 0) {
     c.db.delete(key);
     return c.w.integer(0);
@@ -478,7 +486,7 @@ function storePoints(c: Session, key: string, points: readonly GeoPoint[], n: nu
     const p = points[i];
     z.add(p.member, storeDist ? p.dist / conversion : p.score, limits.entries, limits.value);
   }
-  c.db.set(key, z);
+  c.db.set(key, z, false, ev);
   c.w.integer(n);
 }
 

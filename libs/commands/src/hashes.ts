@@ -9,6 +9,7 @@ import { globMatch } from './glob.js';
 import { MAX_REPEATED_DRAWS } from './reply.js';
 import { sampleInPlace } from './random.js';
 import {
+  Ev,
   addInt64,
   addLongDouble,
   formatLongDouble,
@@ -18,6 +19,7 @@ import {
   parseLongDouble,
   stringToInt64,
   stringToLongDouble,
+  type KeyEvent,
 } from '@brook/storage';
 
 // ---- lookups ------------------------------------------------------------------------------------
@@ -40,9 +42,9 @@ function writeHash(c: Session, key: string): HashObject | null {
 }
 
 /** Stores a new hash or signals the edit of a stored one, after the change (see storeEdited). */
-function storeHash(c: Session, key: string, h: HashObject): void {
-  if (c.db.keys.get(key) === h) c.db.modified(key);
-  else c.db.set(key, h, true);
+function storeHash(c: Session, key: string, h: HashObject, ev: KeyEvent): void {
+  if (c.db.keys.get(key) === h) c.db.modified(key, ev);
+  else c.db.set(key, h, true, ev);
 }
 
 /** Sets a field under the current listpack limits (read at write time, as Redis does). */
@@ -60,7 +62,7 @@ function hsetGeneric(c: Session, argv: string[], okReply: boolean): void {
   if (h === null) return;
   let created = 0;
   for (let j = 2; j < argv.length; j += 2) if (setField(c, h, argv[j], argv[j + 1])) created++;
-  storeHash(c, key, h);
+  storeHash(c, key, h, Ev.hset);
   if (okReply) c.w.ok();
   else c.w.integer(created);
 }
@@ -79,7 +81,7 @@ function hsetnx(c: Session, argv: string[]): void {
   if (h === null) return;
   if (h.get(argv[2]) !== undefined) return c.w.integer(0);
   setField(c, h, argv[2], argv[3]);
-  storeHash(c, key, h);
+  storeHash(c, key, h, Ev.hset);
   c.w.integer(1);
 }
 
@@ -95,12 +97,12 @@ function hdel(c: Session, argv: string[]): void {
       deleted++;
       // Redis never keeps an empty hash: the key goes with its last field.
       if (v.size === 0) {
-        db.delete(key);
+        db.delete(key, Ev.hdel);
         break;
       }
     }
   }
-  if (deleted > 0 && v.size !== 0) db.modified(key);
+  if (deleted > 0 && v.size !== 0) db.modified(key, Ev.hdel);
   c.w.integer(deleted);
 }
 
@@ -177,7 +179,7 @@ function hincrby(c: Session, argv: string[]): void {
   const next = addInt64(cur, incr);
   if (next === null) return c.w.error(Err.overflow);
   setField(c, h, argv[2], String(next));
-  storeHash(c, key, h);
+  storeHash(c, key, h, Ev.hincrby);
   c.w.integer(next);
 }
 
@@ -200,7 +202,7 @@ function hincrbyfloat(c: Session, argv: string[]): void {
   if (sum === null) return c.w.error(Err.incrFloatNaN);
   const text = formatLongDouble(sum);
   setField(c, h, field, text);
-  storeHash(c, key, h);
+  storeHash(c, key, h, Ev.hincrbyfloat);
   c.w.bulk(text);
   propagate(c, ['HSET', key, field, text]);
 }

@@ -5,6 +5,7 @@ import { Err } from './errors.js';
 import { propagate } from './propagate.js';
 import { storeEdited } from './strings.js';
 import {
+  Ev,
   cacheValid,
   cachedCard,
   createHll,
@@ -81,7 +82,7 @@ function pfadd(c: Session, argv: string[]): void {
   }
   if (updated !== 0) {
     invalidateCache(s.buf);
-    storeEdited(db, key, old, s);
+    storeEdited(db, key, old, s, Ev.pfadd);
     // Redis adds one to the dirty counter per register raised; storeEdited counted one.
     c.ks.dirty += updated - 1;
   }
@@ -144,7 +145,7 @@ function pfmerge(c: Session, argv: string[]): void {
   const maxBytes = sparseMaxBytes(c);
   for (let j = 0; j < HLL_REGISTERS; j++) if (max[j] !== 0) hllSet(s, j, max[j], maxBytes);
   invalidateCache(s.buf);
-  storeEdited(db, key, old, s);
+  storeEdited(db, key, old, s, Ev.pfadd);
   c.w.ok();
 }
 

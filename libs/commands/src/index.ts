@@ -3,6 +3,7 @@ import type { CommandSpec } from './table.js';
 import { bitmapFamily } from './bitmap.js';
 import { connectionFamily } from './connection.js';
 import { expireFamily } from './expire.js';
+import { keyspaceEventsFamily } from './keyspace-events.js';
 import { genericFamily } from './generic.js';
 import { geoFamily } from './geo.js';
 import { hashFamily } from './hashes.js';
@@ -37,6 +38,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   serverFamily,
   genericFamily,
   expireFamily,
+  keyspaceEventsFamily,
   stringFamily,
   bitmapFamily,
   hashFamily,

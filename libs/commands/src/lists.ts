@@ -5,7 +5,7 @@ import { Err } from './errors.js';
 import { is, parseInt64 } from './args.js';
 import { propagate } from './propagate.js';
 import { parseBlockTimeout } from './timeout-arg.js';
-import { LLONG_MIN, ListValue, type Int64 } from '@brook/storage';
+import { Ev, LLONG_MIN, ListValue, type Int64, type KeyEvent } from '@brook/storage';
 
 type End = 'LEFT' | 'RIGHT';
 
@@ -25,11 +25,14 @@ function writeList(c: Session, key: string): ListValue | undefined | null {
   return null;
 }
 
-/** Signals a change to a list edited in place, deleting it when it became empty (Redis keeps no empty list). */
-function afterRemove(c: Session, key: string, l: ListValue): void {
-  if (l.length === 0) c.db.delete(key);
-  else c.db.modified(key);
+/** Signals a change (`ev`) to a list edited in place, deleting it when it became empty (Redis keeps no empty list). */
+function afterRemove(c: Session, key: string, l: ListValue, ev: KeyEvent): void {
+  if (l.length === 0) c.db.delete(key, ev);
+  else c.db.modified(key, ev);
 }
+
+const popEvent = (head: boolean): KeyEvent => (head ? Ev.lpop : Ev.rpop);
+const pushEvent = (head: boolean): KeyEvent => (head ? Ev.lpush : Ev.rpush);
 
 /** A C `long` argument as a JS number: beyond ±2^53 clamped, which no list length can tell apart. */
 function clampLong(v: Int64): number {
@@ -78,10 +81,10 @@ function push(c: Session, argv: string[], head: boolean, onlyExisting: boolean):
     if (onlyExisting) return c.w.integer(0);
     l = new ListValue();
     l.pushAll(argv, 2, head);
-    c.db.set(key, l);
+    c.db.set(key, l, false, pushEvent(head));
   } else {
     l.pushAll(argv, 2, head);
-    c.db.modified(key);
+    c.db.modified(key, pushEvent(head));
   }
   c.w.integer(l.length);
 }
@@ -100,7 +103,7 @@ function linsert(c: Session, argv: string[]): void {
   });
   if (at < 0) return c.w.integer(-1);
   l.insert(after ? at + 1 : at, element);
-  c.db.modified(key);
+  c.db.modified(key, Ev.linsert);
   c.w.integer(l.length);
 }
 
@@ -205,7 +208,7 @@ function popRange(c: Session, key: string, l: ListValue, head: boolean, count: n
   if (head) replyRange(c, l, 0, n - 1, false);
   else replyRange(c, l, -n, -1, true);
   l.deleteRange(head ? 0 : l.length - n, n);
-  afterRemove(c, key, l);
+  afterRemove(c, key, l, popEvent(head));
 }
 
 function pop(c: Session, argv: string[], head: boolean): void {
@@ -225,7 +228,7 @@ function pop(c: Session, argv: string[], head: boolean): void {
     return popRange(c, key, l, head, count);
   }
   c.w.bulk(l.pop(head) as string);
-  afterRemove(c, key, l);
+  afterRemove(c, key, l, popEvent(head));
 }
 
 function lset(c: Session, argv: string[]): void {
@@ -238,7 +241,7 @@ function lset(c: Session, argv: string[]): void {
   if (index < 0) index += l.length;
   if (index < 0 || index >= l.length) return c.w.error(Err.indexOutOfRange);
   l.set(index, argv[3]);
-  c.db.modified(key);
+  c.db.modified(key, Ev.lset);
   c.w.ok();
 }
 
@@ -250,7 +253,7 @@ function lrem(c: Session, argv: string[]): void {
   if (l === null) return;
   if (l === undefined) return c.w.integer(0);
   const removed = l.remove(argv[3], Math.abs(count), count < 0);
-  if (removed > 0) afterRemove(c, key, l);
+  if (removed > 0) afterRemove(c, key, l, Ev.lrem);
   c.w.integer(removed);
 }
 
@@ -279,7 +282,7 @@ function ltrim(c: Session, argv: string[]): void {
   }
   l.deleteRange(n - right, right);
   l.deleteRange(0, left);
-  afterRemove(c, key, l);
+  afterRemove(c, key, l, Ev.ltrim);
   // Redis signals the key (WATCH) but propagates only when something was removed.
   if (left + right === 0) c.propagated = true;
   c.w.ok();
@@ -301,15 +304,14 @@ function move(c: Session, src: string, l: ListValue, dst: string, fromHead: bool
   if (d === undefined) {
     const created = new ListValue();
     created.push(value, toHead);
-    c.db.set(dst, created);
+    c.db.set(dst, created, false, pushEvent(toHead));
   } else {
     d.push(value, toHead);
-    c.db.modified(dst);
+    c.db.modified(dst, pushEvent(toHead));
   }
   c.w.bulk(value);
   // LMOVE l l with one element: the pop emptied the list the push refilled.
-  if (l.length === 0) c.db.delete(src);
-  else c.db.modified(src);
+  afterRemove(c, src, l, popEvent(fromHead));
   return true;
 }
 
@@ -389,7 +391,7 @@ function popOne(c: Session, key: string, l: ListValue, head: boolean): void {
   c.w.array(2);
   c.w.bulk(key);
   c.w.bulk(l.pop(head) as string);
-  afterRemove(c, key, l);
+  afterRemove(c, key, l, popEvent(head));
   propagate(c, [head ? 'LPOP' : 'RPOP', key]);
 }
 

@@ -6,7 +6,7 @@ import { is, parseInt64 } from './args.js';
 import { propagate } from './propagate.js';
 import { globMatch } from './glob.js';
 import { parseScanCursor, parseScanOptions, replyScan } from './generic.js';
-import { LLONG_MAX, SetValue, type Database } from '@brook/storage';
+import { Ev, LLONG_MAX, SetValue, type Database, type KeyEvent } from '@brook/storage';
 import { MAX_REPEATED_DRAWS } from './reply.js';
 import { sampleInPlace } from './random.js';
 
@@ -35,9 +35,9 @@ function writeSet(c: Session, key: string): SetValue | undefined | null {
 }
 
 /** Signals the change to a set that was edited in place, deleting it when it became empty. */
-function afterRemove(db: Database, key: string, s: SetValue): void {
-  if (s.size === 0) db.delete(key);
-  else db.modified(key);
+function afterRemove(db: Database, key: string, s: SetValue, ev: KeyEvent): void {
+  if (s.size === 0) db.delete(key, ev);
+  else db.modified(key, ev);
 }
 
 /** A set reply: a RESP3 set, a RESP2 array. */
@@ -71,8 +71,8 @@ function sadd(c: Session, argv: string[]): void {
   s ??= new SetValue();
   let added = 0;
   for (let i = 2; i < argv.length; i++) if (s.add(argv[i], max)) added++;
-  if (created) c.db.set(key, s);
-  else if (added > 0) c.db.modified(key);
+  if (created) c.db.set(key, s, false, Ev.sadd);
+  else if (added > 0) c.db.modified(key, Ev.sadd);
   c.w.integer(added);
 }
 
@@ -83,7 +83,7 @@ function srem(c: Session, argv: string[]): void {
   let removed = 0;
   if (s !== undefined) {
     for (let i = 2; i < argv.length && s.size > 0; i++) if (s.remove(argv[i])) removed++;
-    if (removed > 0) afterRemove(c.db, key, s);
+    if (removed > 0) afterRemove(c.db, key, s, Ev.srem);
   }
   c.w.integer(removed);
 }
@@ -96,12 +96,12 @@ function smove(c: Session, argv: string[]): void {
   if (!(src instanceof SetValue) || (dst !== undefined && !(dst instanceof SetValue))) return c.w.error(Err.wrongType);
   if (src === dst) return c.w.integer(src.has(member) ? 1 : 0);
   if (!src.remove(member)) return c.w.integer(0);
-  afterRemove(c.db, from, src);
+  afterRemove(c.db, from, src, Ev.srem);
   if (dst === undefined) {
     const created = new SetValue();
     created.add(member, maxIntset(c));
-    c.db.set(to, created);
-  } else if (dst.add(member, maxIntset(c))) c.db.modified(to);
+    c.db.set(to, created, false, Ev.sadd);
+  } else if (dst.add(member, maxIntset(c))) c.db.modified(to, Ev.sadd);
   c.w.integer(1);
 }
 
@@ -181,7 +181,7 @@ function spop(c: Session, argv: string[]): void {
     if (s === undefined) return c.w.nil();
     const member = s.random();
     s.remove(member);
-    afterRemove(c.db, key, s);
+    afterRemove(c.db, key, s, Ev.spop);
     propagate(c, ['SREM', key, member]);
     return c.w.bulk(member);
   }
@@ -193,13 +193,13 @@ function spop(c: Session, argv: string[]): void {
   if (n >= s.size) {
     // The whole set: replied, then the key deleted and propagated as DEL.
     replySet(c, s.members());
-    c.db.delete(key);
+    c.db.delete(key, Ev.spop);
     propagate(c, ['DEL', key]);
     return;
   }
   const popped = distinctRandom(s, Number(n));
   for (const m of popped) s.remove(m);
-  c.db.modified(key);
+  c.db.modified(key, Ev.spop);
   for (let i = 0; i < popped.length; i += SREM_BATCH) propagate(c, ['SREM', key, ...popped.slice(i, i + SREM_BATCH)]);
   replySet(c, popped);
 }
@@ -238,13 +238,13 @@ function intersect(sets: SetValue[], limit: number): string[] {
 }
 
 /** Stores a computed set at `dst` (replacing any value and its TTL), or deletes `dst` when empty; replies its size. */
-function store(c: Session, dst: string, members: readonly string[]): void {
+function store(c: Session, dst: string, members: readonly string[], ev: KeyEvent): void {
   if (members.length === 0) {
     if (!c.db.delete(dst)) c.db.modified(dst);
     return c.w.integer(0);
   }
   const s = buildSet(c, members);
-  c.db.set(dst, s);
+  c.db.set(dst, s, false, ev);
   c.w.integer(s.size);
 }
 
@@ -260,11 +260,11 @@ function sinterGeneric(c: Session, keys: readonly string[], dst: string | null):
   const sets = readSets(c, keys);
   if (sets === null) return;
   if (sets.some((s) => s === undefined)) {
-    if (dst !== null) return store(c, dst, []);
+    if (dst !== null) return store(c, dst, [], Ev.sinterstore);
     return c.w.set(0);
   }
   const members = intersect(sets as SetValue[], 0);
-  if (dst !== null) store(c, dst, members);
+  if (dst !== null) store(c, dst, members, Ev.sinterstore);
   else replySet(c, members);
 }
 
@@ -313,8 +313,9 @@ function unionDiff(c: Session, keys: readonly string[], dst: string | null, diff
     }
   }
   if (dst === null) return replySet(c, result.members());
-  if (result.size === 0) return store(c, dst, []);
-  c.db.set(dst, result);
+  const ev = diff ? Ev.sdiffstore : Ev.sunionstore;
+  if (result.size === 0) return store(c, dst, [], ev);
+  c.db.set(dst, result, false, ev);
   c.w.integer(result.size);
 }
 

@@ -3,7 +3,7 @@ import type { Session } from './context.js';
 import type { CommandFamily } from './family.js';
 import { Err } from './errors.js';
 import { is, parseInt64 } from './args.js';
-import { HashObject, isStringValue, ListValue, SetValue, ZSetValue, type Int64 } from '@brook/storage';
+import { Ev, HashObject, isStringValue, ListValue, SetValue, ZSetValue, type Int64 } from '@brook/storage';
 
 /**
  * SORT and SORT_RO, as Redis 7.0's sort.c: the elements of a list, set or sorted set, ordered by
@@ -299,7 +299,7 @@ function store(
   }
   const list = new ListValue();
   list.pushAll(out, 0, false);
-  db.set(key, list);
+  db.set(key, list, false, Ev.sortstore);
   // Redis counts one change per element stored; set() counted one.
   c.ks.dirty += outputLen - 1;
   c.w.integer(outputLen);

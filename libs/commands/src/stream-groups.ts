@@ -10,6 +10,7 @@
  */
 import type { ReplyWriter } from '@brook/resp';
 import {
+  Ev,
   ConsumerGroups,
   ENTRIES_READ_UNKNOWN,
   MAX_ID,
@@ -185,7 +186,7 @@ function xgroupCreate(c: Session, argv: string[]): void {
     c.db.set(key, s);
   }
   if ((s.groups ??= new ConsumerGroups()).create(argv[3], id, t.entriesRead) === null) return c.w.error(Err.busyGroup);
-  c.db.modifiedGroups(key);
+  c.db.modifiedGroups(key, Ev.xgroupCreate);
   c.w.ok();
 }
 
@@ -200,7 +201,7 @@ function xgroupSetid(c: Session, argv: string[]): void {
   else if ((id = parseStreamId(argv[4])) === null) return c.w.error(Err.invalidStreamId);
   g.lastId = id;
   g.entriesRead = t.entriesRead;
-  c.db.modifiedGroups(argv[2]);
+  c.db.modifiedGroups(argv[2], Ev.xgroupSetid);
   c.w.ok();
 }
 
@@ -210,7 +211,7 @@ function xgroupDestroy(c: Session, argv: string[]): void {
   if (t.g === undefined) return c.w.integer(0);
   t.s!.groups!.delete(argv[3]);
   // Also wakes the clients blocked in XREADGROUP on this group: they get NOGROUP.
-  c.db.modifiedGroups(argv[2]);
+  c.db.modifiedGroups(argv[2], Ev.xgroupDestroy);
   c.w.integer(1);
 }
 
@@ -218,7 +219,7 @@ function xgroupCreateConsumer(c: Session, argv: string[]): void {
   const t = xgroupTarget(c, argv);
   if (t === null) return;
   const created = t.g!.createConsumer(argv[4], Date.now()) !== null;
-  if (created) c.db.modifiedGroups(argv[2]);
+  if (created) c.db.modifiedGroups(argv[2], Ev.xgroupCreateconsumer);
   c.w.integer(created ? 1 : 0);
 }
 
@@ -228,7 +229,7 @@ function xgroupDelConsumer(c: Session, argv: string[]): void {
   const consumer = t.g!.consumer(argv[4]);
   if (consumer === undefined) return c.w.integer(0);
   const pending = t.g!.deleteConsumer(consumer);
-  c.db.modifiedGroups(argv[2]);
+  c.db.modifiedGroups(argv[2], Ev.xgroupDelconsumer);
   c.w.integer(pending);
 }
 
@@ -324,7 +325,15 @@ function deliverNew(c: Session, w: ReplyWriter, key: string, s: StreamValue, a: 
 /** The reading consumer, seen now; a NOACK read feeds the creation (no XCLAIM will create it). */
 function touchConsumer(c: Session, key: string, a: ReadGroupArgs, g: ConsumerGroup, now: number) {
   const { consumer, created } = g.touchConsumer(a.consumer, now);
+  if (created) c.db.notify(Ev.xgroupCreateconsumer, key);
   if (created && a.noack) propagate(c, ['XGROUP', 'CREATECONSUMER', key, a.group, a.consumer]);
+  return consumer;
+}
+
+/** The consumer XCLAIM/XAUTOCLAIM move entries to, created at its first claim as in Redis. */
+function claimer(c: Session, key: string, g: ConsumerGroup, name: string, now: number): Consumer {
+  const { consumer, created } = g.touchConsumer(name, now);
+  if (created) c.db.notify(Ev.xgroupCreateconsumer, key);
   return consumer;
 }
 
@@ -618,7 +627,7 @@ function xclaim(c: Session, argv: string[]): void {
     if (e === undefined) {
       if (!force) continue;
     } else if (minIdle !== 0 && now - e.deliveryTime < minIdle) continue;
-    consumer ??= g.touchConsumer(argv[3], now).consumer;
+    consumer ??= claimer(c, key, g, argv[3], now);
     // FORCE on an entry nobody has pending creates it (streamCreateNACK: one delivery so far).
     if (e === undefined) e = g.addPending(id, consumer, now, 1);
     else g.transfer(id, e, consumer);
@@ -701,7 +710,7 @@ function xautoclaim(c: Session, argv: string[]): void {
       return true;
     }
     if (minIdle !== 0 && now - e.deliveryTime < minIdle) return true;
-    consumer ??= g.touchConsumer(argv[3], now).consumer;
+    consumer ??= claimer(c, key, g, argv[3], now);
     g.transfer(id, e, consumer);
     e.deliveryTime = now;
     if (!justId) e.deliveryCount++;

@@ -1,5 +1,6 @@
 import type { ReplyWriter } from '@brook/resp';
 import {
+  Ev,
   AddIdError,
   MAX_ID,
   MIN_ID,
@@ -270,15 +271,16 @@ function xadd(c: Session, argv: string[]): void {
   c.w.bulk(idText);
   const rewriteId = args.id === null || !args.seqGiven;
   if (args.by === null && !rewriteId) {
-    if (existing === undefined) c.db.set(key, s);
-    else c.db.modified(key);
+    if (existing === undefined) c.db.set(key, s, false, Ev.xadd);
+    else c.db.modified(key, Ev.xadd);
     return;
   }
   const fed = argv.slice();
   if (rewriteId) fed[args.idPos] = idText;
-  if (args.by !== null) trim(s, args, fed);
-  if (existing === undefined) c.db.set(key, s);
-  else c.db.modified(key);
+  const trimmed = args.by !== null ? trim(s, args, fed) : 0;
+  if (existing === undefined) c.db.set(key, s, false, Ev.xadd);
+  else c.db.modified(key, Ev.xadd);
+  if (trimmed > 0) c.db.notify(Ev.xtrim, key);
   propagate(c, fed);
 }
 
@@ -294,7 +296,7 @@ function xtrim(c: Session, argv: string[]): void {
     // Nothing changed: Redis neither signals nor propagates.
     c.propagated = true;
   } else {
-    c.db.modified(argv[1]);
+    c.db.modified(argv[1], Ev.xtrim);
     if (args.approx) propagate(c, fed);
   }
   c.w.integer(removed);
@@ -315,7 +317,7 @@ function xdel(c: Session, argv: string[]): void {
   let deleted = 0;
   for (const id of ids) if (s.delete(id)) deleted++;
   if (deleted === 0) c.propagated = true;
-  else c.db.modified(argv[1]);
+  else c.db.modified(argv[1], Ev.xdel);
   c.w.integer(deleted);
 }
 
@@ -352,6 +354,7 @@ function xsetid(c: Session, argv: string[]): void {
   if (maxDeleted !== MIN_ID) s.maxDeletedId = maxDeleted;
   // Redis counts the change (so it is propagated) but does not signal the key (WATCH stays clean).
   c.ks.dirty++;
+  c.db.notify(Ev.xsetid, argv[1]);
   c.w.ok();
 }
 

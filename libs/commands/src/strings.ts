@@ -7,6 +7,7 @@ import { is, parseInt64 } from './args.js';
 import { parseExpireTime } from './expire-arg.js';
 import type { CommandFamily } from './family.js';
 import {
+  Ev,
   addInt64,
   addLongDouble,
   encodeString,
@@ -24,6 +25,7 @@ import {
   stringToLongDouble,
   type Database,
   type Int64,
+  type KeyEvent,
   type StringValue,
   type Value,
 } from '@brook/storage';
@@ -49,9 +51,9 @@ export function editableString(v: StringValue, size: number): MutableString {
  * keeping the TTL, and signals the change once: after the edit, so whoever the signal wakes (WATCH,
  * blocked clients, keyspace events) sees the new value.
  */
-export function storeEdited(db: Database, key: string, old: Value | undefined, s: MutableString): void {
-  if (old === s) db.modified(key);
-  else db.set(key, s, true);
+export function storeEdited(db: Database, key: string, old: Value | undefined, s: MutableString, ev?: KeyEvent): void {
+  if (old === s) db.modified(key, ev);
+  else db.set(key, s, true, ev);
 }
 
 /**
@@ -119,7 +121,7 @@ function getdel(c: Session, argv: string[]): void {
 function getset(c: Session, argv: string[]): void {
   const key = argv[1];
   if (!replyGet(c, key)) return;
-  c.db.set(key, encodeString(argv[2]));
+  c.db.set(key, encodeString(argv[2]), false, Ev.set);
   propagate(c, ['SET', key, argv[2]]);
 }
 
@@ -196,7 +198,7 @@ function expireAt(c: Session, arg: string, flags: number, cmd: string): number |
 function set(c: Session, argv: string[]): void {
   const key = argv[1];
   if (argv.length === 3) {
-    c.db.set(key, encodeString(argv[2]));
+    c.db.set(key, encodeString(argv[2]), false, Ev.set);
     c.w.ok();
     return;
   }
@@ -234,7 +236,7 @@ function setGeneric(
       return;
     }
   }
-  db.set(key, encodeString(value), (flags & KEEPTTL) !== 0);
+  db.set(key, encodeString(value), (flags & KEEPTTL) !== 0, Ev.set);
   if (expireArg !== null) {
     db.setExpire(key, at);
     propagate(c, ['SET', key, value, 'PXAT', String(at)]);
@@ -302,7 +304,7 @@ function msetGeneric(c: Session, argv: string[], nx: boolean): void {
       if (db.get(argv[j]) !== undefined) return c.w.integer(0);
     }
   }
-  for (let j = 1; j < argv.length; j += 2) db.set(argv[j], encodeString(argv[j + 1]));
+  for (let j = 1; j < argv.length; j += 2) db.set(argv[j], encodeString(argv[j + 1]), false, Ev.set);
   if (nx) c.w.integer(1);
   else c.w.ok();
 }
@@ -335,7 +337,7 @@ function append(c: Session, argv: string[]): void {
   const db = c.db;
   const v = db.get(key);
   if (v === undefined) {
-    db.set(key, encodeString(tail));
+    db.set(key, encodeString(tail), false, Ev.append);
     return c.w.integer(tail.length);
   }
   if (!isStringValue(v)) return c.w.error(Err.wrongType);
@@ -343,7 +345,7 @@ function append(c: Session, argv: string[]): void {
   if (total > maxStringBytes(c)) return c.w.error(Err.stringTooLong);
   const s = editableString(v, total);
   s.append(tail);
-  storeEdited(db, key, v, s);
+  storeEdited(db, key, v, s, Ev.append);
   c.w.integer(total);
 }
 
@@ -383,7 +385,7 @@ function setrange(c: Session, argv: string[]): void {
   if (total > maxStringBytes(c)) return c.w.error(Err.stringTooLong);
   const s = v === undefined ? MutableString.zeroed(total) : editableString(v, total);
   s.writeAt(Number(offset), value);
-  storeEdited(db, key, v, s);
+  storeEdited(db, key, v, s, Ev.setrange);
   c.w.integer(s.length);
 }
 
@@ -401,7 +403,7 @@ function incrBy(c: Session, key: string, incr: Int64): void {
   if (cur === null) return c.w.error(Err.notInteger);
   const next = addInt64(cur, incr);
   if (next === null) return c.w.error(Err.overflow);
-  db.set(key, next, true);
+  db.set(key, next, true, Ev.incrby);
   c.w.integer(next);
 }
 
@@ -443,7 +445,7 @@ function incrbyfloat(c: Session, argv: string[]): void {
   const sum = addLongDouble(cur, incr);
   if (sum === null) return c.w.error(Err.incrFloatNaN);
   const text = formatLongDouble(sum);
-  db.set(key, text, true);
+  db.set(key, text, true, Ev.incrbyfloat);
   c.w.bulk(text);
   propagate(c, ['SET', key, text, 'KEEPTTL']);
 }

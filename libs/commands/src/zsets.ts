@@ -10,6 +10,7 @@ import { parseScanCursor, parseScanOptions, replyScan } from './generic.js';
 import { MAX_REPEATED_DRAWS } from './reply.js';
 import { sampleInPlace } from './random.js';
 import {
+  Ev,
   LLONG_MAX,
   SetValue,
   ZSetValue,
@@ -20,6 +21,7 @@ import {
   type LexBound,
   type LexRange,
   type ScoreRange,
+  type KeyEvent,
 } from '@brook/storage';
 
 /** zset-max-listpack-entries and -value, read at each write as Redis does. */
@@ -50,9 +52,9 @@ export function writeZset(c: Session, key: string): ZSetValue | undefined | null
 }
 
 /** Signals a change made in place, deleting the key when the sorted set became empty. */
-function afterRemove(c: Session, key: string, z: ZSetValue): void {
-  if (z.size === 0) c.db.delete(key);
-  else c.db.modified(key);
+function afterRemove(c: Session, key: string, z: ZSetValue, ev: KeyEvent): void {
+  if (z.size === 0) c.db.delete(key, ev);
+  else c.db.modified(key, ev);
 }
 
 /** A score reply: a RESP3 double, a RESP2 bulk string, "%.17g" either way (addReplyDouble). */
@@ -166,7 +168,7 @@ function zaddGeneric(c: Session, argv: string[], from: number, preset: number): 
         if (incr) {
           score += cur;
           if (Number.isNaN(score)) {
-            if (added + updated > 0) signalAdd(c, key, z, created);
+            if (added + updated > 0) signalAdd(c, key, z, created, Ev.zincr);
             return c.w.error(Err.zaddNaN);
           }
         }
@@ -180,15 +182,15 @@ function zaddGeneric(c: Session, argv: string[], from: number, preset: number): 
       processed++;
     }
   }
-  if (added + updated > 0) signalAdd(c, key, z as ZSetValue, created);
+  if (added + updated > 0) signalAdd(c, key, z as ZSetValue, created, incr ? Ev.zincr : Ev.zadd);
   if (!incr) return c.w.integer((flags & ZADD_CH) !== 0 ? added + updated : added);
   if (processed > 0) replyScore(c, result);
   else c.w.nil();
 }
 
-function signalAdd(c: Session, key: string, z: ZSetValue, created: boolean): void {
-  if (created) c.db.set(key, z);
-  else c.db.modified(key);
+function signalAdd(c: Session, key: string, z: ZSetValue, created: boolean, ev: KeyEvent): void {
+  if (created) c.db.set(key, z, false, ev);
+  else c.db.modified(key, ev);
 }
 
 function zrem(c: Session, argv: string[]): void {
@@ -198,7 +200,7 @@ function zrem(c: Session, argv: string[]): void {
   let removed = 0;
   if (z !== undefined) {
     for (let i = 2; i < argv.length && z.size > 0; i++) if (z.remove(argv[i])) removed++;
-    if (removed > 0) afterRemove(c, key, z);
+    if (removed > 0) afterRemove(c, key, z, Ev.zrem);
   }
   c.w.integer(removed);
 }
@@ -334,7 +336,7 @@ function zrangeGeneric(c: Session, argv: string[], at: number, dst: string | nul
     const result = new ZSetValue();
     const limits = packLimits(c);
     z?.range(from, to, rev, (m, s) => result.add(m, s, limits.entries, limits.value));
-    return storeResult(c, dst, result);
+    return storeResult(c, dst, result, Ev.zrangestore);
   }
   replyEntriesHeader(c, to - from, withScores);
   z?.range(from, to, rev, (m, s) => replyEntry(c, m, s, withScores));
@@ -363,9 +365,9 @@ function limitSlice([from, to]: [number, number], offset: number, limit: number,
 }
 
 /** Stores a computed sorted set at `dst` replacing any value, or deletes `dst` when empty; replies its size. */
-function storeResult(c: Session, dst: string, z: ZSetValue): void {
+function storeResult(c: Session, dst: string, z: ZSetValue, ev: KeyEvent): void {
   if (z.size === 0) c.db.delete(dst);
-  else c.db.set(dst, z);
+  else c.db.set(dst, z, false, ev);
   c.w.integer(z.size);
 }
 
@@ -396,7 +398,8 @@ function zremrangeGeneric(c: Session, argv: string[], type: 'rank' | 'score' | '
   if (z === undefined) return c.w.integer(0);
   const [from, to] = select(z);
   const removed = z.removeRange(from, to);
-  if (removed > 0) afterRemove(c, key, z);
+  if (removed > 0)
+    afterRemove(c, key, z, type === 'rank' ? Ev.zremrangebyrank : type === 'score' ? Ev.zremrangebyscore : Ev.zremrangebylex);
   c.w.integer(removed);
 }
 
@@ -446,7 +449,7 @@ function popFrom(
     replyScore(c, s);
   });
   z.removeRange(from, from + n);
-  afterRemove(c, key, z);
+  afterRemove(c, key, z, min ? Ev.zpopmin : Ev.zpopmax);
   const name = min ? 'ZPOPMIN' : 'ZPOPMAX';
   propagate(c, feedCount ? [name, key, String(count)] : [name, key]);
 }
@@ -740,7 +743,7 @@ function setOperation(c: Session, argv: string[], numkeysAt: number, op: SetOp, 
       if (!rest.some((r) => sourceScore(r, m) !== undefined)) result.add(m, s, limits.entries, limits.value);
     });
   }
-  if (dst !== null) return storeResult(c, dst, result);
+  if (dst !== null) return storeResult(c, dst, result, op === 'inter' ? Ev.zinterstore : op === 'union' ? Ev.zunionstore : Ev.zdiffstore);
   replyEntriesHeader(c, result.size, withScores);
   result.forEach((m, s) => replyEntry(c, m, s, withScores));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ActiveExpiry } from './active-expiry.js';
 import { Keyspace } from './keyspace.js';
+import { Ev } from './keyspace-events.js';
 
 /** A keyspace whose change feed is recorded as [db, ...argv] lines. */
 function recorded(): { ks: Keyspace; log: string[][] } {
@@ -87,15 +88,15 @@ describe('Database moves, copies and flushes', () => {
     b.set('dst', 'old');
     b.setExpire('dst', ks.now + 5000);
     const dirty = ks.dirty;
-    a.moveKey('src', b, 'dst');
+    a.moveKey('src', b, 'dst', Ev.moveFrom, Ev.moveTo);
     expect(ks.dirty).toBe(dirty + 1);
     expect(a.get('src')).toBeUndefined();
     expect(b.get('dst')).toBe('v');
     expect(b.getExpireExact('dst')).toBe(2n ** 63n - 1n);
     expect(a.getExpireExact('src')).toBeUndefined();
-    a.moveKey('plain', a, 'renamed');
+    a.moveKey('plain', a, 'renamed', Ev.renameFrom, Ev.renameTo);
     expect(a.getExpire('renamed')).toBeUndefined();
-    b.moveKey('dst', b, 'again');
+    b.moveKey('dst', b, 'again', Ev.renameFrom, Ev.renameTo);
     b.persist('again');
     expect(b.getExpireExact('again')).toBeUndefined();
   });
@@ -109,9 +110,9 @@ describe('Database moves, copies and flushes', () => {
     expect(db.getExpire('k')).toBe(ks.now + 1000);
     db.set('k', 'x');
     expect(db.getExpire('k')).toBeUndefined();
-    db.put('k', 'y', ks.now + 2000);
+    db.put('k', 'y', ks.now + 2000, Ev.restore);
     expect(db.getExpire('k')).toBe(ks.now + 2000);
-    db.put('k', 'z', undefined);
+    db.put('k', 'z', undefined, Ev.restore);
     expect(db.getExpire('k')).toBeUndefined();
   });
 
@@ -144,7 +145,7 @@ describe('access words (OBJECT IDLETIME / FREQ)', () => {
     db.get('after');
     expect(db.accessWord('after', 'v')).toBe(ks.lruClock);
     db.probe('after'); // LOOKUP_NOTOUCH
-    db.moveKey('after', db, 'renamed');
+    db.moveKey('after', db, 'renamed', Ev.renameFrom, Ev.renameTo);
     expect(db.accessWord('renamed', 'v')).toBe(ks.lruClock);
     db.delete('renamed');
     expect(db.atimes!.size).toBe(0);
@@ -161,7 +162,7 @@ describe('access words (OBJECT IDLETIME / FREQ)', () => {
     expect(counter()).toBe(6); // below LFU_INIT_VAL + 1 every access counts
     db.set('k', 'w');
     expect([6, 7]).toContain(counter()); // touched (p = 1/11 at 6) then inherited
-    db.put('k', 'x', undefined);
+    db.put('k', 'x', undefined, Ev.restore);
     expect(counter()).toBe(5); // a new value (COPY): a fresh start
   });
 });

@@ -1,5 +1,6 @@
 import { KeyTable } from './key-table.js';
 import type { Keyspace } from './keyspace.js';
+import { Ev, NotifyClass, type KeyEvent } from './keyspace-events.js';
 import type { Value } from './types/object.js';
 
 /**
@@ -10,6 +11,10 @@ import type { Value } from './types/object.js';
  * Lookups come in the flavours of Redis's lookupKey flags: `get` (a write or an inspection that
  * counts as an access), `read` (also counts keyspace hits/misses), `probe` (hits/misses but no
  * access: LOOKUP_NOTOUCH) and `peek` (neither). All of them expire a key whose time has passed.
+ *
+ * Keyspace events leave from here too: a write names its event where it signals the change
+ * (`set(..., Ev.set)`, `modified(key, Ev.lpush)`), and `new`, `del`, `expired`, `keymiss` and the
+ * TTL events come from the methods that do those things, in the order Redis emits them.
  */
 export class Database {
   keys = new KeyTable<Value>();
@@ -49,7 +54,7 @@ export class Database {
   /** Looks a key up on behalf of a read command: also counts keyspace hits and misses. */
   read(key: string): Value | undefined {
     const v = this.get(key);
-    if (v === undefined) this.ks.stats.keyspaceMisses++;
+    if (v === undefined) this.miss(key);
     else this.ks.stats.keyspaceHits++;
     return v;
   }
@@ -57,7 +62,7 @@ export class Database {
   /** A lookup that is not an access (EXISTS, TYPE, TTL, OBJECT): lazy expiry and hit/miss stats. */
   probe(key: string): Value | undefined {
     const v = this.peek(key);
-    if (v === undefined) this.ks.stats.keyspaceMisses++;
+    if (v === undefined) this.miss(key);
     else this.ks.stats.keyspaceHits++;
     return v;
   }
@@ -81,31 +86,35 @@ export class Database {
     return at !== undefined && at <= this.ks.now;
   }
 
-  /** Stores a value and drops any TTL (SET semantics) unless keepTtl. */
-  set(key: string, value: Value, keepTtl = false): void {
+  /** Stores a value and drops any TTL (SET semantics) unless keepTtl; `ev` is the write's event. */
+  set(key: string, value: Value, keepTtl = false, ev?: KeyEvent): void {
+    const added = this.adding(key);
     this.stampNew(key, value, true);
     this.keys.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
-    this.modified(key);
+    if (added) this.notify(Ev.new, key);
+    this.modified(key, ev);
   }
 
   /**
    * Stores a new value with exactly this expiry time (undefined: none), replacing any key as a
    * delete then add would (COPY, RESTORE): the value starts a fresh access history.
    */
-  put(key: string, value: Value, expireAt: number | bigint | undefined): void {
+  put(key: string, value: Value, expireAt: number | bigint | undefined, ev: KeyEvent): void {
     this.stampNew(key, value, false);
     this.keys.set(key, value);
     if (expireAt !== undefined) this.storeExpire(key, expireAt);
     else if (this.expires.size !== 0) this.dropExpire(key);
-    this.modified(key);
+    this.notify(Ev.new, key);
+    this.modified(key, ev);
   }
 
   /**
    * Moves a live key, with its TTL and access word, to `toKey` in `to` (this database for
    * RENAME, another for MOVE), replacing what was there. One write; both keys are signalled.
+   * Events as Redis's delete-then-add: `new` for the target, then `fromEv` and `toEv`.
    */
-  moveKey(key: string, to: Database, toKey: string): void {
+  moveKey(key: string, to: Database, toKey: string, fromEv: KeyEvent, toEv: KeyEvent): void {
     const v = this.keys.get(key)!;
     const at = this.getExpireExact(key);
     const atime = this.atimes?.get(key);
@@ -117,15 +126,21 @@ export class Database {
       if (atime !== undefined) to.atimes.set(toKey, atime);
       else to.atimes.delete(toKey);
     }
+    to.notify(Ev.new, toKey);
     this.ks.keyModified(this.id, key);
-    to.modified(toKey);
+    this.notify(fromEv, key);
+    to.modified(toKey, toEv);
   }
 
-  /** Removes a key; true when it existed (expired keys count as absent). */
-  delete(key: string): boolean {
+  /**
+   * Removes a key; true when it existed (expired keys count as absent). Emits `del`, after
+   * `cause` when the key goes because a command emptied it (LPOP of the last element: lpop, del).
+   */
+  delete(key: string, cause?: KeyEvent): boolean {
     if (this.peek(key) === undefined) return false;
     this.remove(key);
-    this.modified(key);
+    if (cause !== undefined) this.notify(cause, key);
+    this.modified(key, Ev.del);
     return true;
   }
 
@@ -143,14 +158,14 @@ export class Database {
 
   setExpire(key: string, atMs: number | bigint): void {
     this.storeExpire(key, atMs);
-    this.modified(key);
+    this.modified(key, Ev.expire);
   }
 
   /** Removes a TTL; true when there was one. */
   persist(key: string): boolean {
     if (this.expires.size === 0 || !this.expires.has(key)) return false;
     this.dropExpire(key);
-    this.modified(key);
+    this.modified(key, Ev.persist);
     return true;
   }
 
@@ -166,19 +181,39 @@ export class Database {
     if (this.hugeExpires !== null) this.hugeExpires.delete(key);
   }
 
-  /** Signals that `key` changed: WATCH, waiters and the dirty counter. Call once per change. */
-  modified(key: string): void {
+  /** Signals that `key` changed: WATCH, waiters, the dirty counter and the write's event. Call once per change. */
+  modified(key: string, ev?: KeyEvent): void {
     this.ks.dirty++;
     this.ks.keyModified(this.id, key);
+    if (ev !== undefined && (this.ks.notifyClasses & ev.cls) !== 0) this.ks.eventSink(this.id, ev, key);
+  }
+
+  /**
+   * Emits an event that signals no change of its own: a second event of one write (SET EX: set,
+   * then expire), or one of a write that changed nothing Redis still reports (XGROUP SETID...).
+   */
+  notify(ev: KeyEvent, key: string): void {
+    if ((this.ks.notifyClasses & ev.cls) !== 0) this.ks.eventSink(this.id, ev, key);
+  }
+
+  /** True when a write is about to add `key` and `new` events are on (Redis's dbAdd emits it). */
+  private adding(key: string): boolean {
+    return (this.ks.notifyClasses & NotifyClass.new) !== 0 && this.peek(key) === undefined;
+  }
+
+  private miss(key: string): void {
+    this.ks.stats.keyspaceMisses++;
+    this.notify(Ev.keymiss, key);
   }
 
   /**
    * A consumer-group change (XREADGROUP, XACK, XCLAIM, XGROUP SETID...): a write that wakes blocked
    * clients, but Redis does not signal it as a key modification, so WATCH and tracking ignore it.
    */
-  modifiedGroups(key: string): void {
+  modifiedGroups(key: string, ev?: KeyEvent): void {
     this.ks.dirty++;
     this.ks.keyModified(this.id, key, false);
+    if (ev !== undefined) this.notify(ev, key);
   }
 
   /**
@@ -196,6 +231,7 @@ export class Database {
   expireKey(key: string): void {
     this.remove(key);
     this.ks.stats.expiredKeys++;
+    this.notify(Ev.expired, key);
     this.ks.keyModified(this.id, key);
     if (this.ks.feed.active) this.ks.feed.emit(this.id, ['DEL', key]);
   }

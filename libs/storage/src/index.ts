@@ -3,6 +3,7 @@ export * from './access.js';
 export * from './change-feed.js';
 export * from './database.js';
 export * from './keyspace.js';
+export * from './keyspace-events.js';
 export * from './active-expiry.js';
 export * from './types/object.js';
 export * from './types/packed.js';

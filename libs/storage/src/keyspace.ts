@@ -3,6 +3,7 @@ import { ChangeFeed } from './change-feed.js';
 import { Database } from './database.js';
 import type { KeyTable } from './key-table.js';
 import type { Value } from './types/object.js';
+import type { KeyEventSink } from './keyspace-events.js';
 
 export interface KeyspaceStats {
   expiredKeys: number;
@@ -51,6 +52,13 @@ export class Keyspace {
    */
   trackingSince: number | null = null;
   readonly stats: KeyspaceStats = newStats();
+  /**
+   * The event classes (NotifyClass bits) published as keyspace notifications: 0 unless
+   * notify-keyspace-events names a class and K or E, so emitting costs one AND when they are off.
+   */
+  notifyClasses = 0;
+  /** Where enabled keyspace events go (installed by the keyspace-events family). */
+  eventSink: KeyEventSink = () => undefined;
   private keyListeners: KeyListener[] = [];
   private flushListeners: FlushListener[] = [];
 

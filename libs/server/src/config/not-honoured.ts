@@ -74,7 +74,6 @@ const GROUPS: readonly NotHonoured[] = [
     reason: "V8's garbage collector compacts the heap; Brook has no active defragmentation",
   },
   { names: ['io-threads', 'io-threads-do-reads'], reason: 'Brook reads and writes every connection on its one event loop' },
-  { names: ['notify-keyspace-events'], reason: 'Brook publishes no keyspace notifications (they arrive with pub/sub)' },
   {
     names: PARAMS.map((p) => p.name).filter(
       (n) => n === 'replicaof' || n === 'masterauth' || n === 'masteruser' || /^(replica|repl|min-replicas)-/.test(n),
