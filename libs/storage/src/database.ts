@@ -199,14 +199,14 @@ export class Database {
   }
 
   /** Empties the database; returns how many keys it held. */
-  flush(): number {
+  flush(cause: 'flushdb' | 'flushall' = 'flushdb'): number {
     const n = this.keys.size;
     this.keys = new KeyTable();
     this.expires = new KeyTable();
     this.hugeExpires = null;
     if (this.atimes !== null) this.atimes = new KeyTable();
     if (n > 0) this.ks.dirty += n;
-    this.ks.dbFlushed(this.id);
+    this.ks.dbFlushed(this.id, cause);
     return n;
   }
 

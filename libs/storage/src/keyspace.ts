@@ -14,7 +14,9 @@ export interface KeyspaceStats {
 }
 
 export type KeyListener = (db: number, key: string) => void;
-export type FlushListener = (db: number) => void;
+/** What emptied a database: FLUSHDB, FLUSHALL (every database in turn), or SWAPDB (its contents replaced). */
+export type FlushCause = 'flushdb' | 'flushall' | 'swapdb';
+export type FlushListener = (db: number, cause: FlushCause) => void;
 
 /** Redis's lfu-log-factor and lfu-decay-time defaults. */
 const LFU_LOG_FACTOR = 10;
@@ -80,14 +82,14 @@ export class Keyspace {
     for (let i = 0; i < ls.length; i++) ls[i](db, key);
   }
 
-  dbFlushed(db: number): void {
-    for (const l of this.flushListeners) l(db);
+  dbFlushed(db: number, cause: FlushCause): void {
+    for (const l of this.flushListeners) l(db, cause);
   }
 
   /** FLUSHALL: empties every database; returns the number of keys removed. */
   flushAll(): number {
     let n = 0;
-    for (const db of this.dbs) n += db.flush();
+    for (const db of this.dbs) n += db.flush('flushall');
     return n;
   }
 
@@ -96,8 +98,8 @@ export class Keyspace {
     this.dirty++;
     if (a === b) return;
     this.dbs[a].swapWith(this.dbs[b]);
-    this.dbFlushed(a);
-    this.dbFlushed(b);
+    this.dbFlushed(a, 'swapdb');
+    this.dbFlushed(b, 'swapdb');
   }
 
   resetStats(): void {
