@@ -128,6 +128,34 @@ export interface ServerContext {
    * blocks: the timeout reply comes at once, as in Redis.
    */
   block(c: Session, keys: readonly string[], timeoutMs: number, waiter: KeyWaiter): void;
+  /**
+   * Delivers `message` to the subscribers of `channel`, then to those of each matching pattern,
+   * exactly as PUBLISH does (keyspace notifications, tracking redirects); returns the receiver count.
+   */
+  publish(channel: string, message: string): number;
+  /** The channel subscriptions (the pub/sub family's state). */
+  readonly pubsub: PubSubRegistry;
+}
+
+/** Channels, patterns and shard channels: their namespaces are separate, as in Redis. */
+export type PubSubKind = 'channel' | 'pattern' | 'shard';
+
+/** Who is subscribed to what, on one server. Implemented by @brook/server. */
+export interface PubSubRegistry {
+  /** Adds the subscription (and keeps c.sub/psub/ssub and c.type); false if `c` already had it. */
+  subscribe(c: Session, kind: PubSubKind, name: string): boolean;
+  /** Removes the subscription; false if `c` did not have it. */
+  unsubscribe(c: Session, kind: PubSubKind, name: string): boolean;
+  /** The names `c` is subscribed to, a copy (UNSUBSCRIBE with no argument). */
+  subscriptions(c: Session, kind: PubSubKind): string[];
+  /** Channels (or shard channels) with at least one subscriber, matching `pattern` if given. */
+  channels(kind: 'channel' | 'shard', pattern: string | null): string[];
+  /** Subscribers of one channel (or shard channel), pattern subscribers excluded. */
+  subscribers(kind: 'channel' | 'shard', name: string): number;
+  /** How many names of a kind have subscribers (INFO pubsub_channels/patterns, PUBSUB NUMPAT). */
+  count(kind: PubSubKind): number;
+  /** SPUBLISH: delivers to the shard channel's subscribers; returns the receiver count. */
+  publishShard(channel: string, message: string): number;
 }
 
 /** What a blocking command gives the server when it blocks a client on keys. */

@@ -121,6 +121,9 @@ export const Err = {
   weightNotFloat: 'ERR weight value is not a float',
   countNotPositive: 'ERR count should be greater than 0',
   atLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
+  // pub/sub
+  subscribedContext: (cmd: string) =>
+    `ERR Can't execute '${cmd}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
   // geo
   geoUnit: 'ERR unsupported unit provided. please use M, KM, FT, MI',
   geoInvalidPair: (lon: string, lat: string) => `ERR invalid longitude,latitude pair ${lon},${lat}`,

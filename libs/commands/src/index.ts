@@ -15,6 +15,7 @@ import { stringFamily } from './strings.js';
 import { zsetFamily } from './zsets.js';
 import { streamFamily } from './streams.js';
 import { streamGroupsFamily } from './stream-groups.js';
+import { pubsubFamily } from './pubsub.js';
 
 export * from './table.js';
 export * from './family.js';
@@ -28,6 +29,7 @@ export * from './propagate.js';
 export * from './glob.js';
 export * from './expire-arg.js';
 export * from './tracking.js';
+export { refusedWhileSubscribed } from './pubsub.js';
 
 /** Every built-in family (one file per family, as in Redis's t_*.c), installed in this order. */
 export const builtinFamilies: readonly CommandFamily[] = [
@@ -46,6 +48,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   sortFamily,
   streamFamily,
   streamGroupsFamily,
+  pubsubFamily,
 ];
 
 /** Every built-in command, family by family. */

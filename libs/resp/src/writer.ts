@@ -291,6 +291,23 @@ export class ReplyWriter {
     for (let i = 0; i < items.length; i++) this.bulk(items[i]);
   }
 
+  /**
+   * Pre-encoded RESP bytes shared by many connections (a pub/sub message encoded once per PUBLISH):
+   * copied into the slab like any reply, or spilled by reference when too big to join it.
+   */
+  bytes(b: Buffer): void {
+    if (this.silenced) return;
+    const n = b.length;
+    if (this.pos - this.start + n < FLUSH_THRESHOLD) {
+      this.room(n);
+      this.pos += b.copy(this.buf, this.pos);
+      this.check();
+      return;
+    }
+    this.spill(this.takeBytes(), n);
+    this.spill(b, 0);
+  }
+
   /** Pre-encoded RESP (cached constant replies). */
   raw(s: string): void {
     if (this.silenced) return;

@@ -9,6 +9,7 @@ import {
   builtinFamilies,
   CommandTable,
   Err,
+  refusedWhileSubscribed,
   unknownCommand,
   type ClientView,
   type Command,
@@ -28,6 +29,7 @@ import type { ConfigStore } from './config/config-store.js';
 import { NO_RDB, warnIfNotHonoured, warnNotHonoured } from './config/not-honoured.js';
 import { buildInfo, type InfoFields } from './info.js';
 import { Metrics, SAMPLE_PERIOD_MS } from './metrics.js';
+import { ChannelRegistry } from './pubsub-registry.js';
 import { UserStore } from './users.js';
 import { BROOK_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
@@ -59,6 +61,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   readonly metrics = new Metrics();
   readonly parserLimits: { maxBulkLen: number; maxMultibulkLen: number; maxQueryBuffer: number };
   readonly outputLimits = { normal: noLimit(), replica: noLimit(), pubsub: noLimit() };
+  readonly pubsub = new ChannelRegistry();
   private readonly clientsById = new Map<number, Client>();
   private tcpServers: net.Server[] = [];
   private unixServer: net.Server | null = null;
@@ -342,6 +345,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       return this.reject(c, cmd, Err.wrongArgs(cmd.fullName));
     }
     if (!c.authenticated && !cmd.spec.flags.includes('no_auth')) return this.reject(c, cmd, Err.noAuth);
+    if (c.type === 'pubsub' && refusedWhileSubscribed(c, cmd)) return this.reject(c, cmd, Err.subscribedContext(cmd.fullName));
 
     const ks = this.ks;
     const dirty = ks.dirty;
@@ -420,6 +424,10 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     if (this.nesting === 0) this.blockedClients.block(connection(c), keys, timeoutMs, waiter);
     else if (waiter.refused) waiter.refused(c);
     else waiter.timeout(c);
+  }
+
+  publish(channel: string, message: string): number {
+    return this.pubsub.publish(channel, message);
   }
 
   unblock(id: number, error: boolean): boolean {

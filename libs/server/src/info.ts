@@ -127,6 +127,7 @@ const sections: Record<string, Section> = {
     ['keyspace_misses', s.ks.stats.keyspaceMisses],
     ['pubsub_channels', 0],
     ['pubsub_patterns', 0],
+    ['pubsubshard_channels', 0],
     ['total_error_replies', s.stats.errorReplies],
     ['client_output_buffer_limit_disconnections', s.stats.outputLimitDisconnections],
   ],
