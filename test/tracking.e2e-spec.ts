@@ -137,6 +137,7 @@ describe('client-side caching: differential against real Redis', () => {
       out.push(await c.call('SELECT', '1'), await c.call('GET', 'x'), await c.call('SELECT', '0'));
       out.push(await other.call('SET', 'x', '1'), await read(c));
       // A read-only command that failed still tracks its keys; write commands do not track.
+      out.push(await other.call('SET', 's', 'str'), await read(c));
       out.push(await c.call('LLEN', 's'), await c.call('APPEND', 'w', 'x'));
       out.push(await other.call('DEL', 's', 'w'), await read(c), await c.call('PING'));
       // Expiry invalidates too (here the active expiry cycle's, within a second).
@@ -206,11 +207,20 @@ describe('client-side caching: differential against real Redis', () => {
       const out: string[] = [];
       out.push(await c.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', targetId), await c.call('GET', 'k'), await c.call('GET', 'j'));
       target.close();
-      for (let i = 0; i < 100 && (await w.call('CLIENT', 'LIST')).includes(`id=${targetId} `); i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 100 && (await w.call('CLIENT', 'LIST')).includes(`id=${targetId} `); i++)
+        await new Promise((r) => setTimeout(r, 10));
       out.push(await w.call('SET', 'k', 'v'), named(await read(c), ids));
       out.push(named(await c.call('CLIENT', 'TRACKINGINFO'), ids));
       const line = (await c.call('CLIENT', 'INFO')).match(/flags=\S+ .*redir=\S+/)![0];
-      out.push(named(line.replace(/ (db|sub|psub|ssub|multi|qbuf|qbuf-free|argv-mem|multi-mem|rbs|rbp|obl|oll|omem|tot-mem|events|cmd|user)=\S*/g, '') + ' ', ids));
+      out.push(
+        named(
+          line.replace(
+            / (db|sub|psub|ssub|multi|qbuf|qbuf-free|argv-mem|multi-mem|rbs|rbp|obl|oll|omem|tot-mem|events|cmd|user)=\S*/g,
+            '',
+          ) + ' ',
+          ids,
+        ),
+      );
       // Its own write: the broken-redirect push follows the reply.
       out.push(await c.call('SET', 'j', 'v'), named(await read(c), ids));
       // Re-enabling tracking clears the broken flag.
@@ -269,7 +279,16 @@ describe('client-side caching: differential against real Redis', () => {
       out.push(await w.call('MSET', 'user:2', 'a', 'other', 'b', 'cart:9', 'c', 'user:10', 'd'));
       out.push(await read(c), await read(c), await c.call('PING'), await read(all), await all.call('PING'));
       // Several commands in one read: batched; a key written twice is listed once.
-      w.write(Buffer.concat([['SET', 'user:b', '1'], ['SET', 'user:a', '1'], ['DEL', 'user:b'], ['SET', 'x', '1']].map((a) => encodeCommand(a))));
+      w.write(
+        Buffer.concat(
+          [
+            ['SET', 'user:b', '1'],
+            ['SET', 'user:a', '1'],
+            ['DEL', 'user:b'],
+            ['SET', 'x', '1'],
+          ].map((a) => encodeCommand(a)),
+        ),
+      );
       for (let i = 0; i < 4; i++) out.push(await read(w));
       out.push(await read(c), await c.call('PING'), await read(all), await all.call('PING'));
       // The client's own write reaches it too (no NOLOOP), after its reply; reads track nothing.
