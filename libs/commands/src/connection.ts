@@ -369,13 +369,23 @@ function trackingOnError(
   if (opts.optin && opts.optout) return Err.trackingOptinOptout;
   if ((opts.optin && t?.optout) || (opts.optout && t?.optin)) return Err.trackingOptSwitch;
   if (!opts.bcast) return null;
-  // Two prefixes overlap when one starts the other: a key could match both.
+  return prefixOverlap(t?.prefixes ?? [], prefixes);
+}
+
+/**
+ * Two prefixes overlap when one starts the other (a key could match both): the first overlap in
+ * Redis's order (each new prefix against the existing ones, then against the later new ones), or
+ * null. In byte order an overlap shows between neighbours, so the quadratic search that names the
+ * pair runs only when there is one. (Redis 7.0.15 replies to an overlap among new prefixes after
+ * the first with this error and then +OK, enabling tracking; Brook gives the error alone.)
+ */
+function prefixOverlap(existing: readonly string[], added: readonly string[]): string | null {
   const overlap = (a: string, b: string): boolean => (a.length <= b.length ? b.startsWith(a) : a.startsWith(b));
-  for (let i = 0; i < prefixes.length; i++) {
-    for (const existing of t?.prefixes ?? [])
-      if (overlap(existing, prefixes[i])) return Err.trackingPrefixOverlapsExisting(prefixes[i], existing);
-    for (let j = i + 1; j < prefixes.length; j++)
-      if (overlap(prefixes[i], prefixes[j])) return Err.trackingPrefixOverlapsOther(prefixes[i], prefixes[j]);
+  const sorted = [...existing, ...added].sort();
+  if (!sorted.some((p, i) => i > 0 && overlap(sorted[i - 1], p))) return null;
+  for (let i = 0; i < added.length; i++) {
+    for (const e of existing) if (overlap(e, added[i])) return Err.trackingPrefixOverlapsExisting(added[i], e);
+    for (let j = i + 1; j < added.length; j++) if (overlap(added[i], added[j])) return Err.trackingPrefixOverlapsOther(added[i], added[j]);
   }
   return null;
 }

@@ -15,8 +15,8 @@ import { commandKeys } from './command-info.js';
 
 /** The channel a RESP2 redirect target subscribes to. */
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
-/** Redis's serverCron period at the default hz: how often an over-full table is trimmed again. */
-const TRIM_RETRY_MS = 100;
+/** Most keys one trimming round invalidates (Redis's effort grows without bound). */
+const MAX_TRIM_SLICE = 10_000;
 
 /** One client's CLIENT TRACKING state: Redis's CLIENT_TRACKING_* flags and its redirection. */
 export class ClientTracking {
@@ -85,7 +85,7 @@ export class TrackingTable {
   private maxKeys: number;
   /** Consecutive trims that ended still over the limit: each tries harder (Redis's timeout_counter). */
   private trimRounds = 0;
-  private trimTimer: NodeJS.Timeout | null = null;
+  private trimLater: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly server: ServerContext,
@@ -223,7 +223,10 @@ export class TrackingTable {
   /**
    * tracking-table-max-keys: forgets keys (invalidating them, as if written) until the table is
    * within the limit, trying 100 more keys each consecutive round that ends still over it (Redis's
-   * trackingLimitUsedSlots). Redis picks keys by random walk; the oldest entries go first here.
+   * trackingLimitUsedSlots), at most MAX_TRIM_SLICE per round so one round stays short. Redis picks
+   * keys by random walk; the oldest entries go first here. Redis tries again before every command
+   * and in serverCron; here after each command of a tracking client and, while still over, on the
+   * next event-loop turn (other clients are served in between).
    */
   trim(): void {
     const max = this.maxKeys;
@@ -231,7 +234,7 @@ export class TrackingTable {
       this.trimRounds = 0;
       return;
     }
-    let effort = 100 * (this.trimRounds + 1);
+    let effort = Math.min(100 * (this.trimRounds + 1), MAX_TRIM_SLICE);
     for (const key of this.keys.keys()) {
       if (effort-- === 0) break;
       this.invalidateKey(key);
@@ -242,11 +245,10 @@ export class TrackingTable {
       return;
     }
     this.trimRounds++;
-    // Redis's serverCron keeps trimming while the server is idle.
-    this.trimTimer ??= setTimeout(() => {
-      this.trimTimer = null;
-      if (this.clients.size !== 0) this.trim();
-    }, TRIM_RETRY_MS).unref();
+    this.trimLater ??= setImmediate(() => {
+      this.trimLater = null;
+      this.trim();
+    });
   }
 
   /** CONFIG SET tracking-table-max-keys. */
