@@ -5,6 +5,7 @@ import { Err } from './errors.js';
 import { is, parseInt64, parseSafeInt } from './args.js';
 import { helpSubcommand } from './reply.js';
 import type { CommandFamily } from './family.js';
+import { installTracking, trackingTable, type ClientTracking } from './tracking.js';
 
 // ---- PING, ECHO, QUIT, SELECT, RESET ----------------------------------------------------------
 
@@ -321,21 +322,115 @@ function clientUnblock(c: Session, argv: string[]): void {
   c.w.integer(c.server.unblock(Number(id), error) ? 1 : 0);
 }
 
-/** Client-side caching is not supported, so tracking is always off (Redis's replies for that state). */
+// ---- client-side caching: CLIENT TRACKING / CACHING / GETREDIR / TRACKINGINFO (see tracking.ts) --
+
+/** CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT] [NOLOOP], checked in Redis's order. */
+function clientTracking(c: Session, argv: string[]): void {
+  let redirect = 0;
+  const opts = { bcast: false, optin: false, optout: false, noloop: false };
+  const prefixes: string[] = [];
+  for (let j = 3; j < argv.length; j++) {
+    const more = j < argv.length - 1;
+    if (is(argv[j], 'REDIRECT') && more) {
+      if (redirect !== 0) return c.w.error(Err.trackingOneRedirect);
+      const id = parseInt64(argv[++j]);
+      if (id === null) return c.w.error(Err.notInteger);
+      // The target must exist now, though it may go away later (then the redirect is broken).
+      if (id <= 0n || c.server.clientById(Number(id)) === undefined) return c.w.error(Err.trackingNoRedirectTarget);
+      redirect = Number(id);
+    } else if (is(argv[j], 'BCAST')) opts.bcast = true;
+    else if (is(argv[j], 'OPTIN')) opts.optin = true;
+    else if (is(argv[j], 'OPTOUT')) opts.optout = true;
+    else if (is(argv[j], 'NOLOOP')) opts.noloop = true;
+    else if (is(argv[j], 'PREFIX') && more) prefixes.push(argv[++j]);
+    else return c.w.error(Err.syntax);
+  }
+  const table = trackingTable(c.server);
+  if (is(argv[2], 'OFF')) {
+    table.disable(c);
+    return c.w.ok();
+  }
+  if (!is(argv[2], 'ON')) return c.w.error(Err.syntax);
+  const error = trackingOnError(c.tracking, opts, prefixes);
+  if (error !== null) return c.w.error(error);
+  table.enable(c, redirect, opts, prefixes);
+  c.w.ok();
+}
+
+/** Why CLIENT TRACKING ON cannot apply these options to the client's current state, or null. */
+function trackingOnError(
+  t: ClientTracking | null,
+  opts: { bcast: boolean; optin: boolean; optout: boolean },
+  prefixes: readonly string[],
+): string | null {
+  if (!opts.bcast && prefixes.length > 0) return Err.trackingPrefixNeedsBcast;
+  if (t !== null && t.bcast !== opts.bcast) return Err.trackingBcastSwitch;
+  if (opts.bcast && (opts.optin || opts.optout)) return Err.trackingOptBcast;
+  if (opts.optin && opts.optout) return Err.trackingOptinOptout;
+  if ((opts.optin && t?.optout) || (opts.optout && t?.optin)) return Err.trackingOptSwitch;
+  if (!opts.bcast) return null;
+  return prefixOverlap(t?.prefixes ?? [], prefixes);
+}
+
+/**
+ * Two prefixes overlap when one starts the other (a key could match both): the first overlap in
+ * Redis's order (each new prefix against the existing ones, then against the later new ones), or
+ * null. In byte order an overlap shows between neighbours, so the quadratic search that names the
+ * pair runs only when there is one. (Redis 7.0.15 replies to an overlap among new prefixes after
+ * the first with this error and then +OK, enabling tracking; Brook gives the error alone.)
+ */
+function prefixOverlap(existing: readonly string[], added: readonly string[]): string | null {
+  const overlap = (a: string, b: string): boolean => (a.length <= b.length ? b.startsWith(a) : a.startsWith(b));
+  const sorted = [...existing, ...added].sort();
+  if (!sorted.some((p, i) => i > 0 && overlap(sorted[i - 1], p))) return null;
+  for (let i = 0; i < added.length; i++) {
+    for (const e of existing) if (overlap(e, added[i])) return Err.trackingPrefixOverlapsExisting(added[i], e);
+    for (let j = i + 1; j < added.length; j++) if (overlap(added[i], added[j])) return Err.trackingPrefixOverlapsOther(added[i], added[j]);
+  }
+  return null;
+}
+
+/** CLIENT CACHING YES (OPTIN) / NO (OPTOUT): for the next command, or the next MULTI...EXEC. */
+function clientCaching(c: Session, argv: string[]): void {
+  const t = c.tracking;
+  if (t === null) return c.w.error(Err.cachingNotTracking);
+  if (is(argv[2], 'YES')) {
+    if (!t.optin) return c.w.error(Err.cachingYesNotOptin);
+  } else if (is(argv[2], 'NO')) {
+    if (!t.optout) return c.w.error(Err.cachingNoNotOptout);
+  } else return c.w.error(Err.syntax);
+  t.caching = true;
+  c.w.ok();
+}
+
+/** -1 with tracking off, 0 when invalidations come on this connection, else the target's id. */
 function clientGetredir(c: Session): void {
-  c.w.integer(-1);
+  c.w.integer(c.tracking?.redirect ?? -1);
 }
 
 function clientTrackinginfo(c: Session): void {
+  const t = c.tracking;
+  const flags = [t === null ? 'off' : 'on'];
+  if (t !== null) {
+    if (t.bcast) flags.push('bcast');
+    if (t.optin) flags.push('optin');
+    if (t.optin && t.caching) flags.push('caching-yes');
+    if (t.optout) flags.push('optout');
+    if (t.optout && t.caching) flags.push('caching-no');
+    if (t.noloop) flags.push('noloop');
+    if (t.brokenRedirect) flags.push('broken_redirect');
+  }
   const w = c.w;
   w.map(3);
   w.bulk('flags');
-  w.set(1);
-  w.bulk('off');
+  w.set(flags.length);
+  for (const f of flags) w.bulk(f);
   w.bulk('redirect');
-  w.integer(-1);
+  w.integer(t?.redirect ?? -1);
   w.bulk('prefixes');
-  w.array(0);
+  const prefixes = t?.prefixes ?? [];
+  w.array(prefixes.length);
+  for (const p of prefixes) w.bulk(p);
 }
 
 const CLIENT_HELP = [
@@ -379,6 +474,9 @@ const CLIENT_HELP = [
   '    * LIB-VER: the client lib version.',
   'UNBLOCK <clientid> [TIMEOUT|ERROR]',
   '    Unblock the specified blocked client.',
+  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+  '         [OPTIN] [OPTOUT] [NOLOOP]',
+  '    Control server assisted client side caching.',
   'TRACKINGINFO',
   '    Report tracking status for the current connection.',
   'NO-EVICT (ON|OFF)',
@@ -527,9 +625,13 @@ export const connectionCommands: CommandSpec[] = [
         complexity: 'O(log N) where N is the number of client connections',
       }),
       clientSub('getredir', 2, clientGetredir, 'Get tracking notifications redirection client ID if any', '6.0.0'),
+      clientSub('tracking', -3, clientTracking, 'Enable or disable server assisted client side caching support', '6.0.0', {
+        complexity: 'O(1). Some options may introduce additional complexity.',
+      }),
+      clientSub('caching', 3, clientCaching, 'Instruct the server about tracking or not keys in the next request', '6.0.0'),
     ],
   },
 ];
 
 /** Connection state: PING, AUTH, HELLO, SELECT, CLIENT, RESET... */
-export const connectionFamily: CommandFamily = { name: 'connection', commands: connectionCommands };
+export const connectionFamily: CommandFamily = { name: 'connection', commands: connectionCommands, install: installTracking };

@@ -2,6 +2,7 @@ import type { ReplyWriter } from '@brook/resp';
 import type { Database, Keyspace } from '@brook/storage';
 import type { CommandTable } from './table.js';
 import type { DebugSubcommand } from './family.js';
+import type { ClientTracking } from './tracking.js';
 
 export type ClientType = 'normal' | 'pubsub' | 'master' | 'replica';
 
@@ -38,6 +39,8 @@ export interface Session extends ClientView {
   /** A watched key changed: EXEC will fail (CLIENT LIST flag d). */
   dirtyCas: boolean;
   blocked: boolean;
+  /** CLIENT TRACKING state, null while tracking is off (see tracking.ts). */
+  tracking: ClientTracking | null;
   /** Connected over loopback or a unix socket (enable-debug-command local, protected configs). */
   readonly isLocal: boolean;
   /** Switches the database (SELECT). */
@@ -89,7 +92,7 @@ export interface ServerContext {
   readonly version: string;
   readonly redisVersion: string;
   clients(): Iterable<ClientView>;
-  clientById(id: number): ClientView | undefined;
+  clientById(id: number): Session | undefined;
   /** INFO text for the given sections (already lower-cased; empty = default). */
   info(sections: readonly string[]): string;
   /** CONFIG RESETSTAT. */

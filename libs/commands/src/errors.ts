@@ -195,6 +195,23 @@ export const Err = {
   execAbort: 'EXECABORT Transaction discarded because of previous errors.',
   /** EXEC itself refused (arity, auth): the reason without its ERR code, as execCommandAbort words it. */
   execAbortBecause: (error: string) => `EXECABORT Transaction discarded because of: ${error.startsWith('ERR ') ? error.slice(4) : error}`,
+  // client-side caching (CLIENT TRACKING / CACHING)
+  trackingOneRedirect: 'ERR A client can only redirect to a single other client',
+  trackingNoRedirectTarget: 'ERR The client ID you want redirect to does not exist',
+  trackingPrefixNeedsBcast: 'ERR PREFIX option requires BCAST mode to be enabled',
+  trackingBcastSwitch:
+    "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
+  trackingOptBcast: 'ERR OPTIN and OPTOUT are not compatible with BCAST',
+  trackingOptinOptout: "ERR You can't specify both OPTIN mode and OPTOUT mode",
+  trackingOptSwitch:
+    "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
+  trackingPrefixOverlapsExisting: (p: string, existing: string) =>
+    `ERR Prefix '${formatArg(p)}' overlaps with an existing prefix '${formatArg(existing)}'. Prefixes for a single client must not overlap.`,
+  trackingPrefixOverlapsOther: (p: string, other: string) =>
+    `ERR Prefix '${formatArg(p)}' overlaps with another provided prefix '${formatArg(other)}'. Prefixes for a single client must not overlap.`,
+  cachingNotTracking: 'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
+  cachingYesNotOptin: 'ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.',
+  cachingNoNotOptout: 'ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.',
 } as const;
 
 /** The unknown-command text: quotes up to 128 bytes of the name and of each argument, like Redis. */

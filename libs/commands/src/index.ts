@@ -30,6 +30,7 @@ export * from './reply.js';
 export * from './propagate.js';
 export * from './glob.js';
 export * from './expire-arg.js';
+export * from './tracking.js';
 export { refusedWhileSubscribed } from './pubsub.js';
 
 /** Every built-in family (one file per family, as in Redis's t_*.c), installed in this order. */

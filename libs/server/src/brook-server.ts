@@ -359,12 +359,15 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     const errors = w.errors;
     c.propagated = false;
     c.lastCommand = cmd.fullName;
+    const tracking = c.tracking;
+    if (tracking !== null) tracking.before(c);
     const start = performance.now();
     try {
       handler(c, argv);
     } catch (e) {
       this.handlerFailed(c, cmd, e instanceof Error ? e : new Error(String(e)));
     }
+    if (tracking !== null) tracking.after(c, cmd, argv);
     const stats = cmd.stats;
     stats.usec += (performance.now() - start) * 1000;
     stats.calls++;
@@ -430,7 +433,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     return this.clientsById.values();
   }
 
-  clientById(id: number): ClientView | undefined {
+  clientById(id: number): Client | undefined {
     return this.clientsById.get(id);
   }
 

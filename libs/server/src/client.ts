@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { FLUSH_THRESHOLD, ProtocolError, QueryBufferLimitError, ReplyWriter, RespParser } from '@brook/resp';
-import type { ClientType, ServerContext, Session } from '@brook/commands';
+import type { ClientTracking, ClientType, ServerContext, Session } from '@brook/commands';
 import type { Database, Keyspace } from '@brook/storage';
 
 /** client-output-buffer-limit for one class: bytes (0 = none) and seconds over the soft limit. */
@@ -79,6 +79,8 @@ export class Client implements Session {
   dirtyCas = false;
   /** Waiting in a blocking command (CLIENT LIST flag b, INFO blocked_clients), kept by BlockedClients. */
   blocked = false;
+  /** CLIENT TRACKING state, kept by the tracking table; null while tracking is off. */
+  tracking: ClientTracking | null = null;
   lastInteraction = Date.now();
   lastCommand = 'NULL';
   readonly addr: string;
@@ -413,6 +415,7 @@ export class Client implements Session {
     if (this.type === 'pubsub') flags += 'P';
     if (this.multi >= 0) flags += 'x';
     if (this.blocked) flags += 'b';
+    if (this.tracking !== null) flags += trackingFlags(this.tracking);
     if (this.dirtyCas) flags += 'd';
     if (this.closeAfterReply) flags += 'c';
     if (this.unix) flags += 'U';
@@ -430,10 +433,15 @@ export class Client implements Session {
       `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} ` +
       `flags=${flags || 'N'} db=${this.db.id} sub=${this.sub} psub=${this.psub} ssub=${this.ssub} multi=${this.multi} ` +
       `qbuf=${parser.pending} qbuf-free=${parser.bufferFree} argv-mem=${argvMem} multi-mem=${this.multiMem} obl=${obl} oll=${oll} omem=${omem} ` +
-      `tot-mem=${parser.bufferBytes + argvMem + this.multiMem + out} events=${this.outputPending > 0 ? 'rw' : 'r'} cmd=${this.lastCommand} user=${this.user} redir=-1 resp=${this.w.proto} ` +
+      `tot-mem=${parser.bufferBytes + argvMem + this.multiMem + out} events=${this.outputPending > 0 ? 'rw' : 'r'} cmd=${this.lastCommand} user=${this.user} redir=${this.tracking?.redirect ?? -1} resp=${this.w.proto} ` +
       `lib-name=${this.libName} lib-ver=${this.libVer}`
     );
   }
+}
+
+/** CLIENT LIST flags t (tracking), R (broken redirect), B (BCAST). */
+function trackingFlags(t: ClientTracking): string {
+  return 't' + (t.brokenRedirect ? 'R' : '') + (t.bcast ? 'B' : '');
 }
 
 function isLoopback(addr: string | undefined): boolean {

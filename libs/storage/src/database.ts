@@ -244,7 +244,7 @@ export class Database {
   }
 
   /** Empties the database; returns how many keys it held. */
-  flush(): number {
+  flush(cause: 'flushdb' | 'flushall' = 'flushdb'): number {
     const n = this.keys.size;
     const emptied = this.keys;
     this.keys = new KeyTable();
@@ -252,7 +252,7 @@ export class Database {
     this.hugeExpires = null;
     if (this.atimes !== null) this.atimes = new KeyTable();
     if (n > 0) this.ks.dirty += n;
-    this.ks.dbFlushed(this.id, emptied);
+    this.ks.dbFlushed(this.id, emptied, cause);
     return n;
   }
 

@@ -21,8 +21,10 @@ export interface KeyspaceStats {
  * it counts as a write and wakes blocked clients, but WATCH and client tracking ignore it.
  */
 export type KeyListener = (db: number, key: string, signalled: boolean) => void;
+/** What emptied a database: FLUSHDB, FLUSHALL (every database in turn), or SWAPDB (its contents replaced). */
+export type FlushCause = 'flushdb' | 'flushall' | 'swapdb';
 /** `emptied`: the key table the database held before (FLUSHDB/FLUSHALL), or now holds in the other database (SWAPDB). */
-export type FlushListener = (db: number, emptied: KeyTable<Value>) => void;
+export type FlushListener = (db: number, emptied: KeyTable<Value>, cause: FlushCause) => void;
 
 /** Redis's lfu-log-factor and lfu-decay-time defaults. */
 const LFU_LOG_FACTOR = 10;
@@ -95,14 +97,14 @@ export class Keyspace {
     for (let i = 0; i < ls.length; i++) ls[i](db, key, signalled);
   }
 
-  dbFlushed(db: number, emptied: KeyTable<Value>): void {
-    for (const l of this.flushListeners) l(db, emptied);
+  dbFlushed(db: number, emptied: KeyTable<Value>, cause: FlushCause): void {
+    for (const l of this.flushListeners) l(db, emptied, cause);
   }
 
   /** FLUSHALL: empties every database; returns the number of keys removed. */
   flushAll(): number {
     let n = 0;
-    for (const db of this.dbs) n += db.flush();
+    for (const db of this.dbs) n += db.flush('flushall');
     return n;
   }
 
@@ -111,8 +113,8 @@ export class Keyspace {
     this.dirty++;
     if (a === b) return;
     this.dbs[a].swapWith(this.dbs[b]);
-    this.dbFlushed(a, this.dbs[b].keys);
-    this.dbFlushed(b, this.dbs[a].keys);
+    this.dbFlushed(a, this.dbs[b].keys, 'swapdb');
+    this.dbFlushed(b, this.dbs[a].keys, 'swapdb');
   }
 
   resetStats(): void {
