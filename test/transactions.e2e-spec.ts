@@ -259,6 +259,25 @@ describe('WATCH across connections (same replies on Brook and Redis)', () => {
     expect(out[0]).toEqual(['*6\r\n:1\r\n:2\r\n:2\r\n$1\r\na\r\n:2\r\n:2\r\n', '*2\r\n$1\r\nq\r\n$1\r\nb\r\n', '*1\r\n$1\r\nc\r\n']);
   });
 
+  it('CLIENT PAUSE WRITE holds an EXEC that would write until UNPAUSE; a read-only EXEC runs', async () => {
+    const out = await sameOnBoth(async (connect) => {
+      const [writer, reader, admin] = [await connect(), await connect(), await connect()];
+      await writer.call('MULTI');
+      await writer.call('SET', 'k', '1');
+      await reader.call('MULTI');
+      await reader.call('GET', 'k');
+      await admin.call('CLIENT', 'PAUSE', '100000', 'WRITE');
+      writer.write(encodeCommand(['EXEC']));
+      const seen = [await reader.call('EXEC'), await admin.call('GET', 'k')];
+      await sleep(100);
+      seen.push(writer.unread());
+      await admin.call('CLIENT', 'UNPAUSE');
+      seen.push((await writer.read()).toString('latin1'), await admin.call('GET', 'k'));
+      return seen;
+    });
+    expect(out).toEqual(['*1\r\n$-1\r\n', '$-1\r\n', '', '*1\r\n+OK\r\n', '$1\r\n1\r\n']);
+  });
+
   it('blocking commands inside MULTI neither block nor take what another client pushes later', async () => {
     await sameOnBoth(async (connect) => {
       const [a, b] = [await connect(), await connect()];

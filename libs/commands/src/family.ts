@@ -50,6 +50,8 @@ export interface TransactionHooks {
   queue(c: Session, cmd: Command, argv: string[]): boolean;
   /** A command was refused before running: flags an open MULTI so EXEC aborts; returns the error to reply (EXEC's abort text). */
   refused(c: Session, cmd: Command | null, error: string): string;
+  /** The queue holds a write (or may_replicate) command: its EXEC is a write to CLIENT PAUSE WRITE. */
+  queuedWrites(c: Session): boolean;
 }
 
 /**

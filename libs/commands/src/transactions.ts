@@ -16,6 +16,8 @@ interface Watch {
 /** A connection's MULTI queue and WATCH list (Redis's mstate and watched_keys). */
 class Transaction {
   queue: string[][] = [];
+  /** The queue holds a write: CLIENT PAUSE WRITE holds its EXEC (Redis's mstate.cmd_flags). */
+  writes = false;
   /** A command was refused while queueing: EXEC replies EXECABORT (CLIENT_DIRTY_EXEC). */
   refused = false;
   watches: Watch[] = [];
@@ -55,6 +57,7 @@ class Transactions implements TransactionHooks {
     if (!tx.refused && !c.dirtyCas) {
       tx.queue.push(argv);
       c.multi = tx.queue.length;
+      if (cmd.isWrite || cmd.spec.flags.includes('may_replicate')) tx.writes = true;
       let bytes = 8 * argv.length;
       for (let i = 0; i < argv.length; i++) bytes += argv[i].length;
       c.multiMem += bytes;
@@ -73,6 +76,10 @@ class Transactions implements TransactionHooks {
     return error;
   }
 
+  queuedWrites(c: Session): boolean {
+    return this.byClient.get(c)?.writes === true;
+  }
+
   /** Leaves MULTI and forgets the watched keys (discardTransaction). */
   discard(c: Session): void {
     const tx = this.byClient.get(c);
@@ -81,6 +88,7 @@ class Transactions implements TransactionHooks {
     c.dirtyCas = false;
     if (tx === undefined) return;
     tx.queue = [];
+    tx.writes = false;
     tx.refused = false;
     this.unwatchAll(tx);
   }

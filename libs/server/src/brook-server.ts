@@ -517,7 +517,9 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     if (Date.now() >= this.pausedUntil) return false;
     if (this.pauseMode === 'all') return true;
     const cmd = this.commands.resolve(argv);
-    return cmd !== undefined && (cmd.isWrite || cmd.spec.flags.includes('may_replicate'));
+    if (cmd === undefined) return false;
+    if (cmd.fullName === 'exec' && c.multi > 0) return this.transactions?.queuedWrites(c) === true;
+    return cmd.isWrite || cmd.spec.flags.includes('may_replicate');
   }
 
   /** A new pause never shortens a running one, and ALL wins over WRITE until it ends (as in Redis). */
