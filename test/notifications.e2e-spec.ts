@@ -6,7 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { script, type Step } from './support/differential.js';
 import { NotificationCapture, notificationSuite } from './support/notifications.js';
-import { RawClient } from './support/raw-client.js';
+import { encodeCommand, RawClient } from './support/raw-client.js';
 import { waitBlockedClients } from './support/blocked.js';
 import { startBrookProcess, startRedis } from './support/servers.js';
 
@@ -252,6 +252,8 @@ const SCRIPTS: Record<string, string> = {
     XADD x 12-0 f v
     XREADGROUP GROUP g c2 COUNT 1 STREAMS x >
     XREADGROUP GROUP g c2 COUNT 1 STREAMS x >
+    XREADGROUP GROUP g c7 STREAMS x >
+    XREADGROUP GROUP g c8 STREAMS x 0
     XREADGROUP GROUP g c5 NOACK STREAMS x 0
     XCLAIM x g c3 0 11-0
     XCLAIM x g c3 0 11-0
@@ -263,6 +265,65 @@ const SCRIPTS: Record<string, string> = {
     XGROUP DELCONSUMER x g nobody
     XGROUP DESTROY x g
     XGROUP DESTROY x g
+  `,
+  // Reads of absent keys: keymiss (class m) wherever Redis's lookupKeyRead misses.
+  misses: `
+    GET m
+    MGET m1 m2
+    STRLEN m
+    GETRANGE m 0 1
+    EXISTS m m2
+    TYPE m
+    TTL m
+    PTTL m
+    EXPIRETIME m
+    OBJECT ENCODING m
+    GETBIT m 1
+    BITCOUNT m
+    BITPOS m 1
+    BITFIELD_RO m GET u8 0
+    PFCOUNT m
+    LLEN m
+    LRANGE m 0 -1
+    LINDEX m 0
+    LPOS m a
+    HGET m f
+    HMGET m f g
+    HGETALL m
+    HLEN m
+    HEXISTS m f
+    HKEYS m
+    HRANDFIELD m
+    HSCAN m 0
+    SMEMBERS m
+    SCARD m
+    SISMEMBER m a
+    SINTER m m2
+    SINTERCARD 2 m m2
+    SUNION m m2
+    SRANDMEMBER m
+    SSCAN m 0
+    ZSCORE m a
+    ZRANGE m 0 -1
+    ZCARD m
+    ZRANK m a
+    ZCOUNT m 0 1
+    ZUNION 2 m m2
+    ZRANDMEMBER m
+    ZSCAN m 0
+    GEOPOS m a
+    GEODIST m a b
+    GEOSEARCH m FROMLONLAT 0 0 BYRADIUS 1 km
+    XLEN m
+    XRANGE m - +
+    XREAD STREAMS m 0
+    XINFO STREAM m
+    XPENDING m g
+    SORT m
+    COPY m m2
+    RENAME m m2
+    MOVE m 1
+    LCS m m2
   `,
 };
 
@@ -354,31 +415,42 @@ describe('keyspace notifications: expiry and blocked clients', () => {
     }
   });
 
-  it('a client blocked on a list is served after the push: lpush, then lpop and del', async () => {
-    await s.n.configure('KEA');
-    const order: string[][] = [];
-    for (const [port, capture, cmd] of [
-      [s.brook.port, s.n.brook, s.n.diff.brook],
-      [s.redis.port, s.n.redis, s.n.diff.redis],
-    ] as const) {
-      const blocked = await RawClient.connect(port);
-      blocked.write('*3\r\n$5\r\nBLPOP\r\n$2\r\nbl\r\n$1\r\n0\r\n');
-      await waitBlockedClients(cmd, 1);
-      await cmd.call('LPUSH', 'bl', 'x');
-      await blocked.read();
-      blocked.close();
-      order.push(await capture.drain(await capture.mark(cmd)));
-    }
-    expect(order[0]).toEqual(order[1]);
-    expect(order[0]).toEqual([
-      '__keyspace@0__:bl lpush',
-      '__keyevent@0__:lpush bl',
-      '__keyspace@0__:bl lpop',
-      '__keyevent@0__:lpop bl',
-      '__keyspace@0__:bl del',
-      '__keyevent@0__:del bl',
-    ]);
-  });
+  /** A blocking command, what the other client writes to serve it, and the expected sequence (checked on both servers). */
+  const BLOCKED: [Step, Step[], string[]][] = [
+    [['BLPOP', 'bl', '0'], [['LPUSH', 'bl', 'x']], ['bl new', 'bl lpush', 'bl lpop', 'bl del']],
+    [['BLMOVE', 'bl', 'bl2', 'LEFT', 'RIGHT', '0'], [['RPUSH', 'bl', 'x', 'y']], ['bl new', 'bl rpush', 'bl2 new', 'bl2 rpush', 'bl lpop']],
+    [['BZPOPMIN', 'bz', '0'], [['ZADD', 'bz', '1', 'a']], ['bz new', 'bz zadd', 'bz zpopmin', 'bz del']],
+    [['XREAD', 'BLOCK', '0', 'STREAMS', 'bx', '$'], [['XADD', 'bx', '1-1', 'f', 'v']], ['bx new', 'bx xadd']],
+    [
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'bg', '>'],
+      [['XADD', 'bg', '2-1', 'f', 'v']],
+      ['bg xadd', 'bg xgroup-createconsumer'],
+    ],
+  ];
+
+  for (const [block, writes, expected] of BLOCKED) {
+    it(`${block.join(' ')} served by ${writes.map((w) => w.join(' ')).join('; ')}`, async () => {
+      await s.n.configure('KAn');
+      const seen: string[][] = [];
+      for (const [port, capture, cmd] of [
+        [s.brook.port, s.n.brook, s.n.diff.brook],
+        [s.redis.port, s.n.redis, s.n.diff.redis],
+      ] as const) {
+        await cmd.call('FLUSHALL');
+        if (block[0] === 'XREADGROUP') await cmd.call('XGROUP', 'CREATE', 'bg', 'g', '$', 'MKSTREAM');
+        await capture.drain(await capture.mark(cmd));
+        const blocked = await RawClient.connect(port);
+        blocked.write(encodeCommand(block));
+        await waitBlockedClients(cmd, 1);
+        for (const w of writes) await cmd.call(...w);
+        await blocked.read();
+        blocked.close();
+        seen.push((await capture.drain(await capture.mark(cmd))).map((l) => l.replace('__keyspace@0__:', '')));
+      }
+      expect(seen[0]).toEqual(seen[1]);
+      expect(seen[0]).toEqual(expected);
+    });
+  }
 });
 
 describe('notify-keyspace-events: the setting', () => {

@@ -302,7 +302,7 @@ function copy(c: Session, argv: string[]): void {
 
 /** OBJECT subcommands look the key up without counting an access (LOOKUP_NOTOUCH); nil when absent. */
 function objectValue(c: Session, argv: string[]): Value | undefined {
-  const v = c.db.probe(argv[2]);
+  const v = c.db.probe(argv[2], false);
   if (v === undefined) c.w.nil();
   return v;
 }

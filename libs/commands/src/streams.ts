@@ -502,9 +502,10 @@ function xread(c: Session, argv: string[]): void {
     after.push(id);
   }
   // Serve at once the streams with an entry after the ID (the writer has no deferred lengths: find them first).
+  // Looked up as a read a second time, as Redis does (its hit/miss stats and keymiss events count both).
   let ready = 0;
   for (let k = 0; k < n; k++) {
-    const s = c.db.peek(keys[k]);
+    const s = c.db.read(keys[k]);
     if (s instanceof StreamValue && hasAfter(s, after[k])) ready++;
   }
   if (ready > 0) {

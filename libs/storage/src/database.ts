@@ -59,10 +59,13 @@ export class Database {
     return v;
   }
 
-  /** A lookup that is not an access (EXISTS, TYPE, TTL, OBJECT): lazy expiry and hit/miss stats. */
-  probe(key: string): Value | undefined {
+  /**
+   * A lookup that is not an access (EXISTS, TYPE, TTL, OBJECT): lazy expiry and hit/miss stats;
+   * a miss is a keymiss event unless `missEvent` is false (OBJECT: LOOKUP_NONOTIFY).
+   */
+  probe(key: string, missEvent = true): Value | undefined {
     const v = this.peek(key);
-    if (v === undefined) this.miss(key);
+    if (v === undefined) this.miss(key, missEvent);
     else this.ks.stats.keyspaceHits++;
     return v;
   }
@@ -201,9 +204,9 @@ export class Database {
     return (this.ks.notifyClasses & NotifyClass.new) !== 0 && this.peek(key) === undefined;
   }
 
-  private miss(key: string): void {
+  private miss(key: string, event = true): void {
     this.ks.stats.keyspaceMisses++;
-    this.notify(Ev.keymiss, key);
+    if (event) this.notify(Ev.keymiss, key);
   }
 
   /**
