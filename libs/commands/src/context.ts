@@ -34,6 +34,10 @@ export interface Session extends ClientView {
   psub: number;
   ssub: number;
   multi: number;
+  /** CLIENT LIST multi-mem: bytes of the queued commands' arguments (Redis's argv_len_sums). */
+  multiMem: number;
+  /** A watched key changed: EXEC will fail (CLIENT LIST flag d). */
+  dirtyCas: boolean;
   blocked: boolean;
   /** CLIENT TRACKING state, null while tracking is off (see tracking.ts). */
   tracking: ClientTracking | null;

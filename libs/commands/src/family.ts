@@ -1,6 +1,6 @@
 import type { Keyspace } from '@brook/storage';
 import type { ServerContext, Session } from './context.js';
-import type { CommandSpec } from './table.js';
+import type { Command, CommandSpec } from './table.js';
 import type { ParamSpec } from './config-param.js';
 
 /** A DEBUG subcommand; a family adds its own in its install step (POPULATE, SLEEP; OBJECT, RELOAD later). */
@@ -37,6 +37,19 @@ export interface FamilyContext {
    * ConfigAccess.set). Runs after the value is stored, before the CONFIG SET reply.
    */
   onConfigSet(name: string, react: (value: string) => string | null | Promise<string | null>): void;
+  /** MULTI (the transaction family): what the dispatcher hands a client's commands to while `c.multi >= 0`. */
+  setTransactions(hooks: TransactionHooks): void;
+}
+
+/** The dispatcher's side of MULTI/EXEC (Redis's queueMultiCommand and flagTransaction). */
+export interface TransactionHooks {
+  /**
+   * In MULTI, a command that passed the checks: queues it (replying +QUEUED) and returns true, or
+   * returns false for those that run at once (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).
+   */
+  queue(c: Session, cmd: Command, argv: string[]): boolean;
+  /** A command was refused before running: flags an open MULTI so EXEC aborts; returns the error to reply (EXEC's abort text). */
+  refused(c: Session, cmd: Command | null, error: string): string;
 }
 
 /**

@@ -16,6 +16,7 @@ import { zsetFamily } from './zsets.js';
 import { streamFamily } from './streams.js';
 import { streamGroupsFamily } from './stream-groups.js';
 import { pubsubFamily } from './pubsub.js';
+import { transactionsFamily } from './transactions.js';
 
 export * from './table.js';
 export * from './family.js';
@@ -49,6 +50,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   streamFamily,
   streamGroupsFamily,
   pubsubFamily,
+  transactionsFamily,
 ];
 
 /** Every built-in command, family by family. */

@@ -185,7 +185,7 @@ function xgroupCreate(c: Session, argv: string[]): void {
     c.db.set(key, s);
   }
   if ((s.groups ??= new ConsumerGroups()).create(argv[3], id, t.entriesRead) === null) return c.w.error(Err.busyGroup);
-  c.db.modified(key);
+  c.db.modifiedGroups(key);
   c.w.ok();
 }
 
@@ -200,7 +200,7 @@ function xgroupSetid(c: Session, argv: string[]): void {
   else if ((id = parseStreamId(argv[4])) === null) return c.w.error(Err.invalidStreamId);
   g.lastId = id;
   g.entriesRead = t.entriesRead;
-  c.db.modified(argv[2]);
+  c.db.modifiedGroups(argv[2]);
   c.w.ok();
 }
 
@@ -210,7 +210,7 @@ function xgroupDestroy(c: Session, argv: string[]): void {
   if (t.g === undefined) return c.w.integer(0);
   t.s!.groups!.delete(argv[3]);
   // Also wakes the clients blocked in XREADGROUP on this group: they get NOGROUP.
-  c.db.modified(argv[2]);
+  c.db.modifiedGroups(argv[2]);
   c.w.integer(1);
 }
 
@@ -218,7 +218,7 @@ function xgroupCreateConsumer(c: Session, argv: string[]): void {
   const t = xgroupTarget(c, argv);
   if (t === null) return;
   const created = t.g!.createConsumer(argv[4], Date.now()) !== null;
-  if (created) c.db.modified(argv[2]);
+  if (created) c.db.modifiedGroups(argv[2]);
   c.w.integer(created ? 1 : 0);
 }
 
@@ -228,7 +228,7 @@ function xgroupDelConsumer(c: Session, argv: string[]): void {
   const consumer = t.g!.consumer(argv[4]);
   if (consumer === undefined) return c.w.integer(0);
   const pending = t.g!.deleteConsumer(consumer);
-  c.db.modified(argv[2]);
+  c.db.modifiedGroups(argv[2]);
   c.w.integer(pending);
 }
 
@@ -318,7 +318,7 @@ function deliverNew(c: Session, w: ReplyWriter, key: string, s: StreamValue, a: 
   }
   if (a.noack && movedLastId) propagateGroupId(c, key, a.group, g);
   c.propagated = true;
-  c.db.modified(key);
+  c.db.modifiedGroups(key);
 }
 
 /** The reading consumer, seen now; a NOACK read feeds the creation (no XCLAIM will create it). */
@@ -360,7 +360,7 @@ function deliverHistory(
     }
   }
   c.propagated = true;
-  c.db.modified(key);
+  c.db.modifiedGroups(key);
 }
 
 /** The key/entries pair header of a served stream: a 2-array in RESP2, a map entry in RESP3. */
@@ -445,7 +445,7 @@ function xack(c: Session, argv: string[]): void {
   }
   let acked = 0;
   for (const id of ids) if (g.ack(id)) acked++;
-  if (acked > 0) c.db.modified(key);
+  if (acked > 0) c.db.modifiedGroups(key);
   c.w.integer(acked);
 }
 
@@ -631,7 +631,7 @@ function xclaim(c: Session, argv: string[]): void {
     changed = true;
   }
   if (propagateLastId) propagateGroupId(c, key, group, g);
-  if (changed) c.db.modified(key);
+  if (changed) c.db.modifiedGroups(key);
   w.array(replies.length);
   for (const id of replies) {
     if (justId) w.bulk(formatId(id));
@@ -710,7 +710,7 @@ function xautoclaim(c: Session, argv: string[]): void {
     propagateClaim(c, key, group, g, formatId(id), e);
     return true;
   });
-  if (claimed.length > 0 || deleted.length > 0) c.db.modified(key);
+  if (claimed.length > 0 || deleted.length > 0) c.db.modifiedGroups(key);
   w.array(3);
   w.bulk(formatId(cursor));
   w.array(claimed.length);

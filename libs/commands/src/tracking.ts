@@ -161,8 +161,11 @@ export class TrackingTable {
   private listen(): void {
     if (this.listening) return;
     this.listening = true;
-    this.ks.onKeyModified((_db, key) => this.keyModified(key));
-    this.ks.onDbFlushed((db, cause) => {
+    // Consumer-group bookkeeping is not signalled as a modification in Redis: no invalidation.
+    this.ks.onKeyModified((_db, key, signalled) => {
+      if (signalled) this.keyModified(key);
+    });
+    this.ks.onDbFlushed((db, _emptied, cause) => {
       // FLUSHALL flushes every database in turn: one invalidation for all of them. SWAPDB invalidates nothing.
       if (cause === 'flushdb' || (cause === 'flushall' && db === 0)) this.flushed();
     });

@@ -20,6 +20,7 @@ import {
   type ServerContext,
   type Session,
   type ShutdownMode,
+  type TransactionHooks,
 } from '@brook/commands';
 import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
 import { BlockedClients } from './blocked-clients.js';
@@ -76,6 +77,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   /** Depth of nested calls (call()): the post-command phase waits for the outermost command. */
   private nesting = 0;
   private readonly blockedClients: BlockedClients;
+  /** MULTI's queue, set by the transaction family. */
+  private transactions: TransactionHooks | null = null;
   /** What families' install steps register through: hooks on this server only. */
   private readonly familyContext: FamilyContext;
   private cron: NodeJS.Timeout | null = null;
@@ -104,6 +107,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       addInfo: (section, fields) => this.addInfo(section, fields),
       addDebugSubcommand: (sub) => this.debugSubcommands.set(sub.name.toLowerCase(), sub),
       onConfigSet: (name, react) => config.onApply((changed, value) => (changed === name ? react(value) : null)),
+      setTransactions: (hooks) => (this.transactions = hooks),
     };
     for (const family of builtinFamilies) this.install(family);
     this.expiry = new ActiveExpiry(this.ks, Math.max(1, config.int('hz')));
@@ -330,7 +334,6 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   }
 
   private dispatch(c: Client, argv: string[]): void {
-    this.stats.commandsProcessed++;
     let cmd: Command | undefined = this.commands.lookup(argv[0]);
     if (cmd === undefined) return this.reject(c, null, unknownCommand(argv));
     if (cmd.subcommands !== null && argv.length >= 2) {
@@ -346,6 +349,9 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     }
     if (!c.authenticated && !cmd.spec.flags.includes('no_auth')) return this.reject(c, cmd, Err.noAuth);
     if (c.type === 'pubsub' && refusedWhileSubscribed(c, cmd)) return this.reject(c, cmd, Err.subscribedContext(cmd.fullName));
+    if (c.multi >= 0 && this.queuedInMulti(c, cmd, argv)) return;
+    // Redis counts commands run (call()), not those refused or queued.
+    this.stats.commandsProcessed++;
 
     const ks = this.ks;
     const dirty = ks.dirty;
@@ -392,8 +398,24 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     c.w.error(`ERR internal error in '${cmd.fullName}': ${e.message.replace(/[\r\n]/g, ' ')}`);
   }
 
+  /**
+   * In MULTI (the end of Redis's processCommand): a no_multi command is refused, the transaction
+   * family queues the rest or lets them run (EXEC, DISCARD...). What EXEC runs (nested) is never queued.
+   */
+  private queuedInMulti(c: Client, cmd: Command, argv: string[]): boolean {
+    if (this.nesting > 0 || this.transactions === null) return false;
+    if (cmd.spec.flags.includes('no_multi')) {
+      this.reject(c, cmd, Err.notAllowedInMulti);
+      return true;
+    }
+    if (!this.transactions.queue(c, cmd, argv)) return false;
+    c.lastCommand = cmd.fullName;
+    return true;
+  }
+
   private reject(c: Client, cmd: Command | null, error: string): void {
     if (cmd) cmd.stats.rejectedCalls++;
+    if (this.transactions !== null) error = this.transactions.refused(c, cmd, error);
     c.w.error(error);
     this.countError(error, null);
   }

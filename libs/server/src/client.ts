@@ -75,6 +75,8 @@ export class Client implements Session {
   ssub = 0;
   /** Commands queued in MULTI, or -1 outside MULTI (CLIENT LIST multi=), kept by the transaction family. */
   multi = -1;
+  multiMem = 0;
+  dirtyCas = false;
   /** Waiting in a blocking command (CLIENT LIST flag b, INFO blocked_clients), kept by BlockedClients. */
   blocked = false;
   /** CLIENT TRACKING state, kept by the tracking table; null while tracking is off. */
@@ -414,6 +416,7 @@ export class Client implements Session {
     if (this.multi >= 0) flags += 'x';
     if (this.blocked) flags += 'b';
     if (this.tracking !== null) flags += trackingFlags(this.tracking);
+    if (this.dirtyCas) flags += 'd';
     if (this.closeAfterReply) flags += 'c';
     if (this.unix) flags += 'U';
     if (this.noEvict) flags += 'e';
@@ -429,8 +432,8 @@ export class Client implements Session {
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${fd} name=${this.name} ` +
       `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} ` +
       `flags=${flags || 'N'} db=${this.db.id} sub=${this.sub} psub=${this.psub} ssub=${this.ssub} multi=${this.multi} ` +
-      `qbuf=${parser.pending} qbuf-free=${parser.bufferFree} argv-mem=${argvMem} multi-mem=0 obl=${obl} oll=${oll} omem=${omem} ` +
-      `tot-mem=${parser.bufferBytes + argvMem + out} events=${this.outputPending > 0 ? 'rw' : 'r'} cmd=${this.lastCommand} user=${this.user} redir=${this.tracking?.redirect ?? -1} resp=${this.w.proto} ` +
+      `qbuf=${parser.pending} qbuf-free=${parser.bufferFree} argv-mem=${argvMem} multi-mem=${this.multiMem} obl=${obl} oll=${oll} omem=${omem} ` +
+      `tot-mem=${parser.bufferBytes + argvMem + this.multiMem + out} events=${this.outputPending > 0 ? 'rw' : 'r'} cmd=${this.lastCommand} user=${this.user} redir=${this.tracking?.redirect ?? -1} resp=${this.w.proto} ` +
       `lib-name=${this.libName} lib-ver=${this.libVer}`
     );
   }

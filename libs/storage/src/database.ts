@@ -173,6 +173,15 @@ export class Database {
   }
 
   /**
+   * A consumer-group change (XREADGROUP, XACK, XCLAIM, XGROUP SETID...): a write that wakes blocked
+   * clients, but Redis does not signal it as a key modification, so WATCH and tracking ignore it.
+   */
+  modifiedGroups(key: string): void {
+    this.ks.dirty++;
+    this.ks.keyModified(this.id, key, false);
+  }
+
+  /**
    * Deletes the key when its TTL has passed, emitting the DEL into the change feed.
    * Returns true when the key was expired (and is now gone).
    */
@@ -201,12 +210,13 @@ export class Database {
   /** Empties the database; returns how many keys it held. */
   flush(cause: 'flushdb' | 'flushall' = 'flushdb'): number {
     const n = this.keys.size;
+    const emptied = this.keys;
     this.keys = new KeyTable();
     this.expires = new KeyTable();
     this.hugeExpires = null;
     if (this.atimes !== null) this.atimes = new KeyTable();
     if (n > 0) this.ks.dirty += n;
-    this.ks.dbFlushed(this.id, cause);
+    this.ks.dbFlushed(this.id, emptied, cause);
     return n;
   }
 

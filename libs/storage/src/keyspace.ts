@@ -1,6 +1,8 @@
 import { lfuInit, lfuTouch, lruClock } from './access.js';
 import { ChangeFeed } from './change-feed.js';
 import { Database } from './database.js';
+import type { KeyTable } from './key-table.js';
+import type { Value } from './types/object.js';
 
 export interface KeyspaceStats {
   expiredKeys: number;
@@ -13,10 +15,15 @@ export interface KeyspaceStats {
   expireCycleTimeUsedMs: number;
 }
 
-export type KeyListener = (db: number, key: string) => void;
+/**
+ * `signalled` is false for a change Redis makes without signalModifiedKey (consumer-group state):
+ * it counts as a write and wakes blocked clients, but WATCH and client tracking ignore it.
+ */
+export type KeyListener = (db: number, key: string, signalled: boolean) => void;
+/** `emptied`: the key table the database held before (FLUSHDB/FLUSHALL), or now holds in the other database (SWAPDB). */
 /** What emptied a database: FLUSHDB, FLUSHALL (every database in turn), or SWAPDB (its contents replaced). */
 export type FlushCause = 'flushdb' | 'flushall' | 'swapdb';
-export type FlushListener = (db: number, cause: FlushCause) => void;
+export type FlushListener = (db: number, emptied: KeyTable<Value>, cause: FlushCause) => void;
 
 /** Redis's lfu-log-factor and lfu-decay-time defaults. */
 const LFU_LOG_FACTOR = 10;
@@ -77,13 +84,13 @@ export class Keyspace {
     };
   }
 
-  keyModified(db: number, key: string): void {
+  keyModified(db: number, key: string, signalled = true): void {
     const ls = this.keyListeners;
-    for (let i = 0; i < ls.length; i++) ls[i](db, key);
+    for (let i = 0; i < ls.length; i++) ls[i](db, key, signalled);
   }
 
-  dbFlushed(db: number, cause: FlushCause): void {
-    for (const l of this.flushListeners) l(db, cause);
+  dbFlushed(db: number, emptied: KeyTable<Value>, cause: FlushCause): void {
+    for (const l of this.flushListeners) l(db, emptied, cause);
   }
 
   /** FLUSHALL: empties every database; returns the number of keys removed. */
@@ -98,8 +105,8 @@ export class Keyspace {
     this.dirty++;
     if (a === b) return;
     this.dbs[a].swapWith(this.dbs[b]);
-    this.dbFlushed(a, 'swapdb');
-    this.dbFlushed(b, 'swapdb');
+    this.dbFlushed(a, this.dbs[b].keys, 'swapdb');
+    this.dbFlushed(b, this.dbs[a].keys, 'swapdb');
   }
 
   resetStats(): void {
