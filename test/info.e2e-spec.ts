@@ -11,7 +11,7 @@ import { startBrookProcess, startRedis, type RunningServer } from './support/ser
 
 /**
  * Redis 7.0 fields Brook does not print, each for a reason: it has no such subsystem yet
- * (persistence, replication, Lua, functions, defrag, tracking, io-threads, eviction), jemalloc's
+ * (persistence, replication, Lua, functions, defrag, io-threads, eviction), jemalloc's
  * own figures have no V8 counterpart, or the figure is a build fact Brook does not have (a build
  * id, a C compiler version). A field appearing here must be absent, and any other field Redis
  * prints must be present: a new omission fails this test.
@@ -89,7 +89,7 @@ const OMITTED: Record<string, string[] | 'whole section'> = {
     'module_fork_last_cow_size',
   ],
   stats: [
-    // Replication, eviction, forks, MIGRATE, defrag, tracking, io-threads.
+    // Replication, eviction, forks, MIGRATE, defrag, io-threads.
     'sync_full',
     'sync_partial_ok',
     'sync_partial_err',
@@ -106,9 +106,6 @@ const OMITTED: Record<string, string[] | 'whole section'> = {
     'active_defrag_key_misses',
     'total_active_defrag_time',
     'current_active_defrag_time',
-    'tracking_total_keys',
-    'tracking_total_items',
-    'tracking_total_prefixes',
     'io_threaded_reads_processed',
     'io_threaded_writes_processed',
     // Not counted yet: replies from a master/AOF, RESTORE sanitizing, read/write calls, reply buffer resizes.

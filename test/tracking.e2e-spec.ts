@@ -252,6 +252,27 @@ describe('client-side caching: differential against real Redis', () => {
     });
   });
 
+  it('MULTI/EXEC: CLIENT CACHING covers the whole transaction; its own writes are invalidated after the EXEC reply', async () => {
+    await sameTranscript(async (port) => {
+      const [c, w] = [await resp3(port), await RawClient.connect(port)];
+      const out: string[] = [];
+      out.push(await c.call('CLIENT', 'TRACKING', 'ON', 'OPTIN'), await c.call('CLIENT', 'CACHING', 'YES'), await c.call('MULTI'));
+      out.push(await c.call('GET', 'a'), await c.call('GET', 'b'), await c.call('EXEC'), await c.call('GET', 'c'));
+      out.push(await w.call('MSET', 'a', '1', 'b', '1', 'c', '1'), await read(c), await read(c), await c.call('PING'));
+      out.push(
+        await c.call('CLIENT', 'TRACKING', 'OFF'),
+        await c.call('CLIENT', 'TRACKING', 'ON'),
+        await c.call('GET', 'k'),
+        await c.call('GET', 'j'),
+      );
+      out.push(await c.call('MULTI'), await c.call('SET', 'k', 'v'), await c.call('GET', 'j'), await c.call('SET', 'j', 'v'));
+      out.push(await c.call('EXEC'), await read(c), await read(c), await c.call('PING'));
+      c.close();
+      w.close();
+      return out;
+    });
+  });
+
   it('NOLOOP: no invalidation for its own writes, in default and BCAST mode', async () => {
     await sameTranscript(async (port) => {
       const [c, w] = [await resp3(port), await RawClient.connect(port)];

@@ -161,6 +161,7 @@ export class TrackingTable {
   private listen(): void {
     if (this.listening) return;
     this.listening = true;
+    // Consumer-group bookkeeping is not signalled as a modification in Redis: no invalidation.
     this.ks.onKeyModified((_db, key, signalled) => {
       if (signalled) this.keyModified(key);
     });
