@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
 import { encodeCommand, RawClient } from './support/raw-client.js';
-import { waitBlockedClients } from './support/blocked.js';
+import { transactionSuite, waitBlockedClients } from './support/blocked.js';
 import { changeFeedSuite } from './support/change-feed.js';
 
 describe('blocking sorted-set pops', () => {
@@ -125,8 +125,6 @@ describe('blocking sorted-set pops', () => {
     expect((await a.read()).toString('latin1')).toBe('*3\r\n$2\r\nk2\r\n$1\r\nz\r\n$3\r\n1.5\r\n');
   });
 
-  // MULTI/EXEC is not on main yet: "does not block inside MULTI" and "a push inside MULTI serves after
-  // EXEC" come with it (server.block already replies at once inside a nested call).
   it('replies a null array on timeout (RESP2 *-1, RESP3 _)', async () => {
     const a = await connect();
     expect(await a.call('BZPOPMIN', 'k', '0.05')).toBe('*-1\r\n');
@@ -199,6 +197,36 @@ describe('blocking sorted-set pops: the change feed', () => {
       ]);
       expect((await waiter.read()).toString('latin1')).toBe('*2\r\n$2\r\nq2\r\n*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n');
     } finally {
+      waiter.close();
+    }
+  });
+});
+
+describe('blocking sorted-set pops and MULTI/EXEC', () => {
+  const n = transactionSuite();
+
+  it('do not block inside MULTI: the null replies Redis gives', async () => {
+    const { brook, redis } = await n.exec([
+      ['BZPOPMIN', 'missing', '0'],
+      ['BZPOPMAX', 'missing', 'other', '0'],
+      ['BZMPOP', '0', '1', 'missing', 'MIN'],
+    ]);
+    expect(brook).toBe(redis);
+    expect(brook).toBe('*3\r\n*-1\r\n*-1\r\n*-1\r\n');
+  });
+
+  it('serve a client blocked before the transaction only after EXEC, with the whole transaction applied', async () => {
+    for (const c of [n.brook, n.oracle]) {
+      const waiter = await RawClient.connect(c.socket.remotePort as number);
+      waiter.write(encodeCommand(['BZPOPMIN', 'queue', '0']));
+      await waitBlockedClients(c, 1);
+      // Served after the first ZADD, the waiter would pop "late"; after EXEC, "early" is the minimum.
+      expect(await c.call('MULTI')).toBe('+OK\r\n');
+      expect(await c.call('ZADD', 'queue', '2', 'late')).toBe('+QUEUED\r\n');
+      expect(await c.call('ZADD', 'queue', '1', 'early')).toBe('+QUEUED\r\n');
+      expect(await c.call('EXEC')).toBe('*2\r\n:1\r\n:1\r\n');
+      expect((await waiter.read()).toString('latin1')).toBe('*3\r\n$5\r\nqueue\r\n$5\r\nearly\r\n$1\r\n1\r\n');
+      expect(await c.call('ZRANGE', 'queue', '0', '-1')).toBe('*1\r\n$4\r\nlate\r\n');
       waiter.close();
     }
   });

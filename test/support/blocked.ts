@@ -1,10 +1,6 @@
-import 'reflect-metadata';
 import { afterAll, beforeAll } from '@jest/globals';
-import { Injectable, Module, type INestMicroservice } from '@nestjs/common';
-import type { Session } from '@brook/commands';
-import { Command, loadConfig, startBrook } from '@brook/server';
 import { RawClient, encodeCommand } from './raw-client.js';
-import { freePort, startBrookProcess, startRedis, type RunningServer } from './servers.js';
+import { startBrookProcess, startRedis, type RunningServer } from './servers.js';
 
 /** Waits until INFO on `admin`'s server counts `n` blocked clients (the commands sent before have run). */
 export async function waitBlockedClients(admin: RawClient, n: number): Promise<void> {
@@ -67,51 +63,51 @@ export function blockingSuite(kind: (typeof SERVERS)[number]): BlockingSuite {
   return suite;
 }
 
-/** TEST.NESTED cmd args...: runs one command nested, as EXEC will (Brook has no MULTI yet). */
-@Injectable()
-class Nested {
-  @Command({ name: 'test.nested', arity: -2, flags: ['write'] })
-  nested(c: Session, argv: string[]): void {
-    c.server.call(c, argv.slice(1));
-  }
-}
-
-@Module({ providers: [Nested] })
-class NestedModule {}
-
-/** An in-process Brook with TEST.NESTED, and a real Redis to run the same commands inside MULTI. */
-export interface NestedSuite {
+/** A Brook and a real Redis side by side, to run the same transaction on both. */
+export interface TransactionSuite {
   readonly brook: RawClient;
   readonly oracle: RawClient;
+  /** MULTI, the commands (each must be QUEUED), EXEC on both servers: the two EXEC replies. */
+  exec(commands: readonly string[][]): Promise<{ brook: string; redis: string }>;
 }
 
-/** For the enclosing describe block: where a blocking command may not block (nested, as inside MULTI/EXEC). */
-export function nestedSuite(): NestedSuite {
-  let app: INestMicroservice | undefined;
+/** For the enclosing describe block: where a blocking command may not block (inside MULTI/EXEC). */
+export function transactionSuite(): TransactionSuite {
+  let brookServer: RunningServer | undefined;
   let redis: RunningServer | undefined;
   let brook: RawClient | undefined;
   let oracle: RawClient | undefined;
   beforeAll(async () => {
-    const port = await freePort();
-    ({ app } = await startBrook(loadConfig(['--port', String(port), '--bind', '127.0.0.1', '--save', '']), { imports: [NestedModule] }));
-    brook = await RawClient.connect(port);
-    redis = await startRedis();
-    oracle = await RawClient.connect(redis.port);
+    [brookServer, redis] = await Promise.all([startBrookProcess(), startRedis()]);
+    [brook, oracle] = await Promise.all([RawClient.connect(brookServer.port), RawClient.connect(redis.port)]);
   });
   afterAll(async () => {
     brook?.close();
     oracle?.close();
-    await app?.close();
-    await redis?.stop();
+    await Promise.all([brookServer?.stop(), redis?.stop()]);
   });
+  const connected = (c: RawClient | undefined): RawClient => {
+    if (c === undefined) throw new Error('the servers start in beforeAll');
+    return c;
+  };
+  const execOn = async (c: RawClient, commands: readonly string[][]): Promise<string> => {
+    if ((await c.call('MULTI')) !== '+OK\r\n') throw new Error('MULTI refused');
+    for (const argv of commands) {
+      const queued = await c.call(...argv);
+      if (queued !== '+QUEUED\r\n') throw new Error(`${argv.join(' ')} not queued: ${queued}`);
+    }
+    return c.call('EXEC');
+  };
   return {
     get brook() {
-      if (brook === undefined) throw new Error('Brook starts in beforeAll');
-      return brook;
+      return connected(brook);
     },
     get oracle() {
-      if (oracle === undefined) throw new Error('Redis starts in beforeAll');
-      return oracle;
+      return connected(oracle);
+    },
+    async exec(commands) {
+      const [b, r] = await Promise.all([execOn(connected(brook), commands), execOn(connected(oracle), commands)]);
+      return { brook: b, redis: r };
     },
   };
 }
