@@ -89,14 +89,13 @@ const OMITTED: Record<string, string[] | 'whole section'> = {
     'module_fork_last_cow_size',
   ],
   stats: [
-    // Replication, eviction, sharded pub/sub, forks, MIGRATE, defrag, tracking, io-threads.
+    // Replication, eviction, forks, MIGRATE, defrag, tracking, io-threads.
     'sync_full',
     'sync_partial_ok',
     'sync_partial_err',
     'evicted_clients',
     'total_eviction_exceeded_time',
     'current_eviction_exceeded_time',
-    'pubsubshard_channels',
     'latest_fork_usec',
     'total_forks',
     'migrate_cached_sockets',

@@ -3,13 +3,14 @@
  * npm run bench [-- options]: Brook against a real redis-server on this machine.
  *
  *   (default)          throughput (redis-benchmark, interleaved rounds) of strings and of the
- *                      collection commands, memory per key and per collection element
+ *                      collection commands, memory per key and per collection element, PUBLISH fan-out
  *   --scale            only the scale check (20M keys in one database; ~10 minutes, ~3 GB)
  *   --lazyfree         only DEL/UNLINK of one big collection per type (10M elements; ~15 minutes)
  *   --streams          only the stream benchmarks: XADD throughput, stream memory per entry and
  *                      the consumer-group driver (stream-groups.js; ~2 minutes)
  *   --streams-scale    only the 10M-entry stream check (load time, RSS; Brook and Redis)
  *   --throughput, --memory   only that part of the default run
+ *   --pubsub           only the PUBLISH fan-out (1, 100 and 1000 subscribers; part of the default run, ~1 minute)
  *   --all              all of the above
  *   --write            also insert the results as a dated section into docs/BENCHMARKS.md
  *   --rounds R         throughput rounds (default 5)
@@ -46,6 +47,7 @@ import {
 } from './report.js';
 import { scaleRun } from './scale.js';
 import { streamGroups } from './stream-groups.js';
+import { pubsubFanout, pubsubMarkdown } from './pubsub.js';
 import { BROOK_MAIN, hasTool, startBrook, startRedis, stopAll } from './servers.js';
 import { COLLECTION_TESTS, STREAM_TESTS, throughput } from './throughput.js';
 
@@ -55,6 +57,7 @@ const { values: opts } = parseArgs({
   options: {
     scale: { type: 'boolean', default: false },
     streams: { type: 'boolean', default: false },
+    pubsub: { type: 'boolean', default: false },
     'streams-scale': { type: 'boolean', default: false },
     'group-entries': { type: 'string', default: '200000' },
     'group-producers': { type: 'string', default: '4' },
@@ -231,6 +234,18 @@ async function runStreamGroups() {
   }
 }
 
+/** PUBLISH to 1, 100 and 1000 subscribers, Brook and Redis interleaved. */
+async function runPubsub() {
+  const brook = await startBrook();
+  const redis = await startRedis();
+  try {
+    return pubsubMarkdown(await pubsubFanout(brook, redis, { rounds: size.collectionRounds, log }), size.collectionRounds);
+  } finally {
+    await brook.stop();
+    await redis.stop();
+  }
+}
+
 /** All stream benchmarks of the default run, and the consumer-group driver. */
 async function runStreams() {
   return [await runThroughput({ streamsOnly: true }), await runMemory(['stream']), await runStreamGroups()].join('\n\n');
@@ -257,13 +272,18 @@ async function runScale() {
 async function main() {
   checkPrerequisites();
   let ok = true;
-  const only = opts.scale || opts.lazyfree || opts.throughput || opts.memory || opts.streams || opts['streams-scale'];
+  const only = opts.scale || opts.lazyfree || opts.throughput || opts.memory || opts.streams || opts['streams-scale'] || opts.pubsub;
   const parts = [];
   if (opts.all || !only || opts.throughput) parts.push(await runThroughput());
   if (opts.all || !only || opts.memory) parts.push(await runMemory());
   if (parts.length) {
     print(parts.join('\n\n'));
     save(opts.throughput === opts.memory ? 'throughput and memory' : opts.throughput ? 'throughput' : 'memory', parts);
+  }
+  if (opts.all || !only || opts.pubsub) {
+    const markdown = await runPubsub();
+    print(markdown);
+    save('pub/sub', [markdown]);
   }
   if (opts.streams || opts.all) {
     // --all already ran the stream throughput and memory rows above: only the driver is left.

@@ -128,6 +128,7 @@ export interface ServerContext {
   /**
    * Delivers `message` to the subscribers of `channel`, then to those of each matching pattern,
    * exactly as PUBLISH does (keyspace notifications, tracking redirects); returns the receiver count.
+   * Receivers' sockets get it once the current work is done (one write per receiver per input chunk).
    */
   publish(channel: string, message: string): number;
   /** The channel subscriptions (the pub/sub family's state). */

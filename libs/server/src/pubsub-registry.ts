@@ -15,6 +15,19 @@ export class ChannelRegistry implements PubSubRegistry {
     shard: new Map(),
   };
   private readonly own = new Map<Session, OwnSubscriptions>();
+  /**
+   * Receivers with messages not yet sent. They are flushed once the current work is done (a
+   * whole input chunk of PUBLISHes, not each one): one socket write per receiver and pipeline, as
+   * Redis writes each client's buffer once per event-loop turn.
+   */
+  private readonly unflushed = new Set<Session>();
+  private flushQueued = false;
+  private readonly flushAll = (): void => {
+    this.flushQueued = false;
+    // A receiver over its output limit is closed by its flush, which unsubscribes it (not from this set).
+    for (const c of this.unflushed) c.flush();
+    this.unflushed.clear();
+  };
 
   subscribe(c: Session, kind: PubSubKind, name: string): boolean {
     let mine = this.own.get(c);
@@ -75,32 +88,36 @@ export class ChannelRegistry implements PubSubRegistry {
   publish(channel: string, message: string): number {
     let receivers = 0;
     const subs = this.byKind.channel.get(channel);
-    if (subs !== undefined) receivers += deliver(subs, new Message(['message', channel, message]));
+    if (subs !== undefined) receivers += this.deliver(subs, new Message(['message', channel, message]));
     for (const [pattern, psubs] of this.byKind.pattern) {
-      if (globMatch(pattern, channel)) receivers += deliver(psubs, new Message(['pmessage', pattern, channel, message]));
+      if (globMatch(pattern, channel)) receivers += this.deliver(psubs, new Message(['pmessage', pattern, channel, message]));
     }
     return receivers;
   }
 
   publishShard(channel: string, message: string): number {
     const subs = this.byKind.shard.get(channel);
-    return subs === undefined ? 0 : deliver(subs, new Message(['smessage', channel, message]));
+    return subs === undefined ? 0 : this.deliver(subs, new Message(['smessage', channel, message]));
   }
-}
 
-/**
- * Sends one message to each subscriber and counts them. A receiver over its output limit is
- * closed on the way (its close unsubscribes it from `subs` while this loop runs, which a Set
- * allows); it still counts, as in Redis, where it is freed asynchronously.
- */
-function deliver(subs: Set<Session>, m: Message): number {
-  let n = 0;
-  for (const c of subs) {
-    c.w.bytes(m.encoded(c.w.proto));
-    c.flush();
-    n++;
+  /**
+   * Appends one message to each subscriber's output and counts them; the output goes out in
+   * flushAll. (A writer with over a MB pending hands it to its socket at once, where the output
+   * limits apply: a receiver closed then still counts, as in Redis, which frees it asynchronously.)
+   */
+  private deliver(subs: Set<Session>, m: Message): number {
+    const unflushed = this.unflushed;
+    const receivers = subs.size;
+    for (const c of subs) {
+      c.w.bytes(m.encoded(c.w.proto));
+      unflushed.add(c);
+    }
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flushAll);
+    }
+    return receivers;
   }
-  return n;
 }
 
 /**
