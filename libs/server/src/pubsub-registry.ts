@@ -107,6 +107,7 @@ export class ChannelRegistry implements PubSubRegistry {
    */
   private deliver(subs: Set<Session>, m: Message): number {
     const unflushed = this.unflushed;
+    const receivers = subs.size;
     for (const c of subs) {
       c.w.bytes(m.encoded(c.w.proto));
       unflushed.add(c);
@@ -115,7 +116,7 @@ export class ChannelRegistry implements PubSubRegistry {
       this.flushQueued = true;
       queueMicrotask(this.flushAll);
     }
-    return subs.size;
+    return receivers;
   }
 }
 
