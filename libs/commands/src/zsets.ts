@@ -448,7 +448,9 @@ function popFrom(
   z.removeRange(from, from + n);
   afterRemove(c, key, z);
   const name = min ? 'ZPOPMIN' : 'ZPOPMAX';
-  propagate(c, feedCount ? [name, key, String(count)] : [name, key]);
+  // The argv for the change feed is built only when a feed listens (not on the hot path).
+  if (c.ks.feed.active) propagate(c, feedCount ? [name, key, String(count)] : [name, key]);
+  else c.propagated = true;
 }
 
 function zpopMinMax(c: Session, argv: string[], min: boolean): void {
