@@ -234,12 +234,12 @@ function parseAddTrimArgs(c: Session, argv: string[], xadd: boolean): AddTrimArg
 
 /**
  * Trims after XADD or for XTRIM; returns the count removed. After a `~` trim `fed` (the change-feed
- * copy of argv) gets `=` and the effective bound (the resulting length, or the first ID left, deleted
+ * copy of argv, null when no feed listens) gets `=` and the effective bound (the resulting length, or the first ID left, deleted
  * or not), so a replay removes exactly the same entries (streamRewriteTrimArgument).
  */
-function trim(s: StreamValue, args: AddTrimArgs, fed: string[]): number {
+function trim(s: StreamValue, args: AddTrimArgs, fed: string[] | null): number {
   const removed = s.trim(args.by as TrimBy, args.maxLen, args.minId, args.approx, args.limit);
-  if (args.approx) {
+  if (args.approx && fed !== null) {
     fed[args.trimArgPos - 1] = '=';
     fed[args.trimArgPos] = args.by === TrimBy.MaxLen ? String(s.length) : formatId(s.firstRawId());
   }
@@ -265,8 +265,9 @@ function xadd(c: Session, argv: string[]): void {
     if (id <= s.lastId) id = AddIdError.NotGreater;
   } else id = explicitAddId(s.lastId, args.id, args.seqGiven);
   if (id === AddIdError.NotGreater) return c.w.error(Err.xaddIdNotGreater);
-  if (id === AddIdError.SeqExhausted || pairsBytes(argv, fieldsAt) > STREAM_NODE_MAX_SIZE) return c.w.error(Err.xaddTooLarge);
-  s.add(id, argv, fieldsAt, nodeMaxBytes(c), nodeMaxEntries(c));
+  const bytes = pairsBytes(argv, fieldsAt);
+  if (id === AddIdError.SeqExhausted || bytes > STREAM_NODE_MAX_SIZE) return c.w.error(Err.xaddTooLarge);
+  s.add(id, argv, fieldsAt, nodeMaxBytes(c), nodeMaxEntries(c), bytes);
   const idText = formatId(id);
   c.w.bulk(idText);
   const rewriteId = args.id === null || !args.seqGiven;
@@ -275,13 +276,15 @@ function xadd(c: Session, argv: string[]): void {
     else c.db.modified(key, Ev.xadd);
     return;
   }
-  const fed = argv.slice();
-  if (rewriteId) fed[args.idPos] = idText;
+  // The rewritten copy is made only for a change feed that listens (the hot path has none).
+  const fed = c.ks.feed.active ? argv.slice() : null;
+  if (fed !== null && rewriteId) fed[args.idPos] = idText;
   const trimmed = args.by !== null ? trim(s, args, fed) : 0;
   if (existing === undefined) c.db.set(key, s, false, Ev.xadd);
   else c.db.modified(key, Ev.xadd);
   if (trimmed > 0) c.db.notify(Ev.xtrim, key);
-  propagate(c, fed);
+  if (fed !== null) propagate(c, fed);
+  else c.propagated = true;
 }
 
 function xtrim(c: Session, argv: string[]): void {

@@ -451,7 +451,9 @@ function popFrom(
   z.removeRange(from, from + n);
   afterRemove(c, key, z, min ? Ev.zpopmin : Ev.zpopmax);
   const name = min ? 'ZPOPMIN' : 'ZPOPMAX';
-  propagate(c, feedCount ? [name, key, String(count)] : [name, key]);
+  // The argv for the change feed is built only when a feed listens (not on the hot path).
+  if (c.ks.feed.active) propagate(c, feedCount ? [name, key, String(count)] : [name, key]);
+  else c.propagated = true;
 }
 
 function zpopMinMax(c: Session, argv: string[], min: boolean): void {

@@ -143,8 +143,11 @@ export class StreamBlock {
   private readonly msHi: number;
   private readonly msLo: number;
 
-  /** A block whose first entry will be `id` with the fields argv[from], argv[from + 2], ... */
-  constructor(id: StreamId, argv: readonly string[], from: number) {
+  /**
+   * A block whose first entry will be `id` with the fields argv[from], argv[from + 2], ...; its
+   * buffer starts with `capacity` bytes (at least what the master fields need).
+   */
+  constructor(id: StreamId, argv: readonly string[], from: number, capacity = FIRST_CAPACITY) {
     this.first = id;
     this.last = id;
     this.msHi = idWord(id, 0);
@@ -161,7 +164,7 @@ export class StreamBlock {
     this.masterFields = fields;
     this.masterFieldCount = fields.length;
     this.masterLp = lp;
-    this.data = Buffer.allocUnsafeSlow(Math.max(FIRST_CAPACITY, bytes * 2));
+    this.data = Buffer.allocUnsafeSlow(Math.max(FIRST_CAPACITY, bytes * 2, capacity));
     let p = putVarint(this.data, 0, fields.length);
     for (const f of fields) p = putString(this.data, p, f);
     this.entriesStart = p;

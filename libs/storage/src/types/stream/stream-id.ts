@@ -75,9 +75,19 @@ export function idSeq(id: StreamId): U64 {
   return u64(idWord(id, 2), idWord(id, 3));
 }
 
+/** The "ms-" text of the last ms formatted: XADDs within one millisecond share it (one number printing less). */
+let formattedMs = -1;
+let formattedMsText = '';
+
 /** "ms-seq", as Redis prints IDs. */
 export function formatId(id: StreamId): string {
-  return `${idMs(id)}-${idSeq(id)}`;
+  const ms = idMs(id);
+  if (typeof ms !== 'number') return `${ms}-${idSeq(id)}`;
+  if (ms !== formattedMs) {
+    formattedMs = ms;
+    formattedMsText = `${ms}-`;
+  }
+  return formattedMsText + String(idSeq(id));
 }
 
 /** -1, 0 or 1 as a is before, equal to or after b. */

@@ -7,6 +7,9 @@ import { counterPlusOne, type ConsumerGroups, type StreamCounter } from './consu
 /** Redis's STREAM_LISTPACK_MAX_SIZE: a node never grows past it, and no entry may be larger. */
 export const STREAM_NODE_MAX_SIZE = 2 ** 30;
 
+/** The largest first capacity a new tail takes from the block before it (bounds the spare bytes of a stream of huge entries). */
+const CAPACITY_HINT_MAX = 1 << 20;
+
 /** How XADD/XTRIM trim: by length or by minimum ID. */
 export const TrimBy = { MaxLen: 0, MinId: 1 } as const;
 export type TrimBy = (typeof TrimBy)[keyof typeof TrimBy];
@@ -37,6 +40,11 @@ export class StreamValue extends RedisObject {
   private head: StreamBlock | null = null;
   private tail: StreamBlock | null = null;
   private blocks = 0;
+  /**
+   * The byte size of the block sealed last: the next tail starts with that capacity, so a stream of
+   * like entries fills each block without regrowing it and seals it without a shrinking copy.
+   */
+  private sealedSize = 0;
   /** The index, made when a second block comes (a one-block stream needs none: small streams stay small). */
   private index: BlockIndex | null = null;
 
@@ -62,19 +70,20 @@ export class StreamValue extends RedisObject {
    * Appends the entry `id` (above lastId; the caller checked) with the field/value pairs
    * argv[from..]. A new block starts when the tail's Redis listpack size plus the entry's bytes
    * reaches maxBytes (0: no limit but Redis's 1 GB) or the tail holds maxEntries entries (0: no
-   * limit), as streamAppendItem.
+   * limit), as streamAppendItem. `bytes` is pairsBytes(argv, from) when the caller has it.
    */
-  add(id: StreamId, argv: readonly string[], from: number, maxBytes: number, maxEntries: number): void {
+  add(id: StreamId, argv: readonly string[], from: number, maxBytes: number, maxEntries: number, bytes = pairsBytes(argv, from)): void {
     let tail = this.tail;
     if (tail !== null) {
       const nodeMax = maxBytes === 0 || maxBytes > STREAM_NODE_MAX_SIZE ? STREAM_NODE_MAX_SIZE : maxBytes;
-      if (tail.redisBytes() + pairsBytes(argv, from) >= nodeMax || (maxEntries !== 0 && tail.live + tail.deleted >= maxEntries)) {
+      if (tail.redisBytes() + bytes >= nodeMax || (maxEntries !== 0 && tail.live + tail.deleted >= maxEntries)) {
         tail.seal();
+        this.sealedSize = Math.min(tail.size, CAPACITY_HINT_MAX);
         tail = null;
       }
     }
     if (tail === null) {
-      tail = new StreamBlock(id, argv, from);
+      tail = new StreamBlock(id, argv, from, this.sealedSize);
       this.link(tail);
     }
     tail.append(id, argv, from);

@@ -103,13 +103,11 @@ export class OrderTree {
   insert(score: number, member: string): void {
     const leaf = this.descend(Below.KeyOrEqual, score, member);
     const i = countInLeaf(leaf, Below.Key, score, member);
-    leaf.scores.copyWithin(i + 1, i, leaf.n);
-    leaf.scores[i] = score;
-    leaf.members.splice(i, 0, member);
-    leaf.n++;
+    insertInLeaf(leaf, i, score, member);
     this.count++;
     for (let d = 0; d < this.height; d++) this.pathNodes[d].counts[this.pathIdx[d]]++;
-    if (leaf.n === LEAF_CAP) this.splitLeaf(leaf);
+    // Appends (stream block indexes, rising scores) leave the full leaf full: halves would stay half empty.
+    if (leaf.n === LEAF_CAP) this.splitLeaf(leaf, leaf.next === null && i === LEAF_CAP - 1 ? LEAF_CAP - 1 : LEAF_CAP >>> 1);
   }
 
   /** Removes the entry (score, member); false when it is not there. */
@@ -129,15 +127,39 @@ export class OrderTree {
     const leaf = this.descend(Below.KeyOrEqual, old, member);
     const i = countInLeaf(leaf, Below.Key, old, member);
     const kept = leaf.members[i];
+    // Still between its neighbours in the leaf: order, counts and separators stay (as zslUpdateScore's shortcut).
+    if (
+      i > 0 &&
+      i < leaf.n - 1 &&
+      isBelow(Below.Key, leaf.scores[i - 1], leaf.members[i - 1], score, kept) &&
+      isBelow(Below.Key, score, kept, leaf.scores[i + 1], leaf.members[i + 1])
+    ) {
+      leaf.scores[i] = score;
+      return;
+    }
     this.removeAt(leaf, i);
     this.insert(score, kept);
   }
 
+  /** Removes the entry of rank `rank` (0 <= rank < size) without comparing keys (pops, rank ranges); returns its member. */
+  deleteAt(rank: number): string {
+    let node = this.root;
+    let d = 0;
+    while (node instanceof Inner) {
+      let c = 0;
+      while (rank >= node.counts[c]) rank -= node.counts[c++];
+      this.pathNodes[d] = node;
+      this.pathIdx[d++] = c;
+      node = node.children[c];
+    }
+    const member = node.members[rank];
+    this.removeAt(node, rank);
+    return member;
+  }
+
   /** Removes entry i of `leaf`, the end of the recorded path. */
   private removeAt(leaf: Leaf, i: number): void {
-    leaf.scores.copyWithin(i, i + 1, leaf.n);
-    leaf.members.splice(i, 1);
-    leaf.n--;
+    removeFromLeaf(leaf, i);
     this.count--;
     for (let d = 0; d < this.height; d++) this.pathNodes[d].counts[this.pathIdx[d]]--;
     this.rebalance(leaf);
@@ -220,8 +242,8 @@ export class OrderTree {
     return node;
   }
 
-  private splitLeaf(leaf: Leaf): void {
-    const half = leaf.n >>> 1;
+  /** Moves the entries from index `half` on into a new leaf after `leaf`. */
+  private splitLeaf(leaf: Leaf, half: number): void {
     const right = new Leaf();
     right.n = leaf.n - half;
     right.scores.set(leaf.scores.subarray(half, leaf.n));
@@ -363,6 +385,38 @@ function countInLeaf(leaf: Leaf, mode: Below, score: number, member: string): nu
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Puts (score, member) at index i of `leaf`, shifting the entries after it by hand: for the few
+ * dozen entries of a leaf a loop beats splice (which allocates the array of removed elements) and
+ * the native copyWithin call.
+ */
+function insertInLeaf(leaf: Leaf, i: number, score: number, member: string): void {
+  const scores = leaf.scores;
+  const members = leaf.members;
+  let j = leaf.n;
+  members.push(member);
+  for (; j > i; j--) {
+    scores[j] = scores[j - 1];
+    members[j] = members[j - 1];
+  }
+  scores[i] = score;
+  members[i] = member;
+  leaf.n++;
+}
+
+/** Takes entry i out of `leaf` (see insertInLeaf). */
+function removeFromLeaf(leaf: Leaf, i: number): void {
+  const scores = leaf.scores;
+  const members = leaf.members;
+  const last = leaf.n - 1;
+  for (let j = i; j < last; j++) {
+    scores[j] = scores[j + 1];
+    members[j] = members[j + 1];
+  }
+  members.pop();
+  leaf.n = last;
 }
 
 function sum(a: readonly number[]): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { packScore, unpackScore } from './score.js';
+import { packScore, parseScore, unpackScore } from './score.js';
 
 const roundTrip = (d: number): number => {
   const packed = `x${packScore(d)}y`;
@@ -49,5 +49,15 @@ describe('packScore / unpackScore', () => {
     expect(packScore(0.5)).toHaveLength(8);
     expect(packScore(2 ** 52)).toHaveLength(8);
     for (const d of [-1, 1e6, 0.1, -Infinity]) for (const c of packScore(d)) expect(c.charCodeAt(0)).toBeLessThan(256);
+  });
+});
+
+describe('parseScore', () => {
+  it('reads plain integers (the fast path) exactly as strtod, and leaves the rest to the full parser', () => {
+    for (const t of ['0', '7', '000000063818', '+5', '-12', '999999999999999', '1234567890123456', '99999999999999999999'])
+      expect(parseScore(t)).toBe(Number(t));
+    expect(Object.is(parseScore('-0'), -0)).toBe(true);
+    expect(parseScore('1.5')).toBe(1.5);
+    for (const bad of ['', '-', '+', '12a', ' 1', '1 ', '--1', 'nan']) expect(parseScore(bad)).toBeNull();
   });
 });

@@ -10,6 +10,8 @@ const NONZERO_DIGIT = /[1-9]/;
  * space, no NaN, and no overflow (to ±HUGE_VAL) or underflow to zero. Null: "not a valid float".
  */
 export function parseScore(s: string): number | null {
+  const int = parseSmallInteger(s);
+  if (int !== null) return int;
   if (DECIMAL.test(s)) {
     const v = Number(s);
     if (v === Infinity || v === -Infinity) return null;
@@ -17,6 +19,25 @@ export function parseScore(s: string): number | null {
     return v;
   }
   return parseOther(s);
+}
+
+/**
+ * The common score, an optionally signed run of at most 15 digits (exact as a double; leading zeros
+ * as strtod reads them, "-0" is -0), read without the regular expressions; null for anything else.
+ */
+function parseSmallInteger(s: string): number | null {
+  const n = s.length;
+  const first = s.charCodeAt(0);
+  const signed = first === 45 /* - */ || first === 43; /* + */
+  const start = signed ? 1 : 0;
+  if (n === start || n - start > 15) return null;
+  let v = 0;
+  for (let i = start; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return null;
+    v = v * 10 + d;
+  }
+  return first === 45 ? -v : v;
 }
 
 /**

@@ -56,6 +56,31 @@ describe('ZSetValue', () => {
     expect(entries(z)).toEqual(sorted(model).filter((_, i) => i < 2 || i >= 10));
   });
 
+  it('keeps order and ranks through appends (rising scores), moves in place and pops by rank', () => {
+    const z = new ZSetValue();
+    const model = new Map<string, number>();
+    for (let i = 0; i < 5000; i++) {
+      z.add(`m${i}`, i, 0, 64);
+      model.set(`m${i}`, i);
+    }
+    // Moves that stay between their neighbours, and ones that cross leaves.
+    for (let i = 1; i < 5000; i += 7) {
+      const score = i % 2 === 0 ? i + 0.5 : 5000 - i;
+      z.add(`m${i}`, score, 0, 64);
+      model.set(`m${i}`, score);
+    }
+    expect(entries(z)).toEqual(sorted(model));
+    expect(z.rank('m4999')).toBe(sorted(model).findIndex(([m]) => m === 'm4999'));
+    const want = sorted(model);
+    expect(z.removeRange(0, 300)).toBe(300);
+    expect(z.removeRange(z.size - 250, z.size)).toBe(250);
+    expect(z.removeRange(1000, 2500)).toBe(1500);
+    const left = [...want.slice(300, 1300), ...want.slice(2800, want.length - 250)];
+    expect(entries(z)).toEqual(left);
+    for (const [m] of want.slice(0, 300)) expect(z.score(m)).toBeUndefined();
+    expect(z.size).toBe(left.length);
+  });
+
   it('keeps lex order among equal scores and converts one way', () => {
     const z = new ZSetValue();
     for (const m of ['b', 'a', 'd', 'c']) z.add(m, 0, 3, 64);
