@@ -16,7 +16,7 @@ import { commandKeys } from './command-info.js';
 /** The channel a RESP2 redirect target subscribes to. */
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
 /** Most keys one trimming round invalidates (Redis's effort grows without bound). */
-const MAX_TRIM_SLICE = 10_000;
+const MAX_TRIM_SLICE = 1000;
 
 /** One client's CLIENT TRACKING state: Redis's CLIENT_TRACKING_* flags and its redirection. */
 export class ClientTracking {
