@@ -37,6 +37,18 @@ function signed(c: number): number {
   return c >= 128 ? c - 256 : c;
 }
 
+/**
+ * The length of the string the pattern from `pi` on matches when it has no `*`, `[` or `\` (each
+ * byte then matches exactly one byte), or -1.
+ */
+function fixedTailLength(p: string, pi: number): number {
+  for (let i = pi; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (c === STAR || c === OPEN || c === BACKSLASH) return -1;
+  }
+  return p.length - pi;
+}
+
 function match(p: string, pi: number, s: string, si: number, nocase: boolean, state: { skipLonger: boolean }, nesting: number): boolean {
   if (nesting > MAX_NESTING) return false;
   const plen = p.length;
@@ -46,6 +58,14 @@ function match(p: string, pi: number, s: string, si: number, nocase: boolean, st
     if (pc === STAR) {
       while (pi + 1 < plen && p.charCodeAt(pi + 1) === STAR) pi++;
       if (pi + 1 === plen) return true;
+      const tail = fixedTailLength(p, pi + 1);
+      if (tail >= 0) {
+        // No `*` after this one and one byte per pattern byte: only the position that leaves the
+        // tail exactly the rest of the string can match, so try that one instead of every one.
+        if (slen - tail >= si && match(p, pi + 1, s, slen - tail, nocase, state, nesting + 1)) return true;
+        state.skipLonger = true;
+        return false;
+      }
       for (; si < slen; si++) {
         if (match(p, pi + 1, s, si, nocase, state, nesting + 1)) return true;
         if (state.skipLonger) return false;
