@@ -2,7 +2,7 @@ import type { PubSubKind, Session } from './context.js';
 import type { CommandFamily } from './family.js';
 import { Err } from './errors.js';
 import { helpSubcommand } from './reply.js';
-import type { Command, CommandSpec, Handler } from './table.js';
+import { specMaker, type Command, type CommandSpec, type Handler } from './table.js';
 
 // ---- SUBSCRIBE / UNSUBSCRIBE and their pattern and shard forms ---------------------------------
 
@@ -141,18 +141,7 @@ const SUBSCRIBE_FLAGS = ['pubsub', 'noscript', 'loading', 'stale'] as const;
 const PUBLISH_FLAGS = ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'] as const;
 const PUBSUB_FLAGS = ['pubsub', 'loading', 'stale'] as const;
 
-function spec(
-  name: string,
-  arity: number,
-  flags: CommandSpec['flags'],
-  keys: readonly [number, number, number],
-  summary: string,
-  since: string,
-  complexity: string,
-  handler: Handler,
-): CommandSpec {
-  return { name, arity, flags, keys, group: 'pubsub', summary, since, complexity, handler };
-}
+const spec = specMaker('pubsub');
 
 const NO_KEYS = [0, 0, 0] as const;
 
