@@ -11,7 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { connect } from 'node:net';
-import { cpuSeconds, median, runClient } from './servers.js';
+import { cpuSeconds, runClient, summarizeRounds } from './servers.js';
 
 const CHANNEL = 'bench:pubsub';
 const PAYLOAD = 'p'.repeat(16);
@@ -120,14 +120,7 @@ export async function pubsubFanout(brook, redis, { rounds, log }) {
         );
       }
     }
-    const summary = (name) =>
-      errors[name]
-        ? { error: errors[name] }
-        : {
-            rate: median(runs[name].map((r) => r.rate)),
-            samples: runs[name].map((r) => r.rate),
-            cpuUs: median(runs[name].map((r) => r.cpuUs)),
-          };
+    const summary = (name) => summarizeRounds(errors[name], runs[name], ['rate', 'cpuUs']);
     rows.push({ ...c, brook: summary(brook.name), redis: summary(redis.name) });
   }
   return rows;

@@ -78,6 +78,17 @@ export function median(values) {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/**
+ * One server's result over interleaved rounds: its error, or the median of each named field
+ * across the rounds plus every round's rate (the spread shows how quiet the machine was).
+ */
+export function summarizeRounds(error, rounds, fields) {
+  if (error) return { error };
+  const summary = { samples: rounds.map((r) => r.rate) };
+  for (const field of fields) summary[field] = median(rounds.map((r) => r[field]));
+  return summary;
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();

@@ -11,7 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { connect } from 'node:net';
-import { cpuSeconds, median, runClient } from './servers.js';
+import { cpuSeconds, runClient, summarizeRounds } from './servers.js';
 
 const STREAM = 'bench:groups';
 const GROUP = 'g';
@@ -257,16 +257,7 @@ export async function streamGroups(brook, redis, { rounds, entries, producers, c
       );
     }
   }
-  const summary = (name) =>
-    errors[name]
-      ? { error: errors[name] }
-      : {
-          rate: median(runs[name].map((r) => r.rate)),
-          samples: runs[name].map((r) => r.rate),
-          p50: median(runs[name].map((r) => r.p50)),
-          p99: median(runs[name].map((r) => r.p99)),
-          cpuUs: median(runs[name].map((r) => r.cpuUs)),
-        };
+  const summary = (name) => summarizeRounds(errors[name], runs[name], ['rate', 'p50', 'p99', 'cpuUs']);
   return { entries, producers, consumers, rounds, brook: summary(brook.name), redis: summary(redis.name) };
 }
 
