@@ -3,22 +3,13 @@
  * compared byte for byte in RESP2 and RESP3 (confirmations, messages, the subscribed mode, PUBSUB,
  * shard channels, INFO), then the clients Brook's users run (ioredis 6, node-redis 6) and order.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { RawClient } from './support/raw-client.js';
-import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
+import { serverPair } from './support/servers.js';
 
-let brook: RunningServer;
-let redis: RunningServer;
-
-beforeAll(async () => {
-  [brook, redis] = await Promise.all([startBrookProcess(), startRedis()]);
-});
-
-afterAll(async () => {
-  await Promise.all([brook?.stop(), redis?.stop()]);
-});
+const servers = serverPair();
 
 /** A step: a command sent on connection `on` (an index into the scenario's connections). */
 interface Step {
@@ -88,7 +79,10 @@ function steps(text: string): Step[] {
 
 async function sameAsRedis(conns: number, scenario: readonly Step[]): Promise<void> {
   for (const proto of [2, 3] as const) {
-    const [b, r] = await Promise.all([transcript(brook.port, proto, conns, scenario), transcript(redis.port, proto, conns, scenario)]);
+    const [b, r] = await Promise.all([
+      transcript(servers.brook.port, proto, conns, scenario),
+      transcript(servers.redis.port, proto, conns, scenario),
+    ]);
     expect({ proto, transcript: b }).toEqual({ proto, transcript: r });
   }
 }
@@ -256,7 +250,7 @@ describe('reply shapes, byte for byte with Redis (RESP2 and RESP3)', () => {
       0 SET k v
       0 GET k
     `);
-    const [b, r] = await Promise.all([transcript(brook.port, 3, 1, scenario), transcript(redis.port, 3, 1, scenario)]);
+    const [b, r] = await Promise.all([transcript(servers.brook.port, 3, 1, scenario), transcript(servers.redis.port, 3, 1, scenario)]);
     expect(b).toEqual(r);
   });
 
@@ -274,7 +268,7 @@ describe('reply shapes, byte for byte with Redis (RESP2 and RESP3)', () => {
   });
 
   it('a closed subscriber is unsubscribed everywhere; INFO counts channels, patterns and shard channels', async () => {
-    for (const server of [brook, redis]) {
+    for (const server of [servers.brook, servers.redis]) {
       const gone = await RawClient.connect(server.port);
       const stays = await RawClient.connect(server.port);
       const admin = await RawClient.connect(server.port);
@@ -325,7 +319,7 @@ describe('reply shapes, byte for byte with Redis (RESP2 and RESP3)', () => {
       await c.call('PSUBSCRIBE', 'p');
       await c.call('SUBSCRIBE', 'x');
     };
-    const [b, r] = await Promise.all([info(brook.port, prepare), info(redis.port, prepare)]);
+    const [b, r] = await Promise.all([info(servers.brook.port, prepare), info(servers.redis.port, prepare)]);
     expect(b).toBe(r);
     expect(b).toBe('pubsub_channels:1 pubsub_patterns:1 pubsubshard_channels:2');
   });
@@ -334,8 +328,8 @@ describe('reply shapes, byte for byte with Redis (RESP2 and RESP3)', () => {
 describe('the subscriber as CLIENT LIST shows it', () => {
   it('sub/psub/ssub counts and flag P while subscribed, in both protocols', async () => {
     for (const proto of ['2', '3']) {
-      const c = await RawClient.connect(brook.port);
-      const admin = await RawClient.connect(brook.port);
+      const c = await RawClient.connect(servers.brook.port);
+      const admin = await RawClient.connect(servers.brook.port);
       try {
         await c.call('HELLO', proto);
         await c.call('CLIENT', 'SETNAME', 'sub' + proto);
@@ -361,8 +355,8 @@ describe('the subscriber as CLIENT LIST shows it', () => {
 
 describe('clients', () => {
   it('ioredis 6 (RESP3 by default): subscribe, psubscribe, publish round trips', async () => {
-    const sub = new Redis({ port: brook.port, host: '127.0.0.1', lazyConnect: true });
-    const pub = new Redis({ port: brook.port, host: '127.0.0.1', lazyConnect: true });
+    const sub = new Redis({ port: servers.brook.port, host: '127.0.0.1', lazyConnect: true });
+    const pub = new Redis({ port: servers.brook.port, host: '127.0.0.1', lazyConnect: true });
     try {
       await sub.connect();
       await pub.connect();
@@ -387,8 +381,8 @@ describe('clients', () => {
   });
 
   it('ioredis with protocol 2: binary messages as RESP2 arrays', async () => {
-    const sub = new Redis({ port: brook.port, host: '127.0.0.1', protocol: 2, lazyConnect: true });
-    const raw = await RawClient.connect(brook.port);
+    const sub = new Redis({ port: servers.brook.port, host: '127.0.0.1', protocol: 2, lazyConnect: true });
+    const raw = await RawClient.connect(servers.brook.port);
     try {
       await sub.connect();
       const got: string[] = [];
@@ -405,7 +399,7 @@ describe('clients', () => {
   });
 
   it('node-redis 6 (RESP3 by default): subscribe, pSubscribe, sSubscribe, publish', async () => {
-    const client = createClient({ socket: { port: brook.port, host: '127.0.0.1', reconnectStrategy: false } });
+    const client = createClient({ socket: { port: servers.brook.port, host: '127.0.0.1', reconnectStrategy: false } });
     client.on('error', () => undefined);
     await client.connect();
     const sub = client.duplicate();
@@ -433,8 +427,8 @@ describe('clients', () => {
   });
 
   it('per-publisher order is kept across a pipelined burst, for channel and pattern subscribers', async () => {
-    const sub = new Redis({ port: brook.port, host: '127.0.0.1', lazyConnect: true });
-    const pub = new Redis({ port: brook.port, host: '127.0.0.1', lazyConnect: true });
+    const sub = new Redis({ port: servers.brook.port, host: '127.0.0.1', lazyConnect: true });
+    const pub = new Redis({ port: servers.brook.port, host: '127.0.0.1', lazyConnect: true });
     try {
       await sub.connect();
       await pub.connect();

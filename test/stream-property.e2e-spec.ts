@@ -15,10 +15,10 @@
  * STREAM FULL. Also masked: `radix-tree-keys` and `radix-tree-nodes` of XINFO STREAM (Redis's rax
  * internals, not semantics). Everything else in those replies is compared exactly.
  */
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { describe, it } from '@jest/globals';
 import { RawClient } from './support/raw-client.js';
 import { rng } from './support/rng.js';
-import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
+import { serverPair } from './support/servers.js';
 import { decode, type Reply } from './property/harness.js';
 
 const STREAMS = ['s1', 's2'];
@@ -287,20 +287,11 @@ function difference(a: string, b: string): [string, string] {
 }
 
 describe('streams: seeded random command sequences, Brook vs Redis', () => {
-  let brook: RunningServer;
-  let redis: RunningServer;
-
-  beforeAll(async () => {
-    [brook, redis] = await Promise.all([startBrookProcess(), startRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([brook?.stop(), redis?.stop()]);
-  });
+  const servers = serverPair();
 
   /** Runs one seeded sequence and compares every reply, then the final state; throws on the first difference. */
   async function runSeed(seed: number, groups: boolean, fixed?: readonly string[][]): Promise<void> {
-    const [b, r] = await Promise.all([RawClient.connect(brook.port), RawClient.connect(redis.port)]);
+    const [b, r] = await Promise.all([RawClient.connect(servers.brook.port), RawClient.connect(servers.redis.port)]);
     const proto = seed % 2 ? '2' : '3';
     const both = async (argv: string[]) => Promise.all([b.call(...argv), r.call(...argv)]);
     const history: string[] = [];

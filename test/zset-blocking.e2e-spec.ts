@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
+import { serverPair, startBrookProcess, type RunningServer } from './support/servers.js';
 import { encodeCommand, RawClient } from './support/raw-client.js';
 import { transactionSuite, waitBlockedClients } from './support/blocked.js';
 import { changeFeedSuite } from './support/change-feed.js';
@@ -147,19 +147,10 @@ describe('blocking sorted-set pops', () => {
 });
 
 describe('blocking sorted-set pops: the same errors as Redis', () => {
-  let brook: RunningServer;
-  let redis: RunningServer;
-
-  beforeAll(async () => {
-    [brook, redis] = await Promise.all([startBrookProcess(), startRedis()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all([brook?.stop(), redis?.stop()]);
-  });
+  const servers = serverPair();
 
   it('timeouts: not a float, negative, out of range', async () => {
-    const [b, r] = await Promise.all([RawClient.connect(brook.port), RawClient.connect(redis.port)]);
+    const [b, r] = await Promise.all([RawClient.connect(servers.brook.port), RawClient.connect(servers.redis.port)]);
     try {
       for (const t of ['x', '-1', '1e300', 'inf', '-inf', '', '0x10p1000', ' 1', '1 ']) {
         for (const argv of [

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import { RawClient, encodeCommand } from './raw-client.js';
-import { startBrookProcess, startRedis, type RunningServer } from './servers.js';
+import { serverPair, startBrookProcess, startRedis, type RunningServer } from './servers.js';
 
 /** Waits until INFO on `admin`'s server counts `n` blocked clients (the commands sent before have run). */
 export async function waitBlockedClients(admin: RawClient, n: number): Promise<void> {
@@ -73,18 +73,15 @@ export interface TransactionSuite {
 
 /** For the enclosing describe block: where a blocking command may not block (inside MULTI/EXEC). */
 export function transactionSuite(): TransactionSuite {
-  let brookServer: RunningServer | undefined;
-  let redis: RunningServer | undefined;
+  const servers = serverPair();
   let brook: RawClient | undefined;
   let oracle: RawClient | undefined;
   beforeAll(async () => {
-    [brookServer, redis] = await Promise.all([startBrookProcess(), startRedis()]);
-    [brook, oracle] = await Promise.all([RawClient.connect(brookServer.port), RawClient.connect(redis.port)]);
+    [brook, oracle] = await Promise.all([RawClient.connect(servers.brook.port), RawClient.connect(servers.redis.port)]);
   });
-  afterAll(async () => {
+  afterAll(() => {
     brook?.close();
     oracle?.close();
-    await Promise.all([brookServer?.stop(), redis?.stop()]);
   });
   const connected = (c: RawClient | undefined): RawClient => {
     if (c === undefined) throw new Error('the servers start in beforeAll');

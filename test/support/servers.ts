@@ -2,6 +2,7 @@
  * Test servers: a real brook-server (the built executable, as users run it) and a real
  * redis-server, each on a free loopback port, stopped by PID when the suite ends.
  */
+import { afterAll, beforeAll } from '@jest/globals';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
@@ -118,4 +119,25 @@ export async function startRedis(extra: string[] = []): Promise<RunningServer> {
     port,
     dir,
   );
+}
+
+/** A brook-server process and a real redis-server side by side. */
+export interface ServerPair {
+  brook: RunningServer;
+  redis: RunningServer;
+}
+
+/**
+ * The pair for the enclosing describe block (or file): started in its beforeAll, stopped in its
+ * afterAll. The fields are set once beforeAll has run, so read them inside tests and hooks.
+ */
+export function serverPair(): ServerPair {
+  const pair = {} as ServerPair;
+  beforeAll(async () => {
+    [pair.brook, pair.redis] = await Promise.all([startBrookProcess(), startRedis()]);
+  });
+  afterAll(async () => {
+    await Promise.all([pair.brook?.stop(), pair.redis?.stop()]);
+  });
+  return pair;
 }
