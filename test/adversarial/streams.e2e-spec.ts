@@ -4,7 +4,8 @@
  * of a 1M-entry stream (Redis's loop is held too: another client's PING may wait about as long as
  * it waits on Redis, not more), entries with thousands of fields and giant values, IDs at the
  * u64 limits, XREAD/XREADGROUP over thousands of streams, a reader that never reads a huge
- * XRANGE reply (memory bounded by client-output-buffer-limit), and malformed IDs of every shape.
+ * XRANGE reply (memory bounded by client-output-buffer-limit), malformed IDs of every shape, and
+ * XGROUP DELCONSUMER of consumers holding a million pending entries.
  */
 import { describe, expect, it } from '@jest/globals';
 import { Socket } from 'node:net';
@@ -185,6 +186,31 @@ describe('a 1M-entry stream', () => {
       ['XINFO', 'STREAM', 'big'],
       ['EXISTS', 'big'],
     ]);
+  }, 180000);
+});
+
+describe('consumers holding a million pending entries', () => {
+  const n = 1000000;
+
+  it('XGROUP DELCONSUMER of half of them, then of all that remain, blocks others no longer than on Redis', async () => {
+    await fillStream('pel', n);
+    const half = n / 2;
+    const readReply = (from: number, to: number) => '*1\r\n*2\r\n$3\r\npel\r\n'.length + xrangeBytes(from, to);
+    for (const t of suite.both()) {
+      expect(await call(t, 'XGROUP', 'CREATE', 'pel', 'g', '0')).toBe('+OK\r\n');
+      await drain(t, ['XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', String(half), 'STREAMS', 'pel', '>'], readReply(1, half));
+      await drain(t, ['XREADGROUP', 'GROUP', 'g', 'bob', 'STREAMS', 'pel', '>'], readReply(half + 1, n));
+    }
+    const replies = await sameUnderAttack([
+      ['XGROUP', 'DELCONSUMER', 'pel', 'g', 'bob'],
+      ['XPENDING', 'pel', 'g'],
+      ['XGROUP', 'DELCONSUMER', 'pel', 'g', 'alice'],
+      ['XPENDING', 'pel', 'g'],
+      ['XINFO', 'CONSUMERS', 'pel', 'g'],
+    ]);
+    expect(replies[0]).toBe(`:${half}\r\n`);
+    expect(replies[2]).toBe(`:${half}\r\n`);
+    for (const t of suite.both()) await call(t, 'DEL', 'pel');
   }, 180000);
 });
 

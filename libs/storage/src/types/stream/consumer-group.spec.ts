@@ -4,6 +4,7 @@ import {
   ConsumerGroups,
   ENTRIES_READ_UNKNOWN,
   IdMap,
+  IdOrder,
   advanceGroup,
   counterMinus,
   counterPlusOne,
@@ -15,7 +16,7 @@ import { MAX_ID, MIN_ID, formatId, streamId, type StreamId } from './stream-id.j
 
 const id = (ms: number, seq = 0): StreamId => streamId(ms, seq);
 
-function walked<V>(m: IdMap<V>, from = MIN_ID, to = MAX_ID): string[] {
+function walked<V>(m: IdOrder<V>, from = MIN_ID, to = MAX_ID): string[] {
   const out: string[] = [];
   m.walk(from, to, (k) => {
     out.push(formatId(k));
@@ -79,6 +80,28 @@ describe('ConsumerGroup', () => {
     expect(g.deleteConsumer(b)).toBe(1);
     expect(g.pel.size).toBe(0);
     expect(g.consumersInOrder().map((x) => x.name)).toEqual(['a']);
+  });
+
+  it.each([
+    ['a small share (one by one)', 20],
+    ['a large share (the order rebuilt)', 1000],
+    ['the whole PEL (dropped at once)', 3000],
+  ])('deleting a consumer holding %s leaves exactly the other consumers’ entries', (_name, held) => {
+    const g = new ConsumerGroup(MIN_ID, 0);
+    const doomed = g.createConsumer('doomed', 1)!;
+    const other = g.createConsumer('other', 1)!;
+    // `held` of 3000 entries go to the doomed consumer, spread through the ID range.
+    const every = 3000 / held;
+    for (let i = 0; i < 3000; i++) g.deliver(id(i + 1), i % every === 0 ? doomed : other, i);
+    expect(g.deleteConsumer(doomed)).toBe(held);
+    const left = walked(g.pel);
+    expect(left).toEqual(walked(other.pel));
+    expect(left.length).toBe(3000 - held);
+    for (let i = 0; i < 3000; i++) expect(g.pel.get(id(i + 1)) !== undefined).toBe(i % every !== 0);
+    // The group's PEL still takes new entries in order.
+    g.deliver(id(5000), other, 0);
+    g.deliver(id(0, 1), other, 0);
+    expect(walked(g.pel)).toEqual(walked(other.pel));
   });
 
   it('clones deeply: the copy changes independently and keeps entries shared between its group and consumers', () => {

@@ -45,7 +45,7 @@ function wrapCounter(v: bigint): StreamCounter {
  * order), their values looked up in `values`: walks, first/last and ranges cost O(log n + k).
  */
 export abstract class IdOrder<V> {
-  protected readonly order = new OrderTree();
+  protected order = new OrderTree();
 
   constructor(protected readonly values: Map<StreamId, V>) {}
 
@@ -68,6 +68,11 @@ export abstract class IdOrder<V> {
   /** The first ID at or after `from`, or undefined. */
   ceiling(from: StreamId): StreamId | undefined {
     return this.at(this.order.countBelow(Below.Lex, 0, from));
+  }
+
+  /** Visits every ID in order; `visit` must not change this order (it may change others sharing the values). */
+  forEachId(visit: (id: StreamId) => void): void {
+    this.order.range(0, this.order.size, false, visit as (member: string) => void);
   }
 
   /**
@@ -112,6 +117,34 @@ export class IdMap<V> extends IdOrder<V> {
     if (!this.values.delete(id)) return false;
     this.order.delete(0, id);
     return true;
+  }
+
+  /**
+   * Deletes every ID of `subset` (a consumer's PEL). A small share goes one by one; the whole set
+   * is dropped at once; a large share is dropped from the Map and the order is rebuilt from what
+   * is left in one O(n) pass, cheaper than a descent per ID (DELCONSUMER of a worker holding half
+   * of a million pending entries).
+   */
+  deleteSubset(subset: IdSubset<V>): void {
+    if (subset.size === this.size) {
+      this.values.clear();
+      this.order = new OrderTree();
+    } else if (subset.size < this.size >>> 3) {
+      subset.walk(MIN_KEY, MAX_KEY, (id) => this.delete(id));
+    } else {
+      // Both orders are sorted and the doomed IDs are the same strings in both: one merge walk.
+      const doomed: StreamId[] = [];
+      subset.forEachId((id) => {
+        this.values.delete(id);
+        doomed.push(id);
+      });
+      let next = 0;
+      this.order.retain((id) => {
+        if (id !== doomed[next]) return true;
+        next++;
+        return false;
+      });
+    }
   }
 
   /** A subset of these IDs in its own order, sharing the values (a consumer's PEL within its group's). */
@@ -189,10 +222,7 @@ export class ConsumerGroup {
   /** Removes a consumer and its pending entries from the group's PEL; returns how many it had. */
   deleteConsumer(c: Consumer): number {
     const pending = c.pel.size;
-    c.pel.walk(MIN_KEY, MAX_KEY, (id) => {
-      this.pel.delete(id);
-      return true;
-    });
+    this.pel.deleteSubset(c.pel);
     this.consumers.delete(c.name);
     return pending;
   }
