@@ -1,0 +1,2 @@
+// Public API of @brook/sdk; filled in by the issue 10 branches.
+export {};
