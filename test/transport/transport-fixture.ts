@@ -37,7 +37,7 @@ export function transportFixture(target: SdkTarget): TransportFixture {
     await Promise.all(services.splice(0).map((app) => app.close()));
   });
   afterAll(async () => {
-    inspector?.disconnect();
+    await inspector?.quit();
     await embedded?.close();
   });
 
