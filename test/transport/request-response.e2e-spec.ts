@@ -10,7 +10,7 @@ import { ClientsModule, Ctx, MessagePattern, Payload, RpcException, type ClientP
 import { BrookClient, BrookContext, RequestTimeoutError } from '@brook/transport';
 import { firstValueFrom, interval, map, of, take, toArray, type Observable } from 'rxjs';
 import { describeSdkModes, waitUntil } from '../support/sdk-modes.js';
-import { pendingCount, transportFixture } from './transport-fixture.js';
+import { groupNames, pendingCount, transportFixture } from './transport-fixture.js';
 
 @Controller()
 class MathController {
@@ -151,6 +151,23 @@ describeSdkModes('transport request/response', (target) => {
     expect(await fx.redis().keys('brook:reply:*')).toHaveLength(1);
     await client.close();
     expect(await fx.redis().keys('brook:reply:*')).toHaveLength(0);
+  });
+
+  it('reconnects after the broker dropped every connection and lost its data (as a restart does)', async () => {
+    const app = await fx.startService(MathModule, { group: 'math' });
+    const client = fx.client();
+    const statuses: string[] = [];
+    client.status.subscribe((status) => statuses.push(status));
+    expect(await firstValueFrom(client.send('math.sum', [1, 1]))).toBe(2);
+    await fx.redis().flushall();
+    await fx.redis().call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await waitUntil(() => statuses.includes('reconnecting') && statuses.at(-1) === 'connected', 'the client to reconnect');
+    // The service recreates its group (from '$') when it finds it gone; requests sent after that are its.
+    await waitUntil(async () => (await groupNames(fx.redis(), 'brook:math.sum')).includes('math'), 'the group to be recreated');
+    expect(await firstValueFrom(client.send('math.sum', [2, 2]))).toBe(4);
+    expect(statuses[0]).toBe('connected');
+    await app.close();
+    expect(statuses.at(-1)).toBe('connected');
   });
 
   it('works as a ClientsModule customClass injected into a provider', async () => {

@@ -67,3 +67,10 @@ export async function pendingCount(redis: Redis, stream: string, group: string):
   const [count] = (await redis.xpending(stream, group)) as [number, ...unknown[]];
   return count;
 }
+
+/** The consumer groups of `stream` ([] when it does not exist). */
+export async function groupNames(redis: Redis, stream: string): Promise<string[]> {
+  if ((await redis.exists(stream)) === 0) return [];
+  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+  return groups.map((group) => String(group[1]));
+}
