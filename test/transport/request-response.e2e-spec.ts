@@ -8,6 +8,7 @@ import { Controller, Inject, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ClientsModule, Ctx, MessagePattern, Payload, RpcException, type ClientProxy } from '@nestjs/microservices';
 import { BrookClient, BrookContext, RequestTimeoutError } from '@brook/transport';
+import type { Redis } from 'ioredis';
 import { firstValueFrom, interval, map, of, take, toArray, type Observable } from 'rxjs';
 import { describeSdkModes, waitUntil } from '../support/sdk-modes.js';
 import { groupNames, pendingCount, transportFixture } from './transport-fixture.js';
@@ -168,6 +169,22 @@ describeSdkModes('transport request/response', (target) => {
     expect(statuses[0]).toBe('connected');
     await app.close();
     expect(statuses.at(-1)).toBe('connected');
+  });
+
+  it('status, on() and unwrap() expose the connections on both sides', async () => {
+    const app = await fx.startService(MathModule, { group: 'math' });
+    expect(await firstValueFrom(app.status)).toBe('connected');
+    expect(await app.unwrap<Redis>().ping()).toBe('PONG');
+    const client = fx.client();
+    const ready: string[] = [];
+    client.on('ready', (role) => ready.push(role));
+    await client.connect();
+    await waitUntil(() => ready.length === 2, 'both client connections ready');
+    expect(ready.sort()).toEqual(['commands', 'replies']);
+    expect(await firstValueFrom(client.status)).toBe('connected');
+    const [commands, replies] = client.unwrap<[Redis, Redis]>();
+    expect(await commands.ping()).toBe('PONG');
+    expect(replies.status).toBe('ready');
   });
 
   it('works as a ClientsModule customClass injected into a provider', async () => {
