@@ -147,6 +147,14 @@ describeSdkModes('transport events', (target) => {
     expect(fields).toEqual(expect.arrayContaining(['error', 'order is malformed', 'deliveries', '1']));
   });
 
+  it('send() to a pattern that only has an event handler gets Nest’s no-handler error', async () => {
+    await fx.startService(EventsModule, { group: 'mixed' });
+    await expect(firstValueFrom(fx.client().send('orders.created', 1))).rejects.toBe(
+      'There is no matching message handler defined in the remote service.',
+    );
+    expect(handled).toEqual([]);
+  });
+
   it('an entry that is not a transport packet is dead-lettered at once', async () => {
     await fx.startService(EventsModule, { group: 'strict' });
     await fx.redis().xadd('brook:orders.created', '*', 'payload', 'not json');

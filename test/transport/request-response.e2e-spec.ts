@@ -13,8 +13,18 @@ import { firstValueFrom, interval, map, of, take, toArray, type Observable } fro
 import { describeSdkModes, waitUntil } from '../support/sdk-modes.js';
 import { groupNames, pendingCount, transportFixture } from './transport-fixture.js';
 
+/** Which service instance (consumer) answered each 'math.whoami' request. */
+const answeredBy: string[] = [];
+
 @Controller()
 class MathController {
+  @MessagePattern('math.whoami')
+  async whoami(@Ctx() ctx: BrookContext): Promise<string> {
+    await new Promise((resolve) => setImmediate(resolve));
+    answeredBy.push(ctx.getId());
+    return ctx.getId();
+  }
+
   @MessagePattern('math.sum')
   async sum(@Payload() numbers: number[]): Promise<number> {
     await new Promise((resolve) => setImmediate(resolve));
@@ -79,6 +89,16 @@ describeSdkModes('transport request/response', (target) => {
       Array.from({ length: 100 }, (_, i) => firstValueFrom(client.send<number, number[]>('math.sum', [i, i]))),
     );
     expect(many).toEqual(Array.from({ length: 100 }, (_, i) => 2 * i));
+  });
+
+  it('two instances of a service share the requests: each is handled once, every caller gets its answer', async () => {
+    await fx.startService(MathModule, { group: 'math', consumer: 'a', concurrency: 4 });
+    await fx.startService(MathModule, { group: 'math', consumer: 'b', concurrency: 4 });
+    answeredBy.length = 0;
+    const client = fx.client();
+    const ids = await Promise.all(Array.from({ length: 200 }, () => firstValueFrom(client.send<string>('math.whoami', {}))));
+    expect(new Set(ids).size).toBe(200);
+    expect(answeredBy.sort()).toEqual([...ids].sort());
   });
 
   it('object patterns are routed by Nest’s normalized route, to the stream named after it', async () => {
