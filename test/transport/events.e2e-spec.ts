@@ -179,7 +179,7 @@ describeSdkModes('transport events', (target) => {
     expect(await pendingCount(fx.redis(), 'brook:orders.slow', 'graceful')).toBe(0);
   });
 
-  it('close() leaves a handler that outlives shutdownTimeout unacknowledged, for another instance to take', async () => {
+  it('close() leaves a handler that outlives shutdownTimeout unacknowledged; another instance takes the entry over', async () => {
     gate = new Promise(() => undefined);
     const app = await fx.startService(EventsModule, { group: 'abandoned', shutdownTimeout: 100 });
     await firstValueFrom(fx.client().emit('orders.slow', 6));
@@ -187,6 +187,11 @@ describeSdkModes('transport events', (target) => {
     await app.close();
     expect(finished).toBe(false);
     expect(await pendingCount(fx.redis(), 'brook:orders.slow', 'abandoned')).toBe(1);
+    // As after a crash of the first instance: the next one reclaims the entry once it has been idle for visibilityTimeout.
     gate = Promise.resolve();
+    await fx.startService(EventsModule, { group: 'abandoned', visibilityTimeout: 200 });
+    await waitUntil(() => finished, 'the second instance to finish the entry');
+    expect(handled).toMatchObject([{ n: 6, deliveryCount: 2, group: 'abandoned' }]);
+    await waitUntil(async () => (await pendingCount(fx.redis(), 'brook:orders.slow', 'abandoned')) === 0, 'the entry acknowledged');
   });
 });
