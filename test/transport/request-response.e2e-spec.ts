@@ -11,7 +11,7 @@ import { BrookClient, BrookContext, RequestTimeoutError } from '@brook/transport
 import type { Redis } from 'ioredis';
 import { firstValueFrom, interval, map, of, take, toArray, type Observable } from 'rxjs';
 import { describeSdkModes, waitUntil } from '../support/sdk-modes.js';
-import { groupNames, pendingCount, transportFixture } from './transport-fixture.js';
+import { groupNames, lagOf, pendingCount, transportFixture } from './transport-fixture.js';
 
 /** Which service instance (consumer) answered each 'math.whoami' request. */
 const answeredBy: string[] = [];
@@ -99,6 +99,19 @@ describeSdkModes('transport request/response', (target) => {
     const ids = await Promise.all(Array.from({ length: 200 }, () => firstValueFrom(client.send<string>('math.whoami', {}))));
     expect(new Set(ids).size).toBe(200);
     expect(answeredBy.sort()).toEqual([...ids].sort());
+  });
+
+  it('a request sent while the service is down waits in its stream and is answered when it is back', async () => {
+    const first = await fx.startService(MathModule, { group: 'math' });
+    await first.close();
+    const client = fx.client({ timeout: 30_000 });
+    const answer = firstValueFrom(client.send<number, number[]>('math.sum', [20, 22]));
+    await waitUntil(
+      async () => (await fx.redis().xlen('brook:math.sum')) > 0 && (await lagOf(fx.redis(), 'brook:math.sum', 'math')) > 0,
+      'the request to wait',
+    );
+    await fx.startService(MathModule, { group: 'math' });
+    expect(await answer).toBe(42);
   });
 
   it('object patterns are routed by Nest’s normalized route, to the stream named after it', async () => {

@@ -74,3 +74,11 @@ export async function groupNames(redis: Redis, stream: string): Promise<string[]
   const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
   return groups.map((group) => String(group[1]));
 }
+
+/** Entries of `stream` not yet delivered to `group` (XINFO GROUPS `lag`, Redis 7). */
+export async function lagOf(redis: Redis, stream: string, group: string): Promise<number> {
+  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+  const info = groups.find((g) => g[1] === group) ?? [];
+  const at = info.indexOf('lag');
+  return at >= 0 ? Number(info[at + 1]) : 0;
+}
