@@ -200,6 +200,30 @@ describeSdkModes('StreamConsumer', (target) => {
     await c.stop();
   });
 
+  it('bounds reclaimed and new entries together by concurrency', async () => {
+    let now = 0;
+    let max = 0;
+    const done = new Set<string>();
+    const c = consumer(
+      'bounded',
+      async (_payload, meta) => {
+        now++;
+        max = Math.max(max, now);
+        await new Promise((r) => setTimeout(r, 20));
+        now--;
+        if (meta.deliveryCount === 1) throw new Error('first delivery fails');
+        done.add(meta.id);
+      },
+      { concurrency: 2, visibilityTimeout: 100 },
+    );
+    await c.start();
+    for (let n = 0; n < 8; n++) await append('bounded', { n });
+    await waitUntil(() => done.size === 8, 'every entry on its second delivery');
+    await waitUntil(async () => (await pending('bounded')) === 0, 'the acknowledgements');
+    expect(max).toBeLessThanOrEqual(2);
+    await c.stop();
+  });
+
   it('stop() stops fetching, lets the handler in flight finish, and acknowledges it', async () => {
     let release: () => void = () => undefined;
     const started: string[] = [];
