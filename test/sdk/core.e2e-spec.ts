@@ -200,6 +200,32 @@ describeSdkModes('StreamConsumer', (target) => {
     await c.stop();
   });
 
+  it('dead-letters, without running it again, an entry reclaimed after its last permitted delivery was never acknowledged', async () => {
+    const hung = consumer('abandoned', () => new Promise<void>(() => undefined), { maxDeliveries: 1 });
+    await hung.start();
+    const id = await append('abandoned', { stuck: true });
+    await waitUntil(async () => (await pending('abandoned')) === 1, 'the first delivery');
+    // Gives up on the handler as a dying process would: the entry stays pending, unacknowledged.
+    await hung.stop(10);
+    let ran = 0;
+    const rescuer = consumer(
+      'abandoned',
+      () => {
+        ran++;
+        return Promise.resolve();
+      },
+      { maxDeliveries: 1, visibilityTimeout: 100 },
+    );
+    await rescuer.start();
+    const dead = deadLetterKey('brook', 'abandoned');
+    await waitUntil(async () => (await redis.xlen(dead)) === 1, 'the dead letter');
+    const [[, fields]] = await redis.xrange(dead, '-', '+');
+    expect(fields).toEqual(expect.arrayContaining(['error', 'not acknowledged after 1 deliveries', 'id', id, 'deliveries', '1']));
+    expect(ran).toBe(0);
+    expect(await pending('abandoned')).toBe(0);
+    await rescuer.stop();
+  });
+
   it('bounds reclaimed and new entries together by concurrency', async () => {
     let now = 0;
     let max = 0;
