@@ -226,6 +226,38 @@ describeSdkModes('StreamConsumer', (target) => {
     await rescuer.stop();
   });
 
+  it('keeps a handler slower than visibilityTimeout from being redelivered to another consumer while it runs', async () => {
+    const deliveries: string[] = [];
+    let release: () => void = () => undefined;
+    const slow = consumer(
+      'heartbeat',
+      async (_payload, meta) => {
+        deliveries.push(`slow ${meta.deliveryCount}`);
+        await new Promise<void>((r) => (release = r));
+      },
+      { visibilityTimeout: 1000 },
+    );
+    const other = consumer(
+      'heartbeat',
+      (_payload, meta) => {
+        deliveries.push(`other ${meta.deliveryCount}`);
+        return Promise.resolve();
+      },
+      { visibilityTimeout: 1000 },
+    );
+    await slow.start();
+    await append('heartbeat', { long: 'job' });
+    await waitUntil(() => deliveries.length === 1, 'the slow handler to start');
+    await other.start();
+    // Several visibility timeouts pass while the handler runs; the other consumer sweeps all along.
+    await new Promise((r) => setTimeout(r, 3000));
+    release();
+    await waitUntil(async () => (await pending('heartbeat')) === 0, 'the acknowledgement');
+    expect(deliveries).toEqual(['slow 1']);
+    await slow.stop();
+    await other.stop();
+  });
+
   it('bounds reclaimed and new entries together by concurrency', async () => {
     let now = 0;
     let max = 0;

@@ -58,7 +58,8 @@ type PendingReply = [id: string, consumer: string, idle: number, deliveries: num
  * {group}) and the transport's @EventPattern handlers. At-least-once:
  * - the group is created at start() if missing (XGROUP CREATE … MKSTREAM);
  * - a dedicated connection runs XREADGROUP BLOCK for as many entries as there are free slots;
- * - an entry is XACKed only after its handler resolved;
+ * - an entry is XACKed only after its handler resolved; while the handler runs, its entry's
+ *   idle time is reset every visibilityTimeout/3 so that it is not reclaimed;
  * - every instance periodically XAUTOCLAIMs entries left unacknowledged longer than
  *   visibilityTimeout (a handler failed, or its process died) and runs them again;
  * - an entry whose handler fails on delivery maxDeliveries (or throws a NonRetryableError), or
@@ -82,6 +83,8 @@ export class StreamConsumer {
   private sweepCursor = '0-0';
   /** Wakes the loop when a slot frees up or stop() is called. */
   private wake: (() => void) | null = null;
+  /** Keeps the entries of running handlers from looking abandoned (see touch()). */
+  private heartbeat: NodeJS.Timeout | null = null;
   /** Aborted by stop(): cuts the loop's backoff sleep short. */
   private stopping = new AbortController();
 
@@ -109,6 +112,8 @@ export class StreamConsumer {
       this.logger,
     );
     this.loop = this.consume(this.blocking);
+    this.heartbeat = setInterval(() => void this.touch(), Math.max(10, this.visibilityTimeout / 3));
+    this.heartbeat.unref();
   }
 
   /**
@@ -137,6 +142,9 @@ export class StreamConsumer {
         `${this.inFlight.size} handler(s) of ${this.options.stream}/${this.options.group} still running after ${timeoutMs} ms; left unacknowledged for redelivery`,
       );
     }
+    // Only now: handlers finishing during stop() keep their entries; abandoned ones become reclaimable.
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     if (this.blocking) await closeRedis(this.blocking);
     this.blocking = null;
   }
@@ -243,6 +251,21 @@ export class StreamConsumer {
       });
     }
     return this.sweepCursor === '0-0';
+  }
+
+  /**
+   * Resets the idle time of the entries whose handlers are still running (XCLAIM to ourselves
+   * with JUSTID, which does not count a delivery), so a handler slower than visibilityTimeout
+   * is not taken for a dead consumer; only entries of dead or stopped consumers go idle.
+   */
+  private async touch(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    const { stream, group, consumer } = this.options;
+    try {
+      await this.commands.call('XCLAIM', stream, group, consumer, 0, ...this.inFlight.keys(), 'JUSTID');
+    } catch (e) {
+      this.logger.error(`Refreshing running entries of ${stream}/${group}: ${errorText(e)}`);
+    }
   }
 
   private dispatch([rawId, rawFields]: RawEntry, deliveryCount: number): void {
