@@ -1,0 +1,179 @@
+/**
+ * @brook/sdk and @brook/transport as an app outside this repo gets them: `npm pack` in each lib (its
+ * prepack builds it), the tarballs and the Nest peers at this repo's versions installed into a fresh
+ * directory under the OS temp dir, and a plain-JavaScript Nest app run there with node: embedded
+ * Brook, a durable @OnMessage handler fed through BrookPublisher, and a BrookClient → BrookServer
+ * request. Needs the npm registry (or a warm npm cache) for the peers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from './support/servers.js';
+
+const run = promisify(execFile);
+const PACKAGES = ['sdk', 'transport'] as const;
+const PEERS = [
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/microservices',
+  'rxjs',
+  'reflect-metadata',
+  'class-validator',
+  'class-transformer',
+];
+
+/** Packing builds with tsc (the transport builds the SDK first), then npm installs: minutes on a busy machine. */
+const SETUP_TIMEOUT_MS = 300_000;
+const APP_TIMEOUT_MS = 120_000;
+
+interface PackageJson {
+  name: string;
+  version: string;
+  exports: Record<string, { types: string; default: string }>;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
+const readPackage = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as PackageJson;
+const rootPackage = readPackage(join(ROOT, 'package.json'));
+
+/**
+ * The app, in plain ESM JavaScript: decorators are applied by calling them, as TypeScript's
+ * emitted code would. Each step prints one line the test asserts on.
+ */
+const APP = String.raw`
+import 'reflect-metadata';
+import { createServer } from 'node:net';
+import { Controller, Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ClientsModule, MessagePattern } from '@nestjs/microservices';
+import { lastValueFrom } from 'rxjs';
+import { BrookModule, BrookPublisher, OnMessage } from '@brook/sdk';
+import { BrookClient, BrookServer } from '@brook/transport';
+
+function decorateMethod(decorator, proto, key) {
+  const replaced = decorator(proto, key, Object.getOwnPropertyDescriptor(proto, key));
+  if (replaced) Object.defineProperty(proto, key, replaced);
+}
+
+const port = await new Promise((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = s.address();
+    s.close(() => resolve(port));
+  });
+});
+
+let orderHandled;
+const handled = new Promise((resolve) => (orderHandled = resolve));
+class Billing {
+  charge(order, context) {
+    orderHandled({ order, context });
+  }
+}
+Injectable()(Billing);
+decorateMethod(OnMessage('orders', { group: 'billing' }), Billing.prototype, 'charge');
+
+class Greeter {
+  greet(name) {
+    return 'hello ' + name;
+  }
+}
+Controller()(Greeter);
+decorateMethod(MessagePattern('greet'), Greeter.prototype, 'greet');
+
+class AppModule {}
+Module({
+  imports: [
+    BrookModule.forRoot({ embedded: { port } }),
+    ClientsModule.register([{ name: 'GREETER', customClass: BrookClient, options: { connection: 'redis://127.0.0.1:' + port } }]),
+  ],
+  providers: [Billing],
+  controllers: [Greeter],
+})(AppModule);
+
+const app = await NestFactory.createMicroservice(AppModule, {
+  strategy: new BrookServer({ connection: { host: '127.0.0.1', port }, group: 'greeter' }),
+  logger: ['error', 'warn'],
+});
+await app.listen();
+
+const id = await app.get(BrookPublisher).append('orders', { sku: 'A1', qty: 2 });
+const { order, context } = await handled;
+console.log('durable ' + JSON.stringify(order) + ' group=' + context.group + ' delivery=' + context.deliveryCount + ' same-id=' + (context.id === id));
+
+console.log('send ' + (await lastValueFrom(app.get('GREETER').send('greet', 'brook'))));
+
+await app.close();
+console.log('closed');
+`;
+
+describe('packaging: npm pack and an app outside the repo', () => {
+  let work: string;
+  const tarballs: Record<string, string> = {};
+  const contents: Record<string, string[]> = {};
+  const appDir = () => join(work, 'app');
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'brook-packaging-'));
+    const packs = join(work, 'tarballs');
+    mkdirSync(packs);
+    for (const name of PACKAGES) {
+      const { stdout } = await run('npm', ['pack', '--pack-destination', packs], { cwd: join(ROOT, 'libs', name), maxBuffer: 64 << 20 });
+      tarballs[name] = join(packs, stdout.trim().split('\n').at(-1) ?? '');
+      contents[name] = (await run('tar', ['-tzf', tarballs[name]], { maxBuffer: 64 << 20 })).stdout.trim().split('\n');
+    }
+    mkdirSync(appDir());
+    writeFileSync(join(appDir(), 'package.json'), JSON.stringify({ name: 'brook-packaging-app', private: true, type: 'module' }));
+    writeFileSync(join(appDir(), 'app.mjs'), APP);
+    const peers = PEERS.map((p) => `${p}@${rootPackage.dependencies?.[p] ?? 'missing'}`);
+    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarballs.sdk, tarballs.transport, ...peers], {
+      cwd: appDir(),
+      maxBuffer: 64 << 20,
+    });
+  }, SETUP_TIMEOUT_MS);
+
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it.each(PACKAGES)('the %s tarball holds compiled JavaScript and declarations only', (name) => {
+    const files = contents[name].map((f) => f.replace(/^package\//, ''));
+    const code = files.filter((f) => f !== 'package.json');
+    expect(code.length).toBeGreaterThan(0);
+    expect(code.filter((f) => !/^dist\/.*(\.js|\.d\.ts)$/.test(f))).toEqual([]);
+    expect(code.filter((f) => /\.spec\.|(^|\/)test\//.test(f))).toEqual([]);
+    const pkg = readPackage(join(appDir(), 'node_modules/@brook', name, 'package.json'));
+    expect(files).toContain(pkg.exports['.'].default.replace(/^\.\//, ''));
+    expect(files).toContain(pkg.exports['.'].types.replace(/^\.\//, ''));
+  });
+
+  it('the SDK carries the server it embeds; the transport uses the SDK package, not a copy', () => {
+    expect(contents.sdk).toContain('package/dist/server/src/index.js');
+    expect(contents.sdk).toContain('package/dist/storage/src/index.js');
+    expect(contents.transport.filter((f) => !f.startsWith('package/dist/transport/') && f !== 'package/package.json')).toEqual([]);
+    const transport = readPackage(join(appDir(), 'node_modules/@brook/transport/package.json'));
+    expect(transport.dependencies?.['@brook/sdk']).toBe(readPackage(join(ROOT, 'libs/sdk/package.json')).version);
+  });
+
+  it.each(PACKAGES)('the %s package asks for the Nest peers and depends on ioredis', (name) => {
+    const pkg = readPackage(join(appDir(), 'node_modules/@brook', name, 'package.json'));
+    expect(Object.keys(pkg.peerDependencies ?? {}).sort()).toEqual([...PEERS].sort());
+    expect(Object.keys(pkg.dependencies ?? {})).toContain('ioredis');
+  });
+
+  it(
+    'a plain-JavaScript Nest app runs on the installed packages',
+    async () => {
+      const { stdout } = await run(process.execPath, ['app.mjs'], { cwd: appDir(), timeout: APP_TIMEOUT_MS });
+      expect(stdout.trim().split('\n')).toEqual([
+        'durable {"sku":"A1","qty":2} group=billing delivery=1 same-id=true',
+        'send hello brook',
+        'closed',
+      ]);
+    },
+    APP_TIMEOUT_MS + 10_000,
+  );
+});
