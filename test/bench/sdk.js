@@ -34,13 +34,13 @@ const PHASE_TIMEOUT_MS = 120_000;
 /** How long a role process may take to close when asked before it is killed. */
 const STOP_TIMEOUT_MS = 15_000;
 
-export const ON_MESSAGE_CASES = [
+const ON_MESSAGE_CASES = [
   { instances: 1, concurrency: 1 },
   { instances: 1, concurrency: 50 },
   { instances: 4, concurrency: 1 },
   { instances: 4, concurrency: 50 },
 ];
-export const SEND_CASES = [{ inFlight: 1 }, { inFlight: 50 }];
+const SEND_CASES = [{ inFlight: 1 }, { inFlight: 50 }];
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable across processes. */
 const now = () => performance.timeOrigin + performance.now();
