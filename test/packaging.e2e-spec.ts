@@ -164,6 +164,15 @@ describe('packaging: npm pack and an app outside the repo', () => {
     expect(Object.keys(pkg.dependencies ?? {})).toContain('ioredis');
   });
 
+  // Most Nest apps compile to CommonJS; Node ≥ 20.19 loads ESM packages with require() (no top-level await in them).
+  it('a CommonJS app can require() both packages', async () => {
+    const script =
+      "const { BrookModule } = require('@brook/sdk'); const { BrookClient } = require('@brook/transport');" +
+      'console.log(typeof BrookModule.forRoot, typeof BrookClient);';
+    const { stdout } = await run(process.execPath, ['-e', script], { cwd: appDir() });
+    expect(stdout.trim()).toBe('function function');
+  });
+
   it(
     'a plain-JavaScript Nest app runs on the installed packages',
     async () => {
