@@ -51,10 +51,12 @@ export function describeSdkModes(title: string, body: (target: SdkTarget) => voi
         else if (mode === 'redis') server = await startRedis();
         port = server?.port ?? (await freePort());
       });
+      body(target);
+      // Declared after the body's hooks: Jest runs afterAll hooks in declaration order, and the
+      // suite's clients must close before their server stops.
       afterAll(async () => {
         await server?.stop();
       });
-      body(target);
     });
   }
 }

@@ -114,6 +114,9 @@ function watch(client: Redis, role: string, logger: LoggerService): Redis {
 
 /** Closes a client politely (QUIT), or at once when the server is unreachable. */
 export async function closeRedis(client: Redis): Promise<void> {
+  // A second disconnect() on an ended client arms ioredis's 2 s force-close timer for a socket
+  // already closed, which then holds the process open.
+  if (client.status === 'end') return;
   if (client.status === 'ready') {
     try {
       await client.quit();

@@ -15,4 +15,6 @@ export interface BrookModuleOptions {
   /** Prefix of every key the SDK writes (default 'brook'); pub/sub channels are not prefixed. */
   prefix?: string;
   serializer?: BrookSerializer;
+  /** ms app.close() waits for handlers in flight before closing connections (default 10000). */
+  shutdownTimeout?: number;
 }

@@ -1,2 +1,6 @@
-// Public API of @brook/transport; filled in by the issue 10 branches.
-export {};
+// Public API of @brook/transport: a Nest microservice transport over Brook (or Redis 7) streams.
+export * from './brook-server.js';
+export * from './brook-client.js';
+export * from './brook-context.js';
+export { RequestTimeoutError } from './errors.js';
+export type { BrookStatus, BrookEventsMap } from './status.js';
