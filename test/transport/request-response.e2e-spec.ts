@@ -8,12 +8,23 @@ import { Controller, Inject, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ClientsModule, Ctx, MessagePattern, Payload, RpcException, type ClientProxy } from '@nestjs/microservices';
 import { BrookClient, BrookContext, RequestTimeoutError } from '@brook/transport';
+import type { Redis } from 'ioredis';
 import { firstValueFrom, interval, map, of, take, toArray, type Observable } from 'rxjs';
 import { describeSdkModes, waitUntil } from '../support/sdk-modes.js';
-import { pendingCount, transportFixture } from './transport-fixture.js';
+import { groupNames, lagOf, pendingCount, transportFixture } from './transport-fixture.js';
+
+/** Which service instance (consumer) answered each 'math.whoami' request. */
+const answeredBy: string[] = [];
 
 @Controller()
 class MathController {
+  @MessagePattern('math.whoami')
+  async whoami(@Ctx() ctx: BrookContext): Promise<string> {
+    await new Promise((resolve) => setImmediate(resolve));
+    answeredBy.push(ctx.getId());
+    return ctx.getId();
+  }
+
   @MessagePattern('math.sum')
   async sum(@Payload() numbers: number[]): Promise<number> {
     await new Promise((resolve) => setImmediate(resolve));
@@ -78,6 +89,29 @@ describeSdkModes('transport request/response', (target) => {
       Array.from({ length: 100 }, (_, i) => firstValueFrom(client.send<number, number[]>('math.sum', [i, i]))),
     );
     expect(many).toEqual(Array.from({ length: 100 }, (_, i) => 2 * i));
+  });
+
+  it('two instances of a service share the requests: each is handled once, every caller gets its answer', async () => {
+    await fx.startService(MathModule, { group: 'math', consumer: 'a', concurrency: 4 });
+    await fx.startService(MathModule, { group: 'math', consumer: 'b', concurrency: 4 });
+    answeredBy.length = 0;
+    const client = fx.client();
+    const ids = await Promise.all(Array.from({ length: 200 }, () => firstValueFrom(client.send<string>('math.whoami', {}))));
+    expect(new Set(ids).size).toBe(200);
+    expect(answeredBy.sort()).toEqual([...ids].sort());
+  });
+
+  it('a request sent while the service is down waits in its stream and is answered when it is back', async () => {
+    const first = await fx.startService(MathModule, { group: 'math' });
+    await first.close();
+    const client = fx.client({ timeout: 30_000 });
+    const answer = firstValueFrom(client.send<number, number[]>('math.sum', [20, 22]));
+    await waitUntil(
+      async () => (await fx.redis().xlen('brook:math.sum')) > 0 && (await lagOf(fx.redis(), 'brook:math.sum', 'math')) > 0,
+      'the request to wait',
+    );
+    await fx.startService(MathModule, { group: 'math' });
+    expect(await answer).toBe(42);
   });
 
   it('object patterns are routed by Nest’s normalized route, to the stream named after it', async () => {
@@ -151,6 +185,39 @@ describeSdkModes('transport request/response', (target) => {
     expect(await fx.redis().keys('brook:reply:*')).toHaveLength(1);
     await client.close();
     expect(await fx.redis().keys('brook:reply:*')).toHaveLength(0);
+  });
+
+  it('reconnects after the broker dropped every connection and lost its data (as a restart does)', async () => {
+    const app = await fx.startService(MathModule, { group: 'math' });
+    const client = fx.client();
+    const statuses: string[] = [];
+    client.status.subscribe((status) => statuses.push(status));
+    expect(await firstValueFrom(client.send('math.sum', [1, 1]))).toBe(2);
+    await fx.redis().flushall();
+    await fx.redis().call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await waitUntil(() => statuses.includes('reconnecting') && statuses.at(-1) === 'connected', 'the client to reconnect');
+    // The service recreates its group (from '$') when it finds it gone; requests sent after that are its.
+    await waitUntil(async () => (await groupNames(fx.redis(), 'brook:math.sum')).includes('math'), 'the group to be recreated');
+    expect(await firstValueFrom(client.send('math.sum', [2, 2]))).toBe(4);
+    expect(statuses[0]).toBe('connected');
+    await app.close();
+    expect(statuses.at(-1)).toBe('connected');
+  });
+
+  it('status, on() and unwrap() expose the connections on both sides', async () => {
+    const app = await fx.startService(MathModule, { group: 'math' });
+    expect(await firstValueFrom(app.status)).toBe('connected');
+    expect(await app.unwrap<Redis>().ping()).toBe('PONG');
+    const client = fx.client();
+    const ready: string[] = [];
+    client.on('ready', (role) => ready.push(role));
+    await client.connect();
+    await waitUntil(() => ready.length === 2, 'both client connections ready');
+    expect(ready.sort()).toEqual(['commands', 'replies']);
+    expect(await firstValueFrom(client.status)).toBe('connected');
+    const [commands, replies] = client.unwrap<[Redis, Redis]>();
+    expect(await commands.ping()).toBe('PONG');
+    expect(replies.status).toBe('ready');
   });
 
   it('works as a ClientsModule customClass injected into a provider', async () => {

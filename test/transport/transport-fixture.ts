@@ -37,7 +37,7 @@ export function transportFixture(target: SdkTarget): TransportFixture {
     await Promise.all(services.splice(0).map((app) => app.close()));
   });
   afterAll(async () => {
-    inspector?.disconnect();
+    await inspector?.quit();
     await embedded?.close();
   });
 
@@ -66,4 +66,19 @@ export function transportFixture(target: SdkTarget): TransportFixture {
 export async function pendingCount(redis: Redis, stream: string, group: string): Promise<number> {
   const [count] = (await redis.xpending(stream, group)) as [number, ...unknown[]];
   return count;
+}
+
+/** The consumer groups of `stream` ([] when it does not exist). */
+export async function groupNames(redis: Redis, stream: string): Promise<string[]> {
+  if ((await redis.exists(stream)) === 0) return [];
+  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+  return groups.map((group) => String(group[1]));
+}
+
+/** Entries of `stream` not yet delivered to `group` (XINFO GROUPS `lag`, Redis 7). */
+export async function lagOf(redis: Redis, stream: string, group: string): Promise<number> {
+  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+  const info = groups.find((g) => g[1] === group) ?? [];
+  const at = info.indexOf('lag');
+  return at >= 0 ? Number(info[at + 1]) : 0;
 }

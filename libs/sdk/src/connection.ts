@@ -104,6 +104,12 @@ function watch(client: Redis, role: string, logger: LoggerService): Redis {
     healthy = false;
     logger.error(`Brook connection (${role}): ${err.message}; reconnecting`);
   });
+  // A connection the server closed cleanly (CLIENT KILL, restart) emits no error, only this.
+  client.on('reconnecting', () => {
+    if (!healthy) return;
+    healthy = false;
+    logger.warn(`Brook connection (${role}) lost; reconnecting`);
+  });
   client.on('ready', () => {
     if (healthy) return;
     healthy = true;

@@ -17,6 +17,7 @@ import {
   createRedis,
   DEFAULT_PREFIX,
   errorText,
+  isNonRetryable,
   NonRetryableError,
   PAYLOAD_FIELD,
   StreamConsumer,
@@ -167,7 +168,7 @@ export class BrookServer extends Server<BrookEventsMap, BrookStatus> implements 
           if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
           resolve();
         } catch (err) {
-          reject(err instanceof Error ? err : new Error(errorText(err)));
+          reject(handlerFailure(err));
         } finally {
           runEndHook();
         }
@@ -187,7 +188,7 @@ export class BrookServer extends Server<BrookEventsMap, BrookStatus> implements 
         }
         if (!reply.isDisposed) return;
         if (failed === undefined) resolve();
-        else reject(failed instanceof Error ? failed : new Error(errorText(failed)));
+        else reject(handlerFailure(failed));
       };
       // A handler that throws outside Nest's exception zone becomes an error reply, never a rejection.
       const produce = async (): Promise<Observable<unknown>> => {
@@ -213,4 +214,16 @@ export class BrookServer extends Server<BrookEventsMap, BrookStatus> implements 
     const id = await this.commands.xadd(request.replyTo, 'NOMKSTREAM', 'MAXLEN', '~', maxLen, '*', PAYLOAD_FIELD, encodeReply(packet));
     if (id === null) this.logger.debug(CLIENT_GONE(request.replyTo, request.id));
   }
+}
+
+/**
+ * What Nest's exception filters made of a handler's error, as the Error the consumer records in a
+ * dead letter: an RpcException's message (or object, whose `nonRetryable: true` dead-letters at
+ * once); any other error arrives as Nest's "Internal server error" (Nest logs the original).
+ */
+function handlerFailure(err: unknown): Error {
+  if (err instanceof Error) return err;
+  const message =
+    typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string' ? err.message : errorText(err);
+  return isNonRetryable(err) ? new NonRetryableError(message) : new Error(message);
 }
