@@ -200,6 +200,88 @@ describeSdkModes('StreamConsumer', (target) => {
     await c.stop();
   });
 
+  it('dead-letters, without running it again, an entry reclaimed after its last permitted delivery was never acknowledged', async () => {
+    const hung = consumer('abandoned', () => new Promise<void>(() => undefined), { maxDeliveries: 1 });
+    await hung.start();
+    const id = await append('abandoned', { stuck: true });
+    await waitUntil(async () => (await pending('abandoned')) === 1, 'the first delivery');
+    // Gives up on the handler as a dying process would: the entry stays pending, unacknowledged.
+    await hung.stop(10);
+    let ran = 0;
+    const rescuer = consumer(
+      'abandoned',
+      () => {
+        ran++;
+        return Promise.resolve();
+      },
+      { maxDeliveries: 1, visibilityTimeout: 100 },
+    );
+    await rescuer.start();
+    const dead = deadLetterKey('brook', 'abandoned');
+    await waitUntil(async () => (await redis.xlen(dead)) === 1, 'the dead letter');
+    const [[, fields]] = await redis.xrange(dead, '-', '+');
+    expect(fields).toEqual(expect.arrayContaining(['error', 'not acknowledged after 1 deliveries', 'id', id, 'deliveries', '1']));
+    expect(ran).toBe(0);
+    expect(await pending('abandoned')).toBe(0);
+    await rescuer.stop();
+  });
+
+  it('keeps a handler slower than visibilityTimeout from being redelivered to another consumer while it runs', async () => {
+    const deliveries: string[] = [];
+    let release: () => void = () => undefined;
+    const slow = consumer(
+      'heartbeat',
+      async (_payload, meta) => {
+        deliveries.push(`slow ${meta.deliveryCount}`);
+        await new Promise<void>((r) => (release = r));
+      },
+      { visibilityTimeout: 1000 },
+    );
+    const other = consumer(
+      'heartbeat',
+      (_payload, meta) => {
+        deliveries.push(`other ${meta.deliveryCount}`);
+        return Promise.resolve();
+      },
+      { visibilityTimeout: 1000 },
+    );
+    await slow.start();
+    await append('heartbeat', { long: 'job' });
+    await waitUntil(() => deliveries.length === 1, 'the slow handler to start');
+    await other.start();
+    // Several visibility timeouts pass while the handler runs; the other consumer sweeps all along.
+    await new Promise((r) => setTimeout(r, 3000));
+    release();
+    await waitUntil(async () => (await pending('heartbeat')) === 0, 'the acknowledgement');
+    expect(deliveries).toEqual(['slow 1']);
+    await slow.stop();
+    await other.stop();
+  });
+
+  it('bounds reclaimed and new entries together by concurrency', async () => {
+    let now = 0;
+    let max = 0;
+    const done = new Set<string>();
+    const c = consumer(
+      'bounded',
+      async (_payload, meta) => {
+        now++;
+        max = Math.max(max, now);
+        await new Promise((r) => setTimeout(r, 20));
+        now--;
+        if (meta.deliveryCount === 1) throw new Error('first delivery fails');
+        done.add(meta.id);
+      },
+      { concurrency: 2, visibilityTimeout: 100 },
+    );
+    await c.start();
+    for (let n = 0; n < 8; n++) await append('bounded', { n });
+    await waitUntil(() => done.size === 8, 'every entry on its second delivery');
+    await waitUntil(async () => (await pending('bounded')) === 0, 'the acknowledgements');
+    expect(max).toBeLessThanOrEqual(2);
+    await c.stop();
+  });
+
   it('stop() stops fetching, lets the handler in flight finish, and acknowledges it', async () => {
     let release: () => void = () => undefined;
     const started: string[] = [];

@@ -170,6 +170,19 @@ describeSdkModes('@OnMessage durable groups', (target) => {
     await waitUntil(async () => (await pending('brook:orders-checked', 'g')) === 0, 'the acknowledgements');
   });
 
+  it('append() returns the entry ID of <prefix>:<stream>, and maxLen caps the stream (MAXLEN ~)', async () => {
+    const app = await startApp(target.hostOptions({ prefix: 'shop' }));
+    apps.push(app);
+    const publisher = app.get(BrookPublisher);
+    const first = await publisher.append('events', { n: 0 });
+    expect(await redis.xrange('shop:events', first, first)).toEqual([[first, ['payload', '{"n":0}']]]);
+    for (let n = 1; n < 1000; n++) await publisher.append('capped', { n }, { maxLen: 10 });
+    const length = await redis.xlen('shop:capped');
+    // Approximate trimming removes whole stream nodes (100 entries each by default), never below maxLen.
+    expect(length).toBeGreaterThanOrEqual(10);
+    expect(length).toBeLessThanOrEqual(200);
+  });
+
   it('app.close() stops fetching, lets the handler in flight finish, and acknowledges it', async () => {
     const owner = await host();
     const worker = await startApp(target.clientOptions(), [Slow]);

@@ -101,6 +101,25 @@ describeSdkModes('@OnMessage pub/sub', (target) => {
     expect(received[0].payload).toEqual(Object.assign(new Greeting(), { text: 'hello', times: 2 }));
   });
 
+  it('a custom serializer encodes what the publisher sends and decodes what handlers get', async () => {
+    const serializer = {
+      serialize: (value: unknown) => Buffer.from(`v1:${JSON.stringify(value)}`),
+      deserialize: (raw: Buffer) => ({ decoded: JSON.parse(raw.toString().replace(/^v1:/, '')) as unknown }),
+    };
+    apps.push(await startApp(target.hostOptions({ serializer }), [NewsListener]));
+    const plain = new Redis(target.port, '127.0.0.1');
+    try {
+      await plain.subscribe('news');
+      const raw = new Promise<string>((resolve) => plain.once('message', (_channel: string, message: string) => resolve(message)));
+      await apps[0].get(BrookPublisher).publish('news', { a: 1 });
+      expect(await raw).toBe('v1:{"a":1}');
+      await waitUntil(() => received.length === 1, 'the delivery');
+      expect(received[0].payload).toEqual({ decoded: { a: 1 } });
+    } finally {
+      plain.disconnect();
+    }
+  });
+
   it('forRootAsync (useFactory with inject, useClass) configures the same module', async () => {
     const OPTIONS = Symbol('options');
     const options = target.clientOptions();

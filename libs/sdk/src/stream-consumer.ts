@@ -45,7 +45,7 @@ export const DEFAULT_CONCURRENCY = 1;
 export const DEFAULT_MAX_DELIVERIES = 5;
 export const DEFAULT_VISIBILITY_TIMEOUT = 30000;
 
-/** How long one XREADGROUP waits; stop() does not wait for it (it disconnects the loop's connection). */
+/** The longest one XREADGROUP waits; stop() does not wait for it (it disconnects the loop's connection). */
 const BLOCK_MS = 5000;
 
 type RawEntry = [id: Buffer, fields: Buffer[] | null];
@@ -58,7 +58,8 @@ type PendingReply = [id: string, consumer: string, idle: number, deliveries: num
  * {group}) and the transport's @EventPattern handlers. At-least-once:
  * - the group is created at start() if missing (XGROUP CREATE … MKSTREAM);
  * - a dedicated connection runs XREADGROUP BLOCK for as many entries as there are free slots;
- * - an entry is XACKed only after its handler resolved;
+ * - an entry is XACKed only after its handler resolved; while the handler runs, its entry's
+ *   idle time is reset every visibilityTimeout/3 so that it is not reclaimed;
  * - every instance periodically XAUTOCLAIMs entries left unacknowledged longer than
  *   visibilityTimeout (a handler failed, or its process died) and runs them again;
  * - an entry whose handler fails on delivery maxDeliveries (or throws a NonRetryableError), or
@@ -77,10 +78,14 @@ export class StreamConsumer {
   private running = false;
   /** Set when stop() gave up waiting: late completions must not acknowledge on a closing connection. */
   private abandoned = false;
-  private loops: Promise<void>[] = [];
-  /** Wakes the read loop when a slot frees up or stop() is called. */
+  private loop: Promise<void> = Promise.resolve();
+  /** Where the next XAUTOCLAIM step starts ('0-0': a new sweep). */
+  private sweepCursor = '0-0';
+  /** Wakes the loop when a slot frees up or stop() is called. */
   private wake: (() => void) | null = null;
-  /** Aborted by stop(): cuts the loops' sleeps short. */
+  /** Keeps the entries of running handlers from looking abandoned (see touch()). */
+  private heartbeat: NodeJS.Timeout | null = null;
+  /** Aborted by stop(): cuts the loop's backoff sleep short. */
   private stopping = new AbortController();
 
   constructor(
@@ -106,7 +111,9 @@ export class StreamConsumer {
       `consumer ${this.options.consumer} of ${this.options.stream}/${this.options.group}`,
       this.logger,
     );
-    this.loops = [this.readLoop(this.blocking), this.reclaimLoop()];
+    this.loop = this.consume(this.blocking);
+    this.heartbeat = setInterval(() => void this.touch(), Math.max(10, this.visibilityTimeout / 3));
+    this.heartbeat.unref();
   }
 
   /**
@@ -122,7 +129,7 @@ export class StreamConsumer {
     this.blocking?.disconnect();
     this.stopping.abort();
     this.notify();
-    await Promise.all(this.loops);
+    await this.loop;
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
       Promise.all(this.inFlight.values()).then(() => true),
@@ -135,6 +142,9 @@ export class StreamConsumer {
         `${this.inFlight.size} handler(s) of ${this.options.stream}/${this.options.group} still running after ${timeoutMs} ms; left unacknowledged for redelivery`,
       );
     }
+    // Only now: handlers finishing during stop() keep their entries; abandoned ones become reclaimable.
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     if (this.blocking) await closeRedis(this.blocking);
     this.blocking = null;
   }
@@ -148,36 +158,54 @@ export class StreamConsumer {
     }
   }
 
-  private async readLoop(conn: Redis): Promise<void> {
+  /**
+   * The one loop that fills free slots, so `concurrency` bounds reclaimed and new entries
+   * together: when a sweep is due it reclaims first (retries before new work), otherwise it
+   * blocks on XREADGROUP until the next sweep is due.
+   */
+  private async consume(conn: Redis): Promise<void> {
+    // Every instance sweeps the group for entries idle past visibilityTimeout, as often as half that.
+    const period = Math.min(Math.max(this.visibilityTimeout / 2, 20), 10000);
+    // The first sweep runs at once: a restarted instance picks up what a dead one left.
+    let nextSweep = Date.now();
     let failures = 0;
     while (this.running) {
       const free = await this.freeSlots();
       if (this.stopped()) break;
       try {
-        const reply: ReadReply = await conn.xreadgroupBuffer(
-          'GROUP',
-          this.options.group,
-          this.options.consumer,
-          'COUNT',
-          free,
-          'BLOCK',
-          BLOCK_MS,
-          'STREAMS',
-          this.options.stream,
-          '>',
-        );
+        if (Date.now() >= nextSweep) {
+          // A sweep that stopped early (no slot left) resumes from its cursor as soon as a slot frees.
+          if (await this.reclaim(free)) nextSweep = Date.now() + period;
+        } else {
+          await this.read(conn, free, Math.min(BLOCK_MS, nextSweep - Date.now()));
+        }
         failures = 0;
-        // '>' hands out entries never delivered before: this is their first delivery.
-        for (const [, entries] of reply ?? []) for (const entry of entries) this.dispatch(entry, 1);
       } catch (e) {
         if (this.stopped()) break;
         failures++;
-        await this.onReadError(e, failures);
+        await this.onError(e, failures);
       }
     }
   }
 
-  private async onReadError(e: unknown, failures: number): Promise<void> {
+  private async read(conn: Redis, count: number, blockMs: number): Promise<void> {
+    const reply: ReadReply = await conn.xreadgroupBuffer(
+      'GROUP',
+      this.options.group,
+      this.options.consumer,
+      'COUNT',
+      count,
+      'BLOCK',
+      Math.max(1, Math.ceil(blockMs)),
+      'STREAMS',
+      this.options.stream,
+      '>',
+    );
+    // '>' hands out entries never delivered before: this is their first delivery.
+    for (const [, entries] of reply ?? []) for (const entry of entries) this.dispatch(entry, 1);
+  }
+
+  private async onError(e: unknown, failures: number): Promise<void> {
     const text = errorText(e);
     if (text.startsWith('NOGROUP')) {
       // The stream or the group was deleted under us: recreate it rather than stop consuming.
@@ -186,55 +214,58 @@ export class StreamConsumer {
         this.logger.error(`Recreating ${this.options.group}: ${errorText(err)}`);
       });
     } else {
-      this.logger.error(`Reading ${this.options.stream}/${this.options.group}: ${text}`);
+      this.logger.error(`Consuming ${this.options.stream}/${this.options.group}: ${text}`);
     }
     await this.sleep(reconnectDelay(failures));
   }
 
-  /** Every instance sweeps the group for entries idle past visibilityTimeout, as often as half that. */
-  private async reclaimLoop(): Promise<void> {
-    const period = Math.min(Math.max(this.visibilityTimeout / 2, 20), 10000);
-    while (this.running) {
-      await this.sleep(period);
-      if (this.stopped()) break;
-      try {
-        await this.reclaim();
-      } catch (e) {
-        if (!this.stopped()) this.logger.error(`Reclaiming in ${this.options.stream}/${this.options.group}: ${errorText(e)}`);
-      }
-    }
-  }
-
-  private async reclaim(): Promise<void> {
+  /**
+   * One XAUTOCLAIM step of the sweep over the group's pending entries, for at most `free`
+   * entries; true when the sweep is complete (the cursor is back at 0-0).
+   */
+  private async reclaim(free: number): Promise<boolean> {
     const { stream, group, consumer } = this.options;
-    let cursor = '0-0';
-    do {
-      const free = this.concurrency - this.inFlight.size;
-      if (free <= 0 || !this.running) return;
-      // ioredis has no Buffer variant of XAUTOCLAIM; its reply is an array in RESP2 and RESP3 alike.
-      const [next, entries] = (await this.commands.callBuffer(
-        'XAUTOCLAIM',
-        stream,
-        group,
-        consumer,
-        this.visibilityTimeout,
-        cursor,
-        'COUNT',
-        free,
-      )) as AutoclaimReply;
-      cursor = next.toString();
-      const live = entries.filter((e): e is [Buffer, Buffer[]] => e[1] !== null);
-      if (live.length === 0) continue;
+    // ioredis has no Buffer variant of XAUTOCLAIM; its reply is an array in RESP2 and RESP3 alike.
+    const [next, entries] = (await this.commands.callBuffer(
+      'XAUTOCLAIM',
+      stream,
+      group,
+      consumer,
+      this.visibilityTimeout,
+      this.sweepCursor,
+      'COUNT',
+      free,
+    )) as AutoclaimReply;
+    this.sweepCursor = next.toString();
+    // Entries deleted from the stream come back with null fields (Redis drops them from the PEL).
+    const live = entries.filter((e): e is [Buffer, Buffer[]] => e[1] !== null);
+    if (live.length > 0) {
       // XAUTOCLAIM counted this delivery in the PEL; read the counts back. The entries are now
       // ours and not idle, so no other instance changes them before we run them.
       const pipeline = this.commands.pipeline();
       for (const [id] of live) pipeline.xpending(stream, group, id, id, 1);
       const counts = (await pipeline.exec()) ?? [];
       live.forEach((entry, i) => {
-        const pending = counts[i]?.[1] as PendingReply | undefined;
-        this.dispatch(entry, pending?.[0]?.[3] ?? this.maxDeliveries + 1);
+        const deliveries = (counts[i]?.[1] as PendingReply | undefined)?.[0]?.[3];
+        if (deliveries !== undefined) this.dispatch(entry, deliveries);
       });
-    } while (cursor !== '0-0');
+    }
+    return this.sweepCursor === '0-0';
+  }
+
+  /**
+   * Resets the idle time of the entries whose handlers are still running (XCLAIM to ourselves
+   * with JUSTID, which does not count a delivery), so a handler slower than visibilityTimeout
+   * is not taken for a dead consumer; only entries of dead or stopped consumers go idle.
+   */
+  private async touch(): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    const { stream, group, consumer } = this.options;
+    try {
+      await this.commands.call('XCLAIM', stream, group, consumer, 0, ...this.inFlight.keys(), 'JUSTID');
+    } catch (e) {
+      this.logger.error(`Refreshing running entries of ${stream}/${group}: ${errorText(e)}`);
+    }
   }
 
   private dispatch([rawId, rawFields]: RawEntry, deliveryCount: number): void {
