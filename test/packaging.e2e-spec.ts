@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -110,6 +110,53 @@ await app.close();
 console.log('closed');
 `;
 
+/**
+ * A TypeScript consumer, type-checked against the installed declarations with this repo's tsc
+ * (skipLibCheck, as @types/node 20 needs with TypeScript 6): the expected errors prove the
+ * declarations are real types, not `any`.
+ */
+const TYPED_APP = `
+import { BrookModule, BrookPublisher, OnMessage, type MessageContext } from '@brook/sdk';
+import { BrookClient, BrookContext, BrookServer } from '@brook/transport';
+
+export const root = BrookModule.forRoot({ embedded: { port: 6390 }, prefix: 'shop' });
+export const server = new BrookServer({ connection: 'redis://127.0.0.1:6390', group: 'orders' });
+export const client = new BrookClient({ connection: { host: '127.0.0.1', port: 6390 }, timeout: 5000 });
+export const publish = (p: BrookPublisher): Promise<number> => p.publish('news', { hello: 1 });
+export const append = (p: BrookPublisher): Promise<string> => p.append('orders', {}, { maxLen: 1000 });
+export const decorator = OnMessage('orders', { group: 'billing', concurrency: 4 });
+export const where = (m: MessageContext, c: BrookContext): [string, string | undefined, number] => [m.channel, m.stream, c.getDeliveryCount()];
+// @ts-expect-error group must be a string
+export const wrongServer = new BrookServer({ group: 1 });
+// @ts-expect-error no such module option
+export const wrongRoot = BrookModule.forRoot({ prefixes: 'x' });
+`;
+
+const TYPED_APP_TSCONFIG = {
+  compilerOptions: {
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    target: 'ES2023',
+    lib: ['ES2023'],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: ['node'],
+    typeRoots: [join(ROOT, 'node_modules/@types')],
+  },
+  files: ['typed-app.ts'],
+};
+
+/** The quoted `@brook/…` module specifiers in a package's installed .js and .d.ts files. */
+function brookSpecifiers(packageDir: string): Set<string> {
+  const found = new Set<string>();
+  for (const entry of readdirSync(packageDir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.(js|d\.ts)$/.test(entry.name)) continue;
+    for (const m of readFileSync(join(entry.parentPath, entry.name), 'utf8').matchAll(/(['"])(@brook\/[\w-]+)\1/g)) found.add(m[2]);
+  }
+  return found;
+}
+
 describe('packaging: npm pack and an app outside the repo', () => {
   let work: string;
   const tarballs: Record<string, string> = {};
@@ -156,6 +203,23 @@ describe('packaging: npm pack and an app outside the repo', () => {
     expect(contents.transport.filter((f) => !f.startsWith('package/dist/transport/') && f !== 'package/package.json')).toEqual([]);
     const transport = readPackage(join(appDir(), 'node_modules/@brook/transport/package.json'));
     expect(transport.dependencies?.['@brook/sdk']).toBe(readPackage(join(ROOT, 'libs/sdk/package.json')).version);
+  });
+
+  it('the SDK imports its embedded server by relative paths; the transport imports only @brook/sdk', () => {
+    expect([...brookSpecifiers(join(appDir(), 'node_modules/@brook/sdk'))]).toEqual([]);
+    expect([...brookSpecifiers(join(appDir(), 'node_modules/@brook/transport'))]).toEqual(['@brook/sdk']);
+  });
+
+  it('a TypeScript app type-checks against the declarations', async () => {
+    writeFileSync(join(appDir(), 'typed-app.ts'), TYPED_APP);
+    writeFileSync(join(appDir(), 'tsconfig.json'), JSON.stringify(TYPED_APP_TSCONFIG));
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    // tsc prints its diagnostics on stdout and exits non-zero: compare them, so a failure shows them.
+    const diagnostics = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: appDir() }).then(
+      (r) => r.stdout,
+      (e: unknown) => (e as { stdout?: string }).stdout ?? (e as Error).message,
+    );
+    expect(diagnostics).toBe('');
   });
 
   it.each(PACKAGES)('the %s package asks for the Nest peers and depends on ioredis', (name) => {
