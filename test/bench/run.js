@@ -11,6 +11,7 @@
  *   --streams-scale    only the 10M-entry stream check (load time, RSS; Brook and Redis)
  *   --throughput, --memory   only that part of the default run
  *   --pubsub           only the PUBLISH fan-out (1, 100 and 1000 subscribers; part of the default run, ~1 minute)
+ *   --sdk              only the Nest SDK: @OnMessage consumer groups and client.send (sdk.js; ~3 minutes)
  *   --all              all of the above
  *   --write            also insert the results as a dated section into docs/BENCHMARKS.md
  *   --rounds R         throughput rounds (default 5)
@@ -48,6 +49,7 @@ import {
 import { scaleRun } from './scale.js';
 import { streamGroups } from './stream-groups.js';
 import { pubsubFanout, pubsubMarkdown } from './pubsub.js';
+import { sdkBench, sdkMarkdown } from './sdk.js';
 import { BROOK_MAIN, hasTool, startBrook, startRedis, stopAll } from './servers.js';
 import { COLLECTION_TESTS, STREAM_TESTS, throughput } from './throughput.js';
 
@@ -58,6 +60,7 @@ const { values: opts } = parseArgs({
     scale: { type: 'boolean', default: false },
     streams: { type: 'boolean', default: false },
     pubsub: { type: 'boolean', default: false },
+    sdk: { type: 'boolean', default: false },
     'streams-scale': { type: 'boolean', default: false },
     'group-entries': { type: 'string', default: '200000' },
     'group-producers': { type: 'string', default: '4' },
@@ -246,6 +249,18 @@ async function runPubsub() {
   }
 }
 
+/** The Nest SDK against Brook and Redis, interleaved. */
+async function runSdk() {
+  const brook = await startBrook();
+  const redis = await startRedis();
+  try {
+    return sdkMarkdown(await sdkBench(brook, redis, { log }));
+  } finally {
+    await brook.stop();
+    await redis.stop();
+  }
+}
+
 /** All stream benchmarks of the default run, and the consumer-group driver. */
 async function runStreams() {
   return [await runThroughput({ streamsOnly: true }), await runMemory(['stream']), await runStreamGroups()].join('\n\n');
@@ -272,7 +287,8 @@ async function runScale() {
 async function main() {
   checkPrerequisites();
   let ok = true;
-  const only = opts.scale || opts.lazyfree || opts.throughput || opts.memory || opts.streams || opts['streams-scale'] || opts.pubsub;
+  const only =
+    opts.scale || opts.lazyfree || opts.throughput || opts.memory || opts.streams || opts['streams-scale'] || opts.pubsub || opts.sdk;
   const parts = [];
   if (opts.all || !only || opts.throughput) parts.push(await runThroughput());
   if (opts.all || !only || opts.memory) parts.push(await runMemory());
@@ -290,6 +306,11 @@ async function main() {
     const markdown = opts.all ? await runStreamGroups() : await runStreams();
     print(markdown);
     save(opts.all ? 'stream consumer groups' : 'streams', [markdown]);
+  }
+  if (opts.sdk || opts.all) {
+    const markdown = await runSdk();
+    print(markdown);
+    save('Nest SDK', [markdown]);
   }
   if (opts['streams-scale'] || opts.all) {
     const markdown = await runStreamScale();
