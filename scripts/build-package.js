@@ -21,8 +21,12 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
-/** A quoted `@brook/<lib>` module specifier, in JavaScript or in declarations. */
-const BROOK_SPECIFIER = /(['"])@brook\/([\w-]+)\1/g;
+/**
+ * A quoted `@brook/<lib>` module specifier, in JavaScript or in declarations: after `from`,
+ * `import(`, a bare `import` or `require(` — never any other string that names a package
+ * (the server's version lookup compares package names).
+ */
+const BROOK_SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])@brook\/([\w-]+)\2/g;
 
 /** Every file under dir, recursively. */
 function files(dir) {
@@ -46,14 +50,14 @@ function rewriteBundledImports(dist) {
   const external = new Set();
   for (const file of files(dist).filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'))) {
     const text = readFileSync(file, 'utf8');
-    const next = text.replace(BROOK_SPECIFIER, (whole, quote, lib) => {
+    const next = text.replace(BROOK_SPECIFIER, (whole, keyword, quote, lib) => {
       const entry = join(dist, lib, 'src', 'index.js');
       if (!existsSync(entry)) {
         external.add(`@brook/${lib}`);
         return whole;
       }
       const path = relative(dirname(file), entry).split(sep).join('/');
-      return `${quote}${path.startsWith('.') ? path : `./${path}`}${quote}`;
+      return `${keyword}${quote}${path.startsWith('.') ? path : `./${path}`}${quote}`;
     });
     if (next !== text) writeFileSync(file, next);
   }

@@ -51,7 +51,7 @@ import { Controller, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientsModule, MessagePattern } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { BrookModule, BrookPublisher, OnMessage } from '@brook/sdk';
+import { BrookConnections, BrookModule, BrookPublisher, OnMessage } from '@brook/sdk';
 import { BrookClient, BrookServer } from '@brook/transport';
 
 function decorateMethod(decorator, proto, key) {
@@ -106,6 +106,9 @@ console.log('durable ' + JSON.stringify(order) + ' group=' + context.group + ' d
 
 console.log('send ' + (await lastValueFrom(app.get('GREETER').send('greet', 'brook'))));
 
+const info = await app.get(BrookConnections).commands.info('server');
+console.log('embedded ' + /^brook_version:(.*)$/m.exec(info)[1].trim());
+
 await app.close();
 console.log('closed');
 `;
@@ -152,7 +155,8 @@ function brookSpecifiers(packageDir: string): Set<string> {
   const found = new Set<string>();
   for (const entry of readdirSync(packageDir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !/\.(js|d\.ts)$/.test(entry.name)) continue;
-    for (const m of readFileSync(join(entry.parentPath, entry.name), 'utf8').matchAll(/(['"])(@brook\/[\w-]+)\1/g)) found.add(m[2]);
+    const text = readFileSync(join(entry.parentPath, entry.name), 'utf8');
+    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])(@brook\/[\w-]+)\1/g)) found.add(m[2]);
   }
   return found;
 }
@@ -244,6 +248,7 @@ describe('packaging: npm pack and an app outside the repo', () => {
       expect(stdout.trim().split('\n')).toEqual([
         'durable {"sku":"A1","qty":2} group=billing delivery=1 same-id=true',
         'send hello brook',
+        `embedded ${readPackage(join(ROOT, 'package.json')).version}`,
         'closed',
       ]);
     },
