@@ -8,6 +8,7 @@ export * from './embedded.js';
 export * from './errors.js';
 export * from './keys.js';
 export * from './message-context.js';
+export * from './metrics/job-metrics.js';
 export * from './on-message.decorator.js';
 export * from './options.js';
 export * from './serializer.js';
