@@ -72,8 +72,8 @@ async function sdkWorker({ port, prefix, queue, concurrency }, hooks) {
   const { NestFactory } = await import('@nestjs/core');
   const { BrookModule, OnJob, OnJobEvent, Processor } = await sdk();
   class BenchProcessor {
-    handle(job) {
-      hooks.onJob(job.data);
+    handle(data) {
+      hooks.onJob(data);
       return null;
     }
     completed() {
@@ -264,7 +264,7 @@ export async function jobsBench(brook, redis, { rounds = ROUNDS, log }) {
 /** The job results as a markdown section. */
 export function jobsMarkdown({ targets, rows }, { rounds = ROUNDS } = {}) {
   const int = (n) => Math.round(n).toLocaleString('en-US');
-  const rate = (x) => (x.error ? `error: ${x.error}` : `${int(x.rate)} (${x.samples.map(int).join(', ')})`);
+  const rate = (x) => (x.error ? `error: ${x.error.split(' / ')[0]}` : `${int(x.rate)} (${x.samples.map(int).join(', ')})`);
   const late = (x) => (x.error ? '' : `${x.p50.toFixed(1)} / ${x.p99.toFixed(1)}`);
   return [
     '### Job queues: jobs/s end to end and delayed-job lateness',
