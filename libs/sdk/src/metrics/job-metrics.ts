@@ -8,16 +8,12 @@ export interface JobCountsSource {
   getJobCounts(): Promise<Record<string, number>>;
 }
 
-/**
- * One attempt of a job, as a worker finished it: `completed`, `failed` (finally: it is now a dead
- * letter) or `retried` (this attempt failed and another is scheduled).
- */
-export interface JobOutcome {
-  queue: string;
-  name: string;
-  status: 'completed' | 'failed' | 'retried';
-  /** How long the processor ran for this attempt. */
-  durationMs: number;
+/** What the metrics read of a job a worker finished (the SDK's Job). */
+export interface FinishedJob {
+  readonly name: string;
+  /** When the worker took it (ms since the epoch). */
+  processedOn?: number;
+  getState(): Promise<string>;
 }
 
 /** The `metrics` option: `true` for prom-client's default registry, or the registry to use. */
@@ -32,13 +28,13 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
  * apps in one process, as in tests or a process hosting two modules, report into the same series.
  */
 class RegistryJobMetrics {
-  /** Queues of every live app on this registry, read on each scrape. */
-  readonly sources = new Map<JobCountsSource, LoggerService>();
+  /** Every live app's metrics on this registry: their queues are read on each scrape. */
+  readonly apps = new Set<JobMetrics>();
   readonly jobs: Counter<'queue' | 'name' | 'status'>;
   readonly duration: Histogram<'queue' | 'name' | 'status'>;
 
   constructor(registry: Registry) {
-    const sources = this.sources;
+    const apps = this.apps;
     new Gauge({
       name: 'brook_queue_jobs',
       help: 'Jobs per queue and state (waiting counts paused and prioritized jobs), read from the server on each scrape',
@@ -47,15 +43,9 @@ class RegistryJobMetrics {
       async collect() {
         this.reset();
         // Counts are read on scrape, not kept in memory: another process may have changed them.
-        await Promise.all(
-          [...sources].map(async ([source, logger]) => {
-            try {
-              for (const [state, count] of Object.entries(await source.getJobCounts())) this.set({ queue: source.name, state }, count);
-            } catch (e) {
-              logger.error(`Metrics: reading the job counts of queue ${source.name}: ${errorText(e)}`);
-            }
-          }),
-        );
+        const counts = await Promise.all([...apps].map((app) => app.jobCounts()));
+        for (const [queue, byState] of counts.flat())
+          for (const [state, count] of Object.entries(byState)) this.set({ queue, state }, count);
       },
     });
     this.jobs = new Counter({
@@ -92,36 +82,66 @@ function metricsOf(registry: Registry): RegistryJobMetrics {
 }
 
 /**
- * An app's job metrics: the queues it registered are counted on scrape, and its workers'
- * outcomes are recorded as they happen. close() takes its queues out of the gauge (the
+ * An app's job metrics: its queues are counted on scrape, and its workers' events are turned
+ * into outcomes: `completed`, `failed` (finally: the job is now a dead letter) or `retried` (the
+ * attempt failed and another is scheduled). close() takes the app's queues out of the gauge (the
  * counters keep their totals, as Prometheus counters must).
  */
 export class JobMetrics {
   readonly registry: Registry;
   private readonly metrics: RegistryJobMetrics;
-  private readonly tracked = new Set<JobCountsSource>();
 
   constructor(
     option: Exclude<BrookMetricsOption, false>,
+    private readonly queues: () => Iterable<JobCountsSource>,
     private readonly logger: LoggerService,
   ) {
     this.registry = (option === true ? undefined : option.registry) ?? defaultRegistry;
     this.metrics = metricsOf(this.registry);
+    this.metrics.apps.add(this);
   }
 
-  track(queue: JobCountsSource): void {
-    this.tracked.add(queue);
-    this.metrics.sources.set(queue, this.logger);
+  /** A worker's event (@OnJobEvent's events); only outcomes count. Never throws. */
+  onJobEvent(queue: string, event: string, job: FinishedJob): void {
+    if (event === 'completed') this.record(queue, job, 'completed');
+    else if (event === 'failed') void this.recordFailure(queue, job);
   }
 
-  record(outcome: JobOutcome): void {
-    const labels = { queue: outcome.queue, name: outcome.name, status: outcome.status };
-    this.metrics.jobs.inc(labels);
-    this.metrics.duration.observe(labels, Math.max(0, outcome.durationMs) / 1000);
+  /** [queue, counts] of every queue of this app; a queue whose counts cannot be read is logged and left out. */
+  async jobCounts(): Promise<[string, Record<string, number>][]> {
+    const read = await Promise.all(
+      [...this.queues()].map(async (queue): Promise<[string, Record<string, number>] | null> => {
+        try {
+          return [queue.name, await queue.getJobCounts()];
+        } catch (e) {
+          this.logger.error(`Metrics: reading the job counts of queue ${queue.name}: ${errorText(e)}`);
+          return null;
+        }
+      }),
+    );
+    return read.filter((entry) => entry !== null);
   }
 
   close(): void {
-    for (const queue of this.tracked) this.metrics.sources.delete(queue);
-    this.tracked.clear();
+    this.metrics.apps.delete(this);
+  }
+
+  private async recordFailure(queue: string, job: FinishedJob): Promise<void> {
+    // The failure moved the job to failed (finally) or back to waiting/delayed (retried); the
+    // event does not say which, the server does.
+    let state: string;
+    try {
+      state = await job.getState();
+    } catch (e) {
+      this.logger.error(`Metrics: reading the state of a failed job of queue ${queue}: ${errorText(e)}`);
+      return;
+    }
+    this.record(queue, job, state === 'failed' ? 'failed' : 'retried');
+  }
+
+  private record(queue: string, job: FinishedJob, status: 'completed' | 'failed' | 'retried'): void {
+    const labels = { queue, name: job.name, status };
+    this.metrics.jobs.inc(labels);
+    if (job.processedOn !== undefined) this.metrics.duration.observe(labels, Math.max(0, Date.now() - job.processedOn) / 1000);
   }
 }
