@@ -35,7 +35,8 @@ export function checkJobOptions(opts: JobOptions): void {
   if (priority !== undefined && (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY)) {
     throw new RangeError(`priority must be an integer from 0 to ${MAX_PRIORITY}, not ${priority}`);
   }
-  if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1)) throw new RangeError(`attempts must be an integer ≥ 1, not ${attempts}`);
+  if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1))
+    throw new RangeError(`attempts must be an integer ≥ 1, not ${attempts}`);
   if (delay !== undefined && (!Number.isFinite(delay) || delay < 0)) throw new RangeError(`delay must be a number ≥ 0, not ${delay}`);
   if (opts.jobId !== undefined && (opts.jobId === '' || opts.jobId.includes(':'))) {
     throw new RangeError(`jobId must be non-empty and without ':', not '${opts.jobId}'`);

@@ -69,7 +69,9 @@ export class JobStore implements JobBackend {
     for (const state of new Set(states)) {
       const key = this.stateKey(state);
       const finished = state === 'completed' || state === 'failed';
-      ids.push(...(finished ? await redis.zrange(key, String(start), String(end), 'REV') : await redis.zrange(key, String(start), String(end))));
+      ids.push(
+        ...(finished ? await redis.zrange(key, String(start), String(end), 'REV') : await redis.zrange(key, String(start), String(end))),
+      );
     }
     const jobs = await Promise.all(ids.map((id) => this.readJob<T, R>(redis, id)));
     return jobs.filter((j): j is Job<T, R> => j !== undefined);
@@ -129,7 +131,7 @@ export class JobStore implements JobBackend {
 
   /**
    * Waits for the job's final outcome. The events stream position is read before the job's
-   * state, so an outcome recorded in between is still read from the stream.
+   * state, so an outcome recorded in between (even with the job removed since) is read from the stream.
    */
   async waitUntilFinished(id: string, timeoutMs?: number): Promise<unknown> {
     const { keys } = this.ctx;
@@ -138,24 +140,29 @@ export class JobStore implements JobBackend {
     try {
       const last = await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1);
       let cursor = last.length > 0 ? last[0][0] : '0-0';
-      const job = await this.readJob(redis, id);
-      if (!job) throw new Error(`job ${id} of queue ${this.queueName} does not exist`);
       const state = await this.getState(id);
-      if (state === 'completed') return job.returnvalue;
-      if (state === 'failed') throw new Error(job.failedReason ?? 'failed');
+      const job = state === 'unknown' ? undefined : await this.readJob(redis, id);
+      if (job && state === 'completed') return job.returnvalue;
+      if (job && state === 'failed') throw new Error(job.failedReason ?? 'failed');
+      // Unknown: it never existed, or finished and was removed after the cursor (then its outcome follows it).
+      let blocking = state !== 'unknown';
       for (;;) {
         const left = deadline - Date.now();
         if (left <= 0) throw new Error(`job ${id} of queue ${this.queueName} did not finish within ${timeoutMs} ms`);
-        const reply = await redis.xreadBuffer('COUNT', 100, 'BLOCK', Math.ceil(Math.min(left, EVENT_POLL_MS)), 'STREAMS', keys.events, cursor);
+        const reply = blocking
+          ? await redis.xreadBuffer('COUNT', 100, 'BLOCK', Math.ceil(Math.min(left, EVENT_POLL_MS)), 'STREAMS', keys.events, cursor)
+          : await redis.xreadBuffer('COUNT', 100, 'STREAMS', keys.events, cursor);
         for (const [entryId, fields] of reply ? reply[0][1] : []) {
           cursor = entryId.toString();
           const event = new Map<string, Buffer>();
           for (let i = 0; i + 1 < fields.length; i += 2) event.set(String(fields[i]), fields[i + 1]);
           if (event.get('id')?.toString() !== id) continue;
           const detail = event.get('detail') ?? Buffer.alloc(0);
-          if (event.get('event')?.toString() === 'completed') return detail.length === 0 ? undefined : this.ctx.serializer.deserialize(detail);
-          throw new Error(detail.toString());
+          if (event.get('event')?.toString() !== 'completed') throw new Error(detail.toString());
+          return detail.length === 0 ? undefined : this.ctx.serializer.deserialize(detail);
         }
+        if (!blocking && !reply) throw new Error(`job ${id} of queue ${this.queueName} does not exist`);
+        if (!reply) blocking = true;
       }
     } finally {
       redis.disconnect();
@@ -197,7 +204,8 @@ export class JobStore implements JobBackend {
     const { keys } = this.ctx;
     await this.ctx.transactions.run(async (redis) => {
       await redis.watch(keys.active);
-      if ((await redis.zscore(keys.active, id)) !== null) throw new Error(`job ${id} of queue ${this.queueName} is active and cannot be removed`);
+      if ((await redis.zscore(keys.active, id)) !== null)
+        throw new Error(`job ${id} of queue ${this.queueName} is active and cannot be removed`);
       const multi = redis.multi().zrem(keys.wait, id).zrem(keys.delayed, id).zrem(keys.completed, id).zrem(keys.failed, id);
       return execOrConflict(this.ctx.deleteJob(multi, id));
     });

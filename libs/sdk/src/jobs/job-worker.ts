@@ -46,6 +46,7 @@ export class JobWorker {
   private loop: Promise<void> | undefined;
   private stallTimer: NodeJS.Timeout | undefined;
   private wakeUp: (() => void) | undefined;
+  private woken = false;
   private readonly progressListener = (job: Job, progress: number | object): void => {
     if (this.running.has(job.id)) this.emit('progress', job, progress);
   };
@@ -89,13 +90,19 @@ export class JobWorker {
     if (this.subscriber) await closeRedis(this.subscriber);
   }
 
+  /** Ends the current sleep, or the next one when the loop is busy (a wake-up during a fetch must not be lost). */
   private wake(): void {
     const wakeUp = this.wakeUp;
     this.wakeUp = undefined;
-    wakeUp?.();
+    if (wakeUp) wakeUp();
+    else this.woken = true;
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.wake(), Math.max(ms, 0));
       this.wakeUp = () => {
@@ -193,7 +200,9 @@ export class JobWorker {
   private async recoverStalled(): Promise<void> {
     try {
       for (const { id, failed } of await this.transitions.recoverStalled(this.options.maxStalledCount)) {
-        this.logger.warn(`Queue ${this.store.queueName}: job ${id} stalled (its worker stopped renewing its lock); ${failed ? 'failed' : 'queued again'}`);
+        this.logger.warn(
+          `Queue ${this.store.queueName}: job ${id} stalled (its worker stopped renewing its lock); ${failed ? 'failed' : 'queued again'}`,
+        );
         const job = await this.store.getJob(id);
         if (job) this.emit('stalled', job, failed);
       }

@@ -43,7 +43,9 @@ export class ProcessorExplorer implements OnApplicationBootstrap, BeforeApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     for (const wrapper of this.discovery.getProviders()) {
-      const meta = wrapper.metatype ? (Reflect.getMetadata(PROCESSOR_METADATA, wrapper.metatype) as ProcessorMetadata | undefined) : undefined;
+      const meta = wrapper.metatype
+        ? (Reflect.getMetadata(PROCESSOR_METADATA, wrapper.metatype) as ProcessorMetadata | undefined)
+        : undefined;
       if (!meta) continue;
       if (!wrapper.isDependencyTreeStatic()) {
         this.brook.logger.warn(`@Processor ${wrapper.name} ignored: request-scoped providers cannot process jobs`);
@@ -67,7 +69,8 @@ export class ProcessorExplorer implements OnApplicationBootstrap, BeforeApplicat
       const method = proto[name];
       const onJob = Reflect.getMetadata(ON_JOB_METADATA, method) as OnJobMetadata | undefined;
       if (onJob) {
-        if (handlers.has(onJob.name)) throw new Error(`${wrapper.name}: two @OnJob handlers for ${onJob.name ?? 'every other job name'} of queue ${queue}`);
+        if (handlers.has(onJob.name))
+          throw new Error(`${wrapper.name}: two @OnJob handlers for ${onJob.name ?? 'every other job name'} of queue ${queue}`);
         const transform = payloadTransform(onJob.options.data);
         handlers.set(onJob.name, { invoke: method.bind(instance), transform });
         this.registry.addValidator(queue, onJob.name, transform);

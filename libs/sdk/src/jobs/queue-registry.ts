@@ -45,7 +45,8 @@ export class QueueRegistry implements OnApplicationShutdown {
   private async validate(queue: string, jobName: string, data: unknown): Promise<void> {
     const byName = this.validators.get(queue);
     const transform = byName?.get(jobName) ?? byName?.get(undefined);
-    if (!transform) throw new Error(`add(…, { validate: true }): no @OnJob handler for '${jobName}' of queue ${queue} in this app to validate against`);
+    if (!transform)
+      throw new Error(`add(…, { validate: true }): no @OnJob handler for '${jobName}' of queue ${queue} in this app to validate against`);
     await transform(data);
   }
 

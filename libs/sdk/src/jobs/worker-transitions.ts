@@ -71,7 +71,11 @@ export class WorkerTransitions {
       const now = Date.now();
       const multi = redis.multi().zrem(keys.active, job.id);
       if (bound?.count === 0) this.ctx.deleteJob(multi, job.id);
-      else multi.zadd(keys.completed, now, job.id).hset(keys.job(job.id), { returnvalue: detail, finishedOn: now }).hdel(keys.job(job.id), 'lock');
+      else
+        multi
+          .zadd(keys.completed, now, job.id)
+          .hset(keys.job(job.id), { returnvalue: detail, finishedOn: now })
+          .hdel(keys.job(job.id), 'lock');
       this.ctx.publishOutcome(multi, job.id, 'completed', detail);
       return (await execOrConflict(multi)) === CONFLICT ? CONFLICT : true;
     });
@@ -94,7 +98,11 @@ export class WorkerTransitions {
       if ((await redis.hget(keys.job(job.id), 'lock')) !== token) return 'lost' as const;
       const now = Date.now();
       const seq = retry && delay === 0 ? await this.ctx.nextSeq(redis) : 0;
-      const multi = redis.multi().zrem(keys.active, job.id).hdel(keys.job(job.id), 'lock').hset(keys.job(job.id), { failedReason: reason, stacktrace });
+      const multi = redis
+        .multi()
+        .zrem(keys.active, job.id)
+        .hdel(keys.job(job.id), 'lock')
+        .hset(keys.job(job.id), { failedReason: reason, stacktrace });
       if (retry && delay > 0) multi.zadd(keys.delayed, now + delay, job.id).publish(keys.wakeChannel, job.id);
       else if (retry) this.ctx.queueReady(multi, job.id, job.opts.priority ?? 0, seq);
       else this.finishFailed(multi, job.id, reason, now);
