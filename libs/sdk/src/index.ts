@@ -6,6 +6,7 @@ export * from './brook.module.js';
 export * from './connection.js';
 export * from './embedded.js';
 export * from './errors.js';
+export * from './jobs/index.js';
 export * from './keys.js';
 export * from './message-context.js';
 export * from './metrics/job-metrics.js';
