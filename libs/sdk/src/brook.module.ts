@@ -16,6 +16,7 @@ import { ProcessorExplorer } from './jobs/processor-explorer.js';
 import type { QueueDefinition } from './jobs/queue.js';
 import { QueueRegistry } from './jobs/queue-registry.js';
 import { MessageExplorer } from './message-explorer.js';
+import { JobMetrics } from './metrics/job-metrics.js';
 import type { BrookModuleOptions } from './options.js';
 
 /** For forRootAsync's useClass / useExisting. */
@@ -56,6 +57,12 @@ export class BrookModule {
         BrookPublisher,
         MessageExplorer,
         QueueRegistry,
+        {
+          provide: JobMetrics,
+          useFactory: (options: BrookModuleOptions, brook: BrookConnections, registry: QueueRegistry) =>
+            options.metrics ? new JobMetrics(options.metrics, () => registry.all(), brook.logger) : null,
+          inject: [BROOK_OPTIONS, BrookConnections, QueueRegistry],
+        },
         ProcessorExplorer,
       ],
       exports: [BrookPublisher, BROOK_OPTIONS, QueueRegistry],

@@ -1,8 +1,9 @@
-import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import { BrookConnections } from '../brook-connections.js';
 import { errorText } from '../errors.js';
+import { JobMetrics } from '../metrics/job-metrics.js';
 import { payloadTransform, type PayloadTransform } from '../payload-validation.js';
 import type { Job } from './job.js';
 import {
@@ -39,6 +40,8 @@ export class ProcessorExplorer implements OnApplicationBootstrap, BeforeApplicat
     private readonly scanner: MetadataScanner,
     private readonly brook: BrookConnections,
     private readonly registry: QueueRegistry,
+    /** null unless BrookModule.forRoot({ metrics }). */
+    @Inject(JobMetrics) private readonly metrics: JobMetrics | null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -85,6 +88,7 @@ export class ProcessorExplorer implements OnApplicationBootstrap, BeforeApplicat
       return handler.invoke(await handler.transform(job.data), job);
     };
     const emit = (event: JobEvent, ...args: unknown[]): void => {
+      this.metrics?.onJobEvent(queue, event, args[0] as Job);
       for (const listener of listeners.get(event) ?? []) {
         Promise.resolve()
           .then(() => listener(...args))

@@ -35,6 +35,11 @@ export class QueueRegistry implements OnApplicationShutdown {
     return queue;
   }
 
+  /** Every queue registered in this app (for the metrics). */
+  all(): Queue[] {
+    return [...this.queues.values()];
+  }
+
   /** Registers the data check of an @OnJob handler (jobName undefined: the catch-all handler). */
   addValidator(queue: string, jobName: string | undefined, transform: PayloadTransform): void {
     const byName = this.validators.get(queue) ?? new Map<string | undefined, PayloadTransform>();

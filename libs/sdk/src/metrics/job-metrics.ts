@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import type { BeforeApplicationShutdown, LoggerService } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register as defaultRegistry, type Registry } from 'prom-client';
 import { errorText } from '../errors.js';
 
@@ -84,10 +84,10 @@ function metricsOf(registry: Registry): RegistryJobMetrics {
 /**
  * An app's job metrics: its queues are counted on scrape, and its workers' events are turned
  * into outcomes: `completed`, `failed` (finally: the job is now a dead letter) or `retried` (the
- * attempt failed and another is scheduled). close() takes the app's queues out of the gauge (the
+ * attempt failed and another is scheduled). Shutdown takes the app's queues out of the gauge (the
  * counters keep their totals, as Prometheus counters must).
  */
-export class JobMetrics {
+export class JobMetrics implements BeforeApplicationShutdown {
   readonly registry: Registry;
   private readonly metrics: RegistryJobMetrics;
 
@@ -122,7 +122,8 @@ export class JobMetrics {
     return read.filter((entry) => entry !== null);
   }
 
-  close(): void {
+  /** Before the connections close: a scrape from then on no longer reads this app's queues. */
+  beforeApplicationShutdown(): void {
     this.metrics.apps.delete(this);
   }
 
