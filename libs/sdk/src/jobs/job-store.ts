@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { Job, type JobBackend, type JobFields } from './job.js';
 import { checkJobOptions, JOB_STATES, type JobOptions, type JobState } from './job-options.js';
 import { execOrConflict, type QueueContext } from './queue-context.js';
@@ -78,24 +78,24 @@ export class JobStore implements JobBackend {
   }
 
   async getJobCounts(): Promise<Record<JobState, number>> {
-    const pipeline = this.ctx.commands.pipeline();
-    for (const state of JOB_STATES) pipeline.zcard(this.stateKey(state));
-    const replies = (await pipeline.exec()) ?? [];
-    const counts = {} as Record<JobState, number>;
-    JOB_STATES.forEach((state, i) => {
-      const [err, count] = replies[i] ?? [new Error('no reply'), 0];
-      if (err) throw err;
-      counts[state] = count as number;
-    });
-    return counts;
+    const counts = await this.perState((key, pipeline) => pipeline.zcard(key));
+    return Object.fromEntries(JOB_STATES.map((state, i) => [state, counts[i] as number])) as Record<JobState, number>;
   }
 
   async getState(id: string): Promise<JobState | 'unknown'> {
+    const scores = await this.perState((key, pipeline) => pipeline.zscore(key, id));
+    const index = scores.findIndex((score) => score !== null);
+    return index < 0 ? 'unknown' : JOB_STATES[index];
+  }
+
+  /** One command per state (in JOB_STATES order) in one round trip; their replies, or the first error. */
+  private async perState(command: (key: string, pipeline: ChainableCommander) => void): Promise<unknown[]> {
     const pipeline = this.ctx.commands.pipeline();
-    for (const state of JOB_STATES) pipeline.zscore(this.stateKey(state), id);
-    const replies = (await pipeline.exec()) ?? [];
-    const index = replies.findIndex(([, score]) => score !== null);
-    return index < 0 ? 'unknown' : (JOB_STATES[index] ?? 'unknown');
+    for (const state of JOB_STATES) command(this.stateKey(state), pipeline);
+    return ((await pipeline.exec()) ?? []).map(([err, reply]) => {
+      if (err) throw err;
+      return reply;
+    });
   }
 
   stateKey(state: JobState): string {
