@@ -88,7 +88,6 @@ function metricsOf(registry: Registry): RegistryJobMetrics {
  * counters keep their totals, as Prometheus counters must).
  */
 export class JobMetrics implements BeforeApplicationShutdown {
-  readonly registry: Registry;
   private readonly metrics: RegistryJobMetrics;
 
   constructor(
@@ -96,8 +95,7 @@ export class JobMetrics implements BeforeApplicationShutdown {
     private readonly queues: () => Iterable<JobCountsSource>,
     private readonly logger: LoggerService,
   ) {
-    this.registry = (option === true ? undefined : option.registry) ?? defaultRegistry;
-    this.metrics = metricsOf(this.registry);
+    this.metrics = metricsOf((option === true ? undefined : option.registry) ?? defaultRegistry);
     this.metrics.apps.add(this);
   }
 
@@ -129,7 +127,8 @@ export class JobMetrics implements BeforeApplicationShutdown {
 
   private async recordFailure(queue: string, job: FinishedJob): Promise<void> {
     // The failure moved the job to failed (finally) or back to waiting/delayed (retried); the
-    // event does not say which, the server does.
+    // event does not say which, the server does. A retry due at once may already have run and
+    // failed finally by the time of this read: that rare attempt then counts as failed too.
     let state: string;
     try {
       state = await job.getState();
