@@ -6,13 +6,14 @@ import { errorText, isNonRetryable } from '../errors.js';
 import type { Job } from './job.js';
 import type { JobEvent } from './job-decorators.js';
 import type { JobStore } from './job-store.js';
-import { WorkerTransitions } from './worker-transitions.js';
+import { WorkerTransitions, type RateLimit } from './worker-transitions.js';
 
 export interface JobWorkerOptions {
   concurrency: number;
   lockDuration: number;
   maxStalledCount: number;
   shutdownTimeout: number;
+  limiter?: RateLimit;
 }
 
 /** Longest an idle worker sleeps before looking again, in case a wake-up message was missed (reconnect). */
@@ -121,12 +122,12 @@ export class JobWorker {
         }
         const nextDue = await this.transitions.promoteDue();
         const token = randomUUID();
-        const job = await this.transitions.take(token, this.options.lockDuration);
+        const { job, limitedForMs } = await this.transitions.take(token, this.options.lockDuration, this.options.limiter);
         if (job) {
           this.launch(job, token);
           continue;
         }
-        await this.sleep(Math.min(IDLE_POLL_MS, nextDue === undefined ? IDLE_POLL_MS : nextDue - Date.now()));
+        await this.sleep(Math.min(IDLE_POLL_MS, limitedForMs ?? IDLE_POLL_MS, nextDue === undefined ? IDLE_POLL_MS : nextDue - Date.now()));
       } catch (e) {
         this.logger.error(`Queue ${this.store.queueName}: fetching jobs failed: ${errorText(e)}`);
         await this.sleep(ERROR_PAUSE_MS);

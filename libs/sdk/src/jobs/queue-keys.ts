@@ -16,6 +16,7 @@
  * - `completed`     zset     finished jobs, scored by finishedOn (bounded by removeOnComplete)
  * - `failed`        zset     jobs that failed finally — the dead letters — scored by finishedOn
  * - `paused`        string   present while the queue is paused (workers take nothing; adds still land in `wait`)
+ * - `limiter`       string   jobs started in the current rate-limit window, expiring with it (PX)
  * - `events`        stream   completed/failed outcomes (trimmed), read by waitUntilFinished in any process
  *
  * and the pub/sub channel `<prefix>:queue:q:wake`, published when a job becomes ready or due
@@ -37,6 +38,7 @@ export interface QueueKeys {
   readonly completed: string;
   readonly failed: string;
   readonly paused: string;
+  readonly limiter: string;
   readonly events: string;
   readonly wakeChannel: string;
   job(id: string): string;
@@ -55,6 +57,7 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     completed: `${base}:completed`,
     failed: `${base}:failed`,
     paused: `${base}:paused`,
+    limiter: `${base}:limiter`,
     events: `${base}:events`,
     wakeChannel: `${base}:wake`,
     job: (id) => `${base}:job:${id}`,
