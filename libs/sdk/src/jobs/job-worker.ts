@@ -5,6 +5,7 @@ import { closeRedis } from '../connection.js';
 import { errorText, isNonRetryable } from '../errors.js';
 import type { Job } from './job.js';
 import type { JobEvent } from './job-decorators.js';
+import { JobSchedulers } from './job-schedulers.js';
 import type { JobStore } from './job-store.js';
 import { WorkerTransitions, type RateLimit } from './worker-transitions.js';
 
@@ -39,6 +40,7 @@ interface Running {
  */
 export class JobWorker {
   private readonly transitions: WorkerTransitions;
+  private readonly schedulers: JobSchedulers;
   private readonly running = new Map<string, Running>();
   private subscriber: Redis | undefined;
   private stopping = false;
@@ -60,6 +62,7 @@ export class JobWorker {
     private readonly logger: Logger,
   ) {
     this.transitions = new WorkerTransitions(store);
+    this.schedulers = new JobSchedulers(store);
   }
 
   async start(): Promise<void> {
@@ -125,6 +128,7 @@ export class JobWorker {
         const { job, limitedForMs } = await this.transitions.take(token, this.options.lockDuration, this.options.limiter);
         if (job) {
           this.launch(job, token);
+          if (job.scheduler !== undefined) await this.schedulers.scheduleAfter(job);
           continue;
         }
         await this.sleep(Math.min(IDLE_POLL_MS, limitedForMs ?? IDLE_POLL_MS, nextDue === undefined ? IDLE_POLL_MS : nextDue - Date.now()));
