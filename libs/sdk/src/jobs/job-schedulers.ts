@@ -109,7 +109,13 @@ export class JobSchedulers {
     if (limit !== undefined && record.created >= limit) {
       return multi.hset(keys.schedulers, id, JSON.stringify({ ...record, next: undefined }));
     }
-    const slot = nextSlot(record.repeat, from);
+    // A slot whose job still exists (started, or kept after it finished) already had its job.
+    let slot = nextSlot(record.repeat, from);
+    await redis.watch(keys.job(`repeat-${id}-${slot}`));
+    while ((await redis.exists(keys.job(`repeat-${id}-${slot}`))) === 1) {
+      slot = nextSlot(record.repeat, slot + 1);
+      await redis.watch(keys.job(`repeat-${id}-${slot}`));
+    }
     const jobId = `repeat-${id}-${slot}`;
     const now = Date.now();
     const opts: JobOptions = { ...record.template.opts, jobId, delay: Math.max(slot - now, 0) };
