@@ -220,4 +220,20 @@ describeSdkModes('job queues', (target) => {
     await expect(hung.waitUntilFinished(20000)).rejects.toThrow(/timed out after 200 ms/);
     expect((await queue.getJob(hung.id))?.attemptsMade).toBe(2);
   });
+
+  it('limits job starts globally across workers (limiter: max per duration)', async () => {
+    const name = freshQueue();
+    const starts: number[] = [];
+    const processor = processorFor(name, { concurrency: 4, limiter: { max: 2, duration: 400 } }, () => starts.push(Date.now()));
+    await apps.start([], [processor]);
+    await apps.start([], [processor]);
+    const queue = queueOf(await apps.start([name]), name);
+    await queue.addBulk(Array.from({ length: 6 }, (_, n) => ({ name: 'limited', data: n })));
+    await waitUntil(() => starts.length === 6, 'every limited job to run');
+    starts.sort((a, b) => a - b);
+    // Windows of 400 ms, each opened by its first start: jobs 2k and 2k+1 run in window k, so
+    // start 2k is at least k windows after start 0 (less the time from opening a window to the handler).
+    expect(starts[2] - starts[0]).toBeGreaterThanOrEqual(400 - 150);
+    expect(starts[4] - starts[0]).toBeGreaterThanOrEqual(800 - 150);
+  });
 });

@@ -4,6 +4,18 @@ import { checkJobOptions, JOB_STATES, type JobOptions, type JobState } from './j
 import { execOrConflict, type QueueContext } from './queue-context.js';
 import { CONFLICT } from './transactions.js';
 
+/** A job about to be written by writeNewJob. */
+export interface NewJob {
+  id: string;
+  name: string;
+  /** Serialized. */
+  data: string | Buffer;
+  opts: JobOptions;
+  timestamp: number;
+  seq: number;
+  extra?: Record<string, string | number>;
+}
+
 /** How long one blocking read of the events stream waits before the waiter checks its deadline again. */
 const EVENT_POLL_MS = 1000;
 
@@ -36,26 +48,37 @@ export class JobStore implements JobBackend {
         id = String(await redis.incr(keys.id));
       }
       const now = Date.now();
-      const delay = opts.delay ?? 0;
-      const priority = opts.priority ?? 0;
-      const seq = delay > 0 ? 0 : await this.ctx.nextSeq(redis);
-      const multi = redis.multi().hset(keys.job(id), {
-        name,
-        data: serialized,
-        opts: JSON.stringify(opts),
-        priority,
-        attemptsMade: 0,
-        stalls: 0,
-        progress: '0',
-        stacktrace: '[]',
-        timestamp: now,
-      });
-      if (delay > 0) multi.zadd(keys.delayed, now + delay, id).publish(keys.wakeChannel, id);
-      else this.ctx.queueReady(multi, id, priority, seq);
+      const seq = (opts.delay ?? 0) > 0 ? 0 : await this.ctx.nextSeq(redis);
+      const multi = this.writeNewJob(redis.multi(), { id, name, data: serialized, opts, timestamp: now, seq });
       if ((await execOrConflict(multi)) === CONFLICT) return CONFLICT;
       const fields: JobFields<T> = { id, name, data, opts, attemptsMade: 0, stalls: 0, progress: 0, stacktrace: [], timestamp: now };
       return { job: new Job<T, R>(this, fields), created: true };
     });
+  }
+
+  /**
+   * Adds the creation of a job to a transaction: its hash, then `wait` (at `seq`, from nextSeq) or
+   * `delayed` (opts.delay after timestamp). `extra` fields go into the hash too.
+   */
+  writeNewJob(multi: ChainableCommander, job: NewJob): ChainableCommander {
+    const { keys } = this.ctx;
+    const { id, opts, timestamp } = job;
+    const delay = opts.delay ?? 0;
+    const priority = opts.priority ?? 0;
+    multi.hset(keys.job(id), {
+      ...job.extra,
+      name: job.name,
+      data: job.data,
+      opts: JSON.stringify(opts),
+      priority,
+      attemptsMade: 0,
+      stalls: 0,
+      progress: '0',
+      stacktrace: '[]',
+      timestamp,
+    });
+    if (delay > 0) return multi.zadd(keys.delayed, timestamp + delay, id).publish(keys.wakeChannel, id);
+    return this.ctx.queueReady(multi, id, priority, job.seq);
   }
 
   getJob<T, R>(id: string): Promise<Job<T, R> | undefined> {
@@ -278,6 +301,7 @@ export class JobStore implements JobBackend {
     const number = (field: string): number | undefined => (hash[field] === undefined ? undefined : Number(text(field)));
     const returnvalue = hash.returnvalue;
     const failedReason = text('failedReason');
+    const scheduler = text('scheduler');
     const processedOn = number('processedOn');
     const finishedOn = number('finishedOn');
     const fields: JobFields<T> = {
@@ -292,6 +316,7 @@ export class JobStore implements JobBackend {
       timestamp: number('timestamp') ?? 0,
       ...(returnvalue !== undefined && returnvalue.length > 0 ? { returnvalue: this.ctx.serializer.deserialize(returnvalue) } : {}),
       ...(failedReason !== undefined ? { failedReason } : {}),
+      ...(scheduler !== undefined ? { scheduler } : {}),
       ...(processedOn !== undefined ? { processedOn } : {}),
       ...(finishedOn !== undefined ? { finishedOn } : {}),
     };

@@ -5,14 +5,16 @@ import { closeRedis } from '../connection.js';
 import { errorText, isNonRetryable } from '../errors.js';
 import type { Job } from './job.js';
 import type { JobEvent } from './job-decorators.js';
+import { JobSchedulers } from './job-schedulers.js';
 import type { JobStore } from './job-store.js';
-import { WorkerTransitions } from './worker-transitions.js';
+import { WorkerTransitions, type RateLimit } from './worker-transitions.js';
 
 export interface JobWorkerOptions {
   concurrency: number;
   lockDuration: number;
   maxStalledCount: number;
   shutdownTimeout: number;
+  limiter?: RateLimit;
 }
 
 /** Longest an idle worker sleeps before looking again, in case a wake-up message was missed (reconnect). */
@@ -38,6 +40,7 @@ interface Running {
  */
 export class JobWorker {
   private readonly transitions: WorkerTransitions;
+  private readonly schedulers: JobSchedulers;
   private readonly running = new Map<string, Running>();
   private subscriber: Redis | undefined;
   private stopping = false;
@@ -59,6 +62,7 @@ export class JobWorker {
     private readonly logger: Logger,
   ) {
     this.transitions = new WorkerTransitions(store);
+    this.schedulers = new JobSchedulers(store);
   }
 
   async start(): Promise<void> {
@@ -121,12 +125,13 @@ export class JobWorker {
         }
         const nextDue = await this.transitions.promoteDue();
         const token = randomUUID();
-        const job = await this.transitions.take(token, this.options.lockDuration);
+        const { job, limitedForMs } = await this.transitions.take(token, this.options.lockDuration, this.options.limiter);
         if (job) {
           this.launch(job, token);
+          if (job.scheduler !== undefined) await this.schedulers.scheduleAfter(job);
           continue;
         }
-        await this.sleep(Math.min(IDLE_POLL_MS, nextDue === undefined ? IDLE_POLL_MS : nextDue - Date.now()));
+        await this.sleep(Math.min(IDLE_POLL_MS, limitedForMs ?? IDLE_POLL_MS, nextDue === undefined ? IDLE_POLL_MS : nextDue - Date.now()));
       } catch (e) {
         this.logger.error(`Queue ${this.store.queueName}: fetching jobs failed: ${errorText(e)}`);
         await this.sleep(ERROR_PAUSE_MS);

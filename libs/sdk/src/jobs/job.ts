@@ -21,6 +21,8 @@ export interface JobFields<T> {
   /** Times the job was taken back from a worker that stopped renewing its lock. */
   stalls: number;
   progress: number | object;
+  /** The job scheduler that created it, if any. */
+  scheduler?: string;
   returnvalue?: unknown;
   failedReason?: string;
   stacktrace: string[];
@@ -49,6 +51,8 @@ export class Job<T = any, R = any> {
   finishedOn?: number;
   /** @internal stalls, for the retry decision (attempts count tries that ended, not ones lost to a crash). */
   readonly stalls: number;
+  /** @internal the job scheduler that created it. */
+  readonly scheduler?: string;
 
   constructor(
     private readonly backend: JobBackend,
@@ -61,6 +65,7 @@ export class Job<T = any, R = any> {
     this.opts = fields.opts;
     this.attemptsMade = fields.attemptsMade;
     this.stalls = fields.stalls;
+    if (fields.scheduler !== undefined) this.scheduler = fields.scheduler;
     this.progress = fields.progress;
     if (fields.returnvalue !== undefined) this.returnvalue = fields.returnvalue as R;
     if (fields.failedReason !== undefined) this.failedReason = fields.failedReason;

@@ -102,6 +102,7 @@ export class ProcessorExplorer implements OnApplicationBootstrap, BeforeApplicat
         lockDuration: options.lockDuration ?? DEFAULT_LOCK_DURATION,
         maxStalledCount: options.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
         shutdownTimeout: options.shutdownTimeout ?? this.brook.shutdownTimeout,
+        ...(options.limiter ? { limiter: options.limiter } : {}),
       },
       run,
       emit,

@@ -16,6 +16,8 @@
  * - `completed`     zset     finished jobs, scored by finishedOn (bounded by removeOnComplete)
  * - `failed`        zset     jobs that failed finally — the dead letters — scored by finishedOn
  * - `paused`        string   present while the queue is paused (workers take nothing; adds still land in `wait`)
+ * - `limiter`       string   jobs started in the current rate-limit window, expiring with it (PX)
+ * - `schedulers`    hash     job scheduler id → its repeat, job template, jobs created and pending job id (JSON)
  * - `events`        stream   completed/failed outcomes (trimmed), read by waitUntilFinished in any process
  *
  * and the pub/sub channel `<prefix>:queue:q:wake`, published when a job becomes ready or due
@@ -37,7 +39,9 @@ export interface QueueKeys {
   readonly completed: string;
   readonly failed: string;
   readonly paused: string;
+  readonly limiter: string;
   readonly events: string;
+  readonly schedulers: string;
   readonly wakeChannel: string;
   job(id: string): string;
   logs(id: string): string;
@@ -55,7 +59,9 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     completed: `${base}:completed`,
     failed: `${base}:failed`,
     paused: `${base}:paused`,
+    limiter: `${base}:limiter`,
     events: `${base}:events`,
+    schedulers: `${base}:schedulers`,
     wakeChannel: `${base}:wake`,
     job: (id) => `${base}:job:${id}`,
     logs: (id) => `${base}:job:${id}:logs`,

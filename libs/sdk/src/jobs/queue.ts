@@ -1,5 +1,6 @@
 import type { Job } from './job.js';
 import type { JobOptions, JobState } from './job-options.js';
+import { JobSchedulers, type JobTemplate, type RepeatOptions } from './job-schedulers.js';
 import type { JobStore } from './job-store.js';
 
 export interface QueueDefinition {
@@ -16,6 +17,7 @@ export type AddValidator = (queue: string, jobName: string, data: unknown) => Pr
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export class Queue<T = any, R = any> {
   readonly name: string;
+  private readonly schedulers: JobSchedulers;
 
   constructor(
     private readonly store: JobStore,
@@ -23,6 +25,7 @@ export class Queue<T = any, R = any> {
     private readonly validateData: AddValidator,
   ) {
     this.name = store.queueName;
+    this.schedulers = new JobSchedulers(store);
   }
 
   /** Adds a job; with `jobId`, while a job with that id exists (in any state) it is returned instead and nothing is added. */
@@ -81,5 +84,19 @@ export class Queue<T = any, R = any> {
   /** Deletes the queue and all its jobs. */
   obliterate(): Promise<void> {
     return this.store.obliterate();
+  }
+
+  /**
+   * Creates or replaces a job scheduler: one job from `template` per slot (`every` ms, or each time
+   * of a cron `pattern` in `tz`), up to `limit` jobs, exactly once per slot however many workers
+   * run, surviving restarts. Replacing it drops its pending job and restarts the limit count.
+   */
+  upsertJobScheduler(id: string, repeat: RepeatOptions, template: JobTemplate<T>): Promise<void> {
+    return this.schedulers.upsert(id, repeat, template);
+  }
+
+  /** Deletes a job scheduler and its pending job; false when there was none. */
+  removeJobScheduler(id: string): Promise<boolean> {
+    return this.schedulers.remove(id);
   }
 }

@@ -9,6 +9,18 @@ const STACKTRACE_KEPT = 10;
 /** Due jobs moved from delayed to wait per transaction. */
 const PROMOTE_BATCH = 100;
 
+/** At most `max` jobs started per `duration` ms, across every worker of the queue. */
+export interface RateLimit {
+  max: number;
+  duration: number;
+}
+
+/** A job taken, or nothing to take (empty or paused), or the rate limit reached for this long. */
+export interface TakeResult {
+  job?: Job;
+  limitedForMs?: number;
+}
+
 /** What became of a failed attempt. */
 export type FailureOutcome = 'retry' | 'failed' | 'lost';
 
@@ -25,14 +37,19 @@ export class WorkerTransitions {
     this.ctx = store.ctx;
   }
 
-  /** Takes the first waiting job, locked by `token` until now + lockMs; undefined when none or paused. */
-  async take(token: string, lockMs: number): Promise<Job | undefined> {
+  /**
+   * Takes the first waiting job, locked by `token` until now + lockMs. Nothing when the queue is
+   * empty or paused; when the queue's rate limit is used up, how long until it allows another job.
+   */
+  async take(token: string, lockMs: number, limiter?: RateLimit): Promise<TakeResult> {
     const { keys } = this.ctx;
-    const id = await this.ctx.transactions.run(async (redis) => {
-      await redis.watch(keys.wait, keys.paused);
-      if ((await redis.exists(keys.paused)) === 1) return undefined;
+    return this.ctx.transactions.run(async (redis): Promise<TakeResult | typeof CONFLICT> => {
+      await redis.watch(keys.wait, keys.paused, keys.limiter);
+      if ((await redis.exists(keys.paused)) === 1) return {};
       const head = await redis.zrange(keys.wait, '0', '0');
-      if (head.length === 0) return undefined;
+      if (head.length === 0) return {};
+      const used = limiter ? await redis.get(keys.limiter) : null;
+      if (limiter && used !== null && Number(used) >= limiter.max) return { limitedForMs: Math.max(await redis.pttl(keys.limiter), 1) };
       const first = head[0];
       const now = Date.now();
       const multi = redis
@@ -41,12 +58,14 @@ export class WorkerTransitions {
         .zadd(keys.active, now + lockMs, first)
         .hset(keys.job(first), { lock: token, processedOn: now })
         .hincrby(keys.job(first), 'attemptsMade', 1);
-      return (await execOrConflict(multi)) === CONFLICT ? CONFLICT : first;
+      // A fixed window: the first job taken opens it for `duration` ms; the count expires with it.
+      if (limiter && used === null) multi.set(keys.limiter, 1, 'PX', limiter.duration);
+      else if (limiter) multi.incr(keys.limiter);
+      if ((await execOrConflict(multi)) === CONFLICT) return CONFLICT;
+      const job = await this.store.readJob(redis, first);
+      if (!job) throw new Error(`job ${first} of queue ${this.ctx.name} was taken but its hash is missing`);
+      return { job };
     });
-    if (id === undefined) return undefined;
-    const job = await this.store.readJob(this.ctx.commands, id);
-    if (!job) throw new Error(`job ${id} of queue ${this.ctx.name} was taken but its hash is missing`);
-    return job;
   }
 
   /** Extends the lock; false when the job is no longer this worker's. */
