@@ -79,15 +79,19 @@ export class HttpEndpoint implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async describe(id: string, res: ServerResponse): Promise<void> {
-    const job = await this.queue.getJob(id);
-    if (!job) {
+    const found = await this.queue.getJob(id);
+    const state = await found?.getState();
+    // The job may have finished between the two reads: a finished job is read again, so that the
+    // state and the result shown agree (finished is final; removeOnComplete may have deleted it).
+    const job = state === 'completed' || state === 'failed' ? await this.queue.getJob(id) : found;
+    if (!job || state === undefined) {
       reply(res, 404, { error: `no job ${id}` });
       return;
     }
     reply(res, 200, {
       id: job.id,
       name: job.name,
-      state: await job.getState(),
+      state,
       data: job.data,
       attemptsMade: job.attemptsMade,
       returnvalue: job.returnvalue,
