@@ -1,6 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { Job, type JobBackend, type JobFields } from './job.js';
 import { checkJobOptions, JOB_STATES, type JobOptions, type JobState } from './job-options.js';
+import { OutcomeListener, type Outcome } from './outcome-listener.js';
 import { execOrConflict, type QueueContext } from './queue-context.js';
 import { CONFLICT } from './transactions.js';
 
@@ -16,8 +17,8 @@ export interface NewJob {
   extra?: Record<string, string | number>;
 }
 
-/** How long one blocking read of the events stream waits before the waiter checks its deadline again. */
-const EVENT_POLL_MS = 1000;
+/** Events searched for the outcome of a job that finished and was removed before its waiter came. */
+const RECENT_EVENTS = 1000;
 
 /**
  * The producer and admin side of one queue: adding, reading and managing jobs. The worker side
@@ -27,7 +28,11 @@ export class JobStore implements JobBackend {
   /** Told when a job of this queue reports progress in this process (for @OnJobEvent('progress')). */
   readonly progressListeners = new Set<(job: Job, progress: number | object) => void>();
 
-  constructor(readonly ctx: QueueContext) {}
+  private readonly outcomes: OutcomeListener;
+
+  constructor(readonly ctx: QueueContext) {
+    this.outcomes = new OutcomeListener(ctx);
+  }
 
   get queueName(): string {
     return this.ctx.name;
@@ -153,43 +158,62 @@ export class JobStore implements JobBackend {
   }
 
   /**
-   * Waits for the job's final outcome. The events stream position is read before the job's
-   * state, so an outcome recorded in between (even with the job removed since) is read from the stream.
+   * Waits for the job's final outcome, recorded by whichever process ran it. Interest is
+   * registered with the queue's OutcomeListener before the state is read, so an outcome recorded
+   * in between is not missed; one recorded earlier is in the job's hash or, if the job was removed
+   * since, among the recent events.
    */
   async waitUntilFinished(id: string, timeoutMs?: number): Promise<unknown> {
-    const { keys } = this.ctx;
-    const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
-    const redis = this.ctx.brook.duplicate(`queue ${this.queueName} waitUntilFinished`);
+    const { outcome, cancel } = await this.outcomes.listen(id);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const last = await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1);
-      let cursor = last.length > 0 ? last[0][0] : '0-0';
       const state = await this.getState(id);
-      const job = state === 'unknown' ? undefined : await this.readJob(redis, id);
+      const job = state === 'unknown' ? undefined : await this.readJob(this.ctx.commands, id);
       if (job && state === 'completed') return job.returnvalue;
       if (job && state === 'failed') throw new Error(job.failedReason ?? 'failed');
-      // Unknown: it never existed, or finished and was removed after the cursor (then its outcome follows it).
-      let blocking = state !== 'unknown';
-      for (;;) {
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`job ${id} of queue ${this.queueName} did not finish within ${timeoutMs} ms`);
-        const reply = blocking
-          ? await redis.xreadBuffer('COUNT', 100, 'BLOCK', Math.ceil(Math.min(left, EVENT_POLL_MS)), 'STREAMS', keys.events, cursor)
-          : await redis.xreadBuffer('COUNT', 100, 'STREAMS', keys.events, cursor);
-        for (const [entryId, fields] of reply ? reply[0][1] : []) {
-          cursor = entryId.toString();
-          const event = new Map<string, Buffer>();
-          for (let i = 0; i + 1 < fields.length; i += 2) event.set(String(fields[i]), fields[i + 1]);
-          if (event.get('id')?.toString() !== id) continue;
-          const detail = event.get('detail') ?? Buffer.alloc(0);
-          if (event.get('event')?.toString() !== 'completed') throw new Error(detail.toString());
-          return detail.length === 0 ? undefined : this.ctx.serializer.deserialize(detail);
-        }
-        if (!blocking && !reply) throw new Error(`job ${id} of queue ${this.queueName} does not exist`);
-        if (!reply) blocking = true;
+      if (!job) {
+        const recorded = await this.recentOutcome(id);
+        if (recorded) return this.settleOutcome(recorded);
+        if (state === 'unknown') throw new Error(`job ${id} of queue ${this.queueName} does not exist`);
       }
+      const expired = new Promise<never>((_, reject) => {
+        if (timeoutMs !== undefined) {
+          timer = setTimeout(
+            () => reject(new Error(`job ${id} of queue ${this.queueName} did not finish within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }
+      });
+      return this.settleOutcome(await Promise.race([outcome, expired]));
     } finally {
-      redis.disconnect();
+      clearTimeout(timer);
+      cancel();
     }
+  }
+
+  /** The outcome of a job finished and removed already, if still among the recent events. */
+  private async recentOutcome(id: string): Promise<Outcome | undefined> {
+    const entries = await this.ctx.commands.xrevrangeBuffer(this.ctx.keys.events, '+', '-', 'COUNT', RECENT_EVENTS);
+    for (const [, fields] of entries) {
+      const entry = new Map<string, Buffer>();
+      for (let i = 0; i + 1 < fields.length; i += 2) entry.set(String(fields[i]), fields[i + 1]);
+      if (entry.get('id')?.toString() !== id) continue;
+      return {
+        event: entry.get('event')?.toString() === 'completed' ? 'completed' : 'failed',
+        detail: entry.get('detail') ?? Buffer.alloc(0),
+      };
+    }
+    return undefined;
+  }
+
+  private settleOutcome({ event, detail }: Outcome): unknown {
+    if (event === 'failed') throw new Error(detail.toString());
+    return detail.length === 0 ? undefined : this.ctx.serializer.deserialize(detail);
+  }
+
+  /** Closes the queue's connections (at app shutdown, after its processors stopped). */
+  async close(): Promise<void> {
+    await Promise.all([this.ctx.transactions.close(), this.outcomes.close()]);
   }
 
   /** failed → waiting, attempts reset (a dead letter replayed). */

@@ -49,7 +49,7 @@ export class ProcessorExplorer implements OnApplicationBootstrap, BeforeApplicat
       const meta = wrapper.metatype
         ? (Reflect.getMetadata(PROCESSOR_METADATA, wrapper.metatype) as ProcessorMetadata | undefined)
         : undefined;
-      if (!meta) continue;
+      if (!meta || !wrapper.instance) continue;
       if (!wrapper.isDependencyTreeStatic()) {
         this.brook.logger.warn(`@Processor ${wrapper.name} ignored: request-scoped providers cannot process jobs`);
         continue;
@@ -82,6 +82,8 @@ export class ProcessorExplorer implements OnApplicationBootstrap, BeforeApplicat
         listeners.set(event, [...(listeners.get(event) ?? []), method.bind(instance)]);
       }
     }
+    if (handlers.size === 0)
+      this.brook.logger.warn(`@Processor ${wrapper.name} of queue ${queue} has no @OnJob method: its jobs will fail`);
     const run = async (job: Job): Promise<unknown> => {
       const handler = handlers.get(job.name) ?? handlers.get(undefined);
       if (!handler) throw new Error(`${wrapper.name} has no @OnJob handler for job name '${job.name}'`);

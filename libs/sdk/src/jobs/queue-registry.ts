@@ -57,6 +57,6 @@ export class QueueRegistry implements OnApplicationShutdown {
 
   /** After the processors stopped (beforeApplicationShutdown), so queues stay usable until then. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.stores.values()].map((s) => s.ctx.transactions.close()));
+    await Promise.all([...this.stores.values()].map((s) => s.close()));
   }
 }
