@@ -1,11 +1,13 @@
-# Brook server image: builds the monorepo and runs brook-server like redis-server.
+# One image for brook-server (the default command, like redis-server) and the demo app
+# (docker-compose.yml runs it with the demo's entrypoint).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json nest-cli.json tsconfig.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY bin ./bin
-RUN npm ci && npm prune --omit=dev
+# npm ci builds brook-server (the prepare script); the demo is a second Nest project.
+RUN npm ci && npx nest build demo && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

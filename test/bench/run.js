@@ -12,6 +12,7 @@
  *   --throughput, --memory   only that part of the default run
  *   --pubsub           only the PUBLISH fan-out (1, 100 and 1000 subscribers; part of the default run, ~1 minute)
  *   --sdk              only the Nest SDK: @OnMessage consumer groups and client.send (sdk.js; ~3 minutes)
+ *   --jobs             only the SDK's job queues, with BullMQ on Redis for reference (jobs.js; ~4 minutes)
  *   --all              all of the above
  *   --write            also insert the results as a dated section into docs/BENCHMARKS.md
  *   --rounds R         throughput rounds (default 5)
@@ -49,6 +50,7 @@ import {
 import { scaleRun } from './scale.js';
 import { streamGroups } from './stream-groups.js';
 import { pubsubFanout, pubsubMarkdown } from './pubsub.js';
+import { jobsBench, jobsMarkdown } from './jobs.js';
 import { sdkBench, sdkMarkdown } from './sdk.js';
 import { BROOK_MAIN, hasTool, startBrook, startRedis, stopAll } from './servers.js';
 import { COLLECTION_TESTS, STREAM_TESTS, throughput } from './throughput.js';
@@ -61,6 +63,7 @@ const { values: opts } = parseArgs({
     streams: { type: 'boolean', default: false },
     pubsub: { type: 'boolean', default: false },
     sdk: { type: 'boolean', default: false },
+    jobs: { type: 'boolean', default: false },
     'streams-scale': { type: 'boolean', default: false },
     'group-entries': { type: 'string', default: '200000' },
     'group-producers': { type: 'string', default: '4' },
@@ -261,6 +264,18 @@ async function runSdk() {
   }
 }
 
+/** The job queues: the SDK on Brook and on Redis, BullMQ on Redis. */
+async function runJobs() {
+  const brook = await startBrook();
+  const redis = await startRedis();
+  try {
+    return jobsMarkdown(await jobsBench(brook, redis, { log }));
+  } finally {
+    await brook.stop();
+    await redis.stop();
+  }
+}
+
 /** All stream benchmarks of the default run, and the consumer-group driver. */
 async function runStreams() {
   return [await runThroughput({ streamsOnly: true }), await runMemory(['stream']), await runStreamGroups()].join('\n\n');
@@ -288,7 +303,15 @@ async function main() {
   checkPrerequisites();
   let ok = true;
   const only =
-    opts.scale || opts.lazyfree || opts.throughput || opts.memory || opts.streams || opts['streams-scale'] || opts.pubsub || opts.sdk;
+    opts.scale ||
+    opts.lazyfree ||
+    opts.throughput ||
+    opts.memory ||
+    opts.streams ||
+    opts['streams-scale'] ||
+    opts.pubsub ||
+    opts.sdk ||
+    opts.jobs;
   const parts = [];
   if (opts.all || !only || opts.throughput) parts.push(await runThroughput());
   if (opts.all || !only || opts.memory) parts.push(await runMemory());
@@ -311,6 +334,11 @@ async function main() {
     const markdown = await runSdk();
     print(markdown);
     save('Nest SDK', [markdown]);
+  }
+  if (opts.jobs || opts.all) {
+    const markdown = await runJobs();
+    print(markdown);
+    save('job queues', [markdown]);
   }
   if (opts['streams-scale'] || opts.all) {
     const markdown = await runStreamScale();

@@ -43,28 +43,28 @@ const ON_MESSAGE_CASES = [
 const SEND_CASES = [{ inFlight: 1 }, { inFlight: 50 }];
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable across processes. */
-const now = () => performance.timeOrigin + performance.now();
+export const now = () => performance.timeOrigin + performance.now();
 
-function percentile(sorted, p) {
+export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** p50 and p99 of the latency samples (ms). */
-function latency(samples) {
+export function latency(samples) {
   const sorted = Float64Array.from(samples).sort();
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
 // ---------------------------------------------------------------- the role processes
 
-const sdk = () => import(pathToFileURL(join(ROOT, 'dist/apps/brook/libs/sdk/src/index.js')).href);
+export const sdk = () => import(pathToFileURL(join(ROOT, 'dist/apps/brook/libs/sdk/src/index.js')).href);
 const transport = () => import(pathToFileURL(join(ROOT, 'dist/apps/brook/libs/transport/src/index.js')).href);
 
-const report = (value) => process.stdout.write(`BENCH ${JSON.stringify(value)}\n`);
+export const report = (value) => process.stdout.write(`BENCH ${JSON.stringify(value)}\n`);
 
 /** The driver's commands to a role process, one JSON value per stdin line, in order. */
 let commands;
-async function nextCommand() {
+export async function nextCommand() {
   commands ??= createInterface({ input: process.stdin })[Symbol.asyncIterator]();
   const { value, done } = await commands.next();
   if (done) throw new Error('the driver closed stdin');
@@ -72,12 +72,12 @@ async function nextCommand() {
 }
 
 /** Applies a method decorator without TypeScript's __decorate, as plain JavaScript must. */
-function decorateMethod(decorator, proto, key) {
+export function decorateMethod(decorator, proto, key) {
   const replaced = decorator(proto, key, Object.getOwnPropertyDescriptor(proto, key));
   if (replaced) Object.defineProperty(proto, key, replaced);
 }
 
-async function nestModule(metadata) {
+export async function nestModule(metadata) {
   const { Module } = await import('@nestjs/common');
   // Decorated by the call below: plain JavaScript has no decorator syntax.
   // eslint-disable-next-line @typescript-eslint/no-extraneous-class
@@ -86,7 +86,7 @@ async function nestModule(metadata) {
   return BenchModule;
 }
 
-const LOGGER = ['error', 'warn'];
+export const LOGGER = ['error', 'warn'];
 const connection = (port) => ({ host: '127.0.0.1', port });
 
 /** One @OnMessage instance: reports its handled count every 100 ms until told to stop. */
@@ -203,9 +203,9 @@ const ROLES = { consumer, producer, 'rpc-server': rpcServer, 'rpc-client': rpcCl
 
 // ---------------------------------------------------------------- the driver
 
-/** A role process on the client CPU; `next()` resolves its next BENCH report. */
-function startRole(role, config, log) {
-  const proc = spawnClient(process.execPath, [fileURLToPath(import.meta.url), role, JSON.stringify(config)]);
+/** A role process of `script` (this file by default) on the client CPU; `next()` resolves its next BENCH report. */
+export function startRole(role, config, log, script = fileURLToPath(import.meta.url)) {
+  const proc = spawnClient(process.execPath, [script, role, JSON.stringify(config)]);
   const reports = [];
   const waiting = [];
   let failure = null;
@@ -249,7 +249,7 @@ function startRole(role, config, log) {
   };
 }
 
-function withTimeout(promise, what) {
+export function withTimeout(promise, what) {
   let timer;
   const timeout = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: no progress within ${PHASE_TIMEOUT_MS / 1000} s`)), PHASE_TIMEOUT_MS);

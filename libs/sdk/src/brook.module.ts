@@ -11,7 +11,12 @@ import { DiscoveryModule } from '@nestjs/core';
 import { BrookConnections } from './brook-connections.js';
 import { BrookPublisher } from './brook-publisher.js';
 import { BROOK_OPTIONS } from './brook.constants.js';
+import { getQueueToken } from './jobs/job-decorators.js';
+import { ProcessorExplorer } from './jobs/processor-explorer.js';
+import type { QueueDefinition } from './jobs/queue.js';
+import { QueueRegistry } from './jobs/queue-registry.js';
 import { MessageExplorer } from './message-explorer.js';
+import { JobMetrics } from './metrics/job-metrics.js';
 import type { BrookModuleOptions } from './options.js';
 
 /** For forRootAsync's useClass / useExisting. */
@@ -27,7 +32,8 @@ export interface BrookModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'>
 }
 
 /**
- * Brook messaging for a Nest app: the BrookPublisher, and @OnMessage handlers on any provider.
+ * Brook messaging and job queues for a Nest app: the BrookPublisher, @OnMessage handlers on any
+ * provider, queues (registerQueue, @InjectQueue) and @Processor providers.
  * Global: import it once, in the root module.
  */
 @Module({})
@@ -50,9 +56,27 @@ export class BrookModule {
         { provide: BrookConnections, useFactory: (options: BrookModuleOptions) => BrookConnections.open(options), inject: [BROOK_OPTIONS] },
         BrookPublisher,
         MessageExplorer,
+        QueueRegistry,
+        {
+          provide: JobMetrics,
+          useFactory: (options: BrookModuleOptions, brook: BrookConnections, registry: QueueRegistry) =>
+            options.metrics ? new JobMetrics(options.metrics, () => registry.all(), brook.logger) : null,
+          inject: [BROOK_OPTIONS, BrookConnections, QueueRegistry],
+        },
+        ProcessorExplorer,
       ],
-      exports: [BrookPublisher, BROOK_OPTIONS],
+      exports: [BrookPublisher, BROOK_OPTIONS, QueueRegistry],
     };
+  }
+
+  /** Job queues for @InjectQueue(name), in the module that imports this (BrookModule.forRoot must be imported once too). */
+  static registerQueue(...queues: QueueDefinition[]): DynamicModule {
+    const providers: Provider[] = queues.map((definition) => ({
+      provide: getQueueToken(definition.name),
+      useFactory: (registry: QueueRegistry) => registry.queue(definition),
+      inject: [QueueRegistry],
+    }));
+    return { module: BrookModule, providers, exports: providers };
   }
 
   private static asyncOptionsProviders(options: BrookModuleAsyncOptions): Provider[] {

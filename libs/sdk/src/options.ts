@@ -1,5 +1,6 @@
 import type { BrookConnection } from './connection.js';
 import type { EmbeddedOptions } from './embedded.js';
+import type { BrookMetricsOption } from './metrics/job-metrics.js';
 
 /** Turns payloads into bytes and back; the default is JSON (UTF-8). */
 export interface BrookSerializer {
@@ -17,4 +18,6 @@ export interface BrookModuleOptions {
   serializer?: BrookSerializer;
   /** ms app.close() waits for handlers in flight before closing connections (default 10000). */
   shutdownTimeout?: number;
+  /** Job metrics in prom-client's default registry (`true`) or in `{ registry }`; off by default. */
+  metrics?: BrookMetricsOption;
 }

@@ -1,0 +1,349 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { Job, type JobBackend, type JobFields } from './job.js';
+import { checkJobOptions, JOB_STATES, type JobOptions, type JobState } from './job-options.js';
+import { OutcomeListener, type Outcome } from './outcome-listener.js';
+import { execOrConflict, type QueueContext } from './queue-context.js';
+import { CONFLICT } from './transactions.js';
+
+/** A job about to be written by writeNewJob. */
+export interface NewJob {
+  id: string;
+  name: string;
+  /** Serialized. */
+  data: string | Buffer;
+  opts: JobOptions;
+  timestamp: number;
+  seq: number;
+  extra?: Record<string, string | number>;
+}
+
+/** Events searched for the outcome of a job that finished and was removed before its waiter came. */
+const RECENT_EVENTS = 1000;
+
+/**
+ * The producer and admin side of one queue: adding, reading and managing jobs. The worker side
+ * (taking, finishing, recovering) is in worker-transitions.ts.
+ */
+export class JobStore implements JobBackend {
+  /** Told when a job of this queue reports progress in this process (for @OnJobEvent('progress')). */
+  readonly progressListeners = new Set<(job: Job, progress: number | object) => void>();
+
+  private readonly outcomes: OutcomeListener;
+
+  constructor(readonly ctx: QueueContext) {
+    this.outcomes = new OutcomeListener(ctx);
+  }
+
+  get queueName(): string {
+    return this.ctx.name;
+  }
+
+  /** Adds a job, or returns the existing job with the same jobId (then `created` is false). */
+  async add<T, R>(name: string, data: T, opts: JobOptions): Promise<{ job: Job<T, R>; created: boolean }> {
+    checkJobOptions(opts);
+    const { keys, serializer } = this.ctx;
+    const serialized = serializer.serialize(data);
+    return this.ctx.transactions.run(async (redis) => {
+      let id = opts.jobId;
+      if (id !== undefined) {
+        await redis.watch(keys.job(id));
+        const existing = await this.readJob<T, R>(redis, id);
+        if (existing) return { job: existing, created: false };
+      } else {
+        id = String(await redis.incr(keys.id));
+      }
+      const now = Date.now();
+      const seq = (opts.delay ?? 0) > 0 ? 0 : await this.ctx.nextSeq(redis);
+      const multi = this.writeNewJob(redis.multi(), { id, name, data: serialized, opts, timestamp: now, seq });
+      if ((await execOrConflict(multi)) === CONFLICT) return CONFLICT;
+      const fields: JobFields<T> = { id, name, data, opts, attemptsMade: 0, stalls: 0, progress: 0, stacktrace: [], timestamp: now };
+      return { job: new Job<T, R>(this, fields), created: true };
+    });
+  }
+
+  /**
+   * Adds the creation of a job to a transaction: its hash, then `wait` (at `seq`, from nextSeq) or
+   * `delayed` (opts.delay after timestamp). `extra` fields go into the hash too.
+   */
+  writeNewJob(multi: ChainableCommander, job: NewJob): ChainableCommander {
+    const { keys } = this.ctx;
+    const { id, opts, timestamp } = job;
+    const delay = opts.delay ?? 0;
+    const priority = opts.priority ?? 0;
+    multi.hset(keys.job(id), {
+      ...job.extra,
+      name: job.name,
+      data: job.data,
+      opts: JSON.stringify(opts),
+      priority,
+      attemptsMade: 0,
+      stalls: 0,
+      progress: '0',
+      stacktrace: '[]',
+      timestamp,
+    });
+    if (delay > 0) return multi.zadd(keys.delayed, timestamp + delay, id).publish(keys.wakeChannel, id);
+    return this.ctx.queueReady(multi, id, priority, job.seq);
+  }
+
+  getJob<T, R>(id: string): Promise<Job<T, R> | undefined> {
+    return this.readJob<T, R>(this.ctx.commands, id);
+  }
+
+  /** Jobs in the given states: waiting and delayed in the order they will run, active by lock deadline, finished newest first. */
+  async getJobs<T, R>(states: JobState[], start = 0, end = -1): Promise<Job<T, R>[]> {
+    const redis = this.ctx.commands;
+    const ids: string[] = [];
+    for (const state of new Set(states)) {
+      const key = this.stateKey(state);
+      const finished = state === 'completed' || state === 'failed';
+      ids.push(
+        ...(finished ? await redis.zrange(key, String(start), String(end), 'REV') : await redis.zrange(key, String(start), String(end))),
+      );
+    }
+    const jobs = await Promise.all(ids.map((id) => this.readJob<T, R>(redis, id)));
+    return jobs.filter((j): j is Job<T, R> => j !== undefined);
+  }
+
+  async getJobCounts(): Promise<Record<JobState, number>> {
+    const counts = await this.perState((key, pipeline) => pipeline.zcard(key));
+    return Object.fromEntries(JOB_STATES.map((state, i) => [state, counts[i] as number])) as Record<JobState, number>;
+  }
+
+  async getState(id: string): Promise<JobState | 'unknown'> {
+    const scores = await this.perState((key, pipeline) => pipeline.zscore(key, id));
+    const index = scores.findIndex((score) => score !== null);
+    return index < 0 ? 'unknown' : JOB_STATES[index];
+  }
+
+  /** One command per state (in JOB_STATES order) in one round trip; their replies, or the first error. */
+  private async perState(command: (key: string, pipeline: ChainableCommander) => void): Promise<unknown[]> {
+    const pipeline = this.ctx.commands.pipeline();
+    for (const state of JOB_STATES) command(this.stateKey(state), pipeline);
+    return ((await pipeline.exec()) ?? []).map(([err, reply]) => {
+      if (err) throw err;
+      return reply;
+    });
+  }
+
+  stateKey(state: JobState): string {
+    const { keys } = this.ctx;
+    const byState: Record<JobState, string> = {
+      waiting: keys.wait,
+      delayed: keys.delayed,
+      active: keys.active,
+      completed: keys.completed,
+      failed: keys.failed,
+    };
+    return byState[state];
+  }
+
+  async updateProgress(job: Job, progress: number | object): Promise<void> {
+    const key = this.ctx.keys.job(job.id);
+    await this.ctx.transactions.run(async (redis) => {
+      await redis.watch(key);
+      if ((await redis.exists(key)) === 0) throw new Error(`job ${job.id} of queue ${this.queueName} does not exist`);
+      return execOrConflict(redis.multi().hset(key, 'progress', JSON.stringify(progress)));
+    });
+    for (const listener of this.progressListeners) listener(job, progress);
+  }
+
+  async log(id: string, line: string): Promise<void> {
+    const { keys } = this.ctx;
+    await this.ctx.transactions.run(async (redis) => {
+      await redis.watch(keys.job(id));
+      if ((await redis.exists(keys.job(id))) === 0) throw new Error(`job ${id} of queue ${this.queueName} does not exist`);
+      return execOrConflict(redis.multi().rpush(keys.logs(id), line));
+    });
+  }
+
+  /**
+   * Waits for the job's final outcome, recorded by whichever process ran it. Interest is
+   * registered with the queue's OutcomeListener before the state is read, so an outcome recorded
+   * in between is not missed; one recorded earlier is in the job's hash or, if the job was removed
+   * since, among the recent events.
+   */
+  async waitUntilFinished(id: string, timeoutMs?: number): Promise<unknown> {
+    const { outcome, cancel } = await this.outcomes.listen(id);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const state = await this.getState(id);
+      const job = state === 'unknown' ? undefined : await this.readJob(this.ctx.commands, id);
+      if (job && state === 'completed') return job.returnvalue;
+      if (job && state === 'failed') throw new Error(job.failedReason ?? 'failed');
+      if (!job) {
+        const recorded = await this.recentOutcome(id);
+        if (recorded) return this.settleOutcome(recorded);
+        if (state === 'unknown') throw new Error(`job ${id} of queue ${this.queueName} does not exist`);
+      }
+      const expired = new Promise<never>((_, reject) => {
+        if (timeoutMs !== undefined) {
+          timer = setTimeout(
+            () => reject(new Error(`job ${id} of queue ${this.queueName} did not finish within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }
+      });
+      return this.settleOutcome(await Promise.race([outcome, expired]));
+    } finally {
+      clearTimeout(timer);
+      cancel();
+    }
+  }
+
+  /** The outcome of a job finished and removed already, if still among the recent events. */
+  private async recentOutcome(id: string): Promise<Outcome | undefined> {
+    const entries = await this.ctx.commands.xrevrangeBuffer(this.ctx.keys.events, '+', '-', 'COUNT', RECENT_EVENTS);
+    for (const [, fields] of entries) {
+      const entry = new Map<string, Buffer>();
+      for (let i = 0; i + 1 < fields.length; i += 2) entry.set(String(fields[i]), fields[i + 1]);
+      if (entry.get('id')?.toString() !== id) continue;
+      return {
+        event: entry.get('event')?.toString() === 'completed' ? 'completed' : 'failed',
+        detail: entry.get('detail') ?? Buffer.alloc(0),
+      };
+    }
+    return undefined;
+  }
+
+  private settleOutcome({ event, detail }: Outcome): unknown {
+    if (event === 'failed') throw new Error(detail.toString());
+    return detail.length === 0 ? undefined : this.ctx.serializer.deserialize(detail);
+  }
+
+  /** Closes the queue's connections (at app shutdown, after its processors stopped). */
+  async close(): Promise<void> {
+    await Promise.all([this.ctx.transactions.close(), this.outcomes.close()]);
+  }
+
+  /** failed → waiting, attempts reset (a dead letter replayed). */
+  async retry(id: string): Promise<void> {
+    const moved = await this.retryFailed([id]);
+    if (moved === 0) throw new Error(`job ${id} of queue ${this.queueName} is not failed`);
+  }
+
+  /** Moves up to `count` failed jobs (oldest first; all when count is absent) back to waiting; returns how many. */
+  async retryJobs(count?: number): Promise<number> {
+    const ids = await this.ctx.commands.zrange(this.ctx.keys.failed, '0', String(count === undefined ? -1 : count - 1));
+    return ids.length === 0 ? 0 : this.retryFailed(ids);
+  }
+
+  private retryFailed(ids: string[]): Promise<number> {
+    const { keys } = this.ctx;
+    return this.ctx.transactions.run(async (redis) => {
+      await redis.watch(keys.failed);
+      const scores = await Promise.all(ids.map((id) => redis.zscore(keys.failed, id)));
+      const failed = ids.filter((_, i) => scores[i] !== null);
+      if (failed.length === 0) return 0;
+      const priorities = await Promise.all(failed.map((id) => redis.hget(keys.job(id), 'priority')));
+      let seq = await this.ctx.nextSeq(redis, failed.length);
+      const multi = redis.multi().zrem(keys.failed, ...failed);
+      failed.forEach((id, i) => {
+        multi.hset(keys.job(id), { attemptsMade: 0, stalls: 0 }).hdel(keys.job(id), 'failedReason', 'finishedOn', 'processedOn');
+        this.ctx.queueReady(multi, id, Number(priorities[i] ?? 0), seq++);
+      });
+      return (await execOrConflict(multi)) === CONFLICT ? CONFLICT : failed.length;
+    });
+  }
+
+  /** Deletes a job in any state but active (a running job is its worker's until it finishes or stalls). */
+  async remove(id: string): Promise<void> {
+    const { keys } = this.ctx;
+    await this.ctx.transactions.run(async (redis) => {
+      await redis.watch(keys.active);
+      if ((await redis.zscore(keys.active, id)) !== null)
+        throw new Error(`job ${id} of queue ${this.queueName} is active and cannot be removed`);
+      const multi = redis.multi().zrem(keys.wait, id).zrem(keys.delayed, id).zrem(keys.completed, id).zrem(keys.failed, id);
+      return execOrConflict(this.ctx.deleteJob(multi, id));
+    });
+  }
+
+  /** Removes waiting jobs, and delayed ones too when asked. */
+  async drain(includeDelayed: boolean): Promise<void> {
+    const { keys } = this.ctx;
+    const sets = includeDelayed ? [keys.wait, keys.delayed] : [keys.wait];
+    await this.ctx.transactions.run(async (redis) => {
+      await redis.watch(...sets);
+      const ids = (await Promise.all(sets.map((key) => redis.zrange(key, '0', '-1')))).flat();
+      const multi = redis.multi().del(...sets);
+      for (const id of ids) this.ctx.deleteJob(multi, id);
+      return execOrConflict(multi);
+    });
+  }
+
+  /**
+   * Deletes up to `limit` jobs (0 = no limit) of a state that are older than `graceMs`: by
+   * finishedOn for completed and failed, by creation for waiting and delayed. Returns their ids.
+   */
+  clean(graceMs: number, limit: number, state: 'completed' | 'failed' | 'waiting' | 'delayed'): Promise<string[]> {
+    const { keys } = this.ctx;
+    const key = this.stateKey(state);
+    const field = state === 'completed' || state === 'failed' ? 'finishedOn' : 'timestamp';
+    return this.ctx.transactions.run(async (redis) => {
+      await redis.watch(key);
+      const cutoff = Date.now() - graceMs;
+      const ids = await redis.zrange(key, '0', '-1');
+      const times = await Promise.all(ids.map((id) => redis.hget(keys.job(id), field)));
+      const old = ids.filter((_, i) => Number(times[i] ?? 0) <= cutoff).slice(0, limit > 0 ? limit : undefined);
+      if (old.length === 0) return [];
+      const multi = redis.multi().zrem(key, ...old);
+      for (const id of old) this.ctx.deleteJob(multi, id);
+      return (await execOrConflict(multi)) === CONFLICT ? CONFLICT : old;
+    });
+  }
+
+  async pause(): Promise<void> {
+    await this.ctx.commands.set(this.ctx.keys.paused, '1');
+  }
+
+  async resume(): Promise<void> {
+    const { keys } = this.ctx;
+    await this.ctx.commands.multi().del(keys.paused).publish(keys.wakeChannel, 'resume').exec();
+  }
+
+  async isPaused(): Promise<boolean> {
+    return (await this.ctx.commands.exists(this.ctx.keys.paused)) === 1;
+  }
+
+  /** Deletes every key of the queue. */
+  async obliterate(): Promise<void> {
+    const redis = this.ctx.commands;
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${this.ctx.keys.base}:*`, 'COUNT', 500);
+      cursor = next;
+      if (found.length > 0) await redis.del(...found);
+    } while (cursor !== '0');
+  }
+
+  async readJob<T, R>(redis: Redis, id: string): Promise<Job<T, R> | undefined> {
+    const hash: Partial<Record<string, Buffer>> = await redis.hgetallBuffer(this.ctx.keys.job(id));
+    const text = (field: string): string | undefined => hash[field]?.toString();
+    const name = text('name');
+    const data = hash.data;
+    if (name === undefined || data === undefined) return undefined;
+    const number = (field: string): number | undefined => (hash[field] === undefined ? undefined : Number(text(field)));
+    const returnvalue = hash.returnvalue;
+    const failedReason = text('failedReason');
+    const scheduler = text('scheduler');
+    const processedOn = number('processedOn');
+    const finishedOn = number('finishedOn');
+    const fields: JobFields<T> = {
+      id,
+      name,
+      data: this.ctx.serializer.deserialize(data) as T,
+      opts: JSON.parse(text('opts') ?? '{}') as JobOptions,
+      attemptsMade: number('attemptsMade') ?? 0,
+      stalls: number('stalls') ?? 0,
+      progress: JSON.parse(text('progress') ?? '0') as number | object,
+      stacktrace: JSON.parse(text('stacktrace') ?? '[]') as string[],
+      timestamp: number('timestamp') ?? 0,
+      ...(returnvalue !== undefined && returnvalue.length > 0 ? { returnvalue: this.ctx.serializer.deserialize(returnvalue) } : {}),
+      ...(failedReason !== undefined ? { failedReason } : {}),
+      ...(scheduler !== undefined ? { scheduler } : {}),
+      ...(processedOn !== undefined ? { processedOn } : {}),
+      ...(finishedOn !== undefined ? { finishedOn } : {}),
+    };
+    return new Job<T, R>(this, fields);
+  }
+}

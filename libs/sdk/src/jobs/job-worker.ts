@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { closeRedis } from '../connection.js';
+import { errorText, isNonRetryable } from '../errors.js';
+import type { Job } from './job.js';
+import type { JobEvent } from './job-decorators.js';
+import { JobSchedulers } from './job-schedulers.js';
+import type { JobStore } from './job-store.js';
+import { WorkerTransitions, type RateLimit } from './worker-transitions.js';
+
+export interface JobWorkerOptions {
+  concurrency: number;
+  lockDuration: number;
+  maxStalledCount: number;
+  shutdownTimeout: number;
+  limiter?: RateLimit;
+}
+
+/** Longest an idle worker sleeps before looking again, in case a wake-up message was missed (reconnect). */
+const IDLE_POLL_MS = 1000;
+/** Pause after an error of the fetch loop (the server unreachable), so it does not spin. */
+const ERROR_PAUSE_MS = 1000;
+
+export type RunJob = (job: Job) => Promise<unknown>;
+export type EmitJobEvent = (event: JobEvent, ...args: unknown[]) => void;
+
+interface Running {
+  job: Job;
+  token: string;
+  renewal: NodeJS.Timeout;
+  done: Promise<void>;
+}
+
+/**
+ * One processor instance's worker: a loop that promotes due delayed jobs, takes waiting jobs
+ * while fewer than `concurrency` run, and sleeps until woken (a job became ready, a slot freed)
+ * or the next delayed job is due. Locks of running jobs are renewed every lockDuration/2, and
+ * jobs of dead workers are taken back every lockDuration/2.
+ */
+export class JobWorker {
+  private readonly transitions: WorkerTransitions;
+  private readonly schedulers: JobSchedulers;
+  private readonly running = new Map<string, Running>();
+  private subscriber: Redis | undefined;
+  private stopping = false;
+  /** Set once shutdown gave up waiting: results of jobs still running are dropped (they stall, as if the process had died). */
+  private abandoned = false;
+  private loop: Promise<void> | undefined;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private readonly progressListener = (job: Job, progress: number | object): void => {
+    if (this.running.has(job.id)) this.emit('progress', job, progress);
+  };
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly options: JobWorkerOptions,
+    private readonly run: RunJob,
+    private readonly emit: EmitJobEvent,
+    private readonly logger: Logger,
+  ) {
+    this.transitions = new WorkerTransitions(store);
+    this.schedulers = new JobSchedulers(store);
+  }
+
+  async start(): Promise<void> {
+    const { ctx } = this.store;
+    this.subscriber = ctx.brook.duplicate(`queue ${ctx.name} wake-ups`);
+    this.subscriber.on('message', () => this.wake());
+    await this.subscriber.subscribe(ctx.keys.wakeChannel);
+    this.store.progressListeners.add(this.progressListener);
+    this.stallTimer = setInterval(() => void this.recoverStalled(), Math.max(this.options.lockDuration / 2, 50));
+    this.loop = this.fetchLoop();
+  }
+
+  /** Stops taking jobs, waits up to shutdownTimeout for running ones, then leaves the rest to stall recovery. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.stallTimer);
+    this.wake();
+    await this.loop;
+    const allDone = Promise.all([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.shutdownTimeout)));
+    if ((await Promise.race([allDone, timedOut])) === 'timeout') {
+      this.abandoned = true;
+      for (const r of this.running.values()) clearInterval(r.renewal);
+      this.logger.warn(`Queue ${this.store.queueName}: ${this.running.size} job(s) still running at shutdown are left to stall recovery`);
+    }
+    clearTimeout(timer);
+    this.store.progressListeners.delete(this.progressListener);
+    if (this.subscriber) await closeRedis(this.subscriber);
+  }
+
+  /** Ends the current sleep, or the next one when the loop is busy (a wake-up during a fetch must not be lost). */
+  private wake(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    if (wakeUp) wakeUp();
+    else this.woken = true;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wake(), Math.max(ms, 0));
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async fetchLoop(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        if (this.running.size >= this.options.concurrency) {
+          await this.sleep(IDLE_POLL_MS);
+          continue;
+        }
+        const nextDue = await this.transitions.promoteDue();
+        const token = randomUUID();
+        const { job, limitedForMs } = await this.transitions.take(token, this.options.lockDuration, this.options.limiter);
+        if (job) {
+          this.launch(job, token);
+          if (job.scheduler !== undefined) await this.schedulers.scheduleAfter(job);
+          continue;
+        }
+        await this.sleep(Math.min(IDLE_POLL_MS, limitedForMs ?? IDLE_POLL_MS, nextDue === undefined ? IDLE_POLL_MS : nextDue - Date.now()));
+      } catch (e) {
+        this.logger.error(`Queue ${this.store.queueName}: fetching jobs failed: ${errorText(e)}`);
+        await this.sleep(ERROR_PAUSE_MS);
+      }
+    }
+  }
+
+  private launch(job: Job, token: string): void {
+    const { lockDuration } = this.options;
+    const renewal = setInterval(() => {
+      this.transitions.renew(job.id, token, lockDuration).then(
+        (held) => {
+          if (!held) this.logger.warn(`Queue ${this.store.queueName}: job ${job.id} lost its lock while running`);
+        },
+        (e: unknown) => this.logger.error(`Queue ${this.store.queueName}: renewing the lock of job ${job.id} failed: ${errorText(e)}`),
+      );
+    }, lockDuration / 2);
+    const running: Running = { job, token, renewal, done: Promise.resolve() };
+    this.running.set(job.id, running);
+    running.done = this.process(running).finally(() => {
+      clearInterval(renewal);
+      this.running.delete(job.id);
+      this.wake();
+    });
+  }
+
+  private async process({ job, token }: Running): Promise<void> {
+    const queue = this.store.queueName;
+    this.emit('active', job);
+    let result: unknown;
+    try {
+      result = await this.withTimeout(job);
+    } catch (e) {
+      if (this.abandoned) return;
+      const reason = errorText(e);
+      const outcome = await this.settle(() =>
+        this.transitions.fail(job, token, reason, e instanceof Error ? e.stack : undefined, !isNonRetryable(e)),
+      );
+      if (outcome === undefined || outcome === 'lost') return;
+      job.failedReason = reason;
+      this.emit('failed', job, e);
+      if (outcome === 'failed') this.logger.warn(`Queue ${queue}: job ${job.id} (${job.name}) failed: ${reason}`);
+      return;
+    }
+    if (this.abandoned) return;
+    if ((await this.settle(() => this.transitions.complete(job, token, result))) !== true) return;
+    job.returnvalue = result;
+    this.emit('completed', job, result);
+  }
+
+  /** Runs a finishing transition; an error is logged (the job then stalls and is retried), never thrown. */
+  private async settle<T>(transition: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await transition();
+    } catch (e) {
+      this.logger.error(`Queue ${this.store.queueName}: recording a job's outcome failed: ${errorText(e)}`);
+      return undefined;
+    }
+  }
+
+  private withTimeout(job: Job): Promise<unknown> {
+    const timeout = job.opts.timeout;
+    if (timeout === undefined) return this.run(job);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`job ${job.id} timed out after ${timeout} ms`)), timeout);
+    });
+    return Promise.race([this.run(job), expired]).finally(() => clearTimeout(timer));
+  }
+
+  private async recoverStalled(): Promise<void> {
+    try {
+      for (const { id, failed } of await this.transitions.recoverStalled(this.options.maxStalledCount)) {
+        this.logger.warn(
+          `Queue ${this.store.queueName}: job ${id} stalled (its worker stopped renewing its lock); ${failed ? 'failed' : 'queued again'}`,
+        );
+        const job = await this.store.getJob(id);
+        if (job) this.emit('stalled', job, failed);
+      }
+    } catch (e) {
+      this.logger.error(`Queue ${this.store.queueName}: recovering stalled jobs failed: ${errorText(e)}`);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Layout of a job queue on the server. Every key of queue `q` starts with `<prefix>:queue:q:`
+ * (prefix default `brook`):
+ *
+ * - `id`            string   counter for generated job ids (INCR)
+ * - `seq`           string   counter ordering jobs that enter `wait` (FIFO within a priority)
+ * - `job:<id>`      hash     name, data, opts (serialized), attemptsMade, stalls, progress, returnvalue,
+ *                            failedReason, stacktrace (JSON array), timestamp, processedOn, finishedOn,
+ *                            lock (token of the worker running it, only while active)
+ * - `job:<id>:logs` list     lines added by job.log()
+ * - `wait`          zset     jobs ready to run, scored by waitScore(): lower priority number first, every
+ *                            prioritized job before normal ones, then the order they became ready
+ * - `delayed`       zset     jobs waiting for a time (a delay or a retry backoff), scored by due time (ms)
+ * - `active`        zset     jobs a worker runs, scored by the deadline of the worker's lock (ms); a
+ *                            score in the past means the worker died or hung: the job has stalled
+ * - `completed`     zset     finished jobs, scored by finishedOn (bounded by removeOnComplete)
+ * - `failed`        zset     jobs that failed finally — the dead letters — scored by finishedOn
+ * - `paused`        string   present while the queue is paused (workers take nothing; adds still land in `wait`)
+ * - `limiter`       string   jobs started in the current rate-limit window, expiring with it (PX)
+ * - `schedulers`    hash     job scheduler id → its repeat, job template, jobs created and pending job id (JSON)
+ * - `events`        stream   completed/failed outcomes (trimmed), read by waitUntilFinished in any process
+ *
+ * and the pub/sub channel `<prefix>:queue:q:wake`, published when a job becomes ready or due
+ * earlier, so idle workers fetch at once instead of at their next poll.
+ *
+ * A job is in exactly one of wait/delayed/active/completed/failed. Each transition moves it
+ * between them and updates its hash in one MULTI/EXEC, under WATCH when it decided on what it
+ * read, so a process killed at any instant leaves every job in one state. A worker takes a job by
+ * WATCH wait + ZRANGE + MULTI(ZREM wait, ZADD active, HSET lock) — never a pop followed by a
+ * second step — so there is no window where a job belongs to no structure.
+ */
+export interface QueueKeys {
+  readonly base: string;
+  readonly id: string;
+  readonly seq: string;
+  readonly wait: string;
+  readonly delayed: string;
+  readonly active: string;
+  readonly completed: string;
+  readonly failed: string;
+  readonly paused: string;
+  readonly limiter: string;
+  readonly events: string;
+  readonly schedulers: string;
+  readonly wakeChannel: string;
+  job(id: string): string;
+  logs(id: string): string;
+}
+
+export function queueKeys(prefix: string, queue: string): QueueKeys {
+  const base = `${prefix}:queue:${queue}`;
+  return {
+    base,
+    id: `${base}:id`,
+    seq: `${base}:seq`,
+    wait: `${base}:wait`,
+    delayed: `${base}:delayed`,
+    active: `${base}:active`,
+    completed: `${base}:completed`,
+    failed: `${base}:failed`,
+    paused: `${base}:paused`,
+    limiter: `${base}:limiter`,
+    events: `${base}:events`,
+    schedulers: `${base}:schedulers`,
+    wakeChannel: `${base}:wake`,
+    job: (id) => `${base}:job:${id}`,
+    logs: (id) => `${base}:job:${id}:logs`,
+  };
+}
+
+/** Highest priority number accepted (BullMQ's bound). */
+export const MAX_PRIORITY = 2 ** 21;
+/** Sequence numbers use the low 31 bits of the score, so (MAX_PRIORITY + 1) * 2^31 + seq stays an exact double. */
+const SEQ_SPAN = 2 ** 31;
+
+/**
+ * The `wait` score: priority in the high part (normal jobs, priority 0, count as MAX_PRIORITY + 1,
+ * after every prioritized job), the ready-order sequence in the low 31 bits (it wraps after 2^31
+ * jobs, which only reorders jobs of the same priority across the wrap).
+ */
+export function waitScore(priority: number, seq: number): number {
+  const rank = priority > 0 ? priority : MAX_PRIORITY + 1;
+  return rank * SEQ_SPAN + (seq % SEQ_SPAN);
+}

@@ -1,0 +1,143 @@
+/**
+ * At-least-once across crashes and deploys, in the three modes: a worker process killed with
+ * SIGKILL mid-job leaves the job active until its lock expires, then another worker runs it (or
+ * fails it once it stalled more than maxStalledCount times); app.close() lets running jobs
+ * finish, and leaves the ones that outlive shutdownTimeout to stall recovery, never marked done.
+ * The worker process runs the built SDK (npm run build first).
+ */
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, afterEach, expect, it } from '@jest/globals';
+import type { Job, Queue } from '@brook/sdk';
+import { describeSdkModes, waitUntil } from '../support/sdk-modes.js';
+import { ROOT } from '../support/servers.js';
+import { JobApps, processorFor, queueOf } from './jobs-app.js';
+
+const WORKER = join(ROOT, 'test/jobs/fixtures/crash-worker.mjs');
+const LOCK_MS = 500;
+
+let queueCounter = 0;
+const freshQueue = (): string => `crash${++queueCounter}`;
+
+describeSdkModes('job workers that die or shut down', (target) => {
+  const apps = new JobApps(target);
+  let worker: ChildProcess | undefined;
+
+  afterEach(async () => {
+    if (worker && worker.exitCode === null && worker.signalCode === null) {
+      const exited = new Promise((r) => worker?.once('exit', r));
+      worker.kill('SIGKILL');
+      await exited;
+    }
+    worker = undefined;
+    await apps.closeAll();
+  });
+  afterAll(() => apps.closeHost());
+
+  /** Adds a job, lets a worker process start it, and kills that process with SIGKILL. */
+  async function killWorkerMidJob(name: string): Promise<{ queue: Queue; job: Job }> {
+    const queue = queueOf(await apps.start([name]), name);
+    let output = '';
+    const proc = spawn(process.execPath, [WORKER, target.url, name, String(LOCK_MS)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    worker = proc;
+    proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    await waitUntil(() => output.includes('ready\n') || proc.exitCode !== null, 'the worker process');
+    expect(output).toContain('ready\n');
+    const job = await queue.add('work', { n: 1 });
+    await waitUntil(() => output.includes(`started ${job.id} 1\n`), `the worker to start job ${job.id}`);
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGKILL');
+    await exited;
+    expect(await job.getState()).toBe('active');
+    return { queue, job };
+  }
+
+  it('a job of a killed worker is run by another worker after lockDuration', async () => {
+    const name = freshQueue();
+    const { job } = await killWorkerMidJob(name);
+    const stalled: unknown[] = [];
+    const app = await apps.start(
+      [name],
+      [
+        processorFor(
+          name,
+          { lockDuration: LOCK_MS },
+          (_d, j) => `finished on attempt ${j.attemptsMade}`,
+          (event, args) => {
+            if (event === 'stalled') stalled.push(args);
+          },
+        ),
+      ],
+    );
+    const queue = queueOf(app, name);
+    expect(await job.waitUntilFinished(20000)).toBe('finished on attempt 2');
+    expect(await queue.getJob(job.id)).toMatchObject({ attemptsMade: 2 });
+    expect(await queue.getJobCounts()).toMatchObject({ active: 0, completed: 1, failed: 0 });
+    await waitUntil(() => stalled.length === 1, 'the stalled event');
+    expect(stalled[0]).toEqual([expect.objectContaining({ id: job.id }), false]);
+  });
+
+  it('a job that stalls more than maxStalledCount times fails, saying so', async () => {
+    const name = freshQueue();
+    const { queue, job } = await killWorkerMidJob(name);
+    const ran: string[] = [];
+    await apps.start([], [processorFor(name, { lockDuration: LOCK_MS, maxStalledCount: 0 }, (_d, j) => ran.push(j.id))]);
+    await expect(job.waitUntilFinished(20000)).rejects.toThrow(/stalled more than allowable limit \(maxStalledCount 0\)/);
+    expect(ran).toEqual([]);
+    const [dead] = await queue.getJobs(['failed']);
+    expect(dead).toMatchObject({ id: job.id, attemptsMade: 1 });
+    expect(dead.failedReason).toMatch(/stalled/);
+  });
+
+  it('app.close() lets a running job finish, and its queues work until the processor stopped', async () => {
+    const name = freshQueue();
+    const follow = freshQueue();
+    const holder: { queue?: Queue } = {};
+    let started = false;
+    const app = await apps.start(
+      [name, follow],
+      [
+        processorFor(name, { shutdownTimeout: 10000 }, async () => {
+          started = true;
+          await new Promise((r) => setTimeout(r, 300));
+          await holder.queue?.add('follow-up', {});
+          return 'done';
+        }),
+      ],
+    );
+    holder.queue = queueOf(app, follow);
+    const job = await queueOf(app, name).add('slow', {});
+    await waitUntil(() => started, 'the job to start');
+    await apps.closeAll();
+    const observer = await apps.start([name, follow]);
+    expect(await queueOf(observer, name).getJob(job.id)).toMatchObject({ returnvalue: 'done' });
+    expect(await queueOf(observer, follow).getJobCounts()).toMatchObject({ waiting: 1 });
+  });
+
+  it('a job still running at shutdownTimeout is left active, then recovered, never marked done', async () => {
+    const name = freshQueue();
+    let started = false;
+    await apps.start(
+      [],
+      [
+        processorFor(name, { shutdownTimeout: 200, lockDuration: LOCK_MS }, async () => {
+          started = true;
+          await new Promise((r) => setTimeout(r, 2000));
+          return 'too late';
+        }),
+      ],
+    );
+    const producer = await apps.start([name]);
+    const job = await queueOf(producer, name).add('long', {});
+    await waitUntil(() => started, 'the job to start');
+    await apps.closeAll();
+    const queue = queueOf(await apps.start([name]), name);
+    const left = await queue.getJob(job.id);
+    expect(left).toMatchObject({ attemptsMade: 1, finishedOn: undefined });
+    expect(await left?.getState()).toBe('active');
+    await apps.start([], [processorFor(name, { lockDuration: LOCK_MS }, (_d, j) => `recovered on attempt ${j.attemptsMade}`)]);
+    expect(await left?.waitUntilFinished(20000)).toBe('recovered on attempt 2');
+  });
+});
