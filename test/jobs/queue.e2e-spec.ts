@@ -236,4 +236,23 @@ describeSdkModes('job queues', (target) => {
     expect(starts[2] - starts[0]).toBeGreaterThanOrEqual(400 - 150);
     expect(starts[4] - starts[0]).toBeGreaterThanOrEqual(800 - 150);
   });
+
+  it('waitUntilFinished rejects on its timeout, for an unknown job, and when the app closes', async () => {
+    const name = freshQueue();
+    const app = await apps.start([name]);
+    const queue = queueOf(app, name);
+    const job = await queue.add('never-run', {});
+    await expect(job.waitUntilFinished(100)).rejects.toThrow(/did not finish within 100 ms/);
+    const ghost = await queue.add('ghost', {});
+    await ghost.remove();
+    await expect(ghost.waitUntilFinished(1000)).rejects.toThrow(/does not exist/);
+    const pending = job.waitUntilFinished();
+    const outcome = pending.then(
+      () => 'resolved',
+      (e: unknown) => (e as Error).message,
+    );
+    await apps.closeAll();
+    // "closed while waiting", or the connection's own "closed" if the close came before the state was read.
+    expect(await outcome).toMatch(/closed/);
+  });
 });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { closeRedis } from '../connection.js';
@@ -33,9 +32,9 @@ interface Running {
 }
 
 /**
- * One processor instance's worker: a loop that promotes due delayed jobs, takes waiting jobs
- * while fewer than `concurrency` run, and sleeps until woken (a job became ready, a slot freed)
- * or the next delayed job is due. Locks of running jobs are renewed every lockDuration/2, and
+ * One processor instance's worker: a loop that promotes due delayed jobs, takes waiting jobs (as
+ * many as it has free slots, in one transaction), and sleeps until woken (a job became ready, a
+ * slot freed) or the next delayed job is due. Locks of running jobs are renewed every lockDuration/2, and
  * jobs of dead workers are taken back every lockDuration/2.
  */
 export class JobWorker {
@@ -124,13 +123,11 @@ export class JobWorker {
           continue;
         }
         const nextDue = await this.transitions.promoteDue();
-        const token = randomUUID();
-        const { job, limitedForMs } = await this.transitions.take(token, this.options.lockDuration, this.options.limiter);
-        if (job) {
-          this.launch(job, token);
-          if (job.scheduler !== undefined) await this.schedulers.scheduleAfter(job);
-          continue;
-        }
+        const free = this.options.concurrency - this.running.size;
+        const { taken, limitedForMs } = await this.transitions.take(free, this.options.lockDuration, this.options.limiter);
+        for (const { job, token } of taken) this.launch(job, token);
+        for (const { job } of taken) if (job.scheduler !== undefined) await this.schedulers.scheduleAfter(job);
+        if (taken.length > 0) continue;
         await this.sleep(Math.min(IDLE_POLL_MS, limitedForMs ?? IDLE_POLL_MS, nextDue === undefined ? IDLE_POLL_MS : nextDue - Date.now()));
       } catch (e) {
         this.logger.error(`Queue ${this.store.queueName}: fetching jobs failed: ${errorText(e)}`);

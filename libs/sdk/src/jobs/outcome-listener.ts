@@ -9,6 +9,11 @@ export interface Outcome {
   detail: Buffer;
 }
 
+interface Waiter {
+  deliver(outcome: Outcome): void;
+  abandon(error: Error): void;
+}
+
 /** How long one blocking read waits before reading again (and noticing a close). */
 const BLOCK_MS = 1000;
 /** Events read per round trip. */
@@ -23,7 +28,7 @@ const ERROR_PAUSE_MS = 1000;
  * outcome is either already in the job's hash or read by this loop afterwards.
  */
 export class OutcomeListener {
-  private readonly waiters = new Map<string, Set<(outcome: Outcome) => void>>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
   private started: Promise<void> | undefined;
   private redis: Redis | undefined;
   private readonly closing = new AbortController();
@@ -35,20 +40,29 @@ export class OutcomeListener {
   async listen(id: string): Promise<{ outcome: Promise<Outcome>; cancel: () => void }> {
     this.started ??= this.start();
     await this.started;
-    let deliver: (outcome: Outcome) => void = () => undefined;
-    const outcome = new Promise<Outcome>((resolve) => (deliver = resolve));
-    const forJob = this.waiters.get(id) ?? new Set<(outcome: Outcome) => void>();
-    forJob.add(deliver);
+    let waiter: Waiter | undefined;
+    const outcome = new Promise<Outcome>((deliver, abandon) => (waiter = { deliver, abandon }));
+    if (!waiter) throw new Error('unreachable: a Promise executor runs at once');
+    // Observed later through Promise.race; a close before then must not be an unhandled rejection.
+    outcome.catch(() => undefined);
+    const registered = waiter;
+    const forJob = this.waiters.get(id) ?? new Set<Waiter>();
+    forJob.add(registered);
     this.waiters.set(id, forJob);
     const cancel = (): void => {
-      forJob.delete(deliver);
+      forJob.delete(registered);
       if (forJob.size === 0 && this.waiters.get(id) === forJob) this.waiters.delete(id);
     };
     return { outcome, cancel };
   }
 
+  /** Stops reading; waiters still waiting reject (the app is closing). */
   async close(): Promise<void> {
     this.closing.abort();
+    for (const waiter of [...this.waiters.values()].flatMap((set) => [...set])) {
+      waiter.abandon(new Error(`queue ${this.ctx.name} closed while waiting for a job to finish`));
+    }
+    this.waiters.clear();
     if (this.redis) this.redis.disconnect();
     await this.loop;
     if (this.redis) await closeRedis(this.redis);
@@ -82,7 +96,7 @@ export class OutcomeListener {
             event: entry.get('event')?.toString() === 'completed' ? 'completed' : 'failed',
             detail: entry.get('detail') ?? Buffer.alloc(0),
           };
-          for (const deliver of waiting) deliver(outcome);
+          for (const waiter of waiting) waiter.deliver(outcome);
         }
       } catch (e) {
         if (this.isClosing()) return;

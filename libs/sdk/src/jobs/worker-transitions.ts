@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Job } from './job.js';
 import { backoffDelay, DEFAULT_REMOVE_ON_COMPLETE, keepBound, type KeepBound } from './job-options.js';
 import type { JobStore } from './job-store.js';
@@ -15,9 +16,9 @@ export interface RateLimit {
   duration: number;
 }
 
-/** A job taken, or nothing to take (empty or paused), or the rate limit reached for this long. */
+/** The jobs taken with their lock tokens (none: empty or paused), or the rate limit reached for this long. */
 export interface TakeResult {
-  job?: Job;
+  taken: { job: Job; token: string }[];
   limitedForMs?: number;
 }
 
@@ -38,33 +39,43 @@ export class WorkerTransitions {
   }
 
   /**
-   * Takes the first waiting job, locked by `token` until now + lockMs. Nothing when the queue is
-   * empty or paused; when the queue's rate limit is used up, how long until it allows another job.
+   * Takes up to `max` waiting jobs in run order, each locked by a token of its own until
+   * now + lockMs. Nothing when the queue is empty or paused; when the queue's rate limit is used
+   * up, how long until it allows another job.
    */
-  async take(token: string, lockMs: number, limiter?: RateLimit): Promise<TakeResult> {
+  async take(max: number, lockMs: number, limiter?: RateLimit): Promise<TakeResult> {
     const { keys } = this.ctx;
     return this.ctx.transactions.run(async (redis): Promise<TakeResult | typeof CONFLICT> => {
       await redis.watch(keys.wait, keys.paused, keys.limiter);
-      if ((await redis.exists(keys.paused)) === 1) return {};
-      const head = await redis.zrange(keys.wait, '0', '0');
-      if (head.length === 0) return {};
+      if ((await redis.exists(keys.paused)) === 1) return { taken: [] };
+      let ids = await redis.zrange(keys.wait, '0', String(max - 1));
+      if (ids.length === 0) return { taken: [] };
       const used = limiter ? await redis.get(keys.limiter) : null;
-      if (limiter && used !== null && Number(used) >= limiter.max) return { limitedForMs: Math.max(await redis.pttl(keys.limiter), 1) };
-      const first = head[0];
+      if (limiter) {
+        const allowed = limiter.max - Number(used ?? 0);
+        if (allowed <= 0) return { taken: [], limitedForMs: Math.max(await redis.pttl(keys.limiter), 1) };
+        ids = ids.slice(0, allowed);
+      }
       const now = Date.now();
-      const multi = redis
-        .multi()
-        .zrem(keys.wait, first)
-        .zadd(keys.active, now + lockMs, first)
-        .hset(keys.job(first), { lock: token, processedOn: now })
-        .hincrby(keys.job(first), 'attemptsMade', 1);
-      // A fixed window: the first job taken opens it for `duration` ms; the count expires with it.
-      if (limiter && used === null) multi.set(keys.limiter, 1, 'PX', limiter.duration);
-      else if (limiter) multi.incr(keys.limiter);
+      const tokens = ids.map(() => randomUUID());
+      const multi = redis.multi().zrem(keys.wait, ...ids);
+      ids.forEach((id, i) => {
+        multi
+          .zadd(keys.active, now + lockMs, id)
+          .hset(keys.job(id), { lock: tokens[i], processedOn: now })
+          .hincrby(keys.job(id), 'attemptsMade', 1);
+      });
+      // A fixed window: the first take opens it for `duration` ms; the count expires with it.
+      if (limiter && used === null) multi.set(keys.limiter, ids.length, 'PX', limiter.duration);
+      else if (limiter) multi.incrby(keys.limiter, ids.length);
       if ((await execOrConflict(multi)) === CONFLICT) return CONFLICT;
-      const job = await this.store.readJob(redis, first);
-      if (!job) throw new Error(`job ${first} of queue ${this.ctx.name} was taken but its hash is missing`);
-      return { job };
+      const jobs = await Promise.all(ids.map((id) => this.store.readJob(redis, id)));
+      return {
+        taken: jobs.map((job, i) => {
+          if (!job) throw new Error(`job ${ids[i]} of queue ${this.ctx.name} was taken but its hash is missing`);
+          return { job, token: tokens[i] };
+        }),
+      };
     });
   }
 
