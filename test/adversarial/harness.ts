@@ -1,12 +1,15 @@
 /**
  * The adversarial harness: hostile input goes to Brook and to a real redis-server side by side.
- * While an attack runs, a second connection to the same server sends PING after PING and records
+ * While an attack runs, a child process sends PING after PING to the same server and records
  * the slowest round trip (the event loop must never stall where Redis's does not), and the
  * server's resident memory is read from /proc before, at its peak and after (it must come back
  * down once the hostile client is gone).
  */
 import { afterAll, beforeAll } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import { Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { encodeCommand, RawClient } from '../support/raw-client.js';
 import { startBrookProcess, startRedis, type RunningServer } from '../support/servers.js';
 import { rssBytes as rss } from '../support/wire.js';
@@ -71,65 +74,51 @@ async function serverPid(port: number): Promise<number> {
 }
 
 export interface Watch {
-  /** Slowest PING round trip seen so far, in ms. */
-  readonly maxPingMs: number;
-  /** Highest RSS sampled, in bytes. */
-  readonly peakRss: number;
   readonly startRss: number;
-  /** Stops pinging and sampling; returns the final figures. */
+  /** Stops pinging and sampling; returns the slowest PING round trip (ms) and the RSS figures. */
   stop(): Promise<{ maxPingMs: number; peakRss: number; startRss: number }>;
 }
 
+const PINGER = join(dirname(fileURLToPath(import.meta.url)), '../support/pinger.js');
+
 /**
- * Starts watching a server: one PING in flight at a time on its own connection (a reply that
- * never comes counts as the time waited so far), RSS sampled every 20 ms.
+ * Starts watching a server: a child process (test/support/pinger.js) keeps one PING in flight on
+ * its own connection and records the slowest round trip, so the test process's own work cannot
+ * inflate it; RSS is sampled here every 20 ms.
  */
 export async function watch(t: Target): Promise<Watch> {
-  const c = await RawClient.connect(t.port);
-  await c.call('PING');
+  const pinger = spawn(process.execPath, [PINGER, String(t.port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  pinger.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => pinger.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    const check = (): void => {
+      if (out.startsWith('ready\n')) resolve();
+    };
+    pinger.stdout.on('data', check);
+    void exited.then((code) => reject(new Error(`the PING watcher exited (${code}) before its first PONG`)));
+  });
   const startRss = rss(t.pid);
-  let maxPingMs = 0;
   let peakRss = startRss;
-  let running = true;
-  let sentAt = 0;
   const sampler = setInterval(() => {
     try {
       peakRss = Math.max(peakRss, rss(t.pid));
     } catch {
       // the process is gone; the attack's own assertions say why
     }
-    if (sentAt > 0) maxPingMs = Math.max(maxPingMs, performance.now() - sentAt);
   }, 20);
-  const loop = (async () => {
-    while (running) {
-      sentAt = performance.now();
-      try {
-        await c.call('PING');
-      } catch {
-        break;
-      }
-      maxPingMs = Math.max(maxPingMs, performance.now() - sentAt);
-      sentAt = 0;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  })();
-  const w: Watch = {
-    get maxPingMs() {
-      return maxPingMs;
-    },
-    get peakRss() {
-      return peakRss;
-    },
+  return {
     startRss,
     async stop() {
-      running = false;
-      await loop;
       clearInterval(sampler);
-      c.close();
+      pinger.stdin.end();
+      const code = await exited;
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !last.startsWith('{')) throw new Error(`the PING watcher failed (exit ${code}): ${out}`);
+      const { maxPingMs } = JSON.parse(last) as { maxPingMs: number };
       return { maxPingMs, peakRss, startRss };
     },
   };
-  return w;
 }
 
 export interface AttackResult<T> {
@@ -149,13 +138,14 @@ export interface AttackResult<T> {
 export async function underAttack<T>(t: Target, attack: (t: Target) => Promise<T>, rssSlack = 64 * 1024 * 1024): Promise<AttackResult<T>> {
   const w = await watch(t);
   let result: T;
+  let seen: Awaited<ReturnType<Watch['stop']>>;
   try {
     result = await attack(t);
   } finally {
-    await w.stop();
+    seen = await w.stop();
   }
   const endRss = await settleRss(t, w.startRss + rssSlack);
-  return { result, maxPingMs: w.maxPingMs, peakRss: w.peakRss, startRss: w.startRss, endRss };
+  return { result, ...seen, endRss };
 }
 
 /**
