@@ -4,7 +4,7 @@ const esm = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@brook/(resp|storage|commands|server|sdk|transport)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@brook/(resp|storage|persistence|commands|server|sdk|transport)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
