@@ -146,7 +146,7 @@ describe('hostile subscriptions', () => {
       }
     }
     expect(replies[0]).toEqual(replies[1]);
-    // Each step moves 16 MB through both servers (and this process's parser): no stall beyond Redis's own.
+    // Each step moves 16 MB through the server (the PING watcher runs in a process of its own): no stall beyond Redis's own.
     expect(pings[0]).toBeLessThan(Math.max(MAX_PING_MS, 3 * pings[1]));
   });
 

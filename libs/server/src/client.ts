@@ -99,10 +99,10 @@ export class Client implements Session {
   /**
    * Output waiting while the socket is backed up (a slow reader), oldest first, as the writer made
    * it: strings that mostly point at the stored values, so a pipeline of big GETs costs no copy
-   * here. Node would join all of its queued strings into one buffer on its next writev, a
+   * here, and views of big buffers (a pub/sub message). Node would join all of its queued strings into one buffer on its next writev, a
    * synchronous copy of everything pending; this queue hands them over one at a time instead.
    */
-  private backlog: string[] = [];
+  private backlog: (string | Buffer)[] = [];
   private backlogBytes = 0;
   private readonly drain = (): void => this.writeBacklog();
   /**
@@ -301,14 +301,20 @@ export class Client implements Session {
       if (this.socket.writableLength === 0) this.w.recycle();
       return;
     }
-    // The writer's bytes are queued as text: a string joins the queue's last piece without a copy.
-    if (typeof data !== 'string') data = data.latin1Slice(0, data.length);
-    const last = this.backlog.length - 1;
-    if (last >= 0 && this.backlog[last].length + data.length <= WRITE_PIECE) this.backlog[last] += data;
-    else
-      for (let i = 0; i < data.length; i += WRITE_PIECE)
-        this.backlog.push(data.length <= WRITE_PIECE ? data : data.slice(i, i + WRITE_PIECE));
     this.backlogBytes += data.length;
+    if (data.length > WRITE_PIECE) {
+      // Queued by reference in pieces, never copied whole in this turn: a string's pieces are slices of it, a buffer's
+      // are views (a pub/sub message shared by its receivers, or a slab view the writer leaves alone until recycle()).
+      for (let i = 0; i < data.length; i += WRITE_PIECE)
+        this.backlog.push(typeof data === 'string' ? data.slice(i, i + WRITE_PIECE) : data.subarray(i, i + WRITE_PIECE));
+    } else {
+      // Smaller output is queued as text: a string joins the queue's last text piece without a copy.
+      if (typeof data !== 'string') data = data.latin1Slice(0, data.length);
+      const last = this.backlog.length - 1;
+      const tail = last >= 0 ? this.backlog[last] : null;
+      if (typeof tail === 'string' && tail.length + data.length <= WRITE_PIECE) this.backlog[last] = tail + data;
+      else this.backlog.push(data);
+    }
     if (!this.socket.writableNeedDrain) this.writeBacklog();
   }
 
