@@ -8,21 +8,19 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ClientProxy, type MsPattern, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import { closeRedis, createRedis, DEFAULT_PREFIX, duplicateRedis, PAYLOAD_FIELD, type BrookConnection } from '@brook/sdk';
+import { closeRedis, createRedis, DEFAULT_PREFIX, duplicateRedis, PAYLOAD_FIELD } from '@brook/sdk';
 import type { Redis } from 'ioredis';
 import type { Observable } from 'rxjs';
 import { CLIENT_CLOSED, NOT_CONNECTED, RequestTimeoutError, TRANSACTION_DISCARDED } from './errors.js';
 import { patternStreamKey, replyStreamKey } from './keys.js';
 import type { EventEntry, ReplyPacket, RequestEntry } from './packets.js';
 import { ReplyReader } from './reply-reader.js';
+import type { BrookTransportOptions } from './transport-options.js';
 import { ConnectionListeners, trackStatus, whenReady, type BrookEventsMap, type BrookStatus } from './status.js';
 
-export interface BrookClientOptions {
-  connection?: BrookConnection;
+export interface BrookClientOptions extends BrookTransportOptions {
   /** ms to wait for a request's first reply, and then for each next one (default 30000). */
   timeout?: number;
-  /** Key prefix; must match the server's (default 'brook'). */
-  prefix?: string;
   /** Approximate cap on each pattern stream's length when appending (XADD MAXLEN ~; default 100000). */
   maxLen?: number;
 }

@@ -21,7 +21,6 @@ import {
   NonRetryableError,
   PAYLOAD_FIELD,
   StreamConsumer,
-  type BrookConnection,
   type StreamEntryMeta,
 } from '@brook/sdk';
 import type { Redis } from 'ioredis';
@@ -31,9 +30,9 @@ import { CLIENT_GONE, EXPIRED_REQUEST, MALFORMED_ENTRY, NOT_CONNECTED } from './
 import { isReplyStreamKey, patternDeadLetterKey, patternStreamKey } from './keys.js';
 import { encodeReply, isRequest, isTransportPacket, parseJson, type EventEntry, type ReplyPacket, type RequestEntry } from './packets.js';
 import { ConnectionListeners, trackStatus, whenReady, type BrookEventsMap, type BrookStatus } from './status.js';
+import type { BrookTransportOptions } from './transport-options.js';
 
-export interface BrookServerOptions {
-  connection?: BrookConnection;
+export interface BrookServerOptions extends BrookTransportOptions {
   /** The consumer group of this service: its instances share the work, each entry handled once. */
   group: string;
   /** This instance's name in the group (default: host-pid-random, unique per process). */
@@ -44,8 +43,6 @@ export interface BrookServerOptions {
   visibilityTimeout?: number;
   /** Approximate cap on each reply stream (XADD MAXLEN ~; default 1000). */
   maxLen?: number;
-  /** Key prefix, shared with the clients (default 'brook'). */
-  prefix?: string;
   /** Handlers in flight at once per pattern in this instance (default 1). */
   concurrency?: number;
   /** ms close() waits for handlers in flight before closing anyway (default 10000). */

@@ -2,5 +2,6 @@
 export * from './brook-server.js';
 export * from './brook-client.js';
 export * from './brook-context.js';
+export type { BrookTransportOptions } from './transport-options.js';
 export { RequestTimeoutError } from './errors.js';
 export type { BrookStatus, BrookEventsMap } from './status.js';
