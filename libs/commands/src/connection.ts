@@ -61,6 +61,27 @@ function login(c: Session, user: string, pass: string): boolean {
   return true;
 }
 
+/** AUTH's user and password, hidden from slowlog and MONITOR; not in a form AUTH refuses outright (more than 2 arguments), as Redis. */
+function authSecrets(argv: readonly string[]): readonly number[] {
+  return argv.length === 2 ? [1] : argv.length === 3 ? [1, 2] : [];
+}
+
+/** HELLO's AUTH pair, as Redis's helloCommand redacts it while parsing: only past a valid protover, up to a bad option. */
+function helloSecrets(argv: readonly string[]): readonly number[] {
+  const v = argv.length >= 2 ? parseInt64(argv[1]) : 2;
+  if (v !== 2 && v !== 3) return [];
+  const hidden: number[] = [];
+  for (let i = 2; i < argv.length; i++) {
+    const more = argv.length - 1 - i;
+    if (is(argv[i], 'AUTH') && more >= 2) {
+      hidden.push(i + 1, i + 2);
+      i += 2;
+    } else if (is(argv[i], 'SETNAME') && more >= 1) i++;
+    else break;
+  }
+  return hidden;
+}
+
 /** HELLO [protover [AUTH user pass] [SETNAME name]]: switches RESP version and replies the server's map. */
 function hello(c: Session, argv: string[]): void {
   let proto = 0;
@@ -565,6 +586,7 @@ export const connectionCommands: CommandSpec[] = [
     since: '6.0.0',
     complexity: 'O(1)',
     handler: hello,
+    redact: helloSecrets,
   },
   {
     name: 'auth',
@@ -575,6 +597,7 @@ export const connectionCommands: CommandSpec[] = [
     since: '1.0.0',
     complexity: 'O(N) where N is the number of passwords defined for the user',
     handler: auth,
+    redact: authSecrets,
   },
   {
     name: 'client',

@@ -140,6 +140,29 @@ export interface ServerContext {
   publish(channel: string, message: string): number;
   /** The channel subscriptions (the pub/sub family's state). */
   readonly pubsub: PubSubRegistry;
+  /** SLOWLOG's entries (the dispatcher logs into it). */
+  readonly slowlog: SlowLogAccess;
+  /** MONITOR: `c` receives every command run from now on, as Redis's replicationFeedMonitors lines. */
+  monitor(c: Session): void;
+}
+
+/** One slow log entry as SLOWLOG GET shows it: arguments already cut to Redis's limits. */
+export interface SlowLogEntry {
+  readonly id: number;
+  /** Unix time in seconds. */
+  readonly time: number;
+  /** Microseconds. */
+  readonly duration: number;
+  readonly args: readonly string[];
+  readonly addr: string;
+  readonly name: string;
+}
+
+export interface SlowLogAccess {
+  readonly length: number;
+  /** The newest `count` entries, newest first. */
+  newest(count: number): SlowLogEntry[];
+  reset(): void;
 }
 
 /** Channels, patterns and shard channels: their namespaces are separate, as in Redis. */

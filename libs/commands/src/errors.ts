@@ -55,6 +55,10 @@ export const Err = {
   subcommandSyntax: (sub: string, cmd: string) =>
     `ERR unknown subcommand or wrong number of arguments for '${truncate(sub)}'. Try ${cmd.toUpperCase()} HELP.`,
   getkeysInvalidCommand: 'ERR Invalid command specified',
+  // observability
+  slowlogCount: 'ERR count should be greater than or equal to -1',
+  /** MONITOR where the client must get one reply per command (inside MULTI/EXEC), Redis's CLIENT_DENY_BLOCKING. */
+  monitorDenied: "ERR MONITOR isn't allowed for DENY BLOCKING client",
   getkeysNoKeys: 'ERR The command has no key arguments',
   getkeysBadArity: 'ERR Invalid number of arguments specified for command',
   debugNotAllowed:

@@ -18,6 +18,8 @@ import { streamFamily } from './streams.js';
 import { streamGroupsFamily } from './stream-groups.js';
 import { pubsubFamily } from './pubsub.js';
 import { transactionsFamily } from './transactions.js';
+import { slowlogFamily } from './slowlog.js';
+import { monitorFamily } from './monitor.js';
 
 export * from './table.js';
 export * from './family.js';
@@ -53,6 +55,8 @@ export const builtinFamilies: readonly CommandFamily[] = [
   streamGroupsFamily,
   pubsubFamily,
   transactionsFamily,
+  slowlogFamily,
+  monitorFamily,
 ];
 
 /** Every built-in command, family by family. */

@@ -59,6 +59,8 @@ export interface CommandSpec {
   tips?: readonly string[];
   /** COMMAND DOCS fields beyond summary/since/group/complexity (doc_flags, history, arguments...). */
   docs?: RefMap;
+  /** Positions of secret arguments slowlog and MONITOR show as '(redacted)' (AUTH's password), as Redis's redactClientCommandArgument. */
+  redact?: (argv: readonly string[]) => readonly number[];
   /** Module name for commands added by @Command providers (COMMAND DOCS, COMMAND LIST FILTERBY MODULE). */
   module?: string;
 }

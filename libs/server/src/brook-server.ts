@@ -31,6 +31,8 @@ import { NO_RDB, warnIfNotHonoured, warnNotHonoured } from './config/not-honoure
 import { buildInfo, type InfoFields } from './info.js';
 import { Metrics, SAMPLE_PERIOD_MS } from './metrics.js';
 import { ChannelRegistry } from './pubsub-registry.js';
+import { Monitors } from './monitors.js';
+import { SlowLog } from './slowlog.js';
 import { UserStore } from './users.js';
 import { BROOK_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
@@ -63,6 +65,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   readonly parserLimits: { maxBulkLen: number; maxMultibulkLen: number; maxQueryBuffer: number };
   readonly outputLimits = { normal: noLimit(), replica: noLimit(), pubsub: noLimit() };
   readonly pubsub = new ChannelRegistry();
+  readonly slowlog: SlowLog;
+  private readonly monitors = new Monitors(() => this.config.value('unixsocket'));
   private readonly clientsById = new Map<number, Client>();
   private tcpServers: net.Server[] = [];
   private unixServer: net.Server | null = null;
@@ -97,6 +101,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   constructor(readonly config: ConfigStore) {
     super();
     this.ks = new Keyspace(config.int('databases'));
+    this.slowlog = new SlowLog(config);
     this.blockedClients = new BlockedClients(this.ks, (work) => this.afterCommand(work));
     this.familyContext = {
       server: this,
@@ -368,9 +373,13 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       this.handlerFailed(c, cmd, e instanceof Error ? e : new Error(String(e)));
     }
     if (tracking !== null) tracking.after(c, cmd, argv);
+    // One clock read after the handler serves commandstats, the slow log and the latency figures.
+    const usec = (performance.now() - start) * 1000;
     const stats = cmd.stats;
-    stats.usec += (performance.now() - start) * 1000;
+    stats.usec += usec;
     stats.calls++;
+    if (usec >= this.slowlog.threshold) this.slowlog.push(c, cmd, argv, usec);
+    if (this.monitors.size !== 0) this.monitors.feed(c, cmd, argv);
     if (w.errors !== errors) this.countError(w.lastError, stats);
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the handler may have set c.propagated
     if (cmd.isWrite && ks.dirty !== dirty && !c.propagated && ks.feed.active) ks.feed.emit(c.db.id, argv);
@@ -473,7 +482,18 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     return [...this.debugSubcommands.keys()];
   }
 
+  /** MONITOR: not inside MULTI/EXEC, which needs one reply per command; a second MONITOR is ignored without a reply, as Redis. */
+  monitor(c: Session): void {
+    const m = connection(c);
+    if (this.nesting > 0) return m.w.error(Err.monitorDenied);
+    if (this.monitors.has(m)) return;
+    this.monitors.add(m);
+    m.monitoring = true;
+    m.w.ok();
+  }
+
   resetSession(c: Client): void {
+    this.stopMonitoring(c);
     for (const h of this.resetHooks) h(c);
   }
 
@@ -481,7 +501,14 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     if (!this.clientsById.delete(c.id)) return;
     if (reason === 'output-limit') this.stats.outputLimitDisconnections++;
     if (c.blocked) this.blockedClients.remove(c);
+    this.stopMonitoring(c);
     for (const h of this.closeHooks) h(c);
+  }
+
+  private stopMonitoring(c: Client): void {
+    if (!c.monitoring) return;
+    this.monitors.remove(c);
+    c.monitoring = false;
   }
 
   info(sections: readonly string[]): string {

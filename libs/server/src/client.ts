@@ -76,6 +76,8 @@ export class Client implements Session {
   /** Commands queued in MULTI, or -1 outside MULTI (CLIENT LIST multi=), kept by the transaction family. */
   multi = -1;
   multiMem = 0;
+  /** In MONITOR mode (CLIENT LIST flag O), kept by the server's Monitors. */
+  monitoring = false;
   dirtyCas = false;
   /** Waiting in a blocking command (CLIENT LIST flag b, INFO blocked_clients), kept by BlockedClients. */
   blocked = false;
@@ -86,7 +88,8 @@ export class Client implements Session {
   readonly addr: string;
   readonly laddr: string;
   readonly isLocal: boolean;
-  private readonly unix: boolean;
+  /** Connected over the unix socket (CLIENT LIST flag U, MONITOR's `unix:` origin). */
+  readonly unix: boolean;
   /** Commands held back (CLIENT PAUSE or a deferred reply), run in order when released. */
   private deferred: string[][] | null = null;
   private holds = 0;
@@ -416,6 +419,7 @@ export class Client implements Session {
   describe(): string {
     const now = Date.now();
     let flags = '';
+    if (this.monitoring) flags += 'O';
     if (this.type === 'replica') flags += 'S';
     if (this.type === 'master') flags += 'M';
     if (this.type === 'pubsub') flags += 'P';

@@ -1,0 +1,121 @@
+/**
+ * SLOWLOG against a real redis-server: the same commands on both, then the entries compared with
+ * what differs by nature (ids, times, durations, client ports) normalised away.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { RawClient } from '../support/raw-client.js';
+import { decodeReply, type RespValue } from '../support/resp-value.js';
+import { serverPair } from '../support/servers.js';
+
+const pair = serverPair();
+let brook: RawClient;
+let redis: RawClient;
+
+beforeAll(async () => {
+  brook = await RawClient.connect(pair.brook.port);
+  redis = await RawClient.connect(pair.redis.port);
+});
+
+afterAll(() => {
+  brook.socket.destroy();
+  redis.socket.destroy();
+});
+
+/** Sends one command to both servers and expects byte-identical replies; returns the reply. */
+async function same(...args: string[]): Promise<string> {
+  const [b, r] = await Promise.all([brook.call(...args), redis.call(...args)]);
+  expect(b).toBe(r);
+  return b;
+}
+
+async function both(...args: string[]): Promise<[string, string]> {
+  return Promise.all([brook.call(...args), redis.call(...args)]);
+}
+
+/** An entry with its nature-given figures checked and dropped: [args, client name, addr without port]. */
+function normalise(entries: RespValue, port: number): unknown[] {
+  expect(Array.isArray(entries)).toBe(true);
+  const list = entries as RespValue[][];
+  const ids = list.map((e) => e[0] as number);
+  for (let i = 1; i < ids.length; i++) expect(ids[i]).toBe(ids[i - 1] - 1);
+  const now = Date.now() / 1000;
+  return list.map((e) => {
+    expect(e).toHaveLength(6);
+    expect(Math.abs((e[1] as number) - now)).toBeLessThan(60);
+    expect(e[2]).toBeGreaterThanOrEqual(0);
+    expect(e[4]).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(e[4]).not.toBe(`127.0.0.1:${port}`);
+    return [e[3], e[5]];
+  });
+}
+
+describe('SLOWLOG', () => {
+  it('HELP, LEN, RESET and bad arguments reply as Redis', async () => {
+    await same('SLOWLOG', 'HELP');
+    await same('SLOWLOG', 'RESET');
+    await same('SLOWLOG', 'GET', 'abc');
+    await same('SLOWLOG', 'GET', '-2');
+    await same('SLOWLOG', 'GET', '1', '2');
+    await same('SLOWLOG', 'LEN', 'x');
+    await same('SLOWLOG', 'foo');
+    await same('SLOWLOG');
+    // The default threshold (10 ms) logs none of these fast commands.
+    await same('SLOWLOG', 'LEN');
+  });
+
+  it('logs every command at threshold 0, with args cut and secrets redacted as Redis', async () => {
+    await same('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+    await same('CLIENT', 'SETNAME', 'observer');
+    await same('SLOWLOG', 'RESET');
+    const many = Array.from({ length: 40 }, (_, i) => `e${i}`);
+    await same('RPUSH', 'slowlist', ...many);
+    await same('SET', 'big', 'v'.repeat(200));
+    await same('SET', 'x'.repeat(129), '1');
+    await same('AUTH', 'secret');
+    await same('AUTH', 'user', 'secret');
+    await both('HELLO', '2', 'AUTH', 'default', 'wrong'); // the reply holds the client id
+    await same('MULTI');
+    await same('INCR', 'counter');
+    await same('EXEC');
+    await same('DEL', 'slowlist', 'big', 'counter', 'x'.repeat(129));
+    const [b, r] = await both('SLOWLOG', 'GET', '-1');
+    const got = normalise(decodeReply(b), pair.brook.port);
+    expect(got).toEqual(normalise(decodeReply(r), pair.redis.port));
+    // EXEC is not logged; INCR, run inside it, is.
+    expect(got.map((e) => (e as string[][])[0][0])).toContain('INCR');
+    expect(got.map((e) => (e as string[][])[0][0])).not.toContain('EXEC');
+    await same('SLOWLOG', 'LEN');
+  });
+
+  it('GET count picks the newest entries, and slowlog-max-len keeps the newest', async () => {
+    await same('SLOWLOG', 'RESET');
+    for (let i = 0; i < 5; i++) await same('ECHO', `m${i}`);
+    const [b2, r2] = await both('SLOWLOG', 'GET', '2');
+    expect(normalise(decodeReply(b2), pair.brook.port)).toEqual(normalise(decodeReply(r2), pair.redis.port));
+    await same('CONFIG', 'SET', 'slowlog-max-len', '3');
+    await same('ECHO', 'last');
+    await same('SLOWLOG', 'LEN');
+    const [b, r] = await both('SLOWLOG', 'GET');
+    expect(normalise(decodeReply(b), pair.brook.port)).toEqual(normalise(decodeReply(r), pair.redis.port));
+    await same('CONFIG', 'SET', 'slowlog-max-len', '128');
+  });
+
+  it('a negative threshold turns logging off and keeps the entries', async () => {
+    await same('SLOWLOG', 'RESET');
+    await same('ECHO', 'kept');
+    await same('CONFIG', 'SET', 'slowlog-log-slower-than', '-1');
+    await same('ECHO', 'not logged');
+    await same('SLOWLOG', 'LEN');
+  });
+
+  it('logs a command slower than the threshold with its real duration', async () => {
+    await same('CONFIG', 'SET', 'slowlog-log-slower-than', '20000');
+    await same('SLOWLOG', 'RESET');
+    await brook.call('DEBUG', 'SLEEP', '0.05');
+    const entries = decodeReply(await brook.call('SLOWLOG', 'GET')) as RespValue[][];
+    expect(entries).toHaveLength(1);
+    expect(entries[0][3]).toEqual(['DEBUG', 'SLEEP', '0.05']);
+    expect(entries[0][2]).toBeGreaterThanOrEqual(50000);
+    expect(entries[0][5]).toBe('observer');
+  });
+});
