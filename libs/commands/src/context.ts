@@ -142,6 +142,8 @@ export interface ServerContext {
   readonly pubsub: PubSubRegistry;
   /** SLOWLOG's entries (the dispatcher logs into it). */
   readonly slowlog: SlowLogAccess;
+  /** The latency monitor's events (LATENCY LATEST/HISTORY/RESET). */
+  readonly latency: LatencyAccess;
   /** MONITOR: `c` receives every command run from now on, as Redis's replicationFeedMonitors lines. */
   monitor(c: Session): void;
 }
@@ -156,6 +158,21 @@ export interface SlowLogEntry {
   readonly args: readonly string[];
   readonly addr: string;
   readonly name: string;
+}
+
+/** One second's worst latency of an event, in ms. */
+export interface LatencySample {
+  readonly time: number;
+  latency: number;
+}
+
+export interface LatencyAccess {
+  /** Each event with its latest sample and all-time maximum (ms). */
+  latest(): [string, LatencySample, number][];
+  /** An event's samples, oldest first; none for an unknown event. */
+  history(event: string): readonly LatencySample[];
+  /** Forgets the named events, or all when none are named; returns how many were forgotten. */
+  reset(events: readonly string[]): number;
 }
 
 export interface SlowLogAccess {

@@ -20,6 +20,7 @@ import { pubsubFamily } from './pubsub.js';
 import { transactionsFamily } from './transactions.js';
 import { slowlogFamily } from './slowlog.js';
 import { monitorFamily } from './monitor.js';
+import { latencyFamily } from './latency.js';
 
 export * from './table.js';
 export * from './family.js';
@@ -33,6 +34,7 @@ export * from './propagate.js';
 export * from './glob.js';
 export * from './expire-arg.js';
 export * from './tracking.js';
+export * from './latency-histogram.js';
 export { refusedWhileSubscribed } from './pubsub.js';
 
 /** Every built-in family (one file per family, as in Redis's t_*.c), installed in this order. */
@@ -57,6 +59,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   transactionsFamily,
   slowlogFamily,
   monitorFamily,
+  latencyFamily,
 ];
 
 /** Every built-in command, family by family. */

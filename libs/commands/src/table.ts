@@ -1,6 +1,7 @@
 import type { Session } from './context.js';
 import { redisReference, sortAclCategories } from './command-info.js';
 import type { RefMap, RefValue } from './reference/types.js';
+import type { LatencyHistogram } from './latency-histogram.js';
 
 export type CommandFlag =
   | 'write'
@@ -102,6 +103,8 @@ export interface CommandStats {
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+  /** Durations while latency-tracking is on (LATENCY HISTOGRAM, INFO latencystats); made on the first call, as Redis's. */
+  latency: LatencyHistogram | null;
 }
 
 const GROUP_CATEGORY: Record<string, string> = {
@@ -139,7 +142,7 @@ export function aclCategoriesOf(spec: CommandSpec): string[] {
 }
 
 function newStats(): CommandStats {
-  return { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+  return { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0, latency: null };
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   type Session,
   type ShutdownMode,
   type TransactionHooks,
+  LatencyHistogram,
 } from '@brook/commands';
 import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
 import { BlockedClients } from './blocked-clients.js';
@@ -33,6 +34,7 @@ import { Metrics, SAMPLE_PERIOD_MS } from './metrics.js';
 import { ChannelRegistry } from './pubsub-registry.js';
 import { Monitors } from './monitors.js';
 import { SlowLog } from './slowlog.js';
+import { LatencyMonitor } from './latency-monitor.js';
 import { UserStore } from './users.js';
 import { BROOK_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
@@ -66,6 +68,9 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   readonly outputLimits = { normal: noLimit(), replica: noLimit(), pubsub: noLimit() };
   readonly pubsub = new ChannelRegistry();
   readonly slowlog: SlowLog;
+  readonly latency: LatencyMonitor;
+  /** latency-tracking: per-command histograms (LATENCY HISTOGRAM, INFO latencystats). */
+  private latencyTracking: boolean;
   private readonly monitors = new Monitors(() => this.config.value('unixsocket'));
   private readonly clientsById = new Map<number, Client>();
   private tcpServers: net.Server[] = [];
@@ -102,6 +107,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     super();
     this.ks = new Keyspace(config.int('databases'));
     this.slowlog = new SlowLog(config);
+    this.latency = new LatencyMonitor(config);
+    this.latencyTracking = config.value('latency-tracking') === 'yes';
     this.blockedClients = new BlockedClients(this.ks, (work) => this.afterCommand(work));
     this.familyContext = {
       server: this,
@@ -380,6 +387,10 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     stats.calls++;
     if (usec >= this.slowlog.threshold) this.slowlog.push(c, cmd, argv, usec);
     if (this.monitors.size !== 0) this.monitors.feed(c, cmd, argv);
+    if (usec >= this.latency.thresholdUs)
+      this.latency.add(cmd.spec.flags.includes('fast') ? 'fast-command' : 'command', Math.floor(usec / 1000));
+    // A client left blocked is measured when served, as Redis does (Brook does not yet: see SlowLog.push).
+    if (this.latencyTracking && !c.blocked) (stats.latency ??= new LatencyHistogram()).record(usec);
     if (w.errors !== errors) this.countError(w.lastError, stats);
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the handler may have set c.propagated
     if (cmd.isWrite && ks.dirty !== dirty && !c.propagated && ks.feed.active) ks.feed.emit(c.db.id, argv);
@@ -602,6 +613,9 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
         break;
       case 'client-output-buffer-limit':
         this.setOutputLimits(value);
+        break;
+      case 'latency-tracking':
+        this.latencyTracking = value === 'yes';
         break;
       case 'hz':
         this.expiry.setHz(Math.max(1, Number(value)));

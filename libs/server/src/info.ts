@@ -174,6 +174,20 @@ const sections: Record<string, Section> = {
     }
     return out;
   },
+  /** Per-command percentiles (µs, 3 decimals) from the histograms latency-tracking fills, labelled as configured. */
+  latencystats: (s) => {
+    const percentiles = s.config.value('latency-tracking-info-percentiles').split(' ').filter(Boolean).map(Number);
+    const out: [string, string][] = [];
+    for (const c of s.commands.commands()) {
+      for (const x of c.subcommands ? [...c.subcommands.values()] : [c]) {
+        const h = x.stats.latency;
+        if (h === null) continue;
+        const figures = percentiles.map((p) => `p${String(p)}=${(h.valueAtPercentile(p) / 1000).toFixed(3)}`);
+        out.push([`latency_percentiles_usec_${x.fullName}`, figures.join(',')]);
+      }
+    }
+    return out;
+  },
   errorstats: (s) => [...s.stats.errorsByCode].map(([code, n]) => [`errorstat_${code}`, `count=${n}`]),
   cluster: () => [['cluster_enabled', 0]],
   keyspace: (s) => {
@@ -197,6 +211,7 @@ const TITLES: Record<string, string> = {
   modules: 'Modules',
   commandstats: 'Commandstats',
   errorstats: 'Errorstats',
+  latencystats: 'Latencystats',
   cluster: 'Cluster',
   keyspace: 'Keyspace',
 };
@@ -214,7 +229,7 @@ const DEFAULT = [
   'cluster',
   'keyspace',
 ];
-const ALL = [...DEFAULT.slice(0, 8), 'commandstats', 'errorstats', 'cluster', 'keyspace'];
+const ALL = [...DEFAULT.slice(0, 8), 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
 
 export type InfoFields = () => [string, string | number][];
 
