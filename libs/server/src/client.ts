@@ -416,6 +416,11 @@ export class Client implements Session {
    * the rest is its reply list: omem bytes in oll pieces, one per backlog piece plus one each for
    * Node's queue and the writer's reply when they hold bytes.
    */
+  /** CLIENT LIST tot-mem, INFO mem_clients_normal: input buffer, arguments, MULTI queue and pending output. */
+  get totalMemory(): number {
+    return this.parser.bufferBytes + this.parser.argvBytes + this.multiMem + this.outputBytes;
+  }
+
   describe(): string {
     const now = Date.now();
     let flags = '';
@@ -443,7 +448,7 @@ export class Client implements Session {
       `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} ` +
       `flags=${flags || 'N'} db=${this.db.id} sub=${this.sub} psub=${this.psub} ssub=${this.ssub} multi=${this.multi} ` +
       `qbuf=${parser.pending} qbuf-free=${parser.bufferFree} argv-mem=${argvMem} multi-mem=${this.multiMem} obl=${obl} oll=${oll} omem=${omem} ` +
-      `tot-mem=${parser.bufferBytes + argvMem + this.multiMem + out} events=${this.outputPending > 0 ? 'rw' : 'r'} cmd=${this.lastCommand} user=${this.user} redir=${this.tracking?.redirect ?? -1} resp=${this.w.proto} ` +
+      `tot-mem=${this.totalMemory} events=${this.outputPending > 0 ? 'rw' : 'r'} cmd=${this.lastCommand} user=${this.user} redir=${this.tracking?.redirect ?? -1} resp=${this.w.proto} ` +
       `lib-name=${this.libName} lib-ver=${this.libVer}`
     );
   }

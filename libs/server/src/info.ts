@@ -86,6 +86,8 @@ const sections: Record<string, Section> = {
       ['maxmemory_human', bytesToHuman(maxmemory)],
       ['maxmemory_policy', s.config.value('maxmemory-policy')],
       ['mem_fragmentation_ratio', (m.rss / Math.max(1, used)).toFixed(2)],
+      ['mem_fragmentation_bytes', m.rss - used],
+      ['mem_clients_normal', clientsMemory(s)],
       ['mem_allocator', 'v8'],
       ['lazyfree_pending_objects', 0],
     ];
@@ -230,6 +232,13 @@ const DEFAULT = [
   'keyspace',
 ];
 const ALL = [...DEFAULT.slice(0, 8), 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
+
+/** What connected clients hold in buffers (Redis's mem_clients_normal: every client but replicas). */
+function clientsMemory(s: BrookServer): number {
+  let bytes = 0;
+  for (const c of s.clients()) if (c.type !== 'replica') bytes += (c as Client).totalMemory;
+  return bytes;
+}
 
 export type InfoFields = () => [string, string | number][];
 
