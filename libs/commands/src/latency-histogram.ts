@@ -59,9 +59,10 @@ function bucketIndex(ns: number): number {
   return 32 - Math.clz32(ns | (2 * SUB_BUCKET_HALF - 1)) - (SUB_BUCKET_HALF_MAGNITUDE + 1);
 }
 
+/** `ns` is at most 1e9 < 2^31, so integer shifts serve. */
 function countsIndex(ns: number): number {
   const b = bucketIndex(ns);
-  return ((b + 1) << SUB_BUCKET_HALF_MAGNITUDE) + ((ns / 2 ** b) | 0) - SUB_BUCKET_HALF;
+  return ((b + 1) << SUB_BUCKET_HALF_MAGNITUDE) + (ns >>> b) - SUB_BUCKET_HALF;
 }
 
 function valueFromIndex(i: number): number {
@@ -76,6 +77,5 @@ function valueFromIndex(i: number): number {
 
 function highestEquivalent(ns: number): number {
   const b = bucketIndex(ns);
-  const lowest = Math.floor(ns / 2 ** b) * 2 ** b;
-  return lowest + 2 ** b - 1;
+  return (((ns >>> b) << b) >>> 0) + (1 << b) - 1;
 }
