@@ -123,6 +123,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     };
     for (const family of builtinFamilies) this.install(family);
     this.expiry = new ActiveExpiry(this.ks, Math.max(1, config.int('hz')));
+    this.debugSubcommands.set('set-active-expire', this.setActiveExpire);
     this.ks.setAccessPolicy(config.value('maxmemory-policy'));
     this.parserLimits = {
       maxBulkLen: config.int('proto-max-bulk-len'),
@@ -599,6 +600,27 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     setImmediate(() => this.emit('shutdown', mode, origin));
     return null;
   }
+
+  /**
+   * DEBUG SET-ACTIVE-EXPIRE 0|1: stops or restarts the active expire cycle (keys then expire only
+   * when touched). The argument is read as C's atoi reads it, as Redis does: anything not a nonzero number is 0.
+   */
+  private readonly setActiveExpire: DebugSubcommand = {
+    name: 'SET-ACTIVE-EXPIRE',
+    args: [1, 1],
+    help: [
+      'SET-ACTIVE-EXPIRE <0|1>',
+      '    Setting it to 0 disables expiring keys in background when they are not',
+      '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
+      '    default.',
+    ],
+    handler: (c, args) => {
+      const n = parseInt(args[0], 10);
+      if (Number.isNaN(n) || n === 0) this.expiry.stop();
+      else if (!this.closing) this.expiry.start();
+      c.w.ok();
+    },
+  };
 
   // ---- config and housekeeping ----------------------------------------------------------------
 
