@@ -7,6 +7,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { crc64 } from '@brook/persistence';
 import { adversarialSuite, call, underAttack } from './harness.js';
+import { ziplist } from '../persistence/old-encodings.js';
 
 const suite = adversarialSuite([], ['--sanitize-dump-payload', 'yes']);
 
@@ -48,6 +49,13 @@ function intset(width: number, values: number[], count = values.length): Buffer 
   out.writeUInt32LE(count, 4);
   values.forEach((v, i) => out.writeIntLE(v, 8 + i * width, width));
   return out;
+}
+
+/** `buf` with the byte at `at` set to `v`. */
+function corrupt(buf: Buffer, at: number, v: number): Buffer {
+  const c = Buffer.from(buf);
+  c[at] = v;
+  return c;
 }
 
 const LIST = 18;
@@ -114,6 +122,11 @@ const HOSTILE: ([string, Buffer] | [string, boolean, Buffer])[] = [
     'stream consumer PEL entry not in the group PEL',
     payload(b([STREAM, 0, 0, 5, 0, 0, 0, 0, 0, 5, 1], rstr('g'), [5, 0, 1, 0, 1], rstr('c'), Buffer.alloc(8), [1], Buffer.alloc(16, 1))),
   ],
+  ['ziplist prevlen mismatch', payload(b([10], rstr(corrupt(ziplist(['a', 'bb', 'c']), 13, 9))))],
+  ['ziplist tail offset wrong', payload(b([10], rstr(corrupt(ziplist(['a', 'bb', 'c']), 4, 10))))],
+  ['ziplist count wrong', payload(b([10], rstr(corrupt(ziplist(['a', 'bb']), 8, 5))))],
+  ['ziplist string past its end', payload(b([10], rstr(corrupt(ziplist(['a']), 11, 0x3f))))],
+  ['zipmap value past its end', payload(b([9], rstr(Buffer.from([1, 1, 0x66, 0x30, 0, 0x76, 0xff]))))],
   ['type 20 (7.2 set listpack)', payload(b([20], rstr(listpack([lpStr('a')]))))],
   ['type 21 (7.2 stream)', payload(b([21, 0]))],
   ['type 8', payload(b([8, 0]))],
