@@ -35,6 +35,9 @@ const SCORE_INT_MAX = 2 ** 62;
 const lp = new ListpackBuilder();
 /** encodeValue's scratch. */
 const scratch = new ByteWriter();
+/** A list's nodes, gathered after its node count is known; an intset blob. Reused value to value. */
+const listNodes = new ByteWriter(1 << 12);
+const intsetBlob = new ByteWriter(1 << 12);
 
 /** One value as [type byte, payload] (the DUMP form before version and checksum). */
 export function encodeValue(value: Value, compression: boolean): Buffer {
@@ -83,7 +86,8 @@ function writeList(out: ByteWriter, list: ListValue, compression: boolean, fill:
   const byteLimit = fill < 0 ? LIST_NODE_BYTES[Math.min(-fill, LIST_NODE_BYTES.length) - 1] : LIST_SAFETY_BYTES;
   const countLimit = fill > 0 ? fill : Infinity;
   // The node count comes first: nodes are built into a side buffer, then copied after it.
-  const nodes = new ByteWriter(1 << 12);
+  const nodes = listNodes;
+  nodes.pos = 0;
   let count = 0;
   lp.begin();
   list.range(0, list.length - 1, false, (v) => {
@@ -111,7 +115,8 @@ function writeSet(out: ByteWriter, set: SetValue, compression: boolean): void {
       if (typeof v === 'bigint' || v < -2147483648 || v > 2147483647) width = 8;
       else if ((v < -32768 || v > 32767) && width < 4) width = 4;
     }
-    const blob = new ByteWriter(8 + ints.length * width);
+    const blob = intsetBlob;
+    blob.pos = 0;
     blob.u32le(width);
     blob.u32le(ints.length);
     blob.ensure(ints.length * width);
