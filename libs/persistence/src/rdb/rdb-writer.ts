@@ -65,12 +65,23 @@ export class RdbWriter {
     this.out.len(expires);
   }
 
-  /** One key: EXPIRETIME_MS when it has a TTL, then type, key and value. Never an empty collection. */
-  entry(key: string, value: Value, expireAtMs: number | bigint | undefined): void {
+  /**
+   * One key: EXPIRETIME_MS when it has a TTL, IDLE (seconds) or FREQ (LFU counter) when given (Redis
+   * writes them under an LRU or LFU maxmemory-policy), then type, key and value. Never an empty collection.
+   */
+  entry(key: string, value: Value, expireAtMs: number | bigint | undefined, access?: { idle?: number; freq?: number }): void {
     const out = this.out;
     if (expireAtMs !== undefined) {
       out.byte(RdbOpcode.ExpireTimeMs);
       out.i64le(expireAtMs);
+    }
+    if (access?.idle !== undefined) {
+      out.byte(RdbOpcode.Idle);
+      out.len(access.idle);
+    }
+    if (access?.freq !== undefined) {
+      out.byte(RdbOpcode.Freq);
+      out.byte(access.freq);
     }
     out.byte(rdbTypeOf(value));
     out.rstr(key, this.opts.compression);
