@@ -1,2 +1,10 @@
 // RDB (Redis 7.0's format) and AOF: the files Brook writes and reads, interchangeable with Redis's.
-export {};
+export * from './rdb/crc64.js';
+export * from './rdb/lzf.js';
+export * from './rdb/listpack.js';
+export * from './rdb/rdb-error.js';
+export * from './rdb/rdb-types.js';
+export * from './rdb/value-codec.js';
+export * from './rdb/rdb-writer.js';
+export { RdbReader, type RdbItem } from './rdb/rdb-reader.js';
+export * from './rdb/dump-payload.js';
