@@ -24,7 +24,7 @@ async function valueOf(c: Redis, key: string, type: string): Promise<unknown> {
     case 'set':
       return (await c.smembers(key)).sort();
     case 'zset':
-      return c.zrange(key, 0, -1, 'WITHSCORES');
+      return c.call('zrange', key, '0', '-1', 'WITHSCORES');
     case 'stream':
       return streamImage(c, key);
     default:

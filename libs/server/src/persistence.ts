@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Err, type CommandFamily, type CommandSpec, type FamilyContext, type Session } from '@brook/commands';
@@ -25,10 +25,8 @@ interface BackgroundSave {
   readonly file: RdbFile;
   readonly startedMs: number;
   readonly dirtyAtStart: number;
-  /** SYNC clients waiting for this snapshot's file. */
-  readonly waiters: ((path: string | null) => void)[];
-  /** A temp file that is not renamed over dbfilename (a transfer to a SYNC client only). */
-  readonly transferOnly: boolean;
+  /** SYNC clients waiting for this snapshot's file: called with true once it is dbfilename, false if it failed. */
+  readonly waiters: ((ok: boolean) => void)[];
 }
 
 /**
@@ -68,7 +66,7 @@ export class Persistence {
   }
 
   get bgsaveInProgress(): boolean {
-    return this.bg !== null && !this.bg.transferOnly;
+    return this.bg !== null;
   }
 
   /** The error for a command refused now (LOADING, MISCONF), or null. */
@@ -124,32 +122,27 @@ export class Persistence {
   /** BGSAVE [SCHEDULE]: the reply (a status text or an error starting with its code). */
   bgsave(inExec: boolean): { ok: boolean; text: string } {
     if (this.bgsaveInProgress) return { ok: false, text: 'ERR Background save already in progress' };
-    if (inExec || this.bg !== null) {
+    if (inExec) {
       this.scheduled = true;
       return { ok: true, text: 'Background saving scheduled' };
     }
-    return this.startBackground(false) ? { ok: true, text: 'Background saving started' } : { ok: false, text: 'ERR' };
+    return this.startBackground() ? { ok: true, text: 'Background saving started' } : { ok: false, text: 'ERR' };
   }
 
-  /**
-   * Starts a snapshot sliced across event-loop turns; `transferOnly`: for a SYNC client, written to
-   * its own temp file and not counted as a save. False when the file cannot be created.
-   */
-  private startBackground(transferOnly: boolean): boolean {
+  /** Starts a snapshot sliced across event-loop turns; false when its file cannot be created. */
+  private startBackground(): boolean {
+    this.saves++;
     this.lastBgsaveTry = Math.floor(Date.now() / 1000);
     let file: RdbFile;
     try {
-      file = transferOnly
-        ? new RdbFile(this.config.value('dir'), '', this.config.bool('rdbchecksum'), `temp-sync-${process.pid}.rdb`)
-        : this.openFile();
+      file = this.openFile();
     } catch (e) {
       this.logger.warn(`Failed opening the temp RDB file for saving: ${(e as Error).message}`);
       this.backgroundFailed();
       return false;
     }
-    if (!transferOnly) this.saves++;
-    this.bg = { snapshot: this.snapshot(file), file, startedMs: Date.now(), dirtyAtStart: this.ks.dirty, waiters: [], transferOnly };
-    this.logger.log(transferOnly ? 'Starting an RDB snapshot for a SYNC transfer' : 'Background saving started (forkless snapshot)');
+    this.bg = { snapshot: this.snapshot(file), file, startedMs: Date.now(), dirtyAtStart: this.ks.dirty, waiters: [] };
+    this.logger.log('Background saving started (forkless snapshot)');
     this.timer = setTimeout(() => this.backgroundSlice(), 0);
     return true;
   }
@@ -169,14 +162,6 @@ export class Persistence {
       return;
     }
     this.timer = null;
-    if (bg.transferOnly) {
-      try {
-        bg.file.finishSync();
-      } catch (e) {
-        return this.backgroundEnded(bg, e as Error);
-      }
-      return this.backgroundEnded(bg, null);
-    }
     bg.file.finish((err) => this.backgroundEnded(bg, err));
   }
 
@@ -188,22 +173,19 @@ export class Persistence {
       bg.snapshot.abort();
       bg.file.discard();
       this.logger.warn(`Background saving error: ${err.message}`);
-      if (!bg.transferOnly) this.backgroundFailed();
-      for (const w of bg.waiters) w(null);
+      this.backgroundFailed();
+      for (const w of bg.waiters) w(false);
       return;
     }
-    const seconds = Math.round((Date.now() - bg.startedMs) / 1000);
-    if (!bg.transferOnly) {
-      this.ks.dirty -= bg.dirtyAtStart;
-      this.lastSave = Math.floor(Date.now() / 1000);
-      this.lastBgsaveOk = true;
-      this.lastBgsaveTimeSec = seconds;
-      this.refreshGate();
-      this.logger.log(
-        `Background saving terminated with success (${bg.file.bytesWritten} bytes, ${bg.snapshot.preservedEarly} keys written ahead of the walk, ${Date.now() - bg.startedMs} ms)`,
-      );
-    }
-    for (const w of bg.waiters) w(bg.file.tempPath);
+    this.ks.dirty -= bg.dirtyAtStart;
+    this.lastSave = Math.floor(Date.now() / 1000);
+    this.lastBgsaveOk = true;
+    this.lastBgsaveTimeSec = Math.round((Date.now() - bg.startedMs) / 1000);
+    this.refreshGate();
+    this.logger.log(
+      `Background saving terminated with success (${bg.file.bytesWritten} bytes, ${bg.snapshot.preservedEarly} keys written ahead of the walk, ${Date.now() - bg.startedMs} ms)`,
+    );
+    for (const w of bg.waiters) w(true);
   }
 
   private backgroundFailed(): void {
@@ -221,7 +203,7 @@ export class Persistence {
     bg.snapshot.abort();
     bg.file.discard();
     this.logger.log(`Background saving stopped: ${why}`);
-    for (const w of bg.waiters) w(null);
+    for (const w of bg.waiters) w(false);
   }
 
   private openFile(): RdbFile {
@@ -269,13 +251,13 @@ export class Persistence {
     const mayRetry = this.lastBgsaveOk || now - this.lastBgsaveTry > RETRY_DELAY_S;
     if (this.scheduled && mayRetry) {
       this.scheduled = false;
-      this.startBackground(false);
+      this.startBackground();
       return;
     }
     for (const [seconds, changes] of this.savePoints()) {
       if (this.ks.dirty >= changes && now - this.lastSave > seconds && mayRetry) {
         this.logger.log(`${changes} changes in ${seconds} seconds. Saving...`);
-        this.startBackground(false);
+        this.startBackground();
         return;
       }
     }
@@ -284,36 +266,27 @@ export class Persistence {
   // ---- SYNC / PSYNC ---------------------------------------------------------------------------
 
   /**
-   * The RDB for a SYNC/PSYNC client: a snapshot to a temp file of its own (or the BGSAVE in
-   * progress, whose file is the same image), then `$<len>\r\n` and the bytes. Only the transfer:
-   * Brook has no replication stream yet, so nothing follows it.
+   * The RDB for a SYNC/PSYNC client, as Redis's disk-based sync: the BGSAVE in progress, or a new
+   * one, then `$<len>\r\n` and the file's bytes (no CRLF after them). Only the transfer: Brook has
+   * no replication stream yet, so nothing follows it.
    */
   transfer(c: Session, preamble: string): void {
     this.logger.warn('SYNC/PSYNC: sending an RDB snapshot only; no replication stream follows (Brook has no replication yet)');
     c.defer(
       new Promise<void>((done) => {
-        const send = (path: string | null): void => {
-          if (path === null) {
-            c.w.error('ERR snapshot for SYNC failed');
-            return done();
+        const send = (ok: boolean): void => {
+          if (!ok) c.w.error('ERR the snapshot for SYNC failed; see the server log');
+          else {
+            const bytes = readFileSync(this.path);
+            c.w.raw(`${preamble}$${bytes.length}\r\n`);
+            c.w.bytes(bytes);
           }
-          const bytes = readFileSync(path);
-          if (this.bg === null || this.bg.file.tempPath !== path) this.removeTransferFile(path);
-          c.w.raw(`${preamble}$${bytes.length}\r\n`);
-          c.w.bytes(bytes);
           done();
         };
-        if (this.bg === null && !this.startBackground(true)) return send(null);
-        this.bg!.waiters.push((path) => {
-          // The BGSAVE's file was renamed over dbfilename when it succeeded.
-          send(path !== null && !existsSync(path) ? this.path : path);
-        });
+        if (this.bg === null && !this.startBackground()) return send(false);
+        this.bg!.waiters.push(send);
       }),
     );
-  }
-
-  private removeTransferFile(path: string): void {
-    if (path.includes('temp-sync-')) unlinkSync(path);
   }
 
   // ---- loading ------------------------------------------------------------------------------
@@ -342,6 +315,8 @@ export class Persistence {
       this.load = null;
       this.ks.dirty = 0;
       this.refreshGate();
+      if (job.functionsSkipped > 0)
+        this.logger.warn(`${job.functionsSkipped} FUNCTION libraries in the RDB file were not loaded: Brook runs no functions`);
       this.logger.log(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds (${job.keysLoaded} keys)`);
       ready();
     };
@@ -378,7 +353,7 @@ export class Persistence {
   // ---- INFO ---------------------------------------------------------------------------------
 
   info(): [string, string | number][] {
-    const bg = this.bg !== null && !this.bg.transferOnly ? this.bg : null;
+    const bg = this.bg;
     const load = this.load;
     const fields: [string, string | number][] = [
       ['loading', load !== null ? 1 : 0],

@@ -22,9 +22,8 @@ export class RdbFile {
     dir: string,
     private readonly target: string,
     private readonly checksum: boolean,
-    tempName = `temp-${process.pid}.rdb`,
   ) {
-    this.tempPath = join(dir, tempName);
+    this.tempPath = join(dir, `temp-${process.pid}.rdb`);
     this.fd = openSync(this.tempPath, 'w');
   }
 

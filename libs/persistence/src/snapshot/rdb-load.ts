@@ -18,6 +18,8 @@ export class RdbLoad {
   private finished = false;
   keysLoaded = 0;
   keysExpired = 0;
+  /** FUNCTION libraries in the file: Brook runs no functions, so they are counted (and logged by the caller), not loaded. */
+  functionsSkipped = 0;
 
   constructor(
     private readonly ks: Keyspace,
@@ -47,7 +49,7 @@ export class RdbLoad {
 
   private one(): void {
     const item = this.reader.next();
-    switch (item.type) {
+    switch (item.kind) {
       case 'db':
         if (item.db >= this.ks.dbs.length)
           throw new RdbLoadError(
@@ -62,16 +64,21 @@ export class RdbLoad {
           return;
         }
         const db = this.ks.dbs[this.db];
-        if (db.keys.has(item.key)) throw new RdbLoadError(`RDB has duplicated key '${item.key}' in DB ${this.db}`);
+        const before = db.size;
         db.loadKey(item.key, item.value, at);
+        // One hash lookup, not two: a key already there was replaced, and the file is refused anyway.
+        if (db.size === before) throw new RdbLoadError(`RDB has duplicated key '${item.key}' in DB ${this.db}`);
         this.keysLoaded++;
         return;
       }
       case 'eof':
         this.finished = true;
         return;
+      case 'function':
+        this.functionsSkipped++;
+        return;
       default:
-        // aux fields, RESIZEDB hints and functions (Brook runs no functions) change nothing here.
+        // AUX fields and RESIZEDB hints change nothing here.
         return;
     }
   }
