@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { requireTool, startBrookProcess, type RunningServer } from '../support/servers.js';
@@ -64,6 +65,19 @@ describe('saving on the way out, and back', () => {
     t.proc.kill('SIGTERM');
     expect(await exitT).toBe(0);
     expect(existsSync(join(t.dir, 'dump.rdb'))).toBe(true);
+  });
+
+  it('SHUTDOWN SAVE whose save fails keeps the server running, as Redis; with FORCE it exits', async () => {
+    const s = await brook(['--enable-protected-configs', 'yes']);
+    const c = client(s);
+    const gone = mkdtempSync(join(tmpdir(), 'brook-gone-'));
+    await c.config('SET', 'dir', gone);
+    rmSync(gone, { recursive: true });
+    await expect(c.call('shutdown', 'save')).rejects.toThrow('ERR Errors trying to SHUTDOWN. Check logs.');
+    expect(await c.ping()).toBe('PONG');
+    const exit = exited(s);
+    await c.call('shutdown', 'save', 'force').catch(() => null);
+    expect(await exit).toBe(0);
   });
 
   it('DEBUG RELOAD saves, empties and loads: the same data, in every database', async () => {
