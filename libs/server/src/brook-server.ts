@@ -165,7 +165,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.expiry.start();
     this.persistence.start();
     // Listening first, as Redis: clients connecting meanwhile get -LOADING until the data set is in.
-    this.persistence.loadAtStartup(() => this.emit('loaded'));
+    this.persistence.loadAtStartup();
     this.cron = setInterval(() => this.clientsCron(), 1000);
     this.cron.unref();
     this.sampler = setInterval(() => this.metrics.sample(this.stats, Date.now()), SAMPLE_PERIOD_MS);
@@ -560,7 +560,9 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
    */
   shutdown(mode: ShutdownMode, origin = 'SHUTDOWN'): string | null {
     if (this.shuttingDown) return null;
-    if (mode.save === 'save' || (mode.save === 'default' && this.persistence.hasSavePoints)) {
+    // Never while loading: the data set is incomplete (Redis turns such a shutdown into NOSAVE).
+    const save = mode.save === 'save' || (mode.save === 'default' && this.persistence.hasSavePoints);
+    if (save && !this.persistence.loading) {
       this.logger.log('Saving the final RDB snapshot before exiting.');
       if (this.persistence.saveSync()) this.logger.log('DB saved on disk');
       else if (!mode.force) {

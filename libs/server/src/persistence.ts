@@ -45,6 +45,8 @@ export class Persistence {
   /** Peak bytes the last background save held beyond the data set (rdb_last_cow_size's counterpart). */
   private lastExtraBytes = 0;
   private bg: BackgroundSave | null = null;
+  /** Keys the last load (start-up or DEBUG RELOAD) loaded, and skipped as already expired. */
+  private lastLoad = { loaded: 0, expired: 0 };
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private cron: NodeJS.Timeout | null = null;
@@ -239,9 +241,13 @@ export class Persistence {
     return !this.lastBgsaveOk && this.config.bool('stop-writes-on-bgsave-error') && this.hasSavePoints;
   }
 
-  /** Recomputes the dispatcher's one-flag gate. */
+  /** Recomputes the dispatcher's one-flag gate: set whenever a refusal is possible (refusal() decides, reading the config then). */
   refreshGate(): void {
-    this.gated = this.load !== null || this.writesDenied();
+    this.gated = this.load !== null || !this.lastBgsaveOk;
+  }
+
+  get loading(): boolean {
+    return this.load !== null;
   }
 
   /** serverCron's persistence part: a scheduled BGSAVE, then the save points. */
@@ -291,10 +297,10 @@ export class Persistence {
 
   // ---- loading ------------------------------------------------------------------------------
 
-  /** Starts loading dbfilename if it exists, in slices; `ready` runs once the data set is in. Exits on a bad file, as Redis. */
-  loadAtStartup(ready: () => void): void {
+  /** Starts loading dbfilename if it exists, in slices (commands meanwhile get -LOADING). Exits on a bad file, as Redis. */
+  loadAtStartup(): void {
     const path = this.path;
-    if (!existsSync(path)) return ready();
+    if (!existsSync(path)) return;
     const started = Date.now();
     const buf = readFileSync(path);
     const job = new RdbLoad(
@@ -313,12 +319,12 @@ export class Persistence {
         return;
       }
       this.load = null;
+      this.lastLoad = { loaded: job.keysLoaded, expired: job.keysExpired };
       this.ks.dirty = 0;
       this.refreshGate();
       if (job.functionsSkipped > 0)
         this.logger.warn(`${job.functionsSkipped} FUNCTION libraries in the RDB file were not loaded: Brook runs no functions`);
       this.logger.log(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds (${job.keysLoaded} keys)`);
-      ready();
     };
     slice();
   }
@@ -335,6 +341,7 @@ export class Persistence {
         () => Date.now(),
       );
       job.step(Infinity);
+      this.lastLoad = { loaded: job.keysLoaded, expired: job.keysExpired };
     } catch (e) {
       this.logger.warn(`DEBUG RELOAD: ${(e as Error).message}`);
       return 'ERR Error trying to load the RDB dump';
@@ -374,6 +381,8 @@ export class Persistence {
       );
     }
     fields.push(
+      ['current_save_keys_processed', bg?.snapshot.keysWritten ?? 0],
+      ['current_save_keys_total', bg?.snapshot.keysTotal ?? 0],
       ['rdb_changes_since_last_save', this.ks.dirty],
       ['rdb_bgsave_in_progress', bg !== null ? 1 : 0],
       ['rdb_last_save_time', this.lastSave],
@@ -383,6 +392,8 @@ export class Persistence {
       // Redis reports the pages its fork copied; Brook's counterpart is what the snapshot held beyond the data set, measured.
       ['rdb_last_cow_size', this.lastExtraBytes],
       ['rdb_saves', this.saves],
+      ['rdb_last_load_keys_expired', this.lastLoad.expired],
+      ['rdb_last_load_keys_loaded', this.lastLoad.loaded],
     );
     return fields;
   }

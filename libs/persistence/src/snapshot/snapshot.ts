@@ -81,6 +81,9 @@ export class Snapshot implements KeyPreserver {
   private finished = false;
   /** Entries written before the walk reached them (for the log and tests of the mechanism). */
   preservedEarly = 0;
+  /** Entries written so far, and present at the start (INFO current_save_keys_processed / _total). */
+  keysWritten = 0;
+  keysTotal = 0;
   /** Bytes of serialised early entries held for sections not started yet (the snapshot's extra memory), peak. */
   peakHeldBytes = 0;
   private heldBytes = 0;
@@ -109,6 +112,7 @@ export class Snapshot implements KeyPreserver {
         earlyPiece: null,
       };
       t.keys.beginWalk();
+      this.keysTotal += walk.keysAtStart;
       this.walks.push(walk);
       this.byTable.set(t.keys, walk);
     }
@@ -192,6 +196,7 @@ export class Snapshot implements KeyPreserver {
     let at: number | bigint | undefined = w.expires.size === 0 ? undefined : w.expires.get(key);
     if (at !== undefined && w.hugeExpires !== null) at = w.hugeExpires.get(key) ?? at;
     enc.entry(key, value, at);
+    this.keysWritten++;
   }
 
   private detach(): void {
