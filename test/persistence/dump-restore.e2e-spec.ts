@@ -8,6 +8,7 @@ import { describe, expect, it } from '@jest/globals';
 import { decodeReply } from '../support/resp-value.js';
 import { differentialSuite, script } from '../support/differential.js';
 import { contents, dump, FIXTURES, maskTimes } from './value-fixtures.js';
+import { OLD_ENCODINGS } from './old-encodings.js';
 
 describe('DUMP / RESTORE interchange with Redis 7.0', () => {
   const suite = differentialSuite();
@@ -34,6 +35,15 @@ describe('DUMP / RESTORE interchange with Redis 7.0', () => {
     expect(await contents(redis, 'copy')).toEqual(brookSelf);
 
     if (f.sameBytes) expect(fromBrook.toString('hex')).toBe(fromRedis.toString('hex'));
+  });
+
+  it.each(OLD_ENCODINGS)('%s, an encoding Redis 7.0 reads but no longer writes, restores as in Redis', async (_name, p) => {
+    const { brook, redis } = suite.diff;
+    for (const c of [brook, redis]) {
+      await c.call('DEL', 'old');
+      expect(await c.call('RESTORE', 'old', '0', p)).toBe('+OK\r\n');
+    }
+    expect(await contents(brook, 'old')).toEqual(await contents(redis, 'old'));
   });
 
   it('DUMP of a missing key is nil; DUMP/RESTORE arity errors match', async () => {

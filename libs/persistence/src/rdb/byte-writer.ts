@@ -12,6 +12,8 @@ export const ENC_INT32 = 0xc2;
 export const ENC_LZF = 0xc3;
 
 const TWO32 = 4294967296;
+/** Below this length a string is copied char by char. */
+const SHORT_STRING = 32;
 
 /**
  * A growing scratch buffer the RDB encoders write into: lengths, Redis strings (int-encoded or
@@ -83,10 +85,16 @@ export class ByteWriter {
     this.pos += n;
   }
 
-  /** `s` as raw latin1 bytes. */
+  /** `s` as raw latin1 bytes (short strings copied by hand: Buffer.write's call costs more than they do). */
   latin1(s: string): void {
-    this.ensure(s.length);
-    this.pos += this.buf.write(s, this.pos, 'latin1');
+    const n = s.length;
+    this.ensure(n);
+    if (n < SHORT_STRING) {
+      const buf = this.buf;
+      let pos = this.pos;
+      for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
+      this.pos = pos;
+    } else this.pos += this.buf.write(s, this.pos, 'latin1');
   }
 
   /** An RDB length in its shortest form; a bigint for values past 2^53 (or -1 as u64 max). */

@@ -30,7 +30,7 @@ export function dumpPayload(value: Value, compression = true, limits: EncodingLi
  */
 export function parseDumpPayload(payload: Buffer, limits: EncodingLimits = DEFAULT_LIMITS): Value {
   const n = payload.length;
-  if (n < FOOTER + 1) throw new DumpPayloadError('DUMP payload version or checksum are wrong');
+  if (n < FOOTER) throw new DumpPayloadError('DUMP payload version or checksum are wrong');
   const version = payload.readUInt16LE(n - FOOTER);
   if (version > RDB_VERSION) throw new DumpPayloadError('DUMP payload version or checksum are wrong');
   if (crc64(0n, payload, 0, n - 8) !== payload.readBigUInt64LE(n - 8))

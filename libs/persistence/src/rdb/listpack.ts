@@ -163,13 +163,27 @@ export function canonicalInt(s: string): number | bigint | null {
   return b < -(2n ** 63n) || b > 2n ** 63n - 1n ? null : b;
 }
 
+/** A walk over a packed blob's entries (listpack, ziplist, zipmap): strings, or integers as isInt/intValue. */
+export interface PackedEntries {
+  isInt: boolean;
+  intValue: number | bigint;
+  /** Whether another entry follows; at the end, validates what only the end can tell (counts). */
+  hasNext(): boolean;
+  /** Reads the next entry. */
+  advance(): void;
+  /** The current entry as latin1 chars (integers as decimal text). */
+  value(): string;
+  /** advance() then value(). */
+  next(): string;
+}
+
 /**
  * Walks a listpack blob, validating every entry (encoding within bounds, backlen matching,
  * count matching the header, terminator last), so a hostile payload is refused instead of read
  * past its end. Entries come out as latin1 strings (integers as their decimal text) or, through
  * `nextInt`, as integers.
  */
-export class ListpackReader {
+export class ListpackReader implements PackedEntries {
   private pos: number;
   private readonly end: number;
   private seen = 0;

@@ -4,6 +4,8 @@ import { RdbFormatError } from './rdb-error.js';
 
 /** LZF expands a byte into at most this many (a 3-byte back reference yields 264 bytes). */
 const LZF_MAX_RATIO = 89;
+/** No string in a valid RDB decompresses past proto-max-bulk-len's ceiling (512 MB by default; Brook keeps no bigger value). */
+const LZF_OUTPUT_MAX = 512 * 1024 * 1024;
 
 /** A decoded RDB string's bytes: buf[start, end), buf possibly a fresh LZF output. */
 export interface ByteSpan {
@@ -113,7 +115,8 @@ export class RdbInput {
       const clen = this.len();
       const olen = this.len();
       this.need(clen);
-      if (olen > clen * LZF_MAX_RATIO + 64) throw new RdbFormatError(`LZF length ${olen} impossible for ${clen} compressed bytes`);
+      if (olen > clen * LZF_MAX_RATIO + 64 || olen > LZF_OUTPUT_MAX)
+        throw new RdbFormatError(`LZF length ${olen} impossible for ${clen} compressed bytes`);
       const src = this.buf.subarray(this.pos, this.pos + clen);
       this.pos += clen;
       try {

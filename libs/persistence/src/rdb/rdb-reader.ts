@@ -1,5 +1,5 @@
 import type { Value } from '@brook/storage';
-import { crc64 } from './crc64.js';
+import { Crc64 } from './crc64.js';
 import { RdbFormatError } from './rdb-error.js';
 import { RdbInput } from './rdb-input.js';
 import { DEFAULT_LIMITS, RDB_VERSION, RdbOpcode, type EncodingLimits } from './rdb-types.js';
@@ -18,6 +18,8 @@ export type RdbItem =
 
 /** RDB versions from which files end with a CRC64. */
 const FIRST_CHECKSUMMED_VERSION = 5;
+/** The checksum catches up with the read position in steps of at least this many bytes. */
+const CRC_STEP = 1 << 16;
 
 /**
  * Reads an RDB file item by item, so a loader can slice the work across event-loop turns. Every
@@ -30,7 +32,8 @@ export class RdbReader {
   readonly version: number;
   private readonly input: RdbInput;
   private readonly limits: EncodingLimits;
-  private crc = 0n;
+  private readonly crc = new Crc64();
+  /** Bytes before this offset are in `crc`. */
   private crcAt = 0;
   private done = false;
 
@@ -54,8 +57,8 @@ export class RdbReader {
     let expireAtMs: number | bigint | undefined;
     let idle: number | undefined;
     let freq: number | undefined;
+    if (input.pos - this.crcAt >= CRC_STEP) this.checksumUpTo(input.pos);
     for (;;) {
-      this.checksumUpTo(input.pos);
       const op = input.byte();
       switch (op) {
         case RdbOpcode.ExpireTimeMs:
@@ -110,7 +113,7 @@ export class RdbReader {
 
   private checksumUpTo(pos: number): void {
     if (this.version < FIRST_CHECKSUMMED_VERSION) return;
-    this.crc = crc64(this.crc, this.input.buf, this.crcAt, pos);
+    this.crc.update(this.input.buf, this.crcAt, pos);
     this.crcAt = pos;
   }
 
@@ -122,6 +125,6 @@ export class RdbReader {
     input.need(8);
     const stored = input.buf.readBigUInt64LE(input.pos);
     input.pos += 8;
-    if (stored !== 0n && stored !== this.crc) throw new RdbFormatError('Wrong RDB checksum');
+    if (stored !== 0n && stored !== this.crc.value) throw new RdbFormatError('Wrong RDB checksum');
   }
 }

@@ -1,6 +1,6 @@
 import type { Value } from '@brook/storage';
 import { ByteWriter } from './byte-writer.js';
-import { crc64 } from './crc64.js';
+import { Crc64 } from './crc64.js';
 import { RDB_VERSION, RdbOpcode, DEFAULT_LIMITS, type EncodingLimits } from './rdb-types.js';
 import { rdbTypeOf, writePayload } from './value-codec.js';
 
@@ -23,7 +23,7 @@ const FLUSH_AT = 1 << 16;
  */
 export class RdbWriter {
   private out = new ByteWriter(FLUSH_AT * 2);
-  private crc = 0n;
+  private readonly crc = new Crc64();
   private written = 0;
   private readonly limits: EncodingLimits;
 
@@ -65,12 +65,23 @@ export class RdbWriter {
     this.out.len(expires);
   }
 
-  /** One key: EXPIRETIME_MS when it has a TTL, then type, key and value. Never an empty collection. */
-  entry(key: string, value: Value, expireAtMs: number | bigint | undefined): void {
+  /**
+   * One key: EXPIRETIME_MS when it has a TTL, IDLE (seconds) or FREQ (LFU counter) when given (Redis
+   * writes them under an LRU or LFU maxmemory-policy), then type, key and value. Never an empty collection.
+   */
+  entry(key: string, value: Value, expireAtMs: number | bigint | undefined, access?: { idle?: number; freq?: number }): void {
     const out = this.out;
     if (expireAtMs !== undefined) {
       out.byte(RdbOpcode.ExpireTimeMs);
       out.i64le(expireAtMs);
+    }
+    if (access?.idle !== undefined) {
+      out.byte(RdbOpcode.Idle);
+      out.len(access.idle);
+    }
+    if (access?.freq !== undefined) {
+      out.byte(RdbOpcode.Freq);
+      out.byte(access.freq);
     }
     out.byte(rdbTypeOf(value));
     out.rstr(key, this.opts.compression);
@@ -82,8 +93,8 @@ export class RdbWriter {
   end(): void {
     const out = this.out;
     out.byte(RdbOpcode.Eof);
-    if (this.opts.checksum) this.crc = crc64(this.crc, out.buf, 0, out.pos);
-    out.i64le(this.opts.checksum ? this.crc : 0);
+    if (this.opts.checksum) this.crc.update(out.buf, 0, out.pos);
+    out.i64le(this.opts.checksum ? this.crc.value : 0);
     this.flush(false);
   }
 
@@ -92,7 +103,7 @@ export class RdbWriter {
     const out = this.out;
     if (out.pos === 0) return;
     const chunk = out.buf.subarray(0, out.pos);
-    if (checked && this.opts.checksum) this.crc = crc64(this.crc, chunk);
+    if (checked && this.opts.checksum) this.crc.update(chunk);
     this.written += out.pos;
     // The chunk is handed over: the next bytes go to a fresh buffer.
     this.out = new ByteWriter(Math.max(FLUSH_AT * 2, out.buf.length));

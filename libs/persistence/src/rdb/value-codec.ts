@@ -11,7 +11,8 @@ import {
   type Value,
 } from '@brook/storage';
 import { ByteWriter } from './byte-writer.js';
-import { canonicalInt, ListpackBuilder, ListpackReader } from './listpack.js';
+import { canonicalInt, ListpackBuilder, ListpackReader, type PackedEntries } from './listpack.js';
+import { ZiplistReader, ZipmapReader } from './ziplist.js';
 import { RdbFormatError } from './rdb-error.js';
 import { RdbInput, type ByteSpan } from './rdb-input.js';
 import { DEFAULT_LIMITS, RdbType, type EncodingLimits } from './rdb-types.js';
@@ -34,6 +35,9 @@ const SCORE_INT_MAX = 2 ** 62;
 const lp = new ListpackBuilder();
 /** encodeValue's scratch. */
 const scratch = new ByteWriter();
+/** A list's nodes, gathered after its node count is known; an intset blob. Reused value to value. */
+const listNodes = new ByteWriter(1 << 12);
+const intsetBlob = new ByteWriter(1 << 12);
 
 /** One value as [type byte, payload] (the DUMP form before version and checksum). */
 export function encodeValue(value: Value, compression: boolean): Buffer {
@@ -82,7 +86,8 @@ function writeList(out: ByteWriter, list: ListValue, compression: boolean, fill:
   const byteLimit = fill < 0 ? LIST_NODE_BYTES[Math.min(-fill, LIST_NODE_BYTES.length) - 1] : LIST_SAFETY_BYTES;
   const countLimit = fill > 0 ? fill : Infinity;
   // The node count comes first: nodes are built into a side buffer, then copied after it.
-  const nodes = new ByteWriter(1 << 12);
+  const nodes = listNodes;
+  nodes.pos = 0;
   let count = 0;
   lp.begin();
   list.range(0, list.length - 1, false, (v) => {
@@ -110,7 +115,8 @@ function writeSet(out: ByteWriter, set: SetValue, compression: boolean): void {
       if (typeof v === 'bigint' || v < -2147483648 || v > 2147483647) width = 8;
       else if ((v < -32768 || v > 32767) && width < 4) width = 4;
     }
-    const blob = new ByteWriter(8 + ints.length * width);
+    const blob = intsetBlob;
+    blob.pos = 0;
     blob.u32le(width);
     blob.u32le(ints.length);
     blob.ensure(ints.length * width);
@@ -195,12 +201,24 @@ export function readValue(type: number, input: RdbInput, limits: EncodingLimits)
     case RdbType.Hash:
       return readPlainHash(input, limits);
     case RdbType.HashListpack:
-      return readListpackHash(input.span(), limits);
+      return readPackedHash(listpackOf(input.span()), limits);
+    case RdbType.HashZiplist:
+      return readPackedHash(ziplistOf(input.span()), limits);
+    case RdbType.HashZipmap: {
+      const s = input.span();
+      return readPackedHash(new ZipmapReader(s.buf, s.start, s.end), limits);
+    }
+    case RdbType.ListZiplist:
+      return readPackedList(ziplistOf(input.span()));
+    case RdbType.ListQuicklist:
+      return readQuicklistV1(input);
+    case RdbType.ZSetZiplist:
+      return readPackedZSet(ziplistOf(input.span()), limits);
     case RdbType.ZSet:
     case RdbType.ZSet2:
       return readPlainZSet(input, limits, type === RdbType.ZSet2);
     case RdbType.ZSetListpack:
-      return readListpackZSet(input.span(), limits);
+      return readPackedZSet(listpackOf(input.span()), limits);
     case RdbType.StreamListpacks:
     case RdbType.StreamListpacks2:
       return readStream(input, limits, type === RdbType.StreamListpacks2);
@@ -242,8 +260,7 @@ function readQuicklist(input: RdbInput): ListValue {
       continue;
     }
     if (container !== QUICKLIST_PACKED) throw new RdbFormatError(`Quicklist integrity check failed: container ${container}`);
-    const s = input.span();
-    const r = new ListpackReader(s.buf, s.start, s.end);
+    const r = listpackOf(input.span());
     while (r.hasNext()) list.push(r.next(), false);
   }
   if (list.length === 0) throw new EmptyValueError('empty list');
@@ -296,12 +313,40 @@ function readPlainHash(input: RdbInput, limits: EncodingLimits): HashObject {
   return hash;
 }
 
-function readListpackHash(s: ByteSpan, limits: EncodingLimits): HashObject {
-  const r = new ListpackReader(s.buf, s.start, s.end);
+function listpackOf(s: ByteSpan): ListpackReader {
+  return new ListpackReader(s.buf, s.start, s.end);
+}
+
+function ziplistOf(s: ByteSpan): ZiplistReader {
+  return new ZiplistReader(s.buf, s.start, s.end);
+}
+
+/** LIST_ZIPLIST (Redis ≤ 3.0): one ziplist of the elements. */
+function readPackedList(r: PackedEntries): ListValue {
+  const list = new ListValue();
+  while (r.hasNext()) list.push(r.next(), false);
+  if (list.length === 0) throw new EmptyValueError('empty list');
+  return list;
+}
+
+/** QUICKLIST (Redis 3.2-6.2): ziplist nodes; empty nodes are skipped. */
+function readQuicklistV1(input: RdbInput): ListValue {
+  const nodes = nonEmpty(input.len());
+  const list = new ListValue();
+  for (let i = 0; i < nodes; i++) {
+    const r = ziplistOf(input.span());
+    while (r.hasNext()) list.push(r.next(), false);
+  }
+  if (list.length === 0) throw new EmptyValueError('empty list');
+  return list;
+}
+
+/** Field, value, field, value... (hash listpack, ziplist or zipmap). */
+function readPackedHash(r: PackedEntries, limits: EncodingLimits): HashObject {
   const hash = new HashObject();
   while (r.hasNext()) {
     const field = r.next();
-    if (!r.hasNext()) throw new RdbFormatError('Hash listpack with an odd number of entries');
+    if (!r.hasNext()) throw new RdbFormatError('Hash with an odd number of packed entries');
     if (!hash.set(field, r.next(), limits.hashMaxListpackEntries, limits.hashMaxListpackValue)) {
       throw new RdbFormatError('Duplicate hash fields detected');
     }
@@ -338,15 +383,15 @@ function readTextScore(input: RdbInput): number {
   return v;
 }
 
-function readListpackZSet(s: ByteSpan, limits: EncodingLimits): ZSetValue {
-  const r = new ListpackReader(s.buf, s.start, s.end);
+/** Member, score, ... (zset listpack or ziplist); a score is an integer entry or its text. */
+function readPackedZSet(r: PackedEntries, limits: EncodingLimits): ZSetValue {
   const zset = new ZSetValue();
   while (r.hasNext()) {
     const member = r.next();
-    if (!r.hasNext()) throw new RdbFormatError('Zset listpack with an odd number of entries');
+    if (!r.hasNext()) throw new RdbFormatError('Zset with an odd number of packed entries');
     r.advance();
     const score = r.isInt ? Number(r.intValue) : parseScore(r.value());
-    if (score === null || Number.isNaN(score)) throw new RdbFormatError('bad zset listpack score');
+    if (score === null || Number.isNaN(score)) throw new RdbFormatError('bad packed zset score');
     if (!zset.add(member, score, limits.zsetMaxListpackEntries, limits.zsetMaxListpackValue)) {
       throw new RdbFormatError('Duplicate zset fields detected');
     }
