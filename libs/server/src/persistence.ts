@@ -418,7 +418,7 @@ export function persistenceFamily(p: Persistence): CommandFamily {
     {
       name: 'save',
       arity: 1,
-      flags: ['admin', 'noscript', 'no_multi'],
+      flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'],
       group: 'server',
       summary: 'Synchronously save the dataset to disk',
       since: '1.0.0',
@@ -432,7 +432,7 @@ export function persistenceFamily(p: Persistence): CommandFamily {
     {
       name: 'bgsave',
       arity: -1,
-      flags: ['admin', 'noscript'],
+      flags: ['admin', 'noscript', 'no_async_loading'],
       group: 'server',
       summary: 'Asynchronously save the dataset to disk',
       since: '1.0.0',
@@ -458,7 +458,7 @@ export function persistenceFamily(p: Persistence): CommandFamily {
     {
       name: 'sync',
       arity: 1,
-      flags: ['admin', 'noscript', 'no_multi'],
+      flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'],
       group: 'server',
       summary: 'Internal command used for replication',
       since: '1.0.0',
@@ -467,7 +467,7 @@ export function persistenceFamily(p: Persistence): CommandFamily {
     {
       name: 'psync',
       arity: -3,
-      flags: ['admin', 'noscript', 'no_multi'],
+      flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'],
       group: 'server',
       summary: 'Internal command used for replication',
       since: '2.8.0',

@@ -1,6 +1,6 @@
 import { closeSync, fsync, fsyncSync, openSync, rename, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc64 } from '../rdb/crc64.js';
+import { Crc64 } from '../rdb/crc64.js';
 
 /**
  * The file a snapshot goes to: `temp-<pid>.rdb` in `dir`, fsynced, then renamed over the target
@@ -15,7 +15,7 @@ export class RdbFile {
   readonly tempPath: string;
   private readonly fd: number;
   private pending: Buffer[] = [];
-  private crc = 0n;
+  private readonly crc = new Crc64();
   bytesWritten = 0;
 
   constructor(
@@ -34,7 +34,10 @@ export class RdbFile {
 
   /** Writes what the snapshot produced so far (between slices; never after the end was produced). */
   flush(): void {
-    for (const chunk of this.pending) this.writeOut(chunk, chunk.length);
+    for (const chunk of this.pending) {
+      if (this.checksum) this.crc.update(chunk);
+      this.writeOut(chunk);
+    }
     this.pending = [];
   }
 
@@ -80,14 +83,14 @@ export class RdbFile {
     this.pending = [];
     const body = tail.length - 8;
     if (this.checksum) {
-      const crc = crc64(this.crc, tail, 0, body);
-      tail.writeBigUInt64LE(crc, body);
+      this.crc.update(tail, 0, body);
+      tail.writeBigUInt64LE(this.crc.value, body);
     }
-    this.writeOut(tail, tail.length);
+    this.writeOut(tail);
   }
 
-  private writeOut(buf: Buffer, length: number): void {
-    if (this.checksum) this.crc = crc64(this.crc, buf, 0, length);
+  private writeOut(buf: Buffer): void {
+    const length = buf.length;
     let off = 0;
     while (off < length) off += writeSync(this.fd, buf, off, length - off);
     this.bytesWritten += length;
