@@ -13,6 +13,8 @@
  *   --pubsub           only the PUBLISH fan-out (1, 100 and 1000 subscribers; part of the default run, ~1 minute)
  *   --sdk              only the Nest SDK: @OnMessage consumer groups and client.send (sdk.js; ~3 minutes)
  *   --jobs             only the SDK's job queues, with BullMQ on Redis for reference (jobs.js; ~4 minutes)
+ *   --persistence      only RDB snapshots: BGSAVE time, extra memory under a write load, file size and
+ *                      start-up load time (persistence.js; 1M keys, ~2 minutes)
  *   --all              all of the above
  *   --write            also insert the results as a dated section into docs/BENCHMARKS.md
  *   --rounds R         throughput rounds (default 5)
@@ -23,6 +25,7 @@
  *   --collection-elements N  elements per collection memory workload (default 1000000)
  *   --memory-types T,...     workloads of the memory test: string, list, hash, set, zset (default all)
  *   --keys N           keys for the scale check (default 20000000)
+ *   --persistence-keys N     keys of the snapshot benchmark (default 1000000)
  *   --lazyfree-elements N    elements of the collection DEL/UNLINK remove (default 10000000)
  *   --group-entries N, --group-producers N, --group-consumers N, --group-rounds R
  *                      the consumer-group driver: entries per run (default 200000), producers
@@ -48,11 +51,12 @@ import {
   writeSection,
 } from './report.js';
 import { scaleRun } from './scale.js';
+import { loadRun, persistenceMarkdown, snapshotRun } from './persistence.js';
 import { streamGroups } from './stream-groups.js';
 import { pubsubFanout, pubsubMarkdown } from './pubsub.js';
 import { jobsBench, jobsMarkdown } from './jobs.js';
 import { sdkBench, sdkMarkdown } from './sdk.js';
-import { BROOK_MAIN, hasTool, startBrook, startRedis, stopAll } from './servers.js';
+import { BROOK_BIN, BROOK_MAIN, hasTool, startBrook, startRedis, stopAll } from './servers.js';
 import { COLLECTION_TESTS, STREAM_TESTS, throughput } from './throughput.js';
 
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
@@ -71,6 +75,8 @@ const { values: opts } = parseArgs({
     'group-rounds': { type: 'string', default: '3' },
     'stream-entries': { type: 'string', default: '10000000' },
     lazyfree: { type: 'boolean', default: false },
+    persistence: { type: 'boolean', default: false },
+    'persistence-keys': { type: 'string', default: '1000000' },
     throughput: { type: 'boolean', default: false },
     memory: { type: 'boolean', default: false },
     all: { type: 'boolean', default: false },
@@ -106,6 +112,7 @@ const size = {
   collectionElements: count('collection-elements'),
   keys: count('keys'),
   lazyfreeElements: count('lazyfree-elements'),
+  persistenceKeys: count('persistence-keys'),
   groupEntries: count('group-entries'),
   groupProducers: count('group-producers'),
   groupConsumers: count('group-consumers'),
@@ -289,6 +296,17 @@ async function runStreamScale() {
   return streamScaleMarkdown(brook, redis);
 }
 
+/** BGSAVE and start-up load, Brook then Redis, on the same keys (persistence.js). */
+async function runPersistence() {
+  const brook = await snapshotRun(() => startBrook(), size.persistenceKeys, log);
+  const redis = await snapshotRun(() => startRedis(), size.persistenceKeys, log);
+  const loads = {
+    brook: await loadRun('Brook', process.execPath, [BROOK_BIN], brook.copyDir, log),
+    redis: await loadRun('Redis', 'redis-server', [], redis.copyDir, log),
+  };
+  return persistenceMarkdown(brook, redis, loads);
+}
+
 /** Brook peaked near 100 bytes per small key (RSS, 20M keys): warn before a run that cannot fit. */
 async function runScale() {
   const needed = size.keys * 150;
@@ -311,7 +329,8 @@ async function main() {
     opts['streams-scale'] ||
     opts.pubsub ||
     opts.sdk ||
-    opts.jobs;
+    opts.jobs ||
+    opts.persistence;
   const parts = [];
   if (opts.all || !only || opts.throughput) parts.push(await runThroughput());
   if (opts.all || !only || opts.memory) parts.push(await runMemory());
@@ -344,6 +363,11 @@ async function main() {
     const markdown = await runStreamScale();
     print(markdown);
     save(`stream scale (${size.streamEntries.toLocaleString('en-US')} entries)`, [markdown]);
+  }
+  if (opts.persistence || opts.all) {
+    const markdown = await runPersistence();
+    print(markdown);
+    save(`RDB snapshots (${size.persistenceKeys.toLocaleString('en-US')} keys)`, [markdown]);
   }
   if (opts.lazyfree || opts.all) {
     const markdown = await runLazyfree();

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const BROOK_BIN = join(ROOT, 'bin/brook-server.js');
+export const BROOK_BIN = join(ROOT, 'bin/brook-server.js');
 export const BROOK_MAIN = join(ROOT, 'dist/apps/brook/apps/brook/src/main.js');
 const GC_PRELOAD = join(dirname(fileURLToPath(import.meta.url)), 'gc-on-signal.js');
 
@@ -89,7 +89,7 @@ export function summarizeRounds(error, rounds, fields) {
   return summary;
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);

@@ -20,7 +20,9 @@ export type CommandFlag =
   | 'may_replicate'
   | 'no_mandatory_keys'
   | 'no_multi'
-  | 'allow_busy';
+  | 'allow_busy'
+  // Refused while a replica loads its master's data in the background (SAVE, BGSAVE, SYNC...): Brook has no async loading yet.
+  | 'no_async_loading';
 
 export type Handler = (c: Session, argv: string[]) => void;
 

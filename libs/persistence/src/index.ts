@@ -8,3 +8,6 @@ export * from './rdb/value-codec.js';
 export * from './rdb/rdb-writer.js';
 export { RdbReader, type RdbItem } from './rdb/rdb-reader.js';
 export * from './rdb/dump-payload.js';
+export * from './snapshot/snapshot.js';
+export * from './snapshot/rdb-file.js';
+export * from './snapshot/rdb-load.js';
