@@ -23,6 +23,7 @@ import {
   type TransactionHooks,
 } from '@brook/commands';
 import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
+import { AofPersistence, type ReplyGate } from './aof.js';
 import { BlockedClients } from './blocked-clients.js';
 import { Client, type ClientHost, type OutputLimit } from './client.js';
 import { readingSocket } from './connection-socket.js';
@@ -93,6 +94,9 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   /** The last CONFIG SET port/bind rebind: the next one starts after it. */
   private rebinding: Promise<unknown> = Promise.resolve();
   private closing = false;
+  /** Set by the AOF while it is on (see Client.flush). */
+  replyGate: ReplyGate | null = null;
+  private readonly aof: AofPersistence;
 
   constructor(readonly config: ConfigStore) {
     super();
@@ -122,6 +126,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.setOutputLimits(config.value('client-output-buffer-limit'));
     config.onApply((name, value) => this.apply(name, value));
     warnNotHonoured(this.logger, (name) => config.value(name));
+    this.aof = new AofPersistence(this);
   }
 
   /** Adds a family to this server: its commands into the table, then its install step. */
@@ -150,6 +155,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   async listen(): Promise<void> {
     const dir = this.config.value('dir');
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+    this.aof.start();
     const unixPath = this.config.value('unixsocket');
     if (unixPath) this.unixServer = await this.bindUnix(unixPath, parseInt(this.config.value('unixsocketperm'), 8));
     try {
@@ -279,6 +285,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.unixServer = null;
     const unixPath = this.config.value('unixsocket');
     if (unixPath && existsSync(unixPath)) unlinkSync(unixPath);
+    this.aof.stop();
   }
 
   // ---- dispatch ------------------------------------------------------------------------------
