@@ -247,8 +247,9 @@ export class AofPersistence implements ReplyGate {
   holds(c: Client): boolean {
     const log = this.log;
     if (log === null || this.releasing || !log.mustWait) return false;
-    // Its next input waits too: replies to it would otherwise pile up behind writes not yet durable.
-    c.socket.pause();
+    // With `always` the release comes turns later: its next input waits too, or replies to writes
+    // not yet durable would go out with the held ones. Otherwise the release comes this same turn.
+    if (log.durableReplies) c.socket.pause();
     log.hold(c);
     return true;
   }

@@ -287,7 +287,7 @@ export class Client implements Session {
   /** The AOF gate let this client's held replies go: they are written, and its input read again. */
   flushHeld(): void {
     this.flush();
-    if (this.deferred === null && !this.closed && !this.closeAfterReply) this.socket.resume();
+    if (this.deferred === null && !this.closed && !this.closeAfterReply && this.socket.isPaused()) this.socket.resume();
   }
 
   /** Output not yet written to the kernel, queued in Node or here (CLIENT LIST omem, output limits). */

@@ -74,6 +74,11 @@ export class AppendLog<W> {
     return this.pending.length !== 0 || this.syncing;
   }
 
+  /** Replies wait for an fsync (`always`), not only for the write. */
+  get durableReplies(): boolean {
+    return this.policy === 'always';
+  }
+
   /** Keeps `w` until what the AOF holds now is written (durable with `always`), then gives it to release(). */
   hold(w: W): void {
     this.next.add(w);
