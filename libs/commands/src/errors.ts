@@ -186,6 +186,13 @@ export const Err = {
   xclaimUnknownOption: (opt: string) => `ERR Unrecognized XCLAIM option '${formatArg(opt)}'`,
   autoclaimCount: 'ERR COUNT must be > 0',
   autoclaimNoMemory: 'ERR Insufficient memory, failed allocating transient memory, COUNT too high.',
+  // DUMP / RESTORE
+  busyKey: 'BUSYKEY Target key name already exists.',
+  invalidTtl: 'ERR Invalid TTL value, must be >= 0',
+  invalidIdletime: 'ERR Invalid IDLETIME value, must be >= 0',
+  invalidFreq: 'ERR Invalid FREQ value, must be >= 0 and <= 255',
+  dumpPayload: 'ERR DUMP payload version or checksum are wrong',
+  badDataFormat: 'ERR Bad data format',
   // transactions
   multiNested: 'ERR MULTI calls can not be nested',
   execWithoutMulti: 'ERR EXEC without MULTI',

@@ -7,6 +7,7 @@ import {
   INT_MIN,
   isStringValue,
   lfuCounter,
+  LRU_CLOCK_MAX,
   stringEncoding,
   typeOf,
   type Database,
@@ -20,6 +21,7 @@ import { globMatch } from './glob.js';
 import { propagate } from './propagate.js';
 import { helpSubcommand } from './reply.js';
 import type { CommandFamily } from './family.js';
+import { DumpPayloadError, dumpPayload, limitsFromConfig, parseDumpPayload, RdbFormatError } from '@brook/persistence';
 
 // ---- DEL / UNLINK / EXISTS / TOUCH / TYPE --------------------------------------------------------
 
@@ -298,6 +300,84 @@ function copy(c: Session, argv: string[]): void {
   c.w.integer(1);
 }
 
+// ---- DUMP / RESTORE -------------------------------------------------------------------------------
+
+/** DUMP: the value as in an RDB, RDB version 10 and a CRC64 (compressed as rdbcompression says). */
+function dump(c: Session, argv: string[]): void {
+  const v = c.db.read(argv[1]);
+  if (v === undefined) return c.w.nil();
+  const cfg = c.server.config;
+  c.w.bulkBuffer(
+    dumpPayload(
+      v,
+      cfg.value('rdbcompression') === 'yes',
+      limitsFromConfig((n) => cfg.value(n)),
+    ),
+  );
+}
+
+/**
+ * RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f], checked in restoreCommand's
+ * order: options, BUSYKEY, TTL, payload footer, payload body. A TTL already past stores nothing
+ * (deleting a replaced key). Replicated with the absolute TTL and ABSTTL, as Redis does.
+ */
+function restore(c: Session, argv: string[]): void {
+  let replace = false;
+  let absTtl = false;
+  let idle = -1;
+  let freq = -1;
+  for (let j = 4; j < argv.length; j++) {
+    const more = j + 1 < argv.length;
+    if (is(argv[j], 'REPLACE')) replace = true;
+    else if (is(argv[j], 'ABSTTL')) absTtl = true;
+    else if (is(argv[j], 'IDLETIME') && more && freq === -1) {
+      const v = parseInt64(argv[++j]);
+      if (v === null) return c.w.error(Err.notInteger);
+      if (v < 0) return c.w.error(Err.invalidIdletime);
+      idle = Number(v);
+    } else if (is(argv[j], 'FREQ') && more && idle === -1) {
+      const v = parseInt64(argv[++j]);
+      if (v === null) return c.w.error(Err.notInteger);
+      if (v < 0 || v > 255) return c.w.error(Err.invalidFreq);
+      freq = Number(v);
+    } else return c.w.error(Err.syntax);
+  }
+  const db = c.db;
+  const key = argv[1];
+  if (!replace && db.get(key) !== undefined) return c.w.error(Err.busyKey);
+  const ttlArg = parseInt64(argv[2]);
+  if (ttlArg === null) return c.w.error(Err.notInteger);
+  if (ttlArg < 0) return c.w.error(Err.invalidTtl);
+  const cfg = c.server.config;
+  let value: Value;
+  try {
+    value = parseDumpPayload(
+      Buffer.from(argv[3], 'latin1'),
+      limitsFromConfig((n) => cfg.value(n)),
+    );
+  } catch (e) {
+    if (e instanceof DumpPayloadError) return c.w.error(Err.dumpPayload);
+    if (e instanceof RdbFormatError) return c.w.error(Err.badDataFormat);
+    throw e;
+  }
+  const ttl = ttlArg === 0 ? 0 : absTtl ? ttlArg : typeof ttlArg === 'bigint' ? ttlArg + BigInt(c.ks.now) : ttlArg + c.ks.now;
+  if (ttl !== 0 && ttl <= c.ks.now) {
+    if (replace && db.delete(key)) propagate(c, ['DEL', key]);
+    return c.w.ok();
+  }
+  if (replace) db.delete(key);
+  db.put(key, value, ttl === 0 ? undefined : ttl, Ev.restore);
+  if (c.ks.lfu) {
+    if (freq >= 0) db.setAccessWord(key, value, (c.ks.newAccessWord() & ~255) | freq);
+  } else if (idle >= 0) {
+    let word = c.ks.lruClock - idle;
+    if (word < 0) word += LRU_CLOCK_MAX;
+    db.setAccessWord(key, value, word);
+  }
+  if (ttl !== 0 && !absTtl) propagate(c, [...argv.slice(0, 2), String(ttl), ...argv.slice(3), 'ABSTTL']);
+  c.w.ok();
+}
+
 // ---- OBJECT ----------------------------------------------------------------------------------------
 
 /** OBJECT subcommands look the key up without counting an access (LOOKUP_NOTOUCH); nil when absent. */
@@ -529,6 +609,31 @@ export const genericCommands: CommandSpec[] = [
     since: '6.2.0',
     complexity: 'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.',
     handler: copy,
+  },
+  {
+    name: 'dump',
+    arity: 2,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    group: 'generic',
+    summary: 'Return a serialized version of the value stored at the specified key.',
+    since: '2.6.0',
+    complexity:
+      'O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).',
+    handler: dump,
+  },
+  {
+    name: 'restore',
+    arity: -4,
+    flags: ['write', 'denyoom'],
+    keys: [1, 1, 1],
+    group: 'generic',
+    summary: 'Create a key using the provided serialized value, previously obtained using DUMP.',
+    since: '2.6.0',
+    complexity:
+      'O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).',
+    acl: ['dangerous'],
+    handler: restore,
   },
   {
     name: 'touch',

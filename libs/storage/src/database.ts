@@ -293,6 +293,15 @@ export class Database {
     return this.atimes!.get(key) ?? this.ks.untrackedWord();
   }
 
+  /** Sets a live key's access word (RESTORE IDLETIME/FREQ, a loaded RDB's IDLE/FREQ). */
+  setAccessWord(key: string, v: Value, word: number): void {
+    if (typeof v === 'object') v.lru = word;
+    else {
+      this.ks.trackPrimitiveAccess();
+      this.atimes!.set(key, word);
+    }
+  }
+
   /** Called by Keyspace.trackPrimitiveAccess. */
   startAccessTracking(): void {
     this.atimes ??= new KeyTable();
