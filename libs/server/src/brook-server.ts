@@ -28,9 +28,10 @@ import { BlockedClients } from './blocked-clients.js';
 import { Client, type ClientHost, type OutputLimit } from './client.js';
 import { readingSocket } from './connection-socket.js';
 import type { ConfigStore } from './config/config-store.js';
-import { NO_RDB, warnIfNotHonoured, warnNotHonoured } from './config/not-honoured.js';
+import { warnIfNotHonoured, warnNotHonoured } from './config/not-honoured.js';
 import { buildInfo, type InfoFields } from './info.js';
 import { Metrics, SAMPLE_PERIOD_MS } from './metrics.js';
+import { Persistence, persistenceFamily } from './persistence.js';
 import { ChannelRegistry } from './pubsub-registry.js';
 import { UserStore } from './users.js';
 import { BROOK_VERSION, REDIS_COMPAT_VERSION } from './version.js';
@@ -68,6 +69,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   private tcpServers: net.Server[] = [];
   private unixServer: net.Server | null = null;
   readonly expiry: ActiveExpiry;
+  readonly persistence: Persistence;
   private readonly resetHooks: ((c: Session) => void)[] = [];
   private readonly closeHooks: ((c: Session) => void)[] = [];
   private readonly unblockHooks: ((c: Session, error: boolean) => boolean)[] = [];
@@ -114,6 +116,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       setTransactions: (hooks) => (this.transactions = hooks),
     };
     for (const family of builtinFamilies) this.install(family);
+    this.persistence = new Persistence(this.ks, config);
+    this.install(persistenceFamily(this.persistence));
     this.expiry = new ActiveExpiry(this.ks, Math.max(1, config.int('hz')));
     this.ks.setAccessPolicy(config.value('maxmemory-policy'));
     this.parserLimits = {
@@ -165,6 +169,9 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       throw e;
     }
     this.expiry.start();
+    this.persistence.start();
+    // Listening first, as Redis: clients connecting meanwhile get -LOADING until the data set is in.
+    this.persistence.loadAtStartup(() => this.emit('loaded'));
     this.cron = setInterval(() => this.clientsCron(), 1000);
     this.cron.unref();
     this.sampler = setInterval(() => this.metrics.sample(this.stats, Date.now()), SAMPLE_PERIOD_MS);
@@ -273,6 +280,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.closing = true;
     await this.rebinding;
     this.expiry.stop();
+    this.persistence.stop();
     if (this.cron) clearInterval(this.cron);
     if (this.sampler) clearInterval(this.sampler);
     this.pauseTimer?.clear();
@@ -355,6 +363,10 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       return this.reject(c, cmd, Err.wrongArgs(cmd.fullName));
     }
     if (!c.authenticated && !cmd.spec.flags.includes('no_auth')) return this.reject(c, cmd, Err.noAuth);
+    if (this.persistence.gated) {
+      const refused = this.persistence.refusal(cmd.spec.flags, cmd.isWrite, cmd.fullName);
+      if (refused !== null) return this.reject(c, cmd, refused);
+    }
     if (c.type === 'pubsub' && refusedWhileSubscribed(c, cmd)) return this.reject(c, cmd, Err.subscribedContext(cmd.fullName));
     if (c.multi >= 0 && this.queuedInMulti(c, cmd, argv)) return;
     // Redis counts commands run (call()), not those refused or queued.
@@ -549,20 +561,19 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
 
   /**
    * SHUTDOWN, or SIGINT/SIGTERM (`origin`) with their shutdown-on-sig* flags: the process owner
-   * (apps/brook) stops the Nest app and exits on 'shutdown'. Brook cannot save yet, so a save asked
-   * for fails like a failed save in Redis (unless FORCE), and stopping with save points configured
-   * says that nothing was saved.
+   * (apps/brook) stops the Nest app and exits on 'shutdown'. As Redis's prepareForShutdown: with
+   * SAVE, or save points and no NOSAVE, the data set is saved first (a running BGSAVE is dropped);
+   * a failed save keeps the server running unless FORCE.
    */
   shutdown(mode: ShutdownMode, origin = 'SHUTDOWN'): string | null {
     if (this.shuttingDown) return null;
-    if (mode.save === 'save') {
-      if (!mode.force) {
-        this.logger.warn(`${origin} SAVE refused: ${NO_RDB}. Error trying to save the DB, can't exit.`);
+    if (mode.save === 'save' || (mode.save === 'default' && this.persistence.hasSavePoints)) {
+      this.logger.log('Saving the final RDB snapshot before exiting.');
+      if (this.persistence.saveSync()) this.logger.log('DB saved on disk');
+      else if (!mode.force) {
+        this.logger.warn("Error trying to save the DB, can't exit.");
         return Err.shutdownFailed;
-      }
-      this.logger.warn(`${origin} SAVE FORCE: nothing was saved: ${NO_RDB}. Exit anyway.`);
-    } else if (mode.save === 'default' && this.config.value('save') !== '') {
-      this.logger.warn(`${origin} with save points configured: nothing was saved: ${NO_RDB}`);
+      } else this.logger.warn('Error trying to save the DB. Exit anyway.');
     }
     this.shuttingDown = true;
     setImmediate(() => this.emit('shutdown', mode, origin));

@@ -90,20 +90,8 @@ const sections: Record<string, Section> = {
       ['lazyfree_pending_objects', 0],
     ];
   },
-  /**
-   * Only what is true without persistence: nothing loads, saves or rewrites, AOF is off whatever
-   * appendonly says. No last-save time or 'ok' status: they would claim saves and writes that never
-   * happened (persistence adds them through addInfo). rdb_changes_since_last_save stays: with no
-   * save ever made, every write since start is unsaved, which is what it counts.
-   */
-  persistence: (s) => [
-    ['loading', 0],
-    ['async_loading', 0],
-    ['rdb_changes_since_last_save', s.ks.dirty],
-    ['rdb_bgsave_in_progress', 0],
-    ['aof_enabled', 0],
-    ['aof_rewrite_in_progress', 0],
-  ],
+  /** RDB fields from the persistence module (Persistence.info); no AOF yet, whatever appendonly says. */
+  persistence: (s) => [...s.persistence.info(), ['aof_enabled', 0], ['aof_rewrite_in_progress', 0]],
   stats: (s) => [
     ['total_connections_received', s.stats.connectionsReceived],
     ['total_commands_processed', s.stats.commandsProcessed],

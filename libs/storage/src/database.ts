@@ -3,6 +3,13 @@ import type { Keyspace } from './keyspace.js';
 import { Ev, NotifyClass, type KeyEvent } from './keyspace-events.js';
 import type { Value } from './types/object.js';
 
+/** A database's tables (Database.tables). */
+export interface DbTables {
+  readonly keys: KeyTable<Value>;
+  readonly expires: KeyTable<number>;
+  readonly hugeExpires: ReadonlyMap<string, bigint> | null;
+}
+
 /**
  * One numbered database: the key table plus a second table of absolute expiry times (ms), as in
  * Redis. Every mutation goes through `modified`, the single door for WATCH, blocked-client wake-ups,
@@ -15,6 +22,13 @@ import type { Value } from './types/object.js';
  * Keyspace events leave from here too: a write names its event where it signals the change
  * (`set(..., Ev.set)`, `modified(key, Ev.lpush)`), and `new`, `del`, `expired`, `keymiss` and the
  * TTL events come from the methods that do those things, in the order Redis emits them.
+ *
+ * A running snapshot (BGSAVE) walks the key table while writes continue. Every path to a change
+ * passes a pre-mutation check here first: `peek` (under every lookup, and commands look a value up
+ * before editing it in place), `set`/`put` (overwrites), `remove` (DEL, expiry, RENAME/MOVE) and the
+ * TTL writers. While the table has entries the walk has not reached, the key is handed to the
+ * snapshot (Keyspace.preserveForSnapshot), which writes its current value first. FLUSHDB/FLUSHALL
+ * and SWAPDB replace or exchange whole tables, and the walk keeps the tables it started on.
  */
 export class Database {
   keys = new KeyTable<Value>();
@@ -74,6 +88,8 @@ export class Database {
   peek(key: string): Value | undefined {
     const v = this.keys.get(key);
     if (v === undefined) return undefined;
+    // Every write finds its value through here before changing it in place (LPUSH, HSET, XACK...).
+    if (this.keys.walking) this.ks.preserveForSnapshot(this, key);
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     return v;
   }
@@ -92,6 +108,7 @@ export class Database {
   /** Stores a value and drops any TTL (SET semantics) unless keepTtl; `ev` is the write's event. */
   set(key: string, value: Value, keepTtl = false, ev?: KeyEvent): void {
     const added = this.adding(key);
+    if (this.keys.walking) this.ks.preserveForSnapshot(this, key);
     this.stampNew(key, value, true);
     this.keys.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
@@ -104,12 +121,20 @@ export class Database {
    * delete then add would (COPY, RESTORE): the value starts a fresh access history.
    */
   put(key: string, value: Value, expireAt: number | bigint | undefined, ev: KeyEvent): void {
+    if (this.keys.walking) this.ks.preserveForSnapshot(this, key);
     this.stampNew(key, value, false);
     this.keys.set(key, value);
     if (expireAt !== undefined) this.storeExpire(key, expireAt);
     else if (this.expires.size !== 0) this.dropExpire(key);
     this.notify(Ev.new, key);
     this.modified(key, ev);
+  }
+
+  /** Adds a key read from a snapshot file (start-up, DEBUG RELOAD): no events, no dirty count, as Redis's dbAddRDBLoad. */
+  loadKey(key: string, value: Value, expireAt: number | bigint | undefined): void {
+    this.stampNew(key, value, false);
+    this.keys.set(key, value);
+    if (expireAt !== undefined) this.storeExpire(key, expireAt);
   }
 
   /**
@@ -122,6 +147,7 @@ export class Database {
     const at = this.getExpireExact(key);
     const atime = this.atimes?.get(key);
     this.remove(key);
+    if (to.keys.walking) this.ks.preserveForSnapshot(to, toKey);
     to.keys.set(toKey, v);
     if (at !== undefined) to.storeExpire(toKey, at);
     else if (to.expires.size !== 0) to.dropExpire(toKey);
@@ -173,6 +199,7 @@ export class Database {
   }
 
   private storeExpire(key: string, atMs: number | bigint): void {
+    if (this.keys.walking) this.ks.preserveForSnapshot(this, key);
     const rounded = Number(atMs);
     this.expires.set(key, rounded);
     if (typeof atMs === 'bigint' && !Number.isSafeInteger(rounded)) (this.hugeExpires ??= new Map()).set(key, atMs);
@@ -180,6 +207,7 @@ export class Database {
   }
 
   private dropExpire(key: string): void {
+    if (this.keys.walking) this.ks.preserveForSnapshot(this, key);
     this.expires.delete(key);
     if (this.hugeExpires !== null) this.hugeExpires.delete(key);
   }
@@ -241,6 +269,7 @@ export class Database {
 
   /** Removes without signalling (callers signal). */
   private remove(key: string): void {
+    if (this.keys.walking) this.ks.preserveForSnapshot(this, key);
     this.keys.delete(key);
     if (this.expires.size !== 0) this.dropExpire(key);
     if (this.atimes !== null) this.atimes.delete(key);
@@ -266,6 +295,11 @@ export class Database {
       const left = deadline - performance.now();
       if (t !== null && left > 0) t.rehashFor(left);
     }
+  }
+
+  /** The tables behind this database now: a snapshot walks them even after FLUSHDB or SWAPDB replaces them here. */
+  tables(): DbTables {
+    return { keys: this.keys, expires: this.expires, hugeExpires: this.hugeExpires };
   }
 
   /** Exchanges contents with another database (SWAPDB); clients keep their db numbers. */

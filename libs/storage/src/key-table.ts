@@ -41,6 +41,13 @@ export class KeyTable<V> {
   private rehashIdx = 0;
   /** While a scan or a full iteration runs, chains must stay where they are (dictPauseRehashing). */
   private paused = 0;
+  /**
+   * The snapshot walk (beginWalk): slots below the frontier hold the entries the walk has yet to
+   * visit, slots at or above it those it has visited, preserved early (takeUnwalked) or added
+   * since it began. No per-entry mark is needed: entries only cross the frontier downwards through
+   * the walk itself, and removeSlot keeps the two regions apart. 0 when no walk is pending.
+   */
+  private walkFrontier = 0;
 
   get size(): number {
     return this.count;
@@ -111,6 +118,7 @@ export class KeyTable<V> {
     this.heads = new Int32Array(MIN_BUCKETS);
     this.mask = MIN_BUCKETS - 1;
     this.nextHeads = null;
+    this.walkFrontier = 0;
   }
 
   /**
@@ -182,6 +190,50 @@ export class KeyTable<V> {
     return [kv[o] as string, kv[o + 1] as V];
   }
 
+  /** True while a walk has entries left to visit: a change to an entry must first ask takeUnwalked. */
+  get walking(): boolean {
+    return this.walkFrontier !== 0;
+  }
+
+  /** Starts a walk over the entries present now (a point-in-time snapshot); entries added later are never visited. */
+  beginWalk(): void {
+    this.walkFrontier = this.count;
+  }
+
+  /** Abandons the walk (a failed snapshot): nothing is pending any more. */
+  endWalk(): void {
+    this.walkFrontier = 0;
+  }
+
+  /**
+   * Visits up to `max` entries the walk has not visited yet, from the frontier down; returns how
+   * many remain. `visit` must not change the table.
+   */
+  walk(max: number, visit: (key: string, value: V) => void): number {
+    let f = this.walkFrontier;
+    const stop = Math.max(0, f - max);
+    while (f > stop) {
+      const s = --f;
+      const kv = this.kv[s >>> PAGE_BITS];
+      const o = (s & PAGE_MASK) << 1;
+      this.walkFrontier = f;
+      visit(kv[o] as string, kv[o + 1] as V);
+    }
+    return f;
+  }
+
+  /**
+   * For a write about to change `key`: true when the walk has not visited it yet, in which case it
+   * now counts as visited (moved to just above the frontier) and the caller records its current value.
+   */
+  takeUnwalked(key: string): boolean {
+    const e = this.find(key, hashKey(key) | 0);
+    if (e === 0 || e > this.walkFrontier) return false;
+    const f = --this.walkFrontier;
+    if (e - 1 !== f) this.swapSlots(e - 1, f);
+    return true;
+  }
+
   /** Moves buckets of a resize in progress for up to `ms` (the background cycle's share). */
   rehashFor(ms: number): void {
     if (this.nextHeads === null) return;
@@ -244,31 +296,90 @@ export class KeyTable<V> {
     return 0;
   }
 
-  /** Frees unlinked slot `s`: the last slot moves into it, so slots stay dense. */
+  /**
+   * Frees unlinked slot `s`: the last slot moves into it, so slots stay dense. Mid-walk, a slot
+   * below the frontier is first refilled from just below it and the frontier steps down onto the
+   * hole, so a visited entry never moves into the unvisited region.
+   */
   private removeSlot(s: number): void {
-    const last = --this.count;
-    const lp = last >>> PAGE_BITS;
-    const lo = (last & PAGE_MASK) << 1;
-    const lkv = this.kv[lp];
-    if (s !== last) {
-      const lm = this.meta[lp];
-      const h = lm[lo];
-      // The one link to `last`: a chain of the old buckets, else (mid-resize) of the new ones.
-      if (!this.redirect(this.heads, h & this.mask, last + 1, s + 1))
-        this.redirect(this.nextHeads as Int32Array, h & this.nextMask, last + 1, s + 1);
-      const p = s >>> PAGE_BITS;
-      const o = (s & PAGE_MASK) << 1;
-      const kv = this.kv[p];
-      kv[o] = lkv[lo];
-      kv[o + 1] = lkv[lo + 1];
-      const m = this.meta[p];
-      m[o] = h;
-      m[o + 1] = lm[lo + 1];
+    if (s < this.walkFrontier) {
+      const f = --this.walkFrontier;
+      if (s !== f) this.moveSlot(f, s);
+      s = f;
     }
+    const last = --this.count;
+    if (s !== last) this.moveSlot(last, s);
     // No reference left behind to pin a deleted key or value.
+    const lkv = this.kv[last >>> PAGE_BITS];
+    const lo = (last & PAGE_MASK) << 1;
     lkv[lo] = undefined;
     lkv[lo + 1] = undefined;
     this.releaseSlots();
+  }
+
+  /** Moves the entry of slot `from` into free slot `to`, relinking the one link that pointed at it. */
+  private moveSlot(from: number, to: number): void {
+    const fm = this.meta[from >>> PAGE_BITS];
+    const fo = (from & PAGE_MASK) << 1;
+    const h = fm[fo];
+    // The one link to `from`: a chain of the old buckets, else (mid-resize) of the new ones.
+    if (!this.redirect(this.heads, h & this.mask, from + 1, to + 1))
+      this.redirect(this.nextHeads as Int32Array, h & this.nextMask, from + 1, to + 1);
+    const fkv = this.kv[from >>> PAGE_BITS];
+    const kv = this.kv[to >>> PAGE_BITS];
+    const o = (to & PAGE_MASK) << 1;
+    kv[o] = fkv[fo];
+    kv[o + 1] = fkv[fo + 1];
+    const m = this.meta[to >>> PAGE_BITS];
+    m[o] = h;
+    m[o + 1] = fm[fo + 1];
+  }
+
+  /**
+   * Exchanges the entries of two used slots: each one's incoming link is located first (it may be
+   * a field of the other slot), then the contents swap and the links are pointed at the new places.
+   */
+  private swapSlots(a: number, b: number): void {
+    const inA = this.incomingLink(a);
+    const inB = this.incomingLink(b);
+    const am = this.meta[a >>> PAGE_BITS];
+    const ao = (a & PAGE_MASK) << 1;
+    const bm = this.meta[b >>> PAGE_BITS];
+    const bo = (b & PAGE_MASK) << 1;
+    const akv = this.kv[a >>> PAGE_BITS];
+    const bkv = this.kv[b >>> PAGE_BITS];
+    [akv[ao], bkv[bo]] = [bkv[bo], akv[ao]];
+    [akv[ao + 1], bkv[bo + 1]] = [bkv[bo + 1], akv[ao + 1]];
+    [am[ao], bm[bo]] = [bm[bo], am[ao]];
+    [am[ao + 1], bm[bo + 1]] = [bm[bo + 1], am[ao + 1]];
+    // A link stored in slot a or b has moved with its slot's contents.
+    this.setIncoming(inA, a, b, b + 1);
+    this.setIncoming(inB, a, b, a + 1);
+  }
+
+  /** Where the link to used slot `s` is stored: [bucket array, index] or [null, slot whose next it is]. */
+  private incomingLink(s: number): [Int32Array | null, number] {
+    const h = this.meta[s >>> PAGE_BITS][(s & PAGE_MASK) << 1];
+    for (const [heads, mask] of [
+      [this.heads, this.mask],
+      [this.nextHeads, this.nextMask],
+    ] as const) {
+      if (heads === null) continue;
+      const b = h & mask;
+      let e = heads[b];
+      if (e === s + 1) return [heads, b];
+      while (e !== 0) {
+        const next = this.meta[(e - 1) >>> PAGE_BITS][(((e - 1) & PAGE_MASK) << 1) + 1];
+        if (next === s + 1) return [null, e - 1];
+        e = next;
+      }
+    }
+    throw new Error('KeyTable: slot not linked');
+  }
+
+  private setIncoming([heads, i]: [Int32Array | null, number], a: number, b: number, link: number): void {
+    if (heads !== null) heads[i] = link;
+    else this.setLink(i === a ? b : i === b ? a : i, link);
   }
 
   /** Makes the link to `from` in the chain of `heads[b]` point to `to`; false when `from` is not in it. */

@@ -26,6 +26,15 @@ export type FlushCause = 'flushdb' | 'flushall' | 'swapdb';
 /** `emptied`: the key table the database held before (FLUSHDB/FLUSHALL), or now holds in the other database (SWAPDB). */
 export type FlushListener = (db: number, emptied: KeyTable<Value>, cause: FlushCause) => void;
 
+/**
+ * A point-in-time snapshot in progress: `preserve` is called before `key` of `db` changes (or is
+ * removed or overwritten) while `db.keys` has entries the snapshot has not visited; it records the
+ * key's current value and TTL if the walk has not reached it yet (KeyTable.takeUnwalked).
+ */
+export interface KeyPreserver {
+  preserve(db: Database, key: string): void;
+}
+
 /** Redis's lfu-log-factor and lfu-decay-time defaults. */
 const LFU_LOG_FACTOR = 10;
 const LFU_DECAY_TIME = 1;
@@ -61,6 +70,8 @@ export class Keyspace {
   notifyClasses = 0;
   /** Where enabled keyspace events go (installed by the keyspace-events family). */
   eventSink: KeyEventSink = () => undefined;
+  /** The running snapshot, told of each key about to change that it has not written yet (see Database). */
+  snapshot: KeyPreserver | null = null;
   private keyListeners: KeyListener[] = [];
   private flushListeners: FlushListener[] = [];
 
@@ -90,6 +101,11 @@ export class Keyspace {
     return () => {
       this.flushListeners = this.flushListeners.filter((l) => l !== listener);
     };
+  }
+
+  /** Called by Database before `key` changes while its table is being walked. */
+  preserveForSnapshot(db: Database, key: string): void {
+    this.snapshot?.preserve(db, key);
   }
 
   keyModified(db: number, key: string, signalled = true): void {

@@ -15,7 +15,7 @@ interface NotHonoured {
 }
 
 const NO_AOF_REWRITE = 'Brook does not rewrite the AOF yet (no BGREWRITEAOF)';
-export const NO_RDB = 'Brook has no RDB snapshots (they arrive with persistence)';
+const NO_SYNC_FILES = 'Brook has no replication, so no sync files to delete';
 const NO_EVICTION = 'Brook enforces no memory limit and evicts nothing (it arrives with eviction)';
 const NO_REPLICATION = 'Brook has no replication (it arrives with replication)';
 
@@ -31,21 +31,9 @@ const GROUPS: readonly NotHonoured[] = [
     reason: NO_AOF_REWRITE,
   },
   { names: ['aof-timestamp-enabled'], reason: 'Brook writes no #TS annotations into the AOF' },
-  // Redis's default save points snapshot the data; Brook's behaviour is that of `save ""`.
-  { names: ['save'], reason: NO_RDB, inEffect: (v) => v === '' },
-  {
-    names: [
-      'stop-writes-on-bgsave-error',
-      'rdbcompression',
-      'rdbchecksum',
-      'rdb-del-sync-files',
-      'rdb-save-incremental-fsync',
-      'dbfilename',
-    ],
-    reason: NO_RDB,
-  },
-  // SIGINT/SIGTERM stop the server without saving: only a flag asking for a save is not honoured.
-  { names: ['shutdown-on-sigint', 'shutdown-on-sigterm'], reason: NO_RDB, inEffect: (v) => !v.split(' ').includes('save') },
+  // rdb-save-incremental-fsync is not listed: it spares Redis's main thread one long fsync, and
+  // Brook's BGSAVE fsyncs off the event loop whatever its value.
+  { names: ['rdb-del-sync-files'], reason: NO_SYNC_FILES },
   {
     // The brook-server launcher still sizes the V8 heap from maxmemory.
     names: ['maxmemory', 'maxmemory-samples', 'maxmemory-eviction-tenacity', 'maxmemory-clients', 'lazyfree-lazy-eviction'],
