@@ -6,6 +6,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   truncateSync,
   writeFileSync,
@@ -13,7 +14,13 @@ import {
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import type { CommandFamily } from '@brook/commands';
 import {
+  RdbFile,
+  RdbLoad,
+  RdbWriter,
+  Snapshot,
+  limitsFromConfig,
   AofFormatError,
   AofReader,
   AofTruncatedError,
@@ -28,6 +35,7 @@ import {
 } from '@brook/persistence';
 import type { BrookServer } from './brook-server.js';
 import { Client } from './client.js';
+import { REDIS_COMPAT_VERSION } from './version.js';
 
 /** A start-up failure that stops the server with its message logged as is (a corrupt AOF, like Redis's exit(1)). */
 export class FatalStartupError extends Error {}
@@ -46,7 +54,6 @@ export interface ReplyGate {
 export class AofPersistence implements ReplyGate {
   private readonly logger = new Logger('aof');
   private log: AppendLog<Client> | null = null;
-  private fd = -1;
   private unsubscribe: (() => void) | null = null;
   private manifest: AofManifest = emptyManifest();
   private baseSize = 0;
@@ -54,6 +61,15 @@ export class AofPersistence implements ReplyGate {
   private olderIncrSize = 0;
   /** Set while released clients flush: their replies may go out. */
   private releasing = false;
+  private rewrite: Rewrite | null = null;
+  /** BGREWRITEAOF asked for while a BGSAVE held the one snapshot: it starts when that ends. */
+  private rewriteScheduled = false;
+  private rewrites = 0;
+  private lastRewriteSec = -1;
+  private lastRewriteOk = true;
+  /** The AOF's size when its base was last written: auto-aof-rewrite-percentage measures growth from it. */
+  private rewriteBaseSize = 0;
+  private cron: NodeJS.Timeout | null = null;
 
   constructor(private readonly server: BrookServer) {
     server.addInfo('persistence', () => this.info());
@@ -70,6 +86,8 @@ export class AofPersistence implements ReplyGate {
 
   /** At start-up, before any listener: loads the AOF and opens it for appending when appendonly is on. */
   start(): void {
+    this.cron = setInterval(() => this.tick(), 1000);
+    this.cron.unref();
     if (this.server.config.value('appendonly') !== 'yes') return;
     const manifestPath = join(this.dir, aofNames.manifest(this.fileName));
     if (existsSync(manifestPath)) {
@@ -118,12 +136,26 @@ export class AofPersistence implements ReplyGate {
   private loadFile(fake: Client, name: string, path: string, last: boolean): number {
     const buf = readFileSync(path);
     if (buf.length === 0) return 0;
+    // An RDB base (or an old single-file AOF's RDB preamble), decided by content as Redis does; RESP may follow it.
+    let start = 0;
     if (buf.latin1Slice(0, 5) === 'REDIS') {
-      throw new FatalStartupError(`Error reading the RDB base file ${name}, AOF loading aborted: Brook cannot read RDB files yet`);
+      this.logger.log('Reading RDB base file on AOF loading...');
+      const rdb = new RdbLoad(
+        this.server.ks,
+        buf,
+        limitsFromConfig((n) => this.server.config.value(n)),
+        () => Date.now(),
+      );
+      try {
+        rdb.step(Infinity);
+      } catch (e) {
+        throw new FatalStartupError(`Error reading the RDB base file ${name}, AOF loading aborted: ${(e as Error).message}`);
+      }
+      start = rdb.offset;
     }
-    const reader = new AofReader(buf);
-    let beforeMulti = 0;
-    let validUpTo = 0;
+    const reader = new AofReader(buf, start);
+    let beforeMulti = start;
+    let validUpTo = start;
     let truncated = false;
     try {
       for (let argv = reader.next(); argv !== null; argv = reader.next()) {
@@ -189,9 +221,10 @@ export class AofPersistence implements ReplyGate {
     const m = this.manifest;
     let changed = false;
     if (m.base === null && m.incr.length === 0) {
-      // aof-use-rdb-preamble is not honoured yet: the base is in RESP form (Redis's `no`), empty here.
-      m.base = { name: aofNames.base(this.fileName, 1, false), seq: 1, type: 'b' };
-      writeFileSync(join(this.dir, m.base.name), '');
+      // The data set is empty: the base is an empty RDB (aof-use-rdb-preamble yes) or an empty RESP file.
+      const rdb = this.server.config.value('aof-use-rdb-preamble') === 'yes';
+      m.base = { name: aofNames.base(this.fileName, 1, rdb), seq: 1, type: 'b' };
+      writeFileSync(join(this.dir, m.base.name), rdb ? this.emptyRdb() : '');
       this.logger.log(`Creating AOF base file ${m.base.name} on server start`);
       changed = true;
     }
@@ -202,27 +235,36 @@ export class AofPersistence implements ReplyGate {
       changed = true;
     }
     const incr = m.incr[m.incr.length - 1];
-    this.fd = openSync(join(this.dir, incr.name), 'a');
+    const fd = openSync(join(this.dir, incr.name), 'a');
     if (changed) this.persistManifest();
     this.baseSize = m.base ? sizeOf(join(this.dir, m.base.name)) : 0;
     this.olderIncrSize = m.incr.slice(0, -1).reduce((n, f) => n + sizeOf(join(this.dir, f.name)), 0);
     this.log = new AppendLog<Client>(
-      this.fd,
+      fd,
       sizeOf(join(this.dir, incr.name)),
       this.server.config.value('appendfsync') as FsyncPolicy,
       (clients) => this.releaseClients(clients),
       (why) => this.fatal(why),
     );
     const log = this.log;
-    const cfg = this.server.config;
-    if (cfg.value('aof-use-rdb-preamble') === 'yes') {
-      this.logger.warn('aof-use-rdb-preamble yes is accepted but not in effect yet: the AOF base is written in RESP form');
-    }
-    if (cfg.int('auto-aof-rewrite-percentage') > 0) {
-      this.logger.warn('auto-aof-rewrite-percentage is accepted but not in effect yet: Brook does not rewrite the AOF yet');
-    }
+    this.rewriteBaseSize = this.currentSize;
     this.unsubscribe = this.server.ks.feed.subscribe((db, argv) => log.append(db, argv));
     this.server.replyGate = this;
+  }
+
+  /** An RDB of an empty data set, marked as an AOF base. */
+  private emptyRdb(): Buffer {
+    const chunks: Buffer[] = [];
+    const w = new RdbWriter({ compression: false, checksum: this.server.config.value('rdbchecksum') === 'yes' }, (c) => chunks.push(c));
+    w.header([
+      ['redis-ver', REDIS_COMPAT_VERSION],
+      ['redis-bits', 64],
+      ['ctime', Math.floor(Date.now() / 1000)],
+      ['used-mem', process.memoryUsage().heapUsed],
+      ['aof-base', 1],
+    ]);
+    w.end();
+    return Buffer.concat(chunks);
   }
 
   /** The manifest, atomically: a temp file fsynced then renamed over it, and the directory fsynced. */
@@ -268,17 +310,142 @@ export class AofPersistence implements ReplyGate {
     process.exit(1);
   }
 
+  // ---- rewriting ----------------------------------------------------------------------------
+
+  /**
+   * BGREWRITEAOF, forkless and in Redis 7.0's multi-part scheme: new writes go to a new incr file
+   * opened now, while the base is the snapshot engine's point-in-time image (RDB preamble) written
+   * in slices; when it is complete the manifest switches to it and the files it replaces go.
+   */
+  bgrewrite(): { ok: boolean; text: string } {
+    if (this.rewrite !== null) return { ok: false, text: 'ERR Background append only file rewriting already in progress' };
+    if (this.server.ks.snapshot !== null) {
+      this.rewriteScheduled = true;
+      return { ok: true, text: 'Background append only file rewriting scheduled' };
+    }
+    this.startRewrite();
+    return { ok: true, text: 'Background append only file rewriting started' };
+  }
+
+  private startRewrite(): void {
+    this.rewriteScheduled = false;
+    const m = this.manifest;
+    mkdirSync(this.dir, { recursive: true });
+    if (this.log !== null) {
+      const seq = (m.incr.at(-1)?.seq ?? 0) + 1;
+      const incr = { name: aofNames.incr(this.fileName, seq), seq, type: 'i' as const };
+      this.olderIncrSize += this.log.size;
+      this.log.switchTo(openSync(join(this.dir, incr.name), 'a'), (fd) => fsyncSync(fd));
+      m.incr.push(incr);
+      this.persistManifest();
+      this.logger.log(`Creating AOF incr file ${incr.name} on background rewrite`);
+    }
+    const baseSeq = (m.base?.seq ?? 0) + 1;
+    const baseName = aofNames.base(this.fileName, baseSeq, true);
+    if (this.server.config.value('aof-use-rdb-preamble') !== 'yes') {
+      this.logger.warn('aof-use-rdb-preamble no is accepted but not in effect yet: the rewritten base is an RDB');
+    }
+    const file = new RdbFile(this.dir, join(this.dir, baseName), this.server.config.value('rdbchecksum') === 'yes');
+    const compression = this.server.config.value('rdbcompression') === 'yes';
+    const snapshot = new Snapshot(this.server.ks, (sink) => new RdbWriter({ compression, checksum: false }, sink), file.push, [
+      ['redis-ver', REDIS_COMPAT_VERSION],
+      ['redis-bits', 64],
+      ['ctime', Math.floor(Date.now() / 1000)],
+      ['used-mem', process.memoryUsage().heapUsed],
+      ['aof-base', 1],
+    ]);
+    const rw: Rewrite = { snapshot, file, baseName, baseSeq, startedMs: Date.now(), timer: null };
+    this.rewrite = rw;
+    this.logger.log('Background append only file rewriting started');
+    const slice = (): void => {
+      rw.timer = null;
+      if (this.rewrite !== rw) return;
+      try {
+        if (!snapshot.step(REWRITE_SLICE_MS)) {
+          // What this slice produced goes out now; the last piece (EOF, checksum) is finish()'s.
+          file.flush();
+          rw.timer = setImmediate(slice);
+          return;
+        }
+      } catch (e) {
+        return this.rewriteDone(rw, e as Error);
+      }
+      file.finish((err) => this.rewriteDone(rw, err));
+    };
+    rw.timer = setImmediate(slice);
+  }
+
+  /** The base is on disk (or the rewrite failed): the manifest switches to it, and what it replaces becomes history and goes. */
+  private rewriteDone(rw: Rewrite, err: Error | null): void {
+    if (this.rewrite !== rw) return;
+    this.rewrite = null;
+    this.lastRewriteSec = Math.round((Date.now() - rw.startedMs) / 1000);
+    if (err) {
+      this.lastRewriteOk = false;
+      rw.file.discard();
+      this.logger.warn(`Background AOF rewrite failed: ${err.message}`);
+      return;
+    }
+    const m = this.manifest;
+    if (m.base) m.history.push({ ...m.base, type: 'h' });
+    // Every incr file but the one opened when the rewrite began is in the new base.
+    const current = this.log !== null ? m.incr.at(-1) : undefined;
+    for (const f of m.incr) if (f !== current) m.history.push({ ...f, type: 'h' });
+    m.incr = current ? [current] : [];
+    m.base = { name: rw.baseName, seq: rw.baseSeq, type: 'b' };
+    this.persistManifest();
+    this.baseSize = rw.file.bytesWritten;
+    this.olderIncrSize = 0;
+    this.rewriteBaseSize = this.currentSize;
+    this.rewrites++;
+    this.lastRewriteOk = true;
+    this.logger.log('Background AOF rewrite finished successfully');
+    if (this.server.config.value('aof-disable-auto-gc') !== 'yes') this.deleteHistory();
+  }
+
+  /** Removes the history files and their manifest lines (Redis's aofDelHistoryFiles). */
+  private deleteHistory(): void {
+    for (const f of this.manifest.history) rmSync(join(this.dir, f.name), { force: true });
+    this.manifest.history = [];
+    this.persistManifest();
+  }
+
+  private get currentSize(): number {
+    return this.baseSize + this.olderIncrSize + (this.log?.size ?? 0);
+  }
+
+  /** serverCron's AOF part: a scheduled rewrite once the snapshot is free, and auto-aof-rewrite-percentage. */
+  private tick(): void {
+    if (this.rewrite !== null || this.server.ks.snapshot !== null) return;
+    if (this.rewriteScheduled) return this.startRewrite();
+    const perc = this.server.config.int('auto-aof-rewrite-percentage');
+    const size = this.currentSize;
+    if (this.log === null || perc === 0 || size < this.server.config.int('auto-aof-rewrite-min-size')) return;
+    const base = this.rewriteBaseSize || 1;
+    const growth = Math.floor((size * 100) / base) - 100;
+    if (growth >= perc) {
+      this.logger.log(`Starting automatic rewriting of AOF on ${String(growth)}% growth`);
+      this.startRewrite();
+    }
+  }
+
   /** Shutdown: everything appended is written and fsynced, the file closed. */
   stop(): void {
+    if (this.rewrite !== null) {
+      const rw = this.rewrite;
+      this.rewrite = null;
+      if (rw.timer !== null) clearImmediate(rw.timer);
+      rw.snapshot.abort();
+      rw.file.discard();
+    }
+    if (this.cron !== null) clearInterval(this.cron);
+    this.cron = null;
     const log = this.log;
     if (log === null) return;
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.server.replyGate = null;
-    log.flushSync((fd) => fsyncSync(fd));
-    log.close();
-    closeSync(this.fd);
-    this.fd = -1;
+    log.close((fd) => fsyncSync(fd));
     this.log = null;
   }
 
@@ -293,26 +460,66 @@ export class AofPersistence implements ReplyGate {
     return null;
   }
 
-  /** INFO persistence: only what is measured; nothing about rewrites, which Brook does not do yet. */
+  /** INFO persistence's aof_* fields, all measured. */
   private info(): [string, string | number][] {
     const log = this.log;
-    const fields: [string, string | number][] = [['aof_enabled', log ? 1 : 0]];
+    const rw = this.rewrite;
+    const fields: [string, string | number][] = [
+      ['aof_enabled', log ? 1 : 0],
+      ['aof_rewrite_in_progress', rw ? 1 : 0],
+      ['aof_rewrite_scheduled', this.rewriteScheduled ? 1 : 0],
+      ['aof_last_rewrite_time_sec', this.lastRewriteSec],
+      ['aof_current_rewrite_time_sec', rw ? Math.round((Date.now() - rw.startedMs) / 1000) : -1],
+      ['aof_rewrites', this.rewrites],
+    ];
+    // Redis's 'ok' before any rewrite claims none failed, which is true.
+    fields.push(['aof_last_bgrewrite_status', this.lastRewriteOk ? 'ok' : 'err']);
     if (log === null) return fields;
     fields.push(
-      ['aof_rewrite_in_progress', 0],
-      ['aof_rewrite_scheduled', 0],
-      ['aof_rewrites', 0],
-      ['aof_last_rewrite_time_sec', -1],
-      ['aof_current_rewrite_time_sec', -1],
       ['aof_last_write_status', log.lastWriteStatus],
-      ['aof_current_size', this.baseSize + this.olderIncrSize + log.size],
+      ['aof_current_size', this.currentSize],
       ['aof_base_size', this.baseSize],
-      ['aof_pending_rewrite', 0],
+      ['aof_pending_rewrite', this.rewriteScheduled ? 1 : 0],
       ['aof_buffer_length', log.bufferLength],
       ['aof_pending_bio_fsync', log.fsyncInFlight ? 1 : 0],
     );
     return fields;
   }
+}
+
+/** BGREWRITEAOF. */
+export function aofFamily(aof: AofPersistence): CommandFamily {
+  return {
+    name: 'aof',
+    commands: [
+      {
+        name: 'bgrewriteaof',
+        arity: 1,
+        flags: ['admin', 'noscript'],
+        group: 'server',
+        summary: 'Asynchronously rewrite the append-only file',
+        since: '1.0.0',
+        complexity: 'O(1)',
+        handler: (c) => {
+          const r = aof.bgrewrite();
+          if (r.ok) c.w.simple(r.text);
+          else c.w.error(r.text);
+        },
+      },
+    ],
+  };
+}
+
+/** A rewrite's turn: a few ms of serialisation, then the event loop serves clients (as BGSAVE's). */
+const REWRITE_SLICE_MS = 4;
+
+interface Rewrite {
+  readonly snapshot: Snapshot;
+  readonly file: RdbFile;
+  readonly baseName: string;
+  readonly baseSeq: number;
+  readonly startedMs: number;
+  timer: NodeJS.Immediate | null;
 }
 
 function sizeOf(path: string): number {

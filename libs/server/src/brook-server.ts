@@ -23,7 +23,7 @@ import {
   type TransactionHooks,
 } from '@brook/commands';
 import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
-import { AofPersistence, type ReplyGate } from './aof.js';
+import { AofPersistence, aofFamily, type ReplyGate } from './aof.js';
 import { BlockedClients } from './blocked-clients.js';
 import { Client, type ClientHost, type OutputLimit } from './client.js';
 import { readingSocket } from './connection-socket.js';
@@ -131,6 +131,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     config.onApply((name, value) => this.apply(name, value));
     warnNotHonoured(this.logger, (name) => config.value(name));
     this.aof = new AofPersistence(this);
+    this.install(aofFamily(this.aof));
   }
 
   /** Adds a family to this server: its commands into the table, then its install step. */
@@ -171,7 +172,9 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.expiry.start();
     this.persistence.start();
     // Listening first, as Redis: clients connecting meanwhile get -LOADING until the data set is in.
-    this.persistence.loadAtStartup(() => this.emit('loaded'));
+    // With appendonly yes the AOF (loaded above) is the data set, and Redis does not read dump.rdb.
+    if (this.config.value('appendonly') === 'yes') this.emit('loaded');
+    else this.persistence.loadAtStartup(() => this.emit('loaded'));
     this.cron = setInterval(() => this.clientsCron(), 1000);
     this.cron.unref();
     this.sampler = setInterval(() => this.metrics.sample(this.stats, Date.now()), SAMPLE_PERIOD_MS);

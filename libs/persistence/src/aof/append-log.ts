@@ -1,4 +1,4 @@
-import { fdatasync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, writeSync } from 'node:fs';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -33,7 +33,7 @@ export class AppendLog<W> {
   lastWriteStatus: 'ok' | 'err' = 'ok';
 
   constructor(
-    private readonly fd: number,
+    private fd: number,
     initialSize: number,
     private policy: FsyncPolicy,
     private readonly release: (waiters: Iterable<W>) => void,
@@ -150,6 +150,8 @@ export class AppendLog<W> {
     this.unsynced = 0;
     fdatasync(this.fd, (err) => {
       this.syncing = false;
+      this.closeRetired();
+      if (this.closed) return;
       if (err) {
         this.lastWriteStatus = 'err';
         return this.fatal(`Can't persist the AOF (fdatasync): ${err.message}`);
@@ -169,7 +171,8 @@ export class AppendLog<W> {
     this.bgSyncing = true;
     fdatasync(this.fd, (err) => {
       this.bgSyncing = false;
-      if (err) this.lastWriteStatus = 'err';
+      this.closeRetired();
+      if (err && !this.closed) this.lastWriteStatus = 'err';
     });
   }
 
@@ -184,10 +187,39 @@ export class AppendLog<W> {
     if (all.length) this.release(all);
   }
 
-  /** Stops the timers; the caller closes the fd after flushSync. */
-  close(): void {
+  /**
+   * Appends to another file from now on (a rewrite opened a new incr file): what is pending goes to
+   * the old one, fsynced, first; the new file starts with a SELECT. The old file is closed once no
+   * fsync runs on it.
+   */
+  switchTo(fd: number, fsync: (fd: number) => void): void {
+    this.flushSync(fsync);
+    this.retire(this.fd);
+    this.fd = fd;
+    this.size = 0;
+    this.selectedDb = -1;
+  }
+
+  /** Fds no longer appended to, closed when the fsync in flight on them is done. */
+  private retired: number[] = [];
+
+  private retire(fd: number): void {
+    if (this.syncing || this.bgSyncing) this.retired.push(fd);
+    else closeSync(fd);
+  }
+
+  private closeRetired(): void {
+    if (this.syncing || this.bgSyncing) return;
+    for (const fd of this.retired) closeSync(fd);
+    this.retired = [];
+  }
+
+  /** Shutdown or appendonly no: everything written and fsynced, the timers stopped, the file closed. */
+  close(fsync: (fd: number) => void): void {
+    this.flushSync(fsync);
     this.closed = true;
     if (this.everysecTimer) clearInterval(this.everysecTimer);
     this.everysecTimer = null;
+    this.retire(this.fd);
   }
 }
