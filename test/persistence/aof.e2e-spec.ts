@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from '../support/raw-client.js';
@@ -152,7 +152,8 @@ describe('AOF', () => {
       await fill(brook);
       before = await dataset(brook, true);
       const manifest = readFileSync(join(dir, MANIFEST), 'latin1');
-      expect(manifest).toBe('file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+      // As redis-server's first start: an empty RDB base (aof-use-rdb-preamble yes) and the first incr file.
+      expect(manifest).toBe('file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
       const check = spawnSync('redis-check-aof', [join(dir, MANIFEST)], { encoding: 'latin1' });
       expect(check.stdout).toContain('All AOF files and manifest are valid');
       expect(check.status).toBe(0);
@@ -169,13 +170,20 @@ describe('AOF', () => {
     }
   });
 
-  it('starts from an AOF directory redis-server wrote, with the same data', async () => {
+  it('starts from an AOF directory redis-server wrote (RDB base of every encoding, then incr), with the same data', async () => {
     const dir = tempDir();
-    // RESP base: Brook has no RDB reader yet for an RDB-preamble base.
-    const redis = await startRedis([...AOF, '--dir', dir, '--aof-use-rdb-preamble', 'no']);
+    const redis = await startRedis([...AOF, '--dir', dir]);
     let before: string[];
     try {
       await fill(redis);
+      // The base becomes an RDB holding everything (listpack, intset, quicklist, stream encodings)...
+      const c = await RawClient.connect(redis.port);
+      expect(await c.call('BGREWRITEAOF')).toBe('+Background append only file rewriting started\r\n');
+      while ((await c.call('INFO', 'persistence')).includes('aof_rewrite_in_progress:1')) await new Promise((r) => setTimeout(r, 50));
+      // ...and later writes go to the new incr file.
+      await c.call('SET', 'after-rewrite', 'x');
+      await c.call('HSET', 'hash', 'f9', 'v9');
+      c.close();
       before = await dataset(redis, true);
     } finally {
       await redis.stop();
@@ -192,7 +200,7 @@ describe('AOF', () => {
     } finally {
       await brook.stop();
     }
-    expect(aofCommands(join(copy, INCR)).at(-1)).toBe('SET after brook');
+    expect(aofCommands(join(copy, 'appendonlydir/appendonly.aof.2.incr.aof')).at(-1)).toBe('SET after brook');
   });
 
   describe('a torn or corrupt AOF', () => {
@@ -275,6 +283,81 @@ describe('AOF', () => {
     });
   });
 
+  describe('BGREWRITEAOF', () => {
+    /** Waits until the rewrite is over; returns INFO persistence. */
+    async function rewritten(c: RawClient, rewrites: number): Promise<string> {
+      for (;;) {
+        const info = await c.call('INFO', 'persistence');
+        if (info.includes(`aof_rewrites:${String(rewrites)}\r\n`) && info.includes('aof_rewrite_in_progress:0')) return info;
+        if (info.includes('aof_last_bgrewrite_status:err')) throw new Error(`the rewrite failed:\n${info}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+
+    it('rewrites forklessly while writes continue: new base and incr, old files gone, the same data after a restart and in redis-server', async () => {
+      const dir = tempDir();
+      const brook = await startBrookProcess([...AOF, '--dir', dir]);
+      let before: string[];
+      try {
+        await fill(brook);
+        const c = await RawClient.connect(brook.port);
+        // Enough keys that the base takes several slices, so the writes below land while it is written.
+        for (let i = 0; i < 20000; i += 1000) {
+          await c.call('MSET', ...Array.from({ length: 1000 }, (_, j) => [`k${String(i + j)}`, `v${String(i + j)}`]).flat());
+        }
+        const w = await RawClient.connect(brook.port);
+        expect(await c.call('BGREWRITEAOF')).toBe('+Background append only file rewriting started\r\n');
+        expect(await c.call('BGREWRITEAOF')).toBe('-ERR Background append only file rewriting already in progress\r\n');
+        for (let i = 0; i < 200; i++) {
+          await w.call('SET', `k${String(i * 97)}`, `changed${String(i)}`);
+          await w.call('RPUSH', 'list', `during${String(i)}`);
+          await w.call('DEL', `k${String(i * 89 + 1)}`);
+        }
+        const info = await rewritten(c, 1);
+        expect(info).toContain('aof_last_bgrewrite_status:ok');
+        expect(readFileSync(join(dir, MANIFEST), 'latin1')).toBe(
+          'file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n',
+        );
+        expect(readdirSync(join(dir, 'appendonlydir')).sort()).toEqual([
+          'appendonly.aof.2.base.rdb',
+          'appendonly.aof.2.incr.aof',
+          'appendonly.aof.manifest',
+        ]);
+        const check = spawnSync('redis-check-aof', [join(dir, MANIFEST)], { encoding: 'latin1' });
+        expect(check.stdout).toContain('All AOF files and manifest are valid');
+        c.close();
+        w.close();
+        before = await dataset(brook, true);
+      } finally {
+        await brook.stop();
+      }
+      const copy = tempDir();
+      cpSync(join(dir, 'appendonlydir'), join(copy, 'appendonlydir'), { recursive: true });
+      const [again, redis] = await Promise.all([startBrookProcess([...AOF, '--dir', dir]), startRedis([...AOF, '--dir', copy])]);
+      try {
+        expect(await dataset(again, true)).toEqual(before);
+        expect(await dataset(redis, true)).toEqual(before);
+      } finally {
+        await Promise.all([again.stop(), redis.stop()]);
+      }
+    });
+
+    it('auto-aof-rewrite-percentage: rewrites once the AOF has grown that much over auto-aof-rewrite-min-size', async () => {
+      const brook = await startBrookProcess([...AOF, '--auto-aof-rewrite-min-size', '200000', '--auto-aof-rewrite-percentage', '100']);
+      try {
+        const c = await RawClient.connect(brook.port);
+        expect(await c.call('INFO', 'persistence')).toContain('aof_rewrites:0\r\n');
+        for (let i = 0; i < 30; i++) await c.call('SET', 'same', 'x'.repeat(10000));
+        const info = await rewritten(c, 1);
+        // The base holds one key now, not thirty writes of it.
+        expect(Number(/aof_base_size:(\d+)/.exec(info)?.[1])).toBeLessThan(20000);
+        c.close();
+      } finally {
+        await brook.stop();
+      }
+    });
+  });
+
   it('INFO persistence reports the AOF measured: enabled, sizes, write status', async () => {
     const dir = tempDir();
     const brook = await startBrookProcess([...AOF, '--dir', dir]);
@@ -285,8 +368,11 @@ describe('AOF', () => {
       c.close();
       expect(info).toContain('aof_enabled:1\r\n');
       expect(info).toContain('aof_last_write_status:ok\r\n');
-      expect(info).toContain('aof_base_size:0\r\n');
-      expect(info).toContain(`aof_current_size:${String(statSync(join(dir, INCR)).size)}\r\n`);
+      const base = statSync(join(dir, 'appendonlydir/appendonly.aof.1.base.rdb')).size;
+      expect(info).toContain(`aof_base_size:${String(base)}\r\n`);
+      expect(info).toContain(`aof_current_size:${String(base + statSync(join(dir, INCR)).size)}\r\n`);
+      expect(info).toContain('aof_rewrites:0\r\n');
+      expect(info).toContain('aof_rewrite_in_progress:0\r\n');
       expect(info).toContain('aof_buffer_length:0\r\n');
     } finally {
       await brook.stop();
