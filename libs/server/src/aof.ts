@@ -495,7 +495,7 @@ export function aofFamily(aof: AofPersistence): CommandFamily {
       {
         name: 'bgrewriteaof',
         arity: 1,
-        flags: ['admin', 'noscript'],
+        flags: ['admin', 'noscript', 'no_async_loading'],
         group: 'server',
         summary: 'Asynchronously rewrite the append-only file',
         since: '1.0.0',
