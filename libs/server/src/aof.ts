@@ -440,6 +440,11 @@ export class AofPersistence implements ReplyGate {
     }
     if (this.cron !== null) clearInterval(this.cron);
     this.cron = null;
+    this.closeLog();
+  }
+
+  /** Stops appending (shutdown, CONFIG SET appendonly no): what was appended is written and fsynced first. */
+  private closeLog(): void {
     const log = this.log;
     if (log === null) return;
     this.unsubscribe?.();
@@ -452,7 +457,7 @@ export class AofPersistence implements ReplyGate {
   private apply(name: string, value: string): string | null {
     if (name === 'appendfsync') this.log?.setPolicy(value as FsyncPolicy);
     else if (name === 'appendonly') {
-      if (value === 'no') this.stop();
+      if (value === 'no') this.closeLog();
       // Turning it on at run time needs the rewrite that writes the base (BGREWRITEAOF).
       else if (this.log === null)
         this.logger.warn('appendonly yes is accepted but not in effect yet: turning the AOF on at run time needs BGREWRITEAOF');
