@@ -3,7 +3,16 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { BROOK_VERSION, BrookServer, ConfigError, REDIS_COMPAT_VERSION, RespServer, brookRootModule, loadConfig } from '@brook/server';
+import {
+  BROOK_VERSION,
+  BrookServer,
+  ConfigError,
+  FatalStartupError,
+  REDIS_COMPAT_VERSION,
+  RespServer,
+  brookRootModule,
+  loadConfig,
+} from '@brook/server';
 import { AppModule } from './app.module.js';
 
 /** Nest log levels for each redis.conf loglevel. */
@@ -88,6 +97,10 @@ async function main(args: string[]): Promise<void> {
   try {
     await app.listen();
   } catch (e) {
+    if (e instanceof FatalStartupError) {
+      logger.error(e.message);
+      process.exit(1);
+    }
     const err = e as NodeJS.ErrnoException & { address?: string; port?: number };
     const where = err.address !== undefined ? `${err.address}:${err.port ?? ''}` : config.value('unixsocket');
     logger.error(`Could not create server listening socket ${where}: ${err.message}`);

@@ -10,6 +10,7 @@ export type CommandFlag =
   | 'admin'
   | 'pubsub'
   | 'noscript'
+  | 'no_async_loading'
   | 'blocking'
   | 'loading'
   | 'stale'

@@ -11,3 +11,6 @@ export * from './rdb/dump-payload.js';
 export * from './snapshot/snapshot.js';
 export * from './snapshot/rdb-file.js';
 export * from './snapshot/rdb-load.js';
+export * from './aof/manifest.js';
+export * from './aof/aof-reader.js';
+export * from './aof/append-log.js';

@@ -24,6 +24,7 @@ import {
   LatencyHistogram,
 } from '@brook/commands';
 import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
+import { AofPersistence, aofFamily, type ReplyGate } from './aof.js';
 import { BlockedClients } from './blocked-clients.js';
 import { Client, type ClientHost, type OutputLimit } from './client.js';
 import { readingSocket } from './connection-socket.js';
@@ -104,6 +105,9 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   /** The last CONFIG SET port/bind rebind: the next one starts after it. */
   private rebinding: Promise<unknown> = Promise.resolve();
   private closing = false;
+  /** Set by the AOF while it is on (see Client.flush). */
+  replyGate: ReplyGate | null = null;
+  private readonly aof: AofPersistence;
 
   constructor(readonly config: ConfigStore) {
     super();
@@ -139,6 +143,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.setOutputLimits(config.value('client-output-buffer-limit'));
     config.onApply((name, value) => this.apply(name, value));
     warnNotHonoured(this.logger, (name) => config.value(name));
+    this.aof = new AofPersistence(this);
+    this.install(aofFamily(this.aof));
   }
 
   /** Adds a family to this server: its commands into the table, then its install step. */
@@ -167,6 +173,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   async listen(): Promise<void> {
     const dir = this.config.value('dir');
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+    this.aof.start();
     const unixPath = this.config.value('unixsocket');
     if (unixPath) this.unixServer = await this.bindUnix(unixPath, parseInt(this.config.value('unixsocketperm'), 8));
     try {
@@ -178,7 +185,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.expiry.start();
     this.persistence.start();
     // Listening first, as Redis: clients connecting meanwhile get -LOADING until the data set is in.
-    this.persistence.loadAtStartup();
+    // With appendonly yes the AOF (loaded above) is the data set, and Redis does not read dump.rdb.
+    if (this.config.value('appendonly') !== 'yes') this.persistence.loadAtStartup();
     this.cron = setInterval(() => this.clientsCron(), 1000);
     this.cron.unref();
     this.sampler = setInterval(() => this.metrics.sample(this.stats, Date.now()), SAMPLE_PERIOD_MS);
@@ -300,6 +308,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.unixServer = null;
     const unixPath = this.config.value('unixsocket');
     if (unixPath && existsSync(unixPath)) unlinkSync(unixPath);
+    this.aof.stop();
   }
 
   // ---- dispatch ------------------------------------------------------------------------------

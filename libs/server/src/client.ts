@@ -23,6 +23,8 @@ export interface ClientHost {
   execute(c: Client, argv: string[]): void;
   /** Runs the post-command work after a deferred (asynchronous) command has written its reply. */
   afterDeferred(): void;
+  /** Holds replies back until the writes they acknowledge are in the AOF; null without one (the usual case). */
+  readonly replyGate: { holds(c: Client): boolean } | null;
   /** True while CLIENT PAUSE holds this command back. */
   isPaused(c: Client, argv: string[]): boolean;
   /** RESET: runs the families' reset hooks (MULTI, subscriptions...). */
@@ -278,9 +280,17 @@ export class Client implements Session {
    */
   flush(): void {
     if (this.closed || this.ending) return;
+    const gate = this.host.replyGate;
+    if (gate !== null && gate.holds(this)) return;
     if (this.w.pending > 0) this.write(this.w.takeBytes());
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- write() closes a client over its output limit
     if (this.closeAfterReply && !this.closed) this.end();
+  }
+
+  /** The AOF gate let this client's held replies go: they are written, and its input read again. */
+  flushHeld(): void {
+    this.flush();
+    if (this.deferred === null && !this.closed && !this.closeAfterReply && this.socket.isPaused()) this.socket.resume();
   }
 
   /** Output not yet written to the kernel, queued in Node or here (CLIENT LIST omem, output limits). */
