@@ -342,6 +342,39 @@ describe('AOF', () => {
       }
     });
 
+    it('BGSAVE during a rewrite is refused or scheduled as beside the AOF child of Redis, and SAVE finishes the rewrite first', async () => {
+      const brook = await startBrookProcess([...AOF, '--dir', tempDir()]);
+      try {
+        const c = await RawClient.connect(brook.port);
+        // Enough keys that the rewrite's base takes many slices.
+        for (let i = 0; i < 100000; i += 5000) {
+          await c.call('MSET', ...Array.from({ length: 5000 }, (_, j) => [`k${String(i + j)}`, 'v'.repeat(20)]).flat());
+        }
+        expect(await c.call('BGREWRITEAOF')).toBe('+Background append only file rewriting started\r\n');
+        expect(await c.call('BGSAVE')).toBe(
+          "-ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.\r\n",
+        );
+        expect(await c.call('BGSAVE', 'SCHEDULE')).toBe('+Background saving scheduled\r\n');
+        expect(await c.call('SAVE')).toBe('+OK\r\n');
+        const info = await rewritten(c, 1);
+        expect(info).toContain('aof_last_bgrewrite_status:ok');
+        // The scheduled BGSAVE runs once the walk is free: SAVE counted one, the scheduled one another.
+        let persistence = await c.call('INFO', 'persistence');
+        const saved = (): boolean => persistence.includes('rdb_saves:2\r\n') && persistence.includes('rdb_bgsave_in_progress:0');
+        for (let i = 0; i < 200 && !saved(); i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          persistence = await c.call('INFO', 'persistence');
+        }
+        expect(persistence).toContain('rdb_saves:2\r\n');
+        expect(persistence).toContain('rdb_bgsave_in_progress:0');
+        expect(persistence).toContain('rdb_last_bgsave_status:ok');
+        expect(await c.call('DBSIZE')).toBe(':100000\r\n');
+        c.close();
+      } finally {
+        await brook.stop();
+      }
+    });
+
     it('auto-aof-rewrite-percentage: rewrites once the AOF has grown that much over auto-aof-rewrite-min-size', async () => {
       const brook = await startBrookProcess([...AOF, '--auto-aof-rewrite-min-size', '200000', '--auto-aof-rewrite-percentage', '100']);
       try {

@@ -17,6 +17,10 @@ export const LOADING = 'LOADING Redis is loading the dataset in memory';
 const SLICE_MS = 4;
 /** After a failed background save, save points wait this long before trying again (CONFIG_BGSAVE_RETRY_DELAY). */
 const RETRY_DELAY_S = 5;
+/** BGSAVE while an AOF rewrite holds the snapshot walk: Redis's reply when another child process is active. */
+const BGSAVE_BUSY =
+  "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
+
 /** Save points and a scheduled BGSAVE are checked this often (serverCron at the default hz). */
 const CRON_MS = 100;
 
@@ -101,6 +105,8 @@ export class Persistence {
   /** A blocking save (SAVE, SHUTDOWN, FLUSHALL with save points, DEBUG RELOAD); false after logging the failure. */
   saveSync(): boolean {
     this.abortBackground('a synchronous save takes over');
+    // An AOF rewrite holds the one snapshot walk: SAVE blocks anyway, so it finishes that walk first (Redis's SAVE runs beside its child).
+    this.ks.snapshot?.finishNow();
     const started = Date.now();
     let file: RdbFile | null = null;
     try {
@@ -122,12 +128,15 @@ export class Persistence {
   }
 
   /** BGSAVE [SCHEDULE]: the reply (a status text or an error starting with its code). */
-  bgsave(inExec: boolean): { ok: boolean; text: string } {
+  bgsave(inExec: boolean, schedule: boolean): { ok: boolean; text: string } {
     if (this.bgsaveInProgress) return { ok: false, text: 'ERR Background save already in progress' };
-    if (inExec) {
+    // Another snapshot walk (an AOF rewrite) stands where Redis's other child process would.
+    const busy = this.ks.snapshot !== null;
+    if (inExec || (busy && schedule)) {
       this.scheduled = true;
       return { ok: true, text: 'Background saving scheduled' };
     }
+    if (busy) return { ok: false, text: BGSAVE_BUSY };
     return this.startBackground() ? { ok: true, text: 'Background saving started' } : { ok: false, text: 'ERR' };
   }
 
@@ -252,7 +261,7 @@ export class Persistence {
 
   /** serverCron's persistence part: a scheduled BGSAVE, then the save points. */
   private serverCron(): void {
-    if (this.bg !== null || this.load !== null) return;
+    if (this.bg !== null || this.load !== null || this.ks.snapshot !== null) return;
     const now = Math.floor(Date.now() / 1000);
     const mayRetry = this.lastBgsaveOk || now - this.lastBgsaveTry > RETRY_DELAY_S;
     if (this.scheduled && mayRetry) {
@@ -439,7 +448,7 @@ export function persistenceFamily(p: Persistence): CommandFamily {
       complexity: 'O(1)',
       handler: (c, argv) => {
         if (argv.length > 1 && (argv.length !== 2 || argv[1].toLowerCase() !== 'schedule')) return c.w.error(Err.syntax);
-        const r = p.bgsave(c.multi >= 0);
+        const r = p.bgsave(c.multi >= 0, argv.length === 2);
         if (r.ok) c.w.simple(r.text);
         else c.w.error(r.text);
       },

@@ -33,6 +33,8 @@ export type FlushListener = (db: number, emptied: KeyTable<Value>, cause: FlushC
  */
 export interface KeyPreserver {
   preserve(db: Database, key: string): void;
+  /** Completes the walk at once (a blocking SAVE needs the one walk the tables support). */
+  finishNow(): void;
 }
 
 /** Redis's lfu-log-factor and lfu-decay-time defaults. */

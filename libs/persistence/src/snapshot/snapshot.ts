@@ -151,6 +151,10 @@ export class Snapshot implements KeyPreserver {
     return true;
   }
 
+  finishNow(): void {
+    this.step(Infinity);
+  }
+
   /** Stops a failed or cancelled snapshot: the tables stop reporting changes to it. */
   abort(): void {
     for (const w of this.walks) w.keys.endWalk();
