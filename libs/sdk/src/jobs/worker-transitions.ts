@@ -23,12 +23,6 @@ export interface TakeResult {
   limitedForMs?: number;
 }
 
-/** A finished-jobs set as read by the transition adding to it. */
-interface FinishedSet {
-  size: number;
-  oldest: number | undefined;
-}
-
 /** What became of a failed attempt. */
 export type FailureOutcome = 'retry' | 'failed' | 'lost';
 
@@ -141,11 +135,8 @@ export class WorkerTransitions {
       id,
       token,
       () => [],
-      (multi) => {
-        multi.zadd(this.ctx.keys.active, 'XX', Date.now() + lockMs, id);
-        return true;
-      },
-    ).then((held) => held === true);
+      (multi) => multi.zadd(this.ctx.keys.active, 'XX', Date.now() + lockMs, id),
+    ).then((held) => held !== undefined);
   }
 
   /** active → completed (or deleted, per removeOnComplete); false when the lock was lost. */
@@ -153,26 +144,22 @@ export class WorkerTransitions {
     const { keys, serializer } = this.ctx;
     const bound = keepBound(job.opts.removeOnComplete ?? DEFAULT_REMOVE_ON_COMPLETE);
     const detail = value === undefined ? '' : serializer.serialize(value);
-    let finished: FinishedSet | undefined;
     const done = await this.whileLocked(
       job.id,
       token,
-      (redis) => [this.readFinished(redis, keys.completed, bound)],
-      (multi, now, [state]) => {
-        finished = state as FinishedSet;
-        multi.zrem(keys.active, job.id);
-        if (bound?.count === 0) this.ctx.deleteJob(multi, job.id);
-        else
-          multi
-            .zadd(keys.completed, now, job.id)
-            .hset(keys.job(job.id), { returnvalue: detail, finishedOn: now })
-            .hdel(keys.job(job.id), 'lock');
-        this.ctx.publishOutcome(multi, job.id, 'completed', detail);
-        return true;
+      () => [],
+      (multi, now) => {
+        this.ctx.publishOutcome(multi.zrem(keys.active, job.id), job.id, 'completed', detail);
+        if (bound?.count === 0) return this.ctx.deleteJob(multi, job.id);
+        multi
+          .zadd(keys.completed, now, job.id)
+          .hset(keys.job(job.id), { returnvalue: detail, finishedOn: now })
+          .hdel(keys.job(job.id), 'lock');
+        return this.measureFinished(multi, keys.completed);
       },
     );
-    if (done !== true) return false;
-    if (bound?.count !== 0) await this.trimIfOver(keys.completed, bound, finished);
+    if (!done) return false;
+    if (bound?.count !== 0) await this.trimIfOver(keys.completed, bound, done.replies.slice(-2));
     return true;
   }
 
@@ -186,58 +173,57 @@ export class WorkerTransitions {
     const retry = retryable && tries < (job.opts.attempts ?? 1);
     const delay = retry ? backoffDelay(job.opts.backoff, tries) : 0;
     const stacktrace = JSON.stringify([...job.stacktrace, ...(stack !== undefined ? [stack] : [])].slice(-STACKTRACE_KEPT));
-    const bound = keepBound(job.opts.removeOnFail);
-    let finished: FinishedSet | undefined;
-    const outcome = await this.whileLocked(
-      job.id,
-      token,
-      (redis) => [retry && delay === 0 ? this.ctx.nextSeq(redis) : 0, retry ? undefined : this.readFinished(redis, keys.failed, bound)],
-      (multi, now, [seq, state]) => {
-        finished = state as FinishedSet | undefined;
-        multi.zrem(keys.active, job.id).hdel(keys.job(job.id), 'lock').hset(keys.job(job.id), { failedReason: reason, stacktrace });
-        if (retry && delay > 0) this.ctx.queueDelayed(multi, job.id, now + delay);
-        else if (retry) this.ctx.queueReady(multi, job.id, job.opts.priority ?? 0, seq as number);
-        else this.finishFailed(multi, job.id, reason, now);
-        return retry ? ('retry' as const) : ('failed' as const);
-      },
-    );
-    if (outcome === 'failed') await this.trimIfOver(keys.failed, bound, finished);
-    return outcome ?? 'lost';
+    const seqs = (redis: Redis) => (retry && delay === 0 ? [this.ctx.nextSeq(redis)] : []);
+    const done = await this.whileLocked(job.id, token, seqs, (multi, now, [seq]) => {
+      multi.zrem(keys.active, job.id).hdel(keys.job(job.id), 'lock').hset(keys.job(job.id), { failedReason: reason, stacktrace });
+      if (retry && delay > 0) this.ctx.queueDelayed(multi, job.id, now + delay);
+      else if (retry) this.ctx.queueReady(multi, job.id, job.opts.priority ?? 0, seq);
+      else this.measureFinished(this.finishFailed(multi, job.id, reason, now), keys.failed);
+      return retry ? ('retry' as const) : ('failed' as const);
+    });
+    if (!done) return 'lost';
+    if (done.value === 'failed') await this.trimIfOver(keys.failed, keepBound(job.opts.removeOnFail), done.replies.slice(-2));
+    return done.value;
   }
 
   /**
    * A transition of a job this worker runs: WATCH its hash and, in the same round trip, read its
-   * lock and what `reads` asks; unless the lock is no longer `token` (then undefined), EXEC the
-   * MULTI `write` fills, and return what `write` returned.
+   * lock and the numbers `numbers` asks for (sequence numbers); unless the lock is no longer
+   * `token` (then undefined), EXEC the MULTI `write` fills. Returns what `write` returned, and
+   * EXEC's replies.
    */
   private whileLocked<T>(
     id: string,
     token: string,
-    reads: (redis: Redis) => unknown[],
-    write: (multi: ChainableCommander, now: number, read: unknown[]) => T,
-  ): Promise<T | undefined> {
+    numbers: (redis: Redis) => Promise<number>[],
+    write: (multi: ChainableCommander, now: number, numbers: number[]) => T,
+  ): Promise<{ value: T; replies: unknown[] } | undefined> {
     const key = this.ctx.keys.job(id);
     return this.ctx.transactions.run(async (redis) => {
-      const [, lock, ...read] = await Promise.all([redis.watch(key), redis.hget(key, 'lock'), ...reads(redis)]);
+      const [, lock, ...read] = await Promise.all([redis.watch(key), redis.hget(key, 'lock'), ...numbers(redis)]);
       if (lock !== token) return undefined;
       const multi = redis.multi();
-      const result = write(multi, Date.now(), read);
-      return (await execOrConflict(multi)) === CONFLICT ? CONFLICT : result;
+      const value = write(multi, Date.now(), read);
+      const replies = await execOrConflict(multi);
+      return replies === CONFLICT ? CONFLICT : { value, replies };
     });
   }
 
-  /** Size and oldest score of a finished-jobs set, when it has a bound to keep (read with the finishing transition). */
-  private async readFinished(redis: Redis, key: string, bound: KeepBound | null): Promise<FinishedSet | undefined> {
-    if (!bound) return undefined;
-    const [size, oldest] = await Promise.all([redis.zcard(key), redis.zrange(key, '0', '0', 'WITHSCORES')]);
-    return { size, oldest: oldest.length < 2 ? undefined : Number(oldest[1]) };
+  /**
+   * Adds to a MULTI that just added a job to the finished set `key` its size and oldest score, as
+   * its last two replies: read in the same atomic step, the finish that takes the set over its
+   * bound sees it, whatever other workers finish meanwhile.
+   */
+  private measureFinished(multi: ChainableCommander, key: string): ChainableCommander {
+    return multi.zcard(key).zrange(key, '0', '0', 'WITHSCORES');
   }
 
-  /** Trims `key` to its bound when the finish that just added one job (as read before) went over it; else costs nothing. */
-  private async trimIfOver(key: string, bound: KeepBound | null, before: FinishedSet | undefined): Promise<void> {
-    if (!bound || !before) return;
-    const overCount = bound.count !== undefined && before.size + 1 > bound.count;
-    const overAge = bound.ageMs !== undefined && before.oldest !== undefined && before.oldest <= Date.now() - bound.ageMs;
+  /** Trims `key` when the finish that measured it (`measured`: its size and oldest entry, WITHSCORES) took it over its bound. */
+  private async trimIfOver(key: string, bound: KeepBound | null, measured: unknown[]): Promise<void> {
+    if (!bound) return;
+    const [size, oldest] = measured as [number, string[]];
+    const overCount = bound.count !== undefined && size > bound.count;
+    const overAge = bound.ageMs !== undefined && oldest.length === 2 && Number(oldest[1]) <= Date.now() - bound.ageMs;
     if (overCount || overAge) await this.trim(key, bound);
   }
 
@@ -326,10 +312,10 @@ export class WorkerTransitions {
     return multi.del(keys.claim(token)).zrem(keys.claims, token);
   }
 
-  private finishFailed(multi: ReturnType<QueueContext['commands']['multi']>, id: string, reason: string, now: number): void {
+  private finishFailed(multi: ChainableCommander, id: string, reason: string, now: number): ChainableCommander {
     const { keys } = this.ctx;
     multi.zadd(keys.failed, now, id).hset(keys.job(id), { failedReason: reason, finishedOn: now });
-    this.ctx.publishOutcome(multi, id, 'failed', reason);
+    return this.ctx.publishOutcome(multi, id, 'failed', reason);
   }
 
   /** Deletes the oldest finished jobs beyond the bound (count) and those older than it (age). */
