@@ -6,10 +6,11 @@
  * The worker process runs the built SDK (npm run build first).
  */
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from '@jest/globals';
 import type { Job, Queue } from '@brook/sdk';
+import { killWorker, spawnChildWorker } from '../support/child-worker.js';
 import { describeSdkModes, waitUntil } from '../support/sdk-modes.js';
 import { ROOT } from '../support/servers.js';
 import { JobApps, processorFor, queueOf } from './jobs-app.js';
@@ -25,11 +26,7 @@ describeSdkModes('job workers that die or shut down', (target) => {
   let worker: ChildProcess | undefined;
 
   afterEach(async () => {
-    if (worker && worker.exitCode === null && worker.signalCode === null) {
-      const exited = new Promise((r) => worker?.once('exit', r));
-      worker.kill('SIGKILL');
-      await exited;
-    }
+    await killWorker(worker);
     worker = undefined;
     await apps.closeAll();
   });
@@ -38,18 +35,13 @@ describeSdkModes('job workers that die or shut down', (target) => {
   /** Adds a job, lets a worker process start it, and kills that process with SIGKILL. */
   async function killWorkerMidJob(name: string): Promise<{ queue: Queue; job: Job }> {
     const queue = queueOf(await apps.start([name]), name);
-    let output = '';
-    const proc = spawn(process.execPath, [WORKER, target.url, name, String(LOCK_MS)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { proc, output } = spawnChildWorker(WORKER, [target.url, name, String(LOCK_MS)]);
     worker = proc;
-    proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    await waitUntil(() => output.includes('ready\n') || proc.exitCode !== null, 'the worker process');
-    expect(output).toContain('ready\n');
+    await waitUntil(() => output().includes('ready\n') || proc.exitCode !== null, 'the worker process');
+    expect(output()).toContain('ready\n');
     const job = await queue.add('work', { n: 1 });
-    await waitUntil(() => output.includes(`started ${job.id} 1\n`), `the worker to start job ${job.id}`);
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGKILL');
-    await exited;
+    await waitUntil(() => output().includes(`started ${job.id} 1\n`), `the worker to start job ${job.id}`);
+    await killWorker(proc);
     expect(await job.getState()).toBe('active');
     return { queue, job };
   }
