@@ -41,7 +41,10 @@ interface Running {
 export class JobWorker {
   private readonly transitions: WorkerTransitions;
   private readonly schedulers: JobSchedulers;
+  /** Jobs taken and not yet recorded as finished (their handler running, or their outcome being written). */
   private readonly running = new Map<string, Running>();
+  /** Of those, the ones whose handler runs. */
+  private handling = 0;
   private subscriber: Redis | undefined;
   private stopping = false;
   /** Set once shutdown gave up waiting: results of jobs still running are dropped (they stall, as if the process had died). */
@@ -147,12 +150,14 @@ export class JobWorker {
   private async fetchLoop(): Promise<void> {
     while (!this.stopping) {
       try {
-        if (this.running.size >= this.options.concurrency) {
+        // Handlers run up to `concurrency`; outcomes still being recorded count too, up to as many again.
+        const { concurrency } = this.options;
+        const free = Math.min(concurrency - this.handling, 2 * concurrency - this.running.size);
+        if (free <= 0) {
           await this.sleep(IDLE_POLL_MS);
           continue;
         }
         await this.promoteIfDue();
-        const free = this.options.concurrency - this.running.size;
         const { taken, limitedForMs } = await this.transitions.take(free, this.options.lockDuration, this.options.limiter);
         for (const { job, token } of taken) this.launch(job, token);
         for (const { job } of taken) if (job.scheduler !== undefined) await this.schedulers.scheduleAfter(job);
@@ -178,6 +183,7 @@ export class JobWorker {
     }, lockDuration / 2);
     const running: Running = { job, token, renewal, done: Promise.resolve() };
     this.running.set(job.id, running);
+    this.handling++;
     running.done = this.process(running).finally(() => {
       clearInterval(renewal);
       this.running.delete(job.id);
@@ -186,29 +192,39 @@ export class JobWorker {
   }
 
   private async process({ job, token }: Running): Promise<void> {
-    const queue = this.store.queueName;
     this.emit('active', job);
-    let result: unknown;
+    let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
     try {
-      result = await this.withTimeout(job);
+      outcome = { ok: true, result: await this.withTimeout(job) };
     } catch (e) {
-      if (this.abandoned) return;
-      const reason = errorText(e);
-      const outcome = await this.settle(() =>
-        this.transitions.fail(job, token, reason, e instanceof Error ? e.stack : undefined, !isNonRetryable(e)),
-      );
-      if (outcome === undefined || outcome === 'lost') return;
-      job.failedReason = reason;
-      // The server's record says so too; listeners (metrics) tell a final failure by it.
-      if (outcome === 'failed') job.finishedOn = Date.now();
-      this.emit('failed', job, e);
-      if (outcome === 'failed') this.logger.warn(`Queue ${queue}: job ${job.id} (${job.name}) failed: ${reason}`);
-      return;
+      outcome = { ok: false, error: e };
     }
+    // The handler's slot is free now: the next take overlaps the recording of this outcome (as
+    // BullMQ's fetch-next), which saves a take's round trips per job at low concurrency.
+    this.handling--;
+    this.wake();
     if (this.abandoned) return;
+    if (outcome.ok) await this.recordCompleted(job, token, outcome.result);
+    else await this.recordFailed(job, token, outcome.error);
+  }
+
+  private async recordCompleted(job: Job, token: string, result: unknown): Promise<void> {
     if ((await this.settle(() => this.transitions.complete(job, token, result))) !== true) return;
     job.returnvalue = result;
     this.emit('completed', job, result);
+  }
+
+  private async recordFailed(job: Job, token: string, error: unknown): Promise<void> {
+    const reason = errorText(error);
+    const outcome = await this.settle(() =>
+      this.transitions.fail(job, token, reason, error instanceof Error ? error.stack : undefined, !isNonRetryable(error)),
+    );
+    if (outcome === undefined || outcome === 'lost') return;
+    job.failedReason = reason;
+    // The server's record says so too; listeners (metrics) tell a final failure by it.
+    if (outcome === 'failed') job.finishedOn = Date.now();
+    this.emit('failed', job, error);
+    if (outcome === 'failed') this.logger.warn(`Queue ${this.store.queueName}: job ${job.id} (${job.name}) failed: ${reason}`);
   }
 
   /** Runs a finishing transition; an error is logged (the job then stalls and is retried), never thrown. */
