@@ -10,13 +10,24 @@
  * - Delayed-job lateness: then DELAYED_JOBS jobs with DELAY_MS delay, added at DELAYED_RATE per
  *   second; lateness = when the processor got the job − (when add() was called + the delay).
  *
- * The processor does no work: the numbers are the queue's own cost. Processes are pinned like
- * sdk.js's (the Node processes share the client CPU, the server has the other), and use its
- * role-process protocol: "BENCH <json>" lines out, commands in.
+ * The processor does no work: the numbers are the queue's own cost. Processes are pinned and
+ * driven as sdk.js's are (its role-process protocol and helpers).
  */
 import { fileURLToPath } from 'node:url';
 import { median } from './servers.js';
-import { decorateMethod, latency, LOGGER, nestModule, nextCommand, now, report, sdk, startRole, withTimeout } from './sdk.js';
+import {
+  decorateMethod,
+  latency,
+  LOGGER,
+  nestModule,
+  nextCommand,
+  now,
+  report,
+  runRoleProcess,
+  sdk,
+  startRole,
+  withTimeout,
+} from './sdk.js';
 
 const ROUNDS = 2;
 const FLOOD_JOBS = 1000;
@@ -286,12 +297,4 @@ export function jobsMarkdown({ targets, rows }, { rounds = ROUNDS } = {}) {
   ].join('\n');
 }
 
-if (process.argv[1] === SCRIPT) {
-  const [role, config] = process.argv.slice(2);
-  ROLES[role](JSON.parse(config))
-    .then(() => process.exit(0))
-    .catch((e) => {
-      process.stderr.write(`${e.stack ?? e}\n`);
-      process.exit(1);
-    });
-}
+runRoleProcess(SCRIPT, ROLES);

@@ -259,24 +259,17 @@ async function runPubsub() {
   }
 }
 
-/** The Nest SDK against Brook and Redis, interleaved. */
-async function runSdk() {
-  const brook = await startBrook();
-  const redis = await startRedis();
-  try {
-    return sdkMarkdown(await sdkBench(brook, redis, { log }));
-  } finally {
-    await brook.stop();
-    await redis.stop();
-  }
-}
+/** Suites of their own flag (and --all), each against a fresh Brook and Redis pair: its driver and its markdown writer. */
+const PAIRED_SUITES = [
+  { flag: 'sdk', title: 'Nest SDK', bench: sdkBench, markdown: sdkMarkdown },
+  { flag: 'jobs', title: 'job queues', bench: jobsBench, markdown: jobsMarkdown },
+];
 
-/** The job queues: the SDK on Brook and on Redis, BullMQ on Redis. */
-async function runJobs() {
+async function runPaired({ bench, markdown }) {
   const brook = await startBrook();
   const redis = await startRedis();
   try {
-    return jobsMarkdown(await jobsBench(brook, redis, { log }));
+    return markdown(await bench(brook, redis, { log }));
   } finally {
     await brook.stop();
     await redis.stop();
@@ -328,9 +321,8 @@ async function main() {
     opts.streams ||
     opts['streams-scale'] ||
     opts.pubsub ||
-    opts.sdk ||
-    opts.jobs ||
-    opts.persistence;
+    opts.persistence ||
+    PAIRED_SUITES.some((suite) => opts[suite.flag]);
   const parts = [];
   if (opts.all || !only || opts.throughput) parts.push(await runThroughput());
   if (opts.all || !only || opts.memory) parts.push(await runMemory());
@@ -349,15 +341,11 @@ async function main() {
     print(markdown);
     save(opts.all ? 'stream consumer groups' : 'streams', [markdown]);
   }
-  if (opts.sdk || opts.all) {
-    const markdown = await runSdk();
+  for (const suite of PAIRED_SUITES) {
+    if (!opts[suite.flag] && !opts.all) continue;
+    const markdown = await runPaired(suite);
     print(markdown);
-    save('Nest SDK', [markdown]);
-  }
-  if (opts.jobs || opts.all) {
-    const markdown = await runJobs();
-    print(markdown);
-    save('job queues', [markdown]);
+    save(suite.title, [markdown]);
   }
   if (opts['streams-scale'] || opts.all) {
     const markdown = await runStreamScale();

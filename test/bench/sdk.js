@@ -388,12 +388,16 @@ export function sdkMarkdown(rows, { rounds = ROUNDS, messages = FLOOD_MESSAGES }
   ].join('\n');
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/** In a role process (`script` is the main module: `node <script> <role> <json>`), runs that role of `roles`, then exits. */
+export function runRoleProcess(script, roles) {
+  if (process.argv[1] !== script) return;
   const [role, config] = process.argv.slice(2);
-  ROLES[role](JSON.parse(config))
+  roles[role](JSON.parse(config))
     .then(() => process.exit(0))
     .catch((e) => {
       process.stderr.write(`${e.stack ?? e}\n`);
       process.exit(1);
     });
 }
+
+runRoleProcess(fileURLToPath(import.meta.url), ROLES);

@@ -1,7 +1,7 @@
 /**
  * Managing a queue, in the three modes: counts and listings, pause/resume, drain, clean,
- * obliterate, removing jobs, dead letters (failed jobs listed, replayed, bounded) and the bound
- * on completed jobs.
+ * obliterate, removing jobs, dead letters (failed jobs listed, replayed, bounded), the bounds
+ * on completed jobs (count, age, the default), and addBulk's atomicity.
  */
 import 'reflect-metadata';
 import { afterAll, afterEach, expect, it } from '@jest/globals';
@@ -115,6 +115,87 @@ describeSdkModes('managing job queues', (target) => {
     const gone = await queue.add('gone', 1, { removeOnComplete: true });
     expect(await gone.waitUntilFinished(20000)).toBe(1);
     expect(await gone.getState()).toBe('unknown');
+  });
+
+  it('bounds completed jobs by age (removeOnComplete.age), and to the newest 1000 by default', async () => {
+    const name = freshQueue();
+    await apps.start([], [processorFor(name, { concurrency: 50 }, (data) => data)]);
+    const queue = queueOf(await apps.start([name]), name);
+    const old = await queue.addBulk([1, 2].map((n) => ({ name: 'aged', data: n, opts: { removeOnComplete: { age: 1 } } })));
+    await Promise.all(old.map((j) => j.waitUntilFinished(20000)));
+    await new Promise((r) => setTimeout(r, 1100));
+    // The age bound is applied when a job of the set finishes: the next one.
+    const young = await queue.add('aged', 3, { removeOnComplete: { age: 1 } });
+    await young.waitUntilFinished(20000);
+    await waitUntil(async () => (await queue.getJobCounts()).completed === 1, 'the aged jobs to go');
+    expect((await queue.getJobs(['completed'])).map((j) => j.id)).toEqual([young.id]);
+
+    const many = await queue.addBulk(Array.from({ length: 1500 }, (_, n) => ({ name: 'default', data: n })));
+    // Each finish that takes the set over the bound trims it (right after, in a transaction of its own).
+    await waitUntil(async () => {
+      const counts = await queue.getJobCounts();
+      return counts.waiting + counts.active === 0 && counts.completed === 1000;
+    }, 'the 1500 jobs to finish, 1000 kept');
+    // The jobs trimmed are gone with their hashes (memory stays flat), the newest are kept.
+    expect(await queue.getJob(many[0].id)).toBeUndefined();
+    expect((await queue.getJob(many[1499].id))?.returnvalue).toBe(1499);
+  });
+
+  it('adds a bulk atomically: another client sees none or all of it; jobIds dedupe against the queue and the bulk', async () => {
+    const name = freshQueue();
+    const queue = queueOf(await apps.start([name]), name);
+    const seen = new Set<number>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) seen.add((await queue.getJobCounts()).waiting);
+    })();
+    for (let round = 0; round < 5; round++) {
+      await queue.addBulk(Array.from({ length: 200 }, (_, n) => ({ name: 'bulk', data: n })));
+      await queue.drain();
+    }
+    watching = false;
+    await watcher;
+    expect([...seen].filter((n) => n !== 0 && n !== 200)).toEqual([]);
+
+    const first = await queue.add('named', 'first', { jobId: 'a' });
+    const [again, fresh, repeated] = await queue.addBulk([
+      { name: 'named', data: 'second', opts: { jobId: 'a' } },
+      { name: 'named', data: 'third', opts: { jobId: 'b' } },
+      { name: 'named', data: 'fourth', opts: { jobId: 'b' } },
+    ]);
+    expect([again.id, again.data, fresh.id, fresh.data, repeated.data]).toEqual(['a', 'first', 'b', 'third', 'third']);
+    expect(first.id).toBe('a');
+    expect((await queue.getJobCounts()).waiting).toBe(2);
+  });
+
+  it('obliterate refuses while a worker runs a job, unless forced', async () => {
+    const name = freshQueue();
+    let release: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (release = resolve));
+    let started = false;
+    await apps.start(
+      [],
+      [
+        processorFor(name, {}, async () => {
+          started = true;
+          await running;
+          return 'late';
+        }),
+      ],
+    );
+    const queue = queueOf(await apps.start([name]), name);
+    const job = await queue.add('busy', 1);
+    await queue.add('waiting', 2, { delay: HOUR });
+    await waitUntil(() => started, 'the job to start');
+    await expect(queue.obliterate()).rejects.toThrow(`Cannot obliterate queue ${name} with active jobs`);
+    expect(await queue.getJobCounts()).toMatchObject({ active: 1, delayed: 1 });
+    await queue.obliterate({ force: true });
+    expect(await queue.getJobCounts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0 });
+    release();
+    // Its worker finds the job gone: nothing is recorded for it.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await queue.getJob(job.id)).toBeUndefined();
+    expect(await queue.getJobCounts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0 });
   });
 
   it('clean deletes old jobs of a state up to a limit; obliterate deletes every key of the queue', async () => {

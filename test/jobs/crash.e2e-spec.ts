@@ -6,10 +6,14 @@
  * The worker process runs the built SDK (npm run build first).
  */
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
 import type { Job, Queue } from '@brook/sdk';
+import { killWorker, spawnChildWorker } from '../support/child-worker.js';
+import { sample } from '../support/prometheus.js';
 import { describeSdkModes, waitUntil } from '../support/sdk-modes.js';
 import { ROOT } from '../support/servers.js';
 import { JobApps, processorFor, queueOf } from './jobs-app.js';
@@ -25,11 +29,7 @@ describeSdkModes('job workers that die or shut down', (target) => {
   let worker: ChildProcess | undefined;
 
   afterEach(async () => {
-    if (worker && worker.exitCode === null && worker.signalCode === null) {
-      const exited = new Promise((r) => worker?.once('exit', r));
-      worker.kill('SIGKILL');
-      await exited;
-    }
+    await killWorker(worker);
     worker = undefined;
     await apps.closeAll();
   });
@@ -38,18 +38,13 @@ describeSdkModes('job workers that die or shut down', (target) => {
   /** Adds a job, lets a worker process start it, and kills that process with SIGKILL. */
   async function killWorkerMidJob(name: string): Promise<{ queue: Queue; job: Job }> {
     const queue = queueOf(await apps.start([name]), name);
-    let output = '';
-    const proc = spawn(process.execPath, [WORKER, target.url, name, String(LOCK_MS)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { proc, output } = spawnChildWorker(WORKER, [target.url, name, String(LOCK_MS)]);
     worker = proc;
-    proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    await waitUntil(() => output.includes('ready\n') || proc.exitCode !== null, 'the worker process');
-    expect(output).toContain('ready\n');
+    await waitUntil(() => output().includes('ready\n') || proc.exitCode !== null, 'the worker process');
+    expect(output()).toContain('ready\n');
     const job = await queue.add('work', { n: 1 });
-    await waitUntil(() => output.includes(`started ${job.id} 1\n`), `the worker to start job ${job.id}`);
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGKILL');
-    await exited;
+    await waitUntil(() => output().includes(`started ${job.id} 1\n`), `the worker to start job ${job.id}`);
+    await killWorker(proc);
     expect(await job.getState()).toBe('active');
     return { queue, job };
   }
@@ -58,6 +53,7 @@ describeSdkModes('job workers that die or shut down', (target) => {
     const name = freshQueue();
     const { job } = await killWorkerMidJob(name);
     const stalled: unknown[] = [];
+    const registry = new Registry();
     const app = await apps.start(
       [name],
       [
@@ -70,6 +66,7 @@ describeSdkModes('job workers that die or shut down', (target) => {
           },
         ),
       ],
+      { metrics: { registry } },
     );
     const queue = queueOf(app, name);
     expect(await job.waitUntilFinished(20000)).toBe('finished on attempt 2');
@@ -77,6 +74,36 @@ describeSdkModes('job workers that die or shut down', (target) => {
     expect(await queue.getJobCounts()).toMatchObject({ active: 0, completed: 1, failed: 0 });
     await waitUntil(() => stalled.length === 1, 'the stalled event');
     expect(stalled[0]).toEqual([expect.objectContaining({ id: job.id }), false]);
+    const metrics = await registry.metrics();
+    expect(sample(metrics, 'brook_jobs_total', { queue: name, name: 'work', status: 'stalled' })).toBe(1);
+    expect(sample(metrics, 'brook_jobs_total', { queue: name, name: 'work', status: 'completed' })).toBe(1);
+    expect(sample(metrics, 'brook_jobs_total', { queue: name, name: 'work', status: 'failed' })).toBeUndefined();
+  });
+
+  it('puts back the jobs of a take whose worker died between its two steps (a claim past its deadline)', async () => {
+    const name = freshQueue();
+    const queue = queueOf(await apps.start([name]), name);
+    await queue.pause();
+    const job = await queue.add('work', { n: 2 });
+    // What a worker killed after the first MULTI of a take leaves (see queue-keys.ts).
+    const base = `brook:queue:${name}`;
+    const redis = new Redis(target.port, '127.0.0.1');
+    try {
+      await redis
+        .multi()
+        .zrangestore(`${base}:claim:dead`, `${base}:wait`, '0', '0')
+        .zremrangebyrank(`${base}:wait`, 0, 0)
+        .zadd(`${base}:claims`, Date.now() - 1, 'dead')
+        .exec();
+    } finally {
+      redis.disconnect();
+    }
+    expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0 });
+    expect(await job.getState()).toBe('active');
+    await queue.resume();
+    await apps.start([], [processorFor(name, { lockDuration: LOCK_MS }, () => 'recovered')]);
+    expect(await job.waitUntilFinished(20000)).toBe('recovered');
+    expect(await queue.getJob(job.id)).toMatchObject({ attemptsMade: 1 });
   });
 
   it('a job that stalls more than maxStalledCount times fails, saying so', async () => {

@@ -91,22 +91,25 @@ describeSdkModes('job queues', (target) => {
     expect(seen).toEqual([{ v: 1 }, { v: 3 }]);
   });
 
-  it('starts delayed jobs when due, not before', async () => {
+  it('starts delayed jobs when due, not before, and on time with two worker apps', async () => {
     const name = freshQueue();
     const starts = new Map<string, number>();
-    await apps.start([], [processorFor(name, {}, (_d, job) => starts.set(job.id, Date.now()))]);
+    const processor = processorFor(name, {}, (_d, job) => starts.set(job.id, Date.now()));
+    await apps.start([], [processor]);
+    await apps.start([], [processor]);
     const queue = queueOf(await apps.start([name]), name);
-    const jobs = await Promise.all([700, 300, 500].map((delay) => queue.add('later', { delay }, { delay })));
-    expect((await queue.getJobCounts()).delayed).toBe(3);
+    const delays = [700, 300, 500, 400, 600, 350, 450, 550];
+    const jobs = await Promise.all(delays.map((delay) => queue.add('later', { delay }, { delay })));
+    expect((await queue.getJobCounts()).delayed).toBe(delays.length);
     expect(await jobs[0].getState()).toBe('delayed');
-    await waitUntil(() => starts.size === 3, 'the delayed jobs to run');
-    for (const job of jobs) {
-      const due = job.timestamp + (job.opts.delay ?? 0);
-      const started = starts.get(job.id) ?? 0;
-      expect(started).toBeGreaterThanOrEqual(due);
-      // The bound is 50 ms; checked generously here (a shared 2-core machine), measured by the benchmark.
-      expect(started - due).toBeLessThan(500);
-    }
+    await waitUntil(() => starts.size === delays.length, 'the delayed jobs to run');
+    const lateness = jobs.map((job) => (starts.get(job.id) ?? 0) - (job.timestamp + (job.opts.delay ?? 0))).sort((a, b) => a - b);
+    expect(lateness[0]).toBeGreaterThanOrEqual(0);
+    // The bound is 50 ms; the bench measures it (p50/p99). Here, on a shared 2-core machine
+    // that runs other suites and servers at once (45 ms medians seen at load 15), 2x for the
+    // median and 5x for every job: a worker that only polls (every second) fails both.
+    expect(lateness[lateness.length / 2]).toBeLessThan(100);
+    expect(lateness[lateness.length - 1]).toBeLessThan(250);
   });
 
   it('retries with fixed and exponential backoff, then fails finally with reason, stack and attempts', async () => {
@@ -203,6 +206,7 @@ describeSdkModes('job queues', (target) => {
             await job.updateProgress(50);
             await job.updateProgress({ step: 'done' });
             await job.log('half way');
+            await job.log('nearly there');
             return 'done';
           },
           (event, args) => {
@@ -216,6 +220,8 @@ describeSdkModes('job queues', (target) => {
     expect(await job.waitUntilFinished(20000)).toBe('done');
     expect((await queue.getJob(job.id))?.progress).toEqual({ step: 'done' });
     expect(progress).toEqual([50, { step: 'done' }]);
+    expect(await queue.getJobLogs(job.id)).toEqual({ logs: ['half way', 'nearly there'], count: 2 });
+    expect(await queue.getJobLogs(job.id, 0, 0, false)).toEqual({ logs: ['nearly there'], count: 2 });
     const hung = await queue.add('h', { hang: true }, { timeout: 200, attempts: 2 });
     await expect(hung.waitUntilFinished(20000)).rejects.toThrow(/timed out after 200 ms/);
     expect((await queue.getJob(hung.id))?.attemptsMade).toBe(2);

@@ -5,13 +5,14 @@
  * (npm run build first).
  */
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, expect, it } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { BrookPublisher, OnMessage, type MessageContext } from '@brook/sdk';
+import { killWorker, spawnChildWorker } from '../support/child-worker.js';
 import { describeSdkModes, waitUntil } from '../support/sdk-modes.js';
 import { ROOT } from '../support/servers.js';
 import { closeApps, startApp } from './sdk-app.js';
@@ -27,25 +28,12 @@ class Survivor {
   }
 }
 
-/** The worker process and everything it printed. */
-function spawnWorker(url: string): { proc: ChildProcess; output: () => string } {
-  let output = '';
-  const proc = spawn(process.execPath, [WORKER, url, 'jobs', 'workers'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  return { proc, output: () => output };
-}
-
 describeSdkModes('a consumer process killed mid-message', (target) => {
   const apps: TestingModule[] = [];
   let worker: ChildProcess | undefined;
 
   afterEach(async () => {
-    if (worker && worker.exitCode === null && worker.signalCode === null) {
-      const exited = new Promise((r) => worker?.once('exit', r));
-      worker.kill('SIGKILL');
-      await exited;
-    }
+    await killWorker(worker);
     await closeApps(apps);
     finished.length = 0;
   });
@@ -53,15 +41,13 @@ describeSdkModes('a consumer process killed mid-message', (target) => {
   it('leaves its entry pending; another instance reclaims it and finishes it (deliveryCount 2)', async () => {
     const host = await startApp(target.hostOptions());
     apps.push(host);
-    const child = spawnWorker(target.url);
+    const child = spawnChildWorker(WORKER, [target.url, 'jobs', 'workers']);
     worker = child.proc;
-    const exited = new Promise((r) => child.proc.once('exit', r));
     await waitUntil(() => child.output().includes('ready\n') || child.proc.exitCode !== null, 'the worker process');
     expect(child.output()).toContain('ready\n');
     const id = await host.get(BrookPublisher).append('jobs', { job: 1 });
     await waitUntil(() => child.output().includes(`started ${id} 1\n`), `the worker to start ${id}`);
-    child.proc.kill('SIGKILL');
-    await exited;
+    await killWorker(child.proc);
 
     const redis = new Redis(target.port, '127.0.0.1');
     try {

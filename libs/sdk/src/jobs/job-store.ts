@@ -17,8 +17,17 @@ export interface NewJob {
   extra?: Record<string, string | number>;
 }
 
+/** A job for addBulk, its options merged with the queue's defaults. */
+export interface JobToAdd<T> {
+  name: string;
+  data: T;
+  opts: JobOptions;
+}
+
 /** Events searched for the outcome of a job that finished and was removed before its waiter came. */
 const RECENT_EVENTS = 1000;
+/** Keys looked at (SCAN COUNT) and deleted per command by obliterate. */
+const OBLITERATE_BATCH = 500;
 
 /**
  * The producer and admin side of one queue: adding, reading and managing jobs. The worker side
@@ -38,27 +47,55 @@ export class JobStore implements JobBackend {
     return this.ctx.name;
   }
 
-  /** Adds a job, or returns the existing job with the same jobId (then `created` is false). */
-  async add<T, R>(name: string, data: T, opts: JobOptions): Promise<{ job: Job<T, R>; created: boolean }> {
-    checkJobOptions(opts);
+  /**
+   * Adds jobs in one MULTI/EXEC: all or none. An entry whose jobId names a job that exists (or an
+   * earlier entry of the same call) gets that job instead, and adds nothing.
+   */
+  async addBulk<T, R>(entries: JobToAdd<T>[]): Promise<Job<T, R>[]> {
+    for (const { opts } of entries) checkJobOptions(opts);
     const { keys, serializer } = this.ctx;
-    const serialized = serializer.serialize(data);
-    return this.ctx.transactions.run(async (redis) => {
-      let id = opts.jobId;
-      if (id !== undefined) {
-        await redis.watch(keys.job(id));
-        const existing = await this.readJob<T, R>(redis, id);
-        if (existing) return { job: existing, created: false };
-      } else {
-        id = String(await redis.incr(keys.id));
-      }
-      const now = Date.now();
-      const seq = (opts.delay ?? 0) > 0 ? 0 : await this.ctx.nextSeq(redis);
-      const multi = this.writeNewJob(redis.multi(), { id, name, data: serialized, opts, timestamp: now, seq });
-      if ((await execOrConflict(multi)) === CONFLICT) return CONFLICT;
-      const fields: JobFields<T> = { id, name, data, opts, attemptsMade: 0, stalls: 0, progress: 0, stacktrace: [], timestamp: now };
-      return { job: new Job<T, R>(this, fields), created: true };
-    });
+    const serialized = entries.map(({ data }) => serializer.serialize(data));
+    const jobIds = [...new Set(entries.flatMap(({ opts }) => opts.jobId ?? []))];
+    const generated = entries.filter(({ opts }) => opts.jobId === undefined).length;
+    const ready = entries.filter(({ opts }) => (opts.delay ?? 0) <= 0).length;
+    const attempt = async (redis: Redis): Promise<Job<T, R>[] | typeof CONFLICT> => {
+      // One round trip: the watch on the named jobs, their hashes, and the ids and sequence numbers
+      // (numbers left unused by a dedupe or an aborted EXEC are only gaps).
+      const [, hashes, lastId, firstSeq] = await Promise.all([
+        jobIds.length > 0 ? redis.watch(...jobIds.map((id) => keys.job(id))) : undefined,
+        Promise.all(jobIds.map((id) => redis.hgetallBuffer(keys.job(id)))),
+        generated > 0 ? redis.incrby(keys.id, generated) : 0,
+        ready > 0 ? this.ctx.nextSeq(redis, ready) : 0,
+      ]);
+      const known = new Map<string, Job<T, R>>();
+      jobIds.forEach((id, i) => {
+        const job = this.jobFromHash<T, R>(id, hashes[i]);
+        if (job) known.set(id, job);
+      });
+      const multi = redis.multi();
+      const timestamp = Date.now();
+      let nextId = lastId - generated + 1;
+      let seq = firstSeq;
+      let writes = 0;
+      const added = entries.map(({ name, data, opts }, i) => {
+        const existing = opts.jobId === undefined ? undefined : known.get(opts.jobId);
+        if (existing) return existing;
+        const id = opts.jobId ?? String(nextId++);
+        this.writeNewJob(multi, { id, name, data: serialized[i], opts, timestamp, seq: (opts.delay ?? 0) > 0 ? 0 : seq++ });
+        writes++;
+        const fields: JobFields<T> = { id, name, data, opts, attemptsMade: 0, stalls: 0, progress: 0, stacktrace: [], timestamp };
+        const job = new Job<T, R>(this, fields);
+        known.set(id, job);
+        return job;
+      });
+      if (writes > 0 && (await execOrConflict(multi)) === CONFLICT) return CONFLICT;
+      return added;
+    };
+    if (jobIds.length > 0) return this.ctx.transactions.run(attempt);
+    // Nothing to watch: the shared connection does (ioredis sends a MULTI block in one write), and EXEC cannot be aborted.
+    const added = await attempt(this.ctx.commands);
+    if (added === CONFLICT) throw new Error(`queue ${this.queueName}: EXEC aborted without WATCH`);
+    return added;
   }
 
   /**
@@ -82,7 +119,7 @@ export class JobStore implements JobBackend {
       stacktrace: '[]',
       timestamp,
     });
-    if (delay > 0) return multi.zadd(keys.delayed, timestamp + delay, id).publish(keys.wakeChannel, id);
+    if (delay > 0) return this.ctx.queueDelayed(multi, id, timestamp + delay);
     return this.ctx.queueReady(multi, id, priority, job.seq);
   }
 
@@ -113,7 +150,9 @@ export class JobStore implements JobBackend {
   async getState(id: string): Promise<JobState | 'unknown'> {
     const scores = await this.perState((key, pipeline) => pipeline.zscore(key, id));
     const index = scores.findIndex((score) => score !== null);
-    return index < 0 ? 'unknown' : JOB_STATES[index];
+    if (index >= 0) return JOB_STATES[index];
+    // In no state but still there: in a worker's claim, on its way to active (see queue-keys.ts).
+    return (await this.ctx.commands.exists(this.ctx.keys.job(id))) === 1 ? 'active' : 'unknown';
   }
 
   /** One command per state (in JOB_STATES order) in one round trip; their replies, or the first error. */
@@ -305,19 +344,44 @@ export class JobStore implements JobBackend {
     return (await this.ctx.commands.exists(this.ctx.keys.paused)) === 1;
   }
 
-  /** Deletes every key of the queue. */
-  async obliterate(): Promise<void> {
+  /**
+   * Deletes every key of the queue, in batches (the queue may hold millions of jobs). Refuses while
+   * a worker runs a job unless `force` (then its worker finds the job gone when it finishes).
+   * The queue is paused first, so no worker takes a job meanwhile; jobs added during the sweep may survive it.
+   */
+  async obliterate(force: boolean): Promise<void> {
+    const { keys } = this.ctx;
+    await this.ctx.transactions.run(async (redis) => {
+      const [, active] = await Promise.all([redis.watch(keys.active, keys.claims), redis.zcard(keys.active)]);
+      if (active > 0 && !force) throw new Error(`Cannot obliterate queue ${this.queueName} with active jobs`);
+      return execOrConflict(redis.multi().set(keys.paused, '1'));
+    });
     const redis = this.ctx.commands;
     let cursor = '0';
     do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${this.ctx.keys.base}:*`, 'COUNT', 500);
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${keys.base}:*`, 'COUNT', OBLITERATE_BATCH);
       cursor = next;
-      if (found.length > 0) await redis.del(...found);
+      const doomed = found.filter((key) => key !== keys.paused);
+      if (doomed.length > 0) await redis.del(...doomed);
     } while (cursor !== '0');
+    await redis.del(keys.paused);
+  }
+
+  /** Lines added by job.log(), oldest first (newest first when !asc), from `start` to `end` (inclusive, as LRANGE); and how many there are. */
+  async getJobLogs(id: string, start: number, end: number, asc: boolean): Promise<{ logs: string[]; count: number }> {
+    const key = this.ctx.keys.logs(id);
+    // Newest first: the same positions counted from the end of the list.
+    const [from, to] = asc ? [start, end] : [-(end + 1), -(start + 1)];
+    const [logs, count] = await Promise.all([this.ctx.commands.lrange(key, from, to), this.ctx.commands.llen(key)]);
+    return { logs: asc ? logs : logs.reverse(), count };
   }
 
   async readJob<T, R>(redis: Redis, id: string): Promise<Job<T, R> | undefined> {
-    const hash: Partial<Record<string, Buffer>> = await redis.hgetallBuffer(this.ctx.keys.job(id));
+    return this.jobFromHash<T, R>(id, await redis.hgetallBuffer(this.ctx.keys.job(id)));
+  }
+
+  /** The job stored in `hash` (HGETALL of its key); undefined when the job does not exist. */
+  jobFromHash<T, R>(id: string, hash: Partial<Record<string, Buffer>>): Job<T, R> | undefined {
     const text = (field: string): string | undefined => hash[field]?.toString();
     const name = text('name');
     const data = hash.data;

@@ -5,6 +5,7 @@ import { errorText, isNonRetryable } from '../errors.js';
 import type { Job } from './job.js';
 import type { JobEvent } from './job-decorators.js';
 import { JobSchedulers } from './job-schedulers.js';
+import { DELAYED_WAKE } from './queue-context.js';
 import type { JobStore } from './job-store.js';
 import { WorkerTransitions, type RateLimit } from './worker-transitions.js';
 
@@ -40,7 +41,10 @@ interface Running {
 export class JobWorker {
   private readonly transitions: WorkerTransitions;
   private readonly schedulers: JobSchedulers;
+  /** Jobs taken and not yet recorded as finished (their handler running, or their outcome being written). */
   private readonly running = new Map<string, Running>();
+  /** Of those, the ones whose handler runs. */
+  private handling = 0;
   private subscriber: Redis | undefined;
   private stopping = false;
   /** Set once shutdown gave up waiting: results of jobs still running are dropped (they stall, as if the process had died). */
@@ -49,6 +53,11 @@ export class JobWorker {
   private stallTimer: NodeJS.Timeout | undefined;
   private wakeUp: (() => void) | undefined;
   private woken = false;
+  /** Due time of the earliest delayed job, as last read or announced; promotion runs when it passes. */
+  private nextDue: number | undefined;
+  /** Due times announced while a promotion was reading (it may have read before their job was added). */
+  private announcedDue: number | undefined;
+  private lastPromotion = 0;
   private readonly progressListener = (job: Job, progress: number | object): void => {
     if (this.running.has(job.id)) this.emit('progress', job, progress);
   };
@@ -67,7 +76,7 @@ export class JobWorker {
   async start(): Promise<void> {
     const { ctx } = this.store;
     this.subscriber = ctx.brook.duplicate(`queue ${ctx.name} wake-ups`);
-    this.subscriber.on('message', () => this.wake());
+    this.subscriber.on('message', (_channel: string, message: string) => this.onWakeMessage(message));
     await this.subscriber.subscribe(ctx.keys.wakeChannel);
     this.store.progressListeners.add(this.progressListener);
     this.stallTimer = setInterval(() => void this.recoverStalled(), Math.max(this.options.lockDuration / 2, 50));
@@ -91,6 +100,29 @@ export class JobWorker {
     clearTimeout(timer);
     this.store.progressListeners.delete(this.progressListener);
     if (this.subscriber) await closeRedis(this.subscriber);
+  }
+
+  /** A job became ready (wake now), or delayed (wake to re-arm the timer if it is due before the one armed). */
+  private onWakeMessage(message: string): void {
+    if (!message.startsWith(DELAYED_WAKE)) return this.wake();
+    const due = Number(message.slice(DELAYED_WAKE.length));
+    this.announcedDue = earliest(this.announcedDue, due);
+    if (this.nextDue !== undefined && this.nextDue <= due) return;
+    this.nextDue = due;
+    this.wake();
+  }
+
+  /**
+   * Moves due delayed jobs to wait when the earliest one is due, and at least every IDLE_POLL_MS
+   * (an announcement may have been missed while reconnecting). Costs nothing otherwise.
+   */
+  private async promoteIfDue(): Promise<void> {
+    const now = Date.now();
+    if ((this.nextDue === undefined || this.nextDue > now) && now - this.lastPromotion < IDLE_POLL_MS) return;
+    this.lastPromotion = now;
+    this.announcedDue = undefined;
+    const found = await this.transitions.promoteDue();
+    this.nextDue = earliest(found, this.announcedDue);
   }
 
   /** Ends the current sleep, or the next one when the loop is busy (a wake-up during a fetch must not be lost). */
@@ -118,17 +150,20 @@ export class JobWorker {
   private async fetchLoop(): Promise<void> {
     while (!this.stopping) {
       try {
-        if (this.running.size >= this.options.concurrency) {
+        // Handlers run up to `concurrency`; outcomes still being recorded count too, up to as many again.
+        const { concurrency } = this.options;
+        const free = Math.min(concurrency - this.handling, 2 * concurrency - this.running.size);
+        if (free <= 0) {
           await this.sleep(IDLE_POLL_MS);
           continue;
         }
-        const nextDue = await this.transitions.promoteDue();
-        const free = this.options.concurrency - this.running.size;
+        await this.promoteIfDue();
         const { taken, limitedForMs } = await this.transitions.take(free, this.options.lockDuration, this.options.limiter);
         for (const { job, token } of taken) this.launch(job, token);
         for (const { job } of taken) if (job.scheduler !== undefined) await this.schedulers.scheduleAfter(job);
         if (taken.length > 0) continue;
-        await this.sleep(Math.min(IDLE_POLL_MS, limitedForMs ?? IDLE_POLL_MS, nextDue === undefined ? IDLE_POLL_MS : nextDue - Date.now()));
+        const untilDue = this.nextDue === undefined ? IDLE_POLL_MS : this.nextDue - Date.now();
+        await this.sleep(Math.min(IDLE_POLL_MS, limitedForMs ?? IDLE_POLL_MS, untilDue));
       } catch (e) {
         this.logger.error(`Queue ${this.store.queueName}: fetching jobs failed: ${errorText(e)}`);
         await this.sleep(ERROR_PAUSE_MS);
@@ -148,6 +183,7 @@ export class JobWorker {
     }, lockDuration / 2);
     const running: Running = { job, token, renewal, done: Promise.resolve() };
     this.running.set(job.id, running);
+    this.handling++;
     running.done = this.process(running).finally(() => {
       clearInterval(renewal);
       this.running.delete(job.id);
@@ -156,27 +192,39 @@ export class JobWorker {
   }
 
   private async process({ job, token }: Running): Promise<void> {
-    const queue = this.store.queueName;
     this.emit('active', job);
-    let result: unknown;
+    let outcome: { ok: true; result: unknown } | { ok: false; error: unknown };
     try {
-      result = await this.withTimeout(job);
+      outcome = { ok: true, result: await this.withTimeout(job) };
     } catch (e) {
-      if (this.abandoned) return;
-      const reason = errorText(e);
-      const outcome = await this.settle(() =>
-        this.transitions.fail(job, token, reason, e instanceof Error ? e.stack : undefined, !isNonRetryable(e)),
-      );
-      if (outcome === undefined || outcome === 'lost') return;
-      job.failedReason = reason;
-      this.emit('failed', job, e);
-      if (outcome === 'failed') this.logger.warn(`Queue ${queue}: job ${job.id} (${job.name}) failed: ${reason}`);
-      return;
+      outcome = { ok: false, error: e };
     }
+    // The handler's slot is free now: the next take overlaps the recording of this outcome (as
+    // BullMQ's fetch-next), which saves a take's round trips per job at low concurrency.
+    this.handling--;
+    this.wake();
     if (this.abandoned) return;
+    if (outcome.ok) await this.recordCompleted(job, token, outcome.result);
+    else await this.recordFailed(job, token, outcome.error);
+  }
+
+  private async recordCompleted(job: Job, token: string, result: unknown): Promise<void> {
     if ((await this.settle(() => this.transitions.complete(job, token, result))) !== true) return;
     job.returnvalue = result;
     this.emit('completed', job, result);
+  }
+
+  private async recordFailed(job: Job, token: string, error: unknown): Promise<void> {
+    const reason = errorText(error);
+    const outcome = await this.settle(() =>
+      this.transitions.fail(job, token, reason, error instanceof Error ? error.stack : undefined, !isNonRetryable(error)),
+    );
+    if (outcome === undefined || outcome === 'lost') return;
+    job.failedReason = reason;
+    // The server's record says so too; listeners (metrics) tell a final failure by it.
+    if (outcome === 'failed') job.finishedOn = Date.now();
+    this.emit('failed', job, error);
+    if (outcome === 'failed') this.logger.warn(`Queue ${this.store.queueName}: job ${job.id} (${job.name}) failed: ${reason}`);
   }
 
   /** Runs a finishing transition; an error is logged (the job then stalls and is retried), never thrown. */
@@ -212,4 +260,8 @@ export class JobWorker {
       this.logger.error(`Queue ${this.store.queueName}: recovering stalled jobs failed: ${errorText(e)}`);
     }
   }
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }

@@ -4,6 +4,9 @@ import type { BrookSerializer } from '../options.js';
 import { queueKeys, waitScore, type QueueKeys } from './queue-keys.js';
 import { CONFLICT, Transactions } from './transactions.js';
 
+/** Prefix of a wake-up message for a delayed job; its due time (ms) follows. */
+export const DELAYED_WAKE = 'delayed:';
+
 /** Events kept in the `events` stream: enough for waiters that read it within seconds. */
 const EVENTS_KEPT = 10000;
 
@@ -27,6 +30,11 @@ export class QueueContext {
   /** Queues `id` in `wait` at its priority, after everything queued before (seq from nextSeq), and wakes idle workers. */
   queueReady(multi: ChainableCommander, id: string, priority: number, seq: number): ChainableCommander {
     return multi.zadd(this.keys.wait, waitScore(priority, seq), id).publish(this.keys.wakeChannel, id);
+  }
+
+  /** Puts `id` in `delayed` until `due` (ms), and tells idle workers to arm their timers for it. */
+  queueDelayed(multi: ChainableCommander, id: string, due: number): ChainableCommander {
+    return multi.zadd(this.keys.delayed, due, id).publish(this.keys.wakeChannel, `${DELAYED_WAKE}${due}`);
   }
 
   /** Sequence numbers for jobs about to enter `wait`, taken before the MULTI (a number lost to an aborted EXEC is only a gap). */

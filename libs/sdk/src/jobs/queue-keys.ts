@@ -13,6 +13,10 @@
  * - `delayed`       zset     jobs waiting for a time (a delay or a retry backoff), scored by due time (ms)
  * - `active`        zset     jobs a worker runs, scored by the deadline of the worker's lock (ms); a
  *                            score in the past means the worker died or hung: the job has stalled
+ * - `claim:<token>` zset     jobs one take moved out of `wait` (with their `wait` scores), for the instant
+ *                            until the same worker moves them to `active`
+ * - `claims`        zset     tokens of those claims, scored by a deadline (ms) after which another worker
+ *                            puts the claim's jobs back in `wait` (its worker died between the two steps)
  * - `completed`     zset     finished jobs, scored by finishedOn (bounded by removeOnComplete)
  * - `failed`        zset     jobs that failed finally — the dead letters — scored by finishedOn
  * - `paused`        string   present while the queue is paused (workers take nothing; adds still land in `wait`)
@@ -20,14 +24,17 @@
  * - `schedulers`    hash     job scheduler id → its repeat, job template, jobs created and pending job id (JSON)
  * - `events`        stream   completed/failed outcomes (trimmed), read by waitUntilFinished in any process
  *
- * and the pub/sub channel `<prefix>:queue:q:wake`, published when a job becomes ready or due
- * earlier, so idle workers fetch at once instead of at their next poll.
+ * and the pub/sub channel `<prefix>:queue:q:wake`, published when a job becomes ready (the
+ * message is its id) or delayed (`delayed:<due ms>`), so idle workers fetch at once, and arm their
+ * timer for the earliest due job, instead of waiting for their next poll.
  *
- * A job is in exactly one of wait/delayed/active/completed/failed. Each transition moves it
- * between them and updates its hash in one MULTI/EXEC, under WATCH when it decided on what it
- * read, so a process killed at any instant leaves every job in one state. A worker takes a job by
- * WATCH wait + ZRANGE + MULTI(ZREM wait, ZADD active, HSET lock) — never a pop followed by a
- * second step — so there is no window where a job belongs to no structure.
+ * A job is in exactly one of wait/delayed/active/completed/failed or a claim. Each transition moves
+ * it between them and updates its hash in one MULTI/EXEC, under WATCH when it decided on what it
+ * read, so a process killed at any instant leaves every job in one structure. A worker takes jobs
+ * without WATCH (workers would abort each other's transactions on the shared `wait`): one MULTI
+ * moves the head of `wait` into a claim of its own (ZRANGESTORE + ZREMRANGEBYRANK) and registers
+ * the claim in `claims`; a second MULTI moves the claimed ids to `active` under fresh locks. A
+ * worker killed between the two leaves a registered claim, which stall recovery puts back.
  */
 export interface QueueKeys {
   readonly base: string;
@@ -36,6 +43,7 @@ export interface QueueKeys {
   readonly wait: string;
   readonly delayed: string;
   readonly active: string;
+  readonly claims: string;
   readonly completed: string;
   readonly failed: string;
   readonly paused: string;
@@ -45,6 +53,7 @@ export interface QueueKeys {
   readonly wakeChannel: string;
   job(id: string): string;
   logs(id: string): string;
+  claim(token: string): string;
 }
 
 export function queueKeys(prefix: string, queue: string): QueueKeys {
@@ -56,6 +65,7 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     wait: `${base}:wait`,
     delayed: `${base}:delayed`,
     active: `${base}:active`,
+    claims: `${base}:claims`,
     completed: `${base}:completed`,
     failed: `${base}:failed`,
     paused: `${base}:paused`,
@@ -65,6 +75,7 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     wakeChannel: `${base}:wake`,
     job: (id) => `${base}:job:${id}`,
     logs: (id) => `${base}:job:${id}:logs`,
+    claim: (token) => `${base}:claim:${token}`,
   };
 }
 

@@ -30,15 +30,15 @@ export class Queue<T = any, R = any> {
 
   /** Adds a job; with `jobId`, while a job with that id exists (in any state) it is returned instead and nothing is added. */
   async add(name: string, data: T, opts: JobOptions = {}): Promise<Job<T, R>> {
-    const options = { ...this.defaults, ...opts };
-    if (options.validate === true) await this.validateData(this.name, name, data);
-    return (await this.store.add<T, R>(name, data, options)).job;
+    const [job] = await this.addBulk([{ name, data, opts }]);
+    return job;
   }
 
+  /** Adds the jobs atomically (all or none), each as add() would: a `jobId` that exists, or repeats an earlier entry, returns that job. */
   async addBulk(jobs: { name: string; data: T; opts?: JobOptions }[]): Promise<Job<T, R>[]> {
-    const added: Job<T, R>[] = [];
-    for (const { name, data, opts } of jobs) added.push(await this.add(name, data, opts));
-    return added;
+    const entries = jobs.map(({ name, data, opts }) => ({ name, data, opts: { ...this.defaults, ...opts } }));
+    for (const { name, data, opts } of entries) if (opts.validate === true) await this.validateData(this.name, name, data);
+    return this.store.addBulk<T, R>(entries);
   }
 
   getJob(id: string): Promise<Job<T, R> | undefined> {
@@ -81,9 +81,17 @@ export class Queue<T = any, R = any> {
     return this.store.retryJobs(opts.count);
   }
 
-  /** Deletes the queue and all its jobs. */
-  obliterate(): Promise<void> {
-    return this.store.obliterate();
+  /**
+   * Deletes the queue and all its jobs (pausing it first). Refuses while a worker runs one of its
+   * jobs, unless `force` (BullMQ's option).
+   */
+  obliterate(opts: { force?: boolean } = {}): Promise<void> {
+    return this.store.obliterate(opts.force === true);
+  }
+
+  /** Lines `job.log()` added to a job, oldest first (or newest first when !asc), and how many there are (BullMQ's getJobLogs). */
+  getJobLogs(id: string, start = 0, end = -1, asc = true): Promise<{ logs: string[]; count: number }> {
+    return this.store.getJobLogs(id, start, end, asc);
   }
 
   /**

@@ -31,7 +31,9 @@ export class Transactions {
           if (result !== CONFLICT) return result;
         } finally {
           // A body that returned or threw between WATCH and EXEC must not leave its watches behind.
-          await redis.unwatch();
+          // Not awaited: it reaches the server before the next body's commands on this connection,
+          // and if it fails the connection is gone, which that next body sees.
+          redis.unwatch().catch(() => undefined);
         }
       }
     } finally {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Job } from './job.js';
 import { backoffDelay, DEFAULT_REMOVE_ON_COMPLETE, keepBound, type KeepBound } from './job-options.js';
 import type { JobStore } from './job-store.js';
@@ -41,53 +42,101 @@ export class WorkerTransitions {
   /**
    * Takes up to `max` waiting jobs in run order, each locked by a token of its own until
    * now + lockMs. Nothing when the queue is empty or paused; when the queue's rate limit is used
-   * up, how long until it allows another job.
+   * up, how long until it allows another job. Two MULTIs, no WATCH on `wait` (see queue-keys.ts):
+   * first the head of `wait` into a claim, then the claim into `active`, reading the jobs' hashes.
    */
   async take(max: number, lockMs: number, limiter?: RateLimit): Promise<TakeResult> {
     const { keys } = this.ctx;
-    return this.ctx.transactions.run(async (redis): Promise<TakeResult | typeof CONFLICT> => {
-      await redis.watch(keys.wait, keys.paused, keys.limiter);
-      if ((await redis.exists(keys.paused)) === 1) return { taken: [] };
-      let ids = await redis.zrange(keys.wait, '0', String(max - 1));
-      if (ids.length === 0) return { taken: [] };
-      const used = limiter ? await redis.get(keys.limiter) : null;
-      if (limiter) {
-        const allowed = limiter.max - Number(used ?? 0);
-        if (allowed <= 0) return { taken: [], limitedForMs: Math.max(await redis.pttl(keys.limiter), 1) };
-        ids = ids.slice(0, allowed);
-      }
-      const now = Date.now();
-      const tokens = ids.map(() => randomUUID());
-      const multi = redis.multi().zrem(keys.wait, ...ids);
-      ids.forEach((id, i) => {
-        multi
-          .zadd(keys.active, now + lockMs, id)
-          .hset(keys.job(id), { lock: tokens[i], processedOn: now })
-          .hincrby(keys.job(id), 'attemptsMade', 1);
-      });
+    const token = randomUUID();
+    const claim = keys.claim(token);
+    const claimed = await this.claim(max, limiter, (multi, count) =>
+      multi
+        .exists(keys.paused)
+        .zrangestore(claim, keys.wait, '0', String(count - 1))
+        .zremrangebyrank(keys.wait, 0, count - 1)
+        .zrange(claim, '0', '-1', 'WITHSCORES')
+        .zadd(keys.claims, Date.now() + lockMs, token),
+    );
+    if (!('replies' in claimed)) return { taken: [], ...claimed };
+    const [paused, , , members] = claimed.replies as [number, number, number, string[]];
+    const ids = members.filter((_, i) => i % 2 === 0);
+    const redis = this.ctx.commands;
+    if (ids.length === 0 || paused === 1) {
+      // Paused when the claim was made: the jobs go back where they were.
+      await execOrConflict(this.release(redis.multi(), token, members));
+      return { taken: [] };
+    }
+    // If this process stalled for lockMs right here, another worker may have put the claim back
+    // already: the jobs would then run twice (at least once, as with any lock that expires) and the
+    // lock check of whichever finishes second drops its result.
+    const now = Date.now();
+    const tokens = ids.map((_, i) => `${token}:${i}`);
+    const multi = redis.multi();
+    ids.forEach((id, i) => {
+      multi
+        .zadd(keys.active, now + lockMs, id)
+        .hset(keys.job(id), { lock: tokens[i], processedOn: now })
+        .hincrby(keys.job(id), 'attemptsMade', 1)
+        .hgetallBuffer(keys.job(id));
+    });
+    const replies = await execOrConflict(multi.del(claim).zrem(keys.claims, token));
+    if (replies === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
+    return {
+      taken: ids.map((id, i) => {
+        const job = this.store.jobFromHash(id, replies[i * 4 + 3] as Record<string, Buffer>);
+        if (!job) throw new Error(`job ${id} of queue ${this.ctx.name} was taken but its hash is missing`);
+        return { job, token: tokens[i] };
+      }),
+    };
+  }
+
+  /**
+   * Runs the claiming MULTI built by `build` for up to `max` jobs and returns its replies (none:
+   * nothing waiting, or the rate limit reached, for limitedForMs). With a
+   * rate limit, the count is first cut to what the window allows (under WATCH of the limiter only,
+   * so workers conflict only when they take at the same instant) and charged to the window in the
+   * same MULTI; the window may be charged for more than were claimed when others emptied `wait`
+   * meanwhile, which starts fewer jobs in that window, never more.
+   */
+  private async claim(
+    max: number,
+    limiter: RateLimit | undefined,
+    build: (multi: ChainableCommander, count: number) => ChainableCommander,
+  ): Promise<{ replies: unknown[] } | { limitedForMs?: number }> {
+    const { keys } = this.ctx;
+    if (!limiter) {
+      const replies = await execOrConflict(build(this.ctx.commands.multi(), max));
+      if (replies === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
+      return { replies };
+    }
+    return this.ctx.transactions.run(async (redis) => {
+      const [, used, ttl, waiting] = await Promise.all([
+        redis.watch(keys.limiter),
+        redis.get(keys.limiter),
+        redis.pttl(keys.limiter),
+        redis.zcard(keys.wait),
+      ]);
+      const allowed = limiter.max - Number(used ?? 0);
+      if (allowed <= 0) return { limitedForMs: Math.max(ttl, 1) };
+      if (waiting === 0) return {};
+      const count = Math.min(max, allowed, waiting);
+      const multi = redis.multi();
       // A fixed window: the first take opens it for `duration` ms; the count expires with it.
-      if (limiter && used === null) multi.set(keys.limiter, ids.length, 'PX', limiter.duration);
-      else if (limiter) multi.incrby(keys.limiter, ids.length);
-      if ((await execOrConflict(multi)) === CONFLICT) return CONFLICT;
-      const jobs = await Promise.all(ids.map((id) => this.store.readJob(redis, id)));
-      return {
-        taken: jobs.map((job, i) => {
-          if (!job) throw new Error(`job ${ids[i]} of queue ${this.ctx.name} was taken but its hash is missing`);
-          return { job, token: tokens[i] };
-        }),
-      };
+      if (used === null) multi.set(keys.limiter, count, 'PX', limiter.duration);
+      else multi.incrby(keys.limiter, count);
+      const replies = await execOrConflict(build(multi, count));
+      return replies === CONFLICT ? CONFLICT : { replies: replies.slice(1) };
     });
   }
 
   /** Extends the lock; false when the job is no longer this worker's. */
   renew(id: string, token: string, lockMs: number): Promise<boolean> {
-    const { keys } = this.ctx;
-    return this.ctx.transactions.run(async (redis) => {
-      await redis.watch(keys.job(id));
-      if ((await redis.hget(keys.job(id), 'lock')) !== token) return false;
-      const multi = redis.multi().zadd(keys.active, 'XX', Date.now() + lockMs, id);
-      return (await execOrConflict(multi)) === CONFLICT ? CONFLICT : true;
-    });
+    return this.whileLocked(
+      id,
+      token,
+      () => [],
+      (multi) => multi.zadd(this.ctx.keys.active, 'XX', Date.now() + lockMs, id),
+    ).then((held) => held !== undefined);
   }
 
   /** active → completed (or deleted, per removeOnComplete); false when the lock was lost. */
@@ -95,22 +144,23 @@ export class WorkerTransitions {
     const { keys, serializer } = this.ctx;
     const bound = keepBound(job.opts.removeOnComplete ?? DEFAULT_REMOVE_ON_COMPLETE);
     const detail = value === undefined ? '' : serializer.serialize(value);
-    const done = await this.ctx.transactions.run(async (redis) => {
-      await redis.watch(keys.job(job.id));
-      if ((await redis.hget(keys.job(job.id), 'lock')) !== token) return false;
-      const now = Date.now();
-      const multi = redis.multi().zrem(keys.active, job.id);
-      if (bound?.count === 0) this.ctx.deleteJob(multi, job.id);
-      else
+    const done = await this.whileLocked(
+      job.id,
+      token,
+      () => [],
+      (multi, now) => {
+        this.ctx.publishOutcome(multi.zrem(keys.active, job.id), job.id, 'completed', detail);
+        if (bound?.count === 0) return this.ctx.deleteJob(multi, job.id);
         multi
           .zadd(keys.completed, now, job.id)
           .hset(keys.job(job.id), { returnvalue: detail, finishedOn: now })
           .hdel(keys.job(job.id), 'lock');
-      this.ctx.publishOutcome(multi, job.id, 'completed', detail);
-      return (await execOrConflict(multi)) === CONFLICT ? CONFLICT : true;
-    });
-    if (done) await this.trim(keys.completed, bound);
-    return done;
+        return this.measureFinished(multi, keys.completed);
+      },
+    );
+    if (!done) return false;
+    if (bound?.count !== 0) await this.trimIfOver(keys.completed, bound, done.replies.slice(-2));
+    return true;
   }
 
   /**
@@ -123,43 +173,88 @@ export class WorkerTransitions {
     const retry = retryable && tries < (job.opts.attempts ?? 1);
     const delay = retry ? backoffDelay(job.opts.backoff, tries) : 0;
     const stacktrace = JSON.stringify([...job.stacktrace, ...(stack !== undefined ? [stack] : [])].slice(-STACKTRACE_KEPT));
-    const outcome = await this.ctx.transactions.run(async (redis) => {
-      await redis.watch(keys.job(job.id));
-      if ((await redis.hget(keys.job(job.id), 'lock')) !== token) return 'lost' as const;
-      const now = Date.now();
-      const seq = retry && delay === 0 ? await this.ctx.nextSeq(redis) : 0;
-      const multi = redis
-        .multi()
-        .zrem(keys.active, job.id)
-        .hdel(keys.job(job.id), 'lock')
-        .hset(keys.job(job.id), { failedReason: reason, stacktrace });
-      if (retry && delay > 0) multi.zadd(keys.delayed, now + delay, job.id).publish(keys.wakeChannel, job.id);
+    const seqs = (redis: Redis) => (retry && delay === 0 ? [this.ctx.nextSeq(redis)] : []);
+    const done = await this.whileLocked(job.id, token, seqs, (multi, now, [seq]) => {
+      multi.zrem(keys.active, job.id).hdel(keys.job(job.id), 'lock').hset(keys.job(job.id), { failedReason: reason, stacktrace });
+      if (retry && delay > 0) this.ctx.queueDelayed(multi, job.id, now + delay);
       else if (retry) this.ctx.queueReady(multi, job.id, job.opts.priority ?? 0, seq);
-      else this.finishFailed(multi, job.id, reason, now);
-      return (await execOrConflict(multi)) === CONFLICT ? CONFLICT : retry ? ('retry' as const) : ('failed' as const);
+      else this.measureFinished(this.finishFailed(multi, job.id, reason, now), keys.failed);
+      return retry ? ('retry' as const) : ('failed' as const);
     });
-    if (outcome === 'failed') await this.trim(keys.failed, keepBound(job.opts.removeOnFail));
-    return outcome;
+    if (!done) return 'lost';
+    if (done.value === 'failed') await this.trimIfOver(keys.failed, keepBound(job.opts.removeOnFail), done.replies.slice(-2));
+    return done.value;
   }
 
-  /** Moves delayed jobs that are due to wait; returns the due time of the next delayed job, if any. */
+  /**
+   * A transition of a job this worker runs: WATCH its hash and, in the same round trip, read its
+   * lock and the numbers `numbers` asks for (sequence numbers); unless the lock is no longer
+   * `token` (then undefined), EXEC the MULTI `write` fills. Returns what `write` returned, and
+   * EXEC's replies.
+   */
+  private whileLocked<T>(
+    id: string,
+    token: string,
+    numbers: (redis: Redis) => Promise<number>[],
+    write: (multi: ChainableCommander, now: number, numbers: number[]) => T,
+  ): Promise<{ value: T; replies: unknown[] } | undefined> {
+    const key = this.ctx.keys.job(id);
+    return this.ctx.transactions.run(async (redis) => {
+      const [, lock, ...read] = await Promise.all([redis.watch(key), redis.hget(key, 'lock'), ...numbers(redis)]);
+      if (lock !== token) return undefined;
+      const multi = redis.multi();
+      const value = write(multi, Date.now(), read);
+      const replies = await execOrConflict(multi);
+      return replies === CONFLICT ? CONFLICT : { value, replies };
+    });
+  }
+
+  /**
+   * Adds to a MULTI that just added a job to the finished set `key` its size and oldest score, as
+   * its last two replies: read in the same atomic step, the finish that takes the set over its
+   * bound sees it, whatever other workers finish meanwhile.
+   */
+  private measureFinished(multi: ChainableCommander, key: string): ChainableCommander {
+    return multi.zcard(key).zrange(key, '0', '0', 'WITHSCORES');
+  }
+
+  /** Trims `key` when the finish that measured it (`measured`: its size and oldest entry, WITHSCORES) took it over its bound. */
+  private async trimIfOver(key: string, bound: KeepBound | null, measured: unknown[]): Promise<void> {
+    if (!bound) return;
+    const [size, oldest] = measured as [number, string[]];
+    const overCount = bound.count !== undefined && size > bound.count;
+    const overAge = bound.ageMs !== undefined && oldest.length === 2 && Number(oldest[1]) <= Date.now() - bound.ageMs;
+    if (overCount || overAge) await this.trim(key, bound);
+  }
+
+  /**
+   * Moves delayed jobs that are due to wait; returns the due time of the next delayed job, if any.
+   * When none is due, one round trip.
+   */
   async promoteDue(): Promise<number | undefined> {
     const { keys } = this.ctx;
     for (;;) {
-      const moved = await this.ctx.transactions.run(async (redis) => {
-        await redis.watch(keys.delayed);
-        const due = await redis.zrangebyscore(keys.delayed, '-inf', Date.now(), 'LIMIT', 0, PROMOTE_BATCH);
-        if (due.length === 0) return 0;
-        const priorities = await Promise.all(due.map((id) => redis.hget(keys.job(id), 'priority')));
-        let seq = await this.ctx.nextSeq(redis, due.length);
+      const next = await this.ctx.transactions.run(async (redis) => {
+        const [, due, head] = await Promise.all([
+          redis.watch(keys.delayed),
+          redis.zrangebyscore(keys.delayed, '-inf', Date.now(), 'LIMIT', 0, PROMOTE_BATCH),
+          redis.zrange(keys.delayed, '0', '0', 'WITHSCORES'),
+        ]);
+        if (due.length === 0) return { more: false, head: head.length < 2 ? undefined : Number(head[1]) };
+        const [priorities, firstSeq] = await Promise.all([
+          Promise.all(due.map((id) => redis.hget(keys.job(id), 'priority'))),
+          this.ctx.nextSeq(redis, due.length),
+        ]);
+        let seq = firstSeq;
         const multi = redis.multi().zrem(keys.delayed, ...due);
         due.forEach((id, i) => this.ctx.queueReady(multi, id, Number(priorities[i] ?? 0), seq++));
-        return (await execOrConflict(multi)) === CONFLICT ? CONFLICT : due.length;
+        const replies = await execOrConflict(multi.zrange(keys.delayed, '0', '0', 'WITHSCORES'));
+        if (replies === CONFLICT) return CONFLICT;
+        const after = replies[replies.length - 1] as string[];
+        return { more: due.length === PROMOTE_BATCH, head: after.length < 2 ? undefined : Number(after[1]) };
       });
-      if (moved < PROMOTE_BATCH) break;
+      if (!next.more) return next.head;
     }
-    const head = await this.ctx.commands.zrange(keys.delayed, '0', '0', 'WITHSCORES');
-    return head.length < 2 ? undefined : Number(head[1]);
   }
 
   /**
@@ -169,6 +264,7 @@ export class WorkerTransitions {
    */
   async recoverStalled(maxStalledCount: number): Promise<{ id: string; failed: boolean }[]> {
     const { keys } = this.ctx;
+    await this.recoverClaims();
     const expired = await this.ctx.commands.zrangebyscore(keys.active, '-inf', Date.now());
     const recovered: { id: string; failed: boolean }[] = [];
     for (const id of expired) {
@@ -191,10 +287,35 @@ export class WorkerTransitions {
     return recovered;
   }
 
-  private finishFailed(multi: ReturnType<QueueContext['commands']['multi']>, id: string, reason: string, now: number): void {
+  /** Puts back in `wait` the jobs of claims whose worker died between the two steps of take (their deadline passed). */
+  private async recoverClaims(): Promise<void> {
+    const { keys } = this.ctx;
+    for (const token of await this.ctx.commands.zrangebyscore(keys.claims, '-inf', Date.now())) {
+      await this.ctx.transactions.run(async (redis) => {
+        // The owner, if alive after all, deletes the claim key when it moves the jobs on: watched.
+        const claim = keys.claim(token);
+        const [, deadline, members] = await Promise.all([
+          redis.watch(claim),
+          redis.zscore(keys.claims, token),
+          redis.zrange(claim, '0', '-1', 'WITHSCORES'),
+        ]);
+        if (deadline === null || Number(deadline) > Date.now()) return undefined;
+        return execOrConflict(this.release(redis.multi(), token, members));
+      });
+    }
+  }
+
+  /** Adds to `multi` the end of claim `token`: its jobs (`members`, ZRANGE WITHSCORES) back in `wait` at their old scores. */
+  private release(multi: ChainableCommander, token: string, members: string[]): ChainableCommander {
+    const { keys } = this.ctx;
+    for (let i = 0; i + 1 < members.length; i += 2) multi.zadd(keys.wait, members[i + 1], members[i]);
+    return multi.del(keys.claim(token)).zrem(keys.claims, token);
+  }
+
+  private finishFailed(multi: ChainableCommander, id: string, reason: string, now: number): ChainableCommander {
     const { keys } = this.ctx;
     multi.zadd(keys.failed, now, id).hset(keys.job(id), { failedReason: reason, finishedOn: now });
-    this.ctx.publishOutcome(multi, id, 'failed', reason);
+    return this.ctx.publishOutcome(multi, id, 'failed', reason);
   }
 
   /** Deletes the oldest finished jobs beyond the bound (count) and those older than it (age). */

@@ -13,7 +13,8 @@ export interface FinishedJob {
   readonly name: string;
   /** When the worker took it (ms since the epoch). */
   processedOn?: number;
-  getState(): Promise<string>;
+  /** Set once the job failed finally (or completed); absent after a failed attempt that will be retried. */
+  finishedOn?: number;
 }
 
 /** The `metrics` option: `true` for prom-client's default registry, or the registry to use. */
@@ -50,7 +51,7 @@ class RegistryJobMetrics {
     });
     this.jobs = new Counter({
       name: 'brook_jobs_total',
-      help: 'Job attempts finished by this process, by queue, job name and status (completed, retried, failed finally)',
+      help: 'Job attempts finished by this process, by queue, job name and status (completed, retried, failed finally, stalled: taken back from a dead worker)',
       labelNames: ['queue', 'name', 'status'],
       registers: [registry],
     });
@@ -99,10 +100,16 @@ export class JobMetrics implements BeforeApplicationShutdown {
     this.metrics.apps.add(this);
   }
 
-  /** A worker's event (@OnJobEvent's events); only outcomes count. Never throws. */
+  /** A worker's event (@OnJobEvent's events); only outcomes and stalls count, each once. Never throws. */
   onJobEvent(queue: string, event: string, job: FinishedJob): void {
     if (event === 'completed') this.record(queue, job, 'completed');
-    else if (event === 'failed') void this.recordFailure(queue, job);
+    else if (event === 'failed') this.record(queue, job, job.finishedOn !== undefined ? 'failed' : 'retried');
+    else if (event === 'stalled') {
+      // Taken back from a worker that died: counted here (it never got an outcome), and once more
+      // as failed when it stalled too often. Its duration is unknown (the worker died mid-way).
+      this.metrics.jobs.inc({ queue, name: job.name, status: 'stalled' });
+      if (job.finishedOn !== undefined) this.metrics.jobs.inc({ queue, name: job.name, status: 'failed' });
+    }
   }
 
   /** [queue, counts] of every queue of this app; a queue whose counts cannot be read is logged and left out. */
@@ -123,20 +130,6 @@ export class JobMetrics implements BeforeApplicationShutdown {
   /** Before the connections close: a scrape from then on no longer reads this app's queues. */
   beforeApplicationShutdown(): void {
     this.metrics.apps.delete(this);
-  }
-
-  private async recordFailure(queue: string, job: FinishedJob): Promise<void> {
-    // The failure moved the job to failed (finally) or back to waiting/delayed (retried); the
-    // event does not say which, the server does. A retry due at once may already have run and
-    // failed finally by the time of this read: that rare attempt then counts as failed too.
-    let state: string;
-    try {
-      state = await job.getState();
-    } catch (e) {
-      this.logger.error(`Metrics: reading the state of a failed job of queue ${queue}: ${errorText(e)}`);
-      return;
-    }
-    this.record(queue, job, state === 'failed' ? 'failed' : 'retried');
   }
 
   private record(queue: string, job: FinishedJob, status: 'completed' | 'failed' | 'retried'): void {
