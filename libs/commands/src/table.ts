@@ -10,7 +10,6 @@ export type CommandFlag =
   | 'admin'
   | 'pubsub'
   | 'noscript'
-  | 'no_async_loading'
   | 'blocking'
   | 'loading'
   | 'stale'
