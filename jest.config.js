@@ -13,9 +13,9 @@ export default {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   // Per-project testTimeout is not honoured for the e2e project; suites start real servers.
   testTimeout: 60000,
-  // Since the persistence/jobs/observability merges of 2026-11-27 something keeps the run alive
-  // after the last suite (CI's jest did not exit). Until that handle is found (--detectOpenHandles),
-  // end the run when the suites are done so .ci/run finishes.
+  // A safety net: a server a suite spawned and failed to stop kept the run alive after the last
+  // suite (honest-settings' SIGTERM met a failing save, 2026-11-27; fixed). Remove once a CI run
+  // shows jest exiting on its own.
   forceExit: true,
   projects: [
     { ...esm, displayName: 'unit', roots: ['<rootDir>/libs/', '<rootDir>/apps/'], testRegex: '\\.spec\\.ts$' },
