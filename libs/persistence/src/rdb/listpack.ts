@@ -1,3 +1,4 @@
+import { parseCanonicalInt } from '@brook/storage';
 import { ByteWriter } from './byte-writer.js';
 import { RdbFormatError } from './rdb-error.js';
 
@@ -39,7 +40,7 @@ export class ListpackBuilder {
     if (n > 0 && n <= 20) {
       const c0 = s.charCodeAt(0);
       if ((c0 >= 48 && c0 <= 57) || c0 === 45) {
-        const v = canonicalInt(s);
+        const v = parseCanonicalInt(s);
         if (v !== null) return this.int(v);
       }
     }
@@ -138,29 +139,6 @@ export class ListpackBuilder {
     }
     this.count++;
   }
-}
-
-/** lpStringToInt64: a canonical decimal int64 (no '+', no leading zeros, no "-0"), else null. */
-export function canonicalInt(s: string): number | bigint | null {
-  const n = s.length;
-  if (n === 0 || n > 20) return null;
-  let i = 0;
-  if (s.charCodeAt(0) === 45) {
-    if (n === 1) return null;
-    i = 1;
-  }
-  const first = s.charCodeAt(i);
-  if (first === 48) return n === 1 ? 0 : null;
-  if (first < 49 || first > 57) return null;
-  let v = 0;
-  for (let j = i; j < n; j++) {
-    const c = s.charCodeAt(j) - 48;
-    if (c < 0 || c > 9) return null;
-    v = v * 10 + c;
-  }
-  if (v <= Number.MAX_SAFE_INTEGER) return i === 1 ? -v : v;
-  const b = BigInt(s);
-  return b < -(2n ** 63n) || b > 2n ** 63n - 1n ? null : b;
 }
 
 /** A walk over a packed blob's entries (listpack, ziplist, zipmap): strings, or integers as isInt/intValue. */
@@ -293,7 +271,7 @@ export class ListpackReader implements PackedEntries {
   nextInt(): number | bigint {
     this.advance();
     if (this.isInt) return this.intValue;
-    const v = canonicalInt(this.buf.latin1Slice(this.strStart, this.strEnd));
+    const v = parseCanonicalInt(this.buf.latin1Slice(this.strStart, this.strEnd));
     if (v === null) throw new RdbFormatError('listpack entry is not an integer');
     return v;
   }

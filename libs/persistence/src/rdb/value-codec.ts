@@ -9,9 +9,10 @@ import {
   StreamValue,
   ZSetValue,
   type Value,
+  parseCanonicalInt,
 } from '@brook/storage';
 import { ByteWriter } from './byte-writer.js';
-import { canonicalInt, ListpackBuilder, ListpackReader, type PackedEntries } from './listpack.js';
+import { ListpackBuilder, ListpackReader, type PackedEntries } from './listpack.js';
 import { ZiplistReader, ZipmapReader } from './ziplist.js';
 import { RdbFormatError } from './rdb-error.js';
 import { RdbInput, type ByteSpan } from './rdb-input.js';
@@ -109,7 +110,7 @@ function writeList(out: ByteWriter, list: ListValue, compression: boolean, fill:
 function writeSet(out: ByteWriter, set: SetValue, compression: boolean): void {
   const members = set.members();
   if (set.encoding === 'intset') {
-    const ints = members.map((m) => canonicalInt(m)!);
+    const ints = members.map((m) => parseCanonicalInt(m)!);
     let width = 2;
     for (const v of ints) {
       if (typeof v === 'bigint' || v < -2147483648 || v > 2147483647) width = 8;
