@@ -95,6 +95,8 @@ export interface ServerContext {
   clientById(id: number): Session | undefined;
   /** INFO text for the given sections (already lower-cased; empty = default). */
   info(sections: readonly string[]): string;
+  /** The process's memory figures now (INFO memory, MEMORY STATS and DOCTOR). */
+  memory(): MemoryFigures;
   /** CONFIG RESETSTAT. */
   resetStats(): void;
   /** Pauses client commands until `until` (ms); mode 'write' pauses only writes. */
@@ -149,6 +151,22 @@ export interface ServerContext {
 }
 
 /** One slow log entry as SLOWLOG GET shows it: arguments already cut to Redis's limits. */
+/** Memory figures, in bytes, each measured when asked for. */
+export interface MemoryFigures {
+  /** used_memory: the V8 heap in use plus memory outside it held by JS objects (Buffers). */
+  readonly used: number;
+  readonly peak: number;
+  /** used at start-up, before any data was loaded. */
+  readonly startup: number;
+  readonly rss: number;
+  /** The V8 heap's committed size plus the external memory: what the allocator holds. */
+  readonly active: number;
+  /** Query and output buffers of the normal (non-replica) clients. */
+  readonly clientsNormal: number;
+  /** AOF bytes not yet written. */
+  readonly aofBuffer: number;
+}
+
 export interface SlowLogEntry {
   readonly id: number;
   /** Unix time in seconds. */

@@ -21,6 +21,7 @@ import { transactionsFamily } from './transactions.js';
 import { slowlogFamily } from './slowlog.js';
 import { monitorFamily } from './monitor.js';
 import { latencyFamily } from './latency.js';
+import { memoryFamily } from './memory.js';
 
 export * from './table.js';
 export * from './family.js';
@@ -60,6 +61,7 @@ export const builtinFamilies: readonly CommandFamily[] = [
   slowlogFamily,
   monitorFamily,
   latencyFamily,
+  memoryFamily,
 ];
 
 /** Every built-in command, family by family. */

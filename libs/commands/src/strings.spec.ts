@@ -18,6 +18,9 @@ class OtherType extends RedisObject {
   clone(): OtherType {
     return new OtherType();
   }
+  footprint(): number {
+    return 0;
+  }
 }
 
 const handlers = new Map([...stringCommands, ...bitmapCommands].map((s) => [s.name, s.handler!]));

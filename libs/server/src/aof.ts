@@ -410,6 +410,11 @@ export class AofPersistence implements ReplyGate {
     this.persistManifest();
   }
 
+  /** AOF bytes not yet written (MEMORY STATS aof.buffer). */
+  get bufferBytes(): number {
+    return this.log?.bufferLength ?? 0;
+  }
+
   private get currentSize(): number {
     return this.baseSize + this.olderIncrSize + (this.log?.size ?? 0);
   }

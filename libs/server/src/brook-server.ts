@@ -17,6 +17,7 @@ import {
   type DebugSubcommand,
   type FamilyContext,
   type KeyWaiter,
+  type MemoryFigures,
   type ServerContext,
   type Session,
   type ShutdownMode,
@@ -31,7 +32,7 @@ import { readingSocket } from './connection-socket.js';
 import type { ConfigStore } from './config/config-store.js';
 import { warnIfNotHonoured, warnNotHonoured } from './config/not-honoured.js';
 import { buildInfo, type InfoFields } from './info.js';
-import { Metrics, SAMPLE_PERIOD_MS } from './metrics.js';
+import { Metrics, SAMPLE_PERIOD_MS, usedMemory } from './metrics.js';
 import { Persistence, persistenceFamily } from './persistence.js';
 import { ChannelRegistry } from './pubsub-registry.js';
 import { Monitors } from './monitors.js';
@@ -61,6 +62,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   readonly commands = new CommandTable();
   readonly users = new UserStore();
   readonly startedAt = Date.now();
+  /** used_memory with no data (MEMORY STATS startup.allocated): first read once the server is built. */
+  private startupMemory = 0;
   readonly runId = randomBytes(20).toString('hex');
   readonly version = BROOK_VERSION;
   readonly redisVersion = REDIS_COMPAT_VERSION;
@@ -140,6 +143,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       maxQueryBuffer: config.int('client-query-buffer-limit'),
     };
     this.users.defaultUser.setPassword(config.value('requirepass'));
+    this.startupMemory = usedMemory();
     this.setOutputLimits(config.value('client-output-buffer-limit'));
     config.onApply((name, value) => this.apply(name, value));
     warnNotHonoured(this.logger, (name) => config.value(name));
@@ -477,6 +481,27 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
 
   clientById(id: number): Client | undefined {
     return this.clientsById.get(id);
+  }
+
+  memory(): MemoryFigures {
+    const m = process.memoryUsage();
+    const used = usedMemory(m);
+    // The sampler tracks the peak every 100 ms; a reading here counts too, so peak >= used.
+    this.metrics.notePeak(used);
+    // What the server holds with no data: the least used_memory seen while every database was
+    // empty (start-up garbage makes the first reading high).
+    if (used < this.startupMemory && this.ks.dbs.every((db) => db.keys.size === 0)) this.startupMemory = used;
+    let clientsNormal = 0;
+    for (const c of this.clientsById.values()) if (c.type !== 'replica') clientsNormal += c.totalMemory;
+    return {
+      used,
+      peak: this.metrics.peakMemory,
+      startup: this.startupMemory,
+      rss: m.rss,
+      active: m.heapTotal + m.external,
+      clientsNormal,
+      aofBuffer: this.aof.bufferBytes,
+    };
   }
 
   connectedClients(): number {

@@ -2,7 +2,6 @@ import * as os from 'node:os';
 import { lruClock } from '@brook/storage';
 import type { BrookServer } from './brook-server.js';
 import type { Client } from './client.js';
-import { usedMemory } from './metrics.js';
 
 type Section = (s: BrookServer) => [string, string | number][];
 
@@ -65,10 +64,7 @@ const sections: Record<string, Section> = {
   },
   memory: (s) => {
     const m = process.memoryUsage();
-    const used = usedMemory(m);
-    // The sampler tracks the peak every 100 ms; INFO counts what it sees too, so peak >= used.
-    s.metrics.notePeak(used);
-    const peak = s.metrics.peakMemory;
+    const { used, peak, clientsNormal } = s.memory();
     const maxmemory = Number(s.config.value('maxmemory'));
     return [
       ['used_memory', used],
@@ -87,7 +83,7 @@ const sections: Record<string, Section> = {
       ['maxmemory_policy', s.config.value('maxmemory-policy')],
       ['mem_fragmentation_ratio', (m.rss / Math.max(1, used)).toFixed(2)],
       ['mem_fragmentation_bytes', m.rss - used],
-      ['mem_clients_normal', clientsMemory(s)],
+      ['mem_clients_normal', clientsNormal],
       ['mem_allocator', 'v8'],
       ['lazyfree_pending_objects', 0],
     ];
@@ -222,12 +218,6 @@ const DEFAULT = [
 const ALL = [...DEFAULT.slice(0, 8), 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
 
 /** What connected clients hold in buffers (Redis's mem_clients_normal: every client but replicas). */
-function clientsMemory(s: BrookServer): number {
-  let bytes = 0;
-  for (const c of s.clients()) if (c.type !== 'replica') bytes += (c as Client).totalMemory;
-  return bytes;
-}
-
 export type InfoFields = () => [string, string | number][];
 
 /**

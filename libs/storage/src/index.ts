@@ -1,4 +1,5 @@
 export * from './key-table.js';
+export * from './footprint.js';
 export * from './access.js';
 export * from './change-feed.js';
 export * from './database.js';

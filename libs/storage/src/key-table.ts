@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { heapArray, heapObject, sampledTotal, heapTypedArray } from './footprint.js';
 
 /**
  * A hash table of any size behind one interface, shaped like Redis's dict: chains hanging off a
@@ -169,6 +170,32 @@ export class KeyTable<V> {
       this.paused--;
     }
   }
+
+  /** Bytes of the table itself: the object, its pages of slots and its bucket arrays (a db's overhead.hashtable.main). */
+  structureBytes(): number {
+    let bytes = heapObject(11) + heapArray(this.kv.length) + heapArray(this.meta.length) + heapTypedArray(this.heads.byteLength);
+    if (this.nextHeads !== null) bytes += heapTypedArray(this.nextHeads.byteLength);
+    for (let p = 0; p < this.kv.length; p++) bytes += heapArray(this.kv[p].length) + heapTypedArray(this.meta[p].byteLength);
+    return bytes;
+  }
+
+  /**
+   * Bytes the table holds: its structure plus what its entries hold (`entry` gives one entry's
+   * key and value bytes), sampled over the first `samples` entries (footprint.ts).
+   */
+  footprint(entry: (key: string, value: V) => number, samples: number): number {
+    return (
+      this.structureBytes() +
+      sampledTotal(this.count, samples, (s) => {
+        const kv = this.kv[s >>> PAGE_BITS];
+        const o = (s & PAGE_MASK) << 1;
+        return entry(kv[o] as string, kv[o + 1] as V);
+      })
+    );
+  }
+
+  /** One entry's share of a table's structure: two slot references, its hash and link, one bucket. */
+  static readonly ENTRY_BYTES = 2 * 8 + 2 * 4 + 4;
 
   /** Every key, in no particular order (a copy: the caller may then change the table). */
   keys(): string[] {

@@ -13,6 +13,11 @@ export abstract class RedisObject {
   abstract readonly type: TypeName;
   /** OBJECT ENCODING name. */
   abstract get encoding(): string;
+  /**
+   * Bytes this value holds on the heap (MEMORY USAGE), added up from its layout; collections are
+   * sampled over their first `samples` elements (footprint.ts).
+   */
+  abstract footprint(samples: number): number;
   /** A deep copy sharing nothing mutable with this value (COPY). */
   abstract clone(): RedisObject;
 }

@@ -1,6 +1,7 @@
 import { KeyTable } from '../../key-table.js';
 import { RedisObject } from '../object.js';
 import { flatten, PackedCursor, packEntry, packedSplice } from '../packed.js';
+import { heapObject, heapString } from '../../footprint.js';
 
 /** One walker for every listpack-form hash: lookups never allocate (JS runs one command at a time). */
 const cursor = new PackedCursor();
@@ -106,6 +107,13 @@ export class HashObject extends RedisObject {
   /** One HSCAN step over the hashtable form (KeyTable.scan). */
   scan(cursor: number, visit: (field: string, value: string) => void): number {
     return this.table!.scan(cursor, visit);
+  }
+
+  footprint(samples: number): number {
+    // lru, packed, fields, table
+    const own = heapObject(4);
+    if (this.table === null) return own + heapString(this.packed!.length);
+    return own + this.table.footprint((field, value) => heapString(field.length) + heapString(value.length), samples);
   }
 
   clone(): HashObject {

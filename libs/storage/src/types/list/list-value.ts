@@ -1,5 +1,6 @@
 import { RedisObject } from '../object.js';
 import { PackedCursor, flatten, pack, packEntry, unpack } from '../packed.js';
+import { heapArray, heapObject, sampledTotal, heapString } from '../../footprint.js';
 
 /** A chunk takes at most this many entries... */
 const CHUNK_ENTRIES = 128;
@@ -310,6 +311,19 @@ export class ListValue extends RedisObject {
     const out: string[] = [];
     for (let ci = 0; ci < this.chunkCount(); ci++) for (const v of unpack(this.chunkAt(ci))) out.push(v);
     return out;
+  }
+
+  footprint(samples: number): number {
+    const chunks = this.chunks;
+    // lru, chunks, counts, size
+    const own = heapObject(4);
+    if (typeof chunks === 'string') return own + heapString(chunks.length);
+    return (
+      own +
+      heapArray(chunks.length) +
+      heapArray(this.counts!.length) +
+      sampledTotal(chunks.length, samples, (i) => heapString(chunks[i].length))
+    );
   }
 
   clone(): ListValue {

@@ -9,6 +9,7 @@
 import { Below, OrderTree } from '../zset/order-tree.js';
 import { normalizeInt64, type Int64 } from '../string/int64.js';
 import type { StreamId } from './stream-id.js';
+import { heapMap, heapNumber, heapObject, sampledTotal, heapString } from '../../footprint.js';
 
 /** entries-read when unknown (SCG_INVALID_ENTRIES_READ): XINFO shows null, lag is estimated. */
 export const ENTRIES_READ_UNKNOWN = -1;
@@ -51,6 +52,11 @@ export abstract class IdOrder<V> {
 
   get size(): number {
     return this.order.size;
+  }
+
+  /** Bytes of the order (the tree; the ID strings are counted by the IdMap that owns them). */
+  orderBytes(): number {
+    return this.order.footprint();
   }
 
   first(): StreamId | undefined {
@@ -271,6 +277,28 @@ export class ConsumerGroup {
   }
 
   /** A deep copy: consumers, and PEL entries shared between group and consumer as in the original. */
+  /**
+   * Bytes the group holds: its PEL (a Map entry, a 16-byte ID string and a PendingEntry per
+   * pending entry, plus the order) and its consumers (each with its own order of its entries).
+   */
+  footprint(samples: number): number {
+    const pending = this.pel.size;
+    const perPending = heapString(16) + heapObject(3) + heapNumber(Date.now());
+    const consumers = [...this.consumers.values()];
+    return (
+      heapObject(4) +
+      heapMap(pending) +
+      pending * perPending +
+      this.pel.orderBytes() +
+      heapMap(consumers.length) +
+      sampledTotal(
+        consumers.length,
+        samples,
+        (i) => heapObject(3) + heapString(consumers[i].name.length) + heapObject(2) + consumers[i].pel.orderBytes(),
+      )
+    );
+  }
+
   clone(): ConsumerGroup {
     const copy = new ConsumerGroup(this.lastId, this.entriesRead);
     for (const c of this.consumers.values()) copy.consumers.set(c.name, new Consumer(c.name, c.seenTime, copy.pel.subset()));
@@ -312,6 +340,14 @@ export class ConsumerGroups {
   /** [name, group] in name order (byte order, as Redis's radix tree lists them). */
   inOrder(): [string, ConsumerGroup][] {
     return [...this.groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  footprint(samples: number): number {
+    const groups = [...this.groups];
+    return (
+      heapMap(groups.length) +
+      sampledTotal(groups.length, samples, (i) => heapString(groups[i][0].length) + groups[i][1].footprint(samples))
+    );
   }
 
   clone(): ConsumerGroups {

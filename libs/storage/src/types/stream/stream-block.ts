@@ -12,6 +12,7 @@
  */
 import { LP_OVERHEAD, lpIntSize, lpStringSize, u64Diff } from './listpack-size.js';
 import { idFromWords, idSeq, idMs, idWord, type StreamId } from './stream-id.js';
+import { heapArray, heapObject, heapString, heapTypedArray } from '../../footprint.js';
 
 export const ENTRY_DELETED = 1;
 export const ENTRY_SAME_FIELDS = 2;
@@ -260,6 +261,14 @@ export class StreamBlock {
   }
 
   /** A copy sharing nothing mutable (COPY); sealed copies stay sealed. */
+  /** Bytes the block holds: its buffer, and the tail's master field strings. */
+  footprint(): number {
+    const fields = this.masterFields;
+    let bytes = heapObject(16) + heapTypedArray(this.data.length);
+    if (fields !== null) for (const f of fields) bytes += heapString(f.length);
+    return fields === null ? bytes : bytes + heapArray(fields.length);
+  }
+
   clone(): StreamBlock {
     const copy = Object.create(StreamBlock.prototype) as StreamBlock;
     Object.assign(copy, this);

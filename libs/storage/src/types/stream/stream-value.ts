@@ -3,6 +3,7 @@ import { Below, OrderTree } from '../zset/order-tree.js';
 import { BlockReader, ENTRY_DELETED, ENTRY_SAME_FIELDS, StreamBlock } from './stream-block.js';
 import { MAX_ID, MIN_ID, idWord, type StreamId } from './stream-id.js';
 import { counterPlusOne, type ConsumerGroups, type StreamCounter } from './consumer-group.js';
+import { heapMap, heapObject, sampledTotal } from '../../footprint.js';
 
 /** Redis's STREAM_LISTPACK_MAX_SIZE: a node never grows past it, and no entry may be larger. */
 export const STREAM_NODE_MAX_SIZE = 2 ** 30;
@@ -244,6 +245,18 @@ export class StreamValue extends RedisObject {
     return deleted;
   }
 
+  /** Bytes the stream holds: its blocks (the first `samples` stand for all), index and groups. */
+  footprint(samples: number): number {
+    const sampled: StreamBlock[] = [];
+    for (let b = this.head; b !== null && sampled.length < samples; b = b.next) sampled.push(b);
+    return (
+      heapObject(13) +
+      sampledTotal(this.blocks, samples, (i) => sampled[i].footprint()) +
+      (this.index === null ? 0 : this.index.footprint(this.blocks)) +
+      (this.groups === null ? 0 : this.groups.footprint(samples))
+    );
+  }
+
   clone(): StreamValue {
     const copy = new StreamValue();
     for (let b = this.head; b !== null; b = b.next) copy.link(b.clone());
@@ -271,6 +284,11 @@ class BlockIndex {
   remove(block: StreamBlock): void {
     this.tree.delete(0, block.first);
     this.byFirst.delete(block.first);
+  }
+
+  /** Bytes of the index: its tree and its map (the ID strings are the blocks'). */
+  footprint(blocks: number): number {
+    return heapObject(2) + this.tree.footprint() + heapMap(blocks);
   }
 
   /** Nodes of the tree (a structure figure for XINFO STREAM). */

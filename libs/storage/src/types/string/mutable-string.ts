@@ -1,5 +1,6 @@
 import { constants } from 'node:buffer';
 import { RedisObject } from '../object.js';
+import { heapObject, heapTypedArray } from '../../footprint.js';
 
 /** sdsMakeRoomFor's greedy growth doubles the length below this size. */
 const SDS_MAX_PREALLOC = 1024 * 1024;
@@ -51,6 +52,11 @@ export class MutableString extends RedisObject {
     s.buf = buf;
     s.length = buf.length;
     return s;
+  }
+
+  footprint(): number {
+    // lru, type, buf, length
+    return heapObject(4) + heapTypedArray(this.buf.length);
   }
 
   get encoding(): string {

@@ -3,6 +3,7 @@ import { RedisObject } from '../object.js';
 import { PackedCursor, packEntry, packedSplice } from '../packed.js';
 import { Below, OrderTree, isBelow } from './order-tree.js';
 import { packScore, unpackScore } from './score.js';
+import { heapNumber, heapObject, heapString } from '../../footprint.js';
 
 /** A score interval: [min, max], either end exclusive ("(" in ZRANGEBYSCORE). */
 export interface ScoreRange {
@@ -200,6 +201,14 @@ export class ZSetValue extends RedisObject {
     do next = dict.scan(next, collect);
     while (next !== 0 && steps-- > 0 && seen < count);
     return next;
+  }
+
+  footprint(samples: number): number {
+    // lru, packed, n, dict, tree
+    const own = heapObject(5);
+    if (this.packed !== null) return own + heapString(this.packed.length);
+    // The tree shares the dict's member strings: counted once, with the dict's entries.
+    return own + this.dict!.footprint((member, score) => heapString(member.length) + heapNumber(score), samples) + this.tree!.footprint();
   }
 
   clone(): ZSetValue {
