@@ -17,7 +17,10 @@ export class RdbLoadError extends Error {
  */
 export class RdbLoad {
   private readonly reader: RdbReader;
-  private readonly fileBytes: number;
+  /** The file's size (INFO loading_total_bytes). */
+  readonly totalBytes: number;
+  /** Commands run no client: an RDB is loaded directly. */
+  readonly client = null;
   private db = 0;
   private finished = false;
   keysLoaded = 0;
@@ -32,7 +35,7 @@ export class RdbLoad {
     private readonly now: () => number,
   ) {
     this.reader = new RdbReader(buf, limits);
-    this.fileBytes = buf.length;
+    this.totalBytes = buf.length;
   }
 
   /** Bytes of the file consumed so far (INFO loading_loaded_bytes). */
@@ -81,7 +84,7 @@ export class RdbLoad {
         return;
       case 'resize': {
         // The hint sizes the tables up front, as Redis's dictExpand; bounded by what the rest of the file can hold (3 bytes a key at least), so a lying hint allocates no more than the file's size.
-        const room = Math.floor((this.fileBytes - this.reader.offset) / MIN_ENTRY_BYTES);
+        const room = Math.floor((this.totalBytes - this.reader.offset) / MIN_ENTRY_BYTES);
         this.ks.dbs[this.db].reserve(Math.min(item.keys, room), Math.min(item.expires, room));
         return;
       }
