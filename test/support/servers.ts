@@ -9,6 +9,7 @@ import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RawClient } from './raw-client.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BROOK_BIN = join(ROOT, 'bin/brook-server.js');
@@ -140,4 +141,17 @@ export function serverPair(): ServerPair {
     await Promise.all([pair.brook?.stop(), pair.redis?.stop()]);
   });
   return pair;
+}
+
+/**
+ * Waits until the server on `port` runs commands: a server listens before its data set is loaded
+ * (dbfilename or the AOF, as Redis does) and answers -LOADING until then.
+ */
+export async function waitLoaded(port: number): Promise<void> {
+  const c = await RawClient.connect(port);
+  try {
+    while ((await c.call('PING')) !== '+PONG\r\n') await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    c.close();
+  }
 }
