@@ -14,7 +14,7 @@ import { BROOK_BIN, freePort, startBrookProcess, type RunningServer } from '../s
 
 const AOF = ['--appendonly', 'yes', '--appendfsync', 'no'];
 /** Keys put into the RDB base by a rewrite, then commands appended to the incr file. */
-const BASE_KEYS = 50_000;
+const BASE_KEYS = 20_000;
 const SETS = 200_000;
 const PUSHES = 50_000;
 const HSETS = 50_000;
@@ -43,12 +43,14 @@ function resp(argv: string[]): string {
   return `*${argv.length}\r\n${argv.map((a) => `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`).join('')}`;
 }
 
-/** 300k commands in RESP, as an incr file holds them (SELECT first, as Redis starts each file). */
+/** 300k commands and a MULTI block in RESP, as an incr file holds them (SELECT first, as Redis starts each file). */
 function bigIncr(): Buffer {
   const parts = [resp(['SELECT', '0'])];
   for (let i = 0; i < SETS; i++) parts.push(resp(['SET', `key:${i}`, `value:${i}`]));
   for (let i = 0; i < PUSHES; i++) parts.push(resp(['RPUSH', 'list', String(i)]));
   for (let i = 0; i < HSETS; i++) parts.push(resp(['HSET', 'hash', `f${i}`, `v${i}`]));
+  // A transaction replayed while clients get -LOADING: EXEC runs its commands through the same gate.
+  parts.push(resp(['MULTI']), resp(['SET', 'tx', '1']), resp(['INCR', 'tx']), resp(['EXEC']));
   return Buffer.from(parts.join(''), 'latin1');
 }
 
@@ -98,7 +100,8 @@ describe('AOF loading at start-up', () => {
     expect(info).toMatch(/loading_eta_seconds:\d+\r\n/);
 
     expect(await c.info('persistence')).toContain('loading:0\r\n');
-    expect(await c.dbsize()).toBe(BASE_KEYS + SETS + 2);
+    expect(await c.dbsize()).toBe(BASE_KEYS + SETS + 3);
+    expect(await c.get('tx')).toBe('2');
     expect(await c.get(`base:${BASE_KEYS - 1}`)).toBe(`b${BASE_KEYS - 1}`);
     expect(await c.get(`key:${SETS - 1}`)).toBe(`value:${SETS - 1}`);
     expect(await c.llen('list')).toBe(PUSHES);

@@ -67,10 +67,9 @@ export class AofPersistence implements ReplyGate {
   }
 
   /**
-   * At start-up, before any listener: reads the manifest and begins loading the AOF. An AOF that
-   * loads within PRE_LISTEN_MS is in before the port opens (so a bad small file stops the server
-   * before anyone could connect); a bigger one goes on in slices after it (continueLoading).
-   * The AOF opens for appending once it is loaded.
+   * At start-up, before any listener: reads the manifest and loads an AOF of up to
+   * PRE_LISTEN_BYTES at once; a bigger one loads in slices once the port is open
+   * (continueLoading). The AOF opens for appending once it is loaded.
    */
   start(): void {
     this.cron = setInterval(() => this.tick(), 1000);
@@ -86,8 +85,12 @@ export class AofPersistence implements ReplyGate {
     }
     const startedMs = Date.now();
     const job = new AofLoad(this.server, this.dir, this.manifest, this.logger);
-    if (job.step(PRE_LISTEN_MS)) this.loaded(job, startedMs);
-    else this.loading = { job, startedMs };
+    if (job.totalBytes > PRE_LISTEN_BYTES) {
+      this.loading = { job, startedMs };
+      return;
+    }
+    job.step(Infinity);
+    this.loaded(job, startedMs);
   }
 
   /** After the listeners are up: the rest of the AOF in slices, clients meanwhile getting -LOADING (Persistence.runLoad). */
@@ -421,10 +424,11 @@ export function aofFamily(aof: AofPersistence): CommandFamily {
 }
 
 /**
- * How long the AOF loads before the listeners open: small files are wholly in (and a bad one
- * refused) before a client can connect; nobody waits on the event loop yet.
+ * An AOF up to this size (a few ms of replay) loads before the listeners open, so a bad small
+ * file stops the server before anyone could connect (Redis listens first, but the -LOADING
+ * window would be that short); nobody waits on the event loop yet. A bigger one loads after.
  */
-const PRE_LISTEN_MS = 100;
+const PRE_LISTEN_BYTES = 1 << 20;
 /** A rewrite's turn: a few ms of serialisation, then the event loop serves clients (as BGSAVE's). */
 const REWRITE_SLICE_MS = 4;
 
