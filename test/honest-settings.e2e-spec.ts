@@ -10,17 +10,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { RawClient } from './support/raw-client.js';
 import { BROOK_BIN, freePort, listening, startBrookProcess, type RunningServer } from './support/servers.js';
+import { waitUntil } from './support/wait.js';
 
 const NOT_IN_EFFECT = 'is accepted but not in effect yet';
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await cond()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return cond();
-}
 
 describe('accepted but not honoured settings', () => {
   const stops: (() => unknown)[] = [];
@@ -41,7 +33,7 @@ describe('accepted but not honoured settings', () => {
     try {
       expect(await c.call('CONFIG', 'SET', 'no-appendfsync-on-rewrite', 'yes', 'maxmemory-samples', '10')).toBe('+OK\r\n');
       expect(await c.call('CONFIG', 'SET', 'hz', '20')).toBe('+OK\r\n');
-      expect(await until(() => s.output().includes(`maxmemory-samples 10 ${NOT_IN_EFFECT}`))).toBe(true);
+      await waitUntil(() => s.output().includes(`maxmemory-samples 10 ${NOT_IN_EFFECT}`), 'the not-in-effect line', 5000);
       expect(s.output()).toContain(`no-appendfsync-on-rewrite yes ${NOT_IN_EFFECT}`);
       // hz is honoured: no warning about it.
       expect(s.output()).not.toContain(`hz 20`);
@@ -67,7 +59,7 @@ describe('accepted but not honoured settings', () => {
       proc.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     });
-    expect(await until(() => listening(port), 15000)).toBe(true);
+    await waitUntil(() => listening(port), 'the server listening', 15000);
     expect(output).toContain(`aof-timestamp-enabled yes ${NOT_IN_EFFECT}`);
     expect(output).not.toContain(`save "900 1 300 10" ${NOT_IN_EFFECT}`);
   });

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { RawClient } from './support/raw-client.js';
 import { serverPair } from './support/servers.js';
+import { waitUntil } from './support/wait.js';
 
 const servers = serverPair();
 
@@ -368,7 +369,7 @@ describe('clients', () => {
       expect(await pub.publish('orders', 'o1')).toBe(2);
       expect(await pub.publish('users', 'u1')).toBe(1);
       expect(await pub.publish('ordinal', 'x')).toBe(1);
-      await waitFor(() => got.length === 4);
+      await waitUntil(() => got.length === 4, 'the messages', 20000);
       expect(got).toEqual(['message orders o1', 'pmessage ord* orders o1', 'message users u1', 'pmessage ord* ordinal x']);
       // ioredis 6 speaks RESP3, where a subscribed connection still runs ordinary commands.
       expect(await sub.set('k', 'v')).toBe('OK');
@@ -389,7 +390,7 @@ describe('clients', () => {
       sub.on('messageBuffer', (ch: Buffer, m: Buffer) => got.push(`${ch.toString('latin1')}=${m.toString('hex')}`));
       await sub.subscribe('bin');
       await raw.call('PUBLISH', 'bin', Buffer.from([0, 255, 13, 10]));
-      await waitFor(() => got.length === 1);
+      await waitUntil(() => got.length === 1, 'the messages', 20000);
       expect(got).toEqual(['bin=00ff0d0a']);
       expect(await raw.call('PUBSUB', 'NUMSUB', 'bin')).toBe('*2\r\n$3\r\nbin\r\n:1\r\n');
     } finally {
@@ -412,7 +413,7 @@ describe('clients', () => {
       await sub.sSubscribe('shard', (m, ch) => got.push(`shard ${ch} ${m}`));
       expect(await client.publish('chan', 'one')).toBe(2);
       expect(await client.sPublish('shard', 'two')).toBe(1);
-      await waitFor(() => got.length === 3);
+      await waitUntil(() => got.length === 3, 'the messages', 20000);
       expect(got).toEqual(['chan chan one', 'pattern chan one', 'shard shard two']);
       expect(await client.pubSubNumSub(['chan'])).toEqual({ chan: 1 });
       expect(await client.pubSubNumPat()).toBe(1);
@@ -442,7 +443,7 @@ describe('clients', () => {
       const p = pub.pipeline();
       for (let i = 0; i < n; i++) p.publish('burst', String(i));
       await p.exec();
-      await waitFor(() => channel.length === n && pattern.length === n);
+      await waitUntil(() => channel.length === n && pattern.length === n, 'the messages', 20000);
       const inOrder = (xs: number[]): boolean => xs.every((x, i) => x === i);
       expect(inOrder(channel)).toBe(true);
       expect(inOrder(pattern)).toBe(true);
@@ -452,11 +453,3 @@ describe('clients', () => {
     }
   });
 });
-
-async function waitFor(done: () => boolean, ms = 20000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

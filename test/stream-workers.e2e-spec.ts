@@ -12,6 +12,7 @@ import { createClient } from 'redis';
 import { waitBlockedClients } from './support/blocked.js';
 import { RawClient } from './support/raw-client.js';
 import { startBrookProcess, startRedis, type RunningServer } from './support/servers.js';
+import { waitUntil } from './support/wait.js';
 
 type NodeRedis = ReturnType<typeof createClient>;
 
@@ -99,15 +100,6 @@ async function workers(port: number, prefix: string): Promise<Worker[]> {
     ioWorker(port, `${prefix}2`),
     await nodeRedisWorker(port, `${prefix}3`),
   ];
-}
-
-/** Polls `cond` until it holds (generous: a loaded machine is slow, but the condition is what is tested). */
-async function until(cond: () => Promise<boolean>, what: string, ms = 20000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const servers: [string, () => Promise<RunningServer>][] = [
@@ -234,7 +226,7 @@ describe.each(servers)('streams as an application uses them (%s)', (_, start) =>
     const deleted: string[] = [];
     let cursor = '0-0';
     // min-idle-time 50 ms: nothing is claimable until the entries have been idle that long; wait on it.
-    await until(async () => {
+    await waitUntil(async () => {
       const [next, got, gone] = await rescuer.autoClaim('crash', 'g', 50, cursor, 7);
       claimed.push(...got);
       deleted.push(...gone);

@@ -7,15 +7,7 @@ import { Socket } from 'node:net';
 import { encodeCommand, RawClient } from '../support/raw-client.js';
 import { decodeReply, type RespValue } from '../support/resp-value.js';
 import { adversarialSuite, call, MAX_PING_MS, MB, underAttack, type Target } from './harness.js';
-
-async function until(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await cond()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return cond();
-}
+import { eventually, waitUntil } from '../support/wait.js';
 
 describe('adversarial: observability', () => {
   const s = adversarialSuite();
@@ -81,13 +73,13 @@ describe('adversarial: observability', () => {
         await new Promise<void>((r) => mon.connect(target.port, '127.0.0.1', () => r()));
         mon.write(encodeCommand(['CLIENT', 'SETNAME', 'sleepy-monitor']));
         mon.write(encodeCommand(['MONITOR']));
-        await until(async () => (await call(target, 'CLIENT', 'LIST')).includes('flags=O'), 5000);
+        await waitUntil(async () => (await call(target, 'CLIENT', 'LIST')).includes('flags=O'), 'the monitor listed', 5000);
         mon.pause();
         const writer = await RawClient.connect(target.port);
         writer.write(flood);
         for (let i = 0; i < 8000; i++) await writer.read(30_000);
         writer.close();
-        const gone = await until(async () => !(await call(target, 'CLIENT', 'LIST')).includes('sleepy-monitor'), 10_000);
+        const gone = await eventually(async () => !(await call(target, 'CLIENT', 'LIST')).includes('sleepy-monitor'), 10_000);
         mon.destroy();
         return gone;
       });

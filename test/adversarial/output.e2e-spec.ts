@@ -7,16 +7,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Socket } from 'node:net';
 import { encodeCommand, RawClient } from '../support/raw-client.js';
 import { exchange } from '../support/wire.js';
-import { adversarialSuite, MAX_PING_MS, MB, underAttack, type Target } from './harness.js';
-
-async function call(t: Target, ...args: string[]): Promise<string> {
-  const c = await RawClient.connect(t.port);
-  try {
-    return await c.call(...args);
-  } finally {
-    c.close();
-  }
-}
+import { adversarialSuite, call, MAX_PING_MS, MB, underAttack, type Target } from './harness.js';
+import { eventually } from '../support/wait.js';
 
 /** A connection that sends `input` and then never reads (the kernel buffers fill, output stays pending). */
 async function neverReads(t: Target, input: Buffer): Promise<Socket> {
@@ -31,15 +23,6 @@ async function neverReads(t: Target, input: Buffer): Promise<Socket> {
 /** The CLIENT LIST line of client `id`, or undefined. */
 async function listed(t: Target, id: string): Promise<string | undefined> {
   return (await call(t, 'CLIENT', 'LIST')).split('\n').find((l) => l.startsWith(`id=${id} `));
-}
-
-async function until(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await cond()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return cond();
 }
 
 describe('adversarial: output', () => {
@@ -104,7 +87,7 @@ describe('adversarial: output', () => {
           ctl.close();
           // timeout frees it: nothing it had pending was read.
           await call(t, 'CONFIG', 'SET', 'timeout', '1');
-          const freed = await until(async () => (await listed(t, next)) === undefined, 5000);
+          const freed = await eventually(async () => (await listed(t, next)) === undefined, 5000);
           sock.destroy();
           return {
             flags: /flags=(\S+)/.exec(line ?? '')?.[1],

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { Socket } from 'node:net';
 import { encodeCommand, RawClient } from '../support/raw-client.js';
 import { adversarialSuite, call, MAX_PING_MS, MB, underAttack, type Target } from './harness.js';
+import { eventually, waitUntil } from '../support/wait.js';
 
 // Both servers in turn, each through 100 MB or 10k connections.
 jest.setTimeout(180_000);
@@ -58,15 +59,6 @@ async function backlog(t: Target, id: string): Promise<{ omem: number; oll: numb
   return { omem: Number(/ omem=(\d+)/.exec(line)![1]), oll: Number(/ oll=(\d+)/.exec(line)![1]) };
 }
 
-async function until(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await cond()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return cond();
-}
-
 describe('a subscriber that stops reading', () => {
   it('is disconnected at the hard limit while 200 MB are published; the backlog shows in CLIENT LIST and memory stays bounded', async () => {
     const results = [];
@@ -79,7 +71,7 @@ describe('a subscriber that stops reading', () => {
         const rest = await flood(t, 'flood', 256 * 1024, 736);
         return { first, pending, rest };
       });
-      expect(await until(sub.gone, 30_000)).toBe(true);
+      expect(await eventually(sub.gone, 30_000)).toBe(true);
       sub.socket.destroy();
       results.push({ t, r });
     }
@@ -107,7 +99,7 @@ describe('a subscriber that stops reading', () => {
       expect((await flood(t, 'soft', 64 * 1024, 128)).every((n) => n === 1)).toBe(true);
       // Redis checks the soft limit as output is added: keep a trickle of messages going until it is enforced.
       expect(
-        await until(async () => {
+        await eventually(async () => {
           await flood(t, 'soft', 16, 1);
           return sub.gone();
         }, 20_000),
@@ -246,7 +238,11 @@ describe('fan-out', () => {
       } finally {
         subs.stop();
       }
-      await until(async () => (await call(t, 'PUBSUB', 'NUMSUB', 'fan')) === '*2\r\n$3\r\nfan\r\n:0\r\n', 30_000);
+      await waitUntil(
+        async () => (await call(t, 'PUBSUB', 'NUMSUB', 'fan')) === '*2\r\n$3\r\nfan\r\n:0\r\n',
+        'the subscribers gone',
+        30_000,
+      );
     }
     for (const { r } of results) expect(r.result.every((c) => c === `:${n}\r\n`)).toBe(true);
     // Delivering to 10k sockets is the work itself (a write each, as in Redis): PINGs wait about as long as Redis's.

@@ -1,31 +1,13 @@
 /**
  * DEBUG subcommands for observing the server, against a real redis-server with DEBUG allowed.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RawClient } from '../support/raw-client.js';
-import { startBrookProcess, startRedis, type ServerPair } from '../support/servers.js';
+import { describe, expect, it } from '@jest/globals';
+import { pairClients } from '../support/differential.js';
+import { serverPair } from '../support/servers.js';
 
-const pair = {} as ServerPair;
-let brook: RawClient;
-let redis: RawClient;
-
-beforeAll(async () => {
-  [pair.brook, pair.redis] = await Promise.all([startBrookProcess(), startRedis(['--enable-debug-command', 'yes'])]);
-  brook = await RawClient.connect(pair.brook.port);
-  redis = await RawClient.connect(pair.redis.port);
-});
-
-afterAll(async () => {
-  brook.socket.destroy();
-  redis.socket.destroy();
-  await Promise.all([pair.brook.stop(), pair.redis.stop()]);
-});
-
-async function same(...args: string[]): Promise<string> {
-  const [b, r] = await Promise.all([brook.call(...args), redis.call(...args)]);
-  expect(b).toBe(r);
-  return b;
-}
+const pair = serverPair([], ['--enable-debug-command', 'yes']);
+const clients = pairClients(pair);
+const { same } = clients;
 
 describe('DEBUG SET-ACTIVE-EXPIRE', () => {
   it('0 leaves expired keys in place until touched, 1 lets the cycle reclaim them', async () => {
@@ -41,7 +23,7 @@ describe('DEBUG SET-ACTIVE-EXPIRE', () => {
     await same('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
     const deadline = Date.now() + 5000;
     let size = '';
-    while (Date.now() < deadline && (size = await brook.call('DBSIZE')) !== ':0\r\n') await new Promise((r) => setTimeout(r, 50));
+    while (Date.now() < deadline && (size = await clients.brook.call('DBSIZE')) !== ':0\r\n') await new Promise((r) => setTimeout(r, 50));
     expect(size).toBe(':0\r\n');
   });
 

@@ -2,36 +2,19 @@
  * LATENCY and INFO latencystats against a real redis-server: replies compared byte for byte where
  * they do not hold durations, and by shape (events, commands, calls, valid bucket bounds) where they do.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { RawClient } from '../support/raw-client.js';
+import { pairClients } from '../support/differential.js';
 import { decodeReply, type RespValue } from '../support/resp-value.js';
-import { startBrookProcess, startRedis, type ServerPair } from '../support/servers.js';
+import { serverPair } from '../support/servers.js';
 
-const pair = {} as ServerPair;
-let brook: RawClient;
-let redis: RawClient;
-
-beforeAll(async () => {
-  // DEBUG SLEEP makes the slow command on both sides.
-  [pair.brook, pair.redis] = await Promise.all([startBrookProcess(), startRedis(['--enable-debug-command', 'yes'])]);
-  brook = await RawClient.connect(pair.brook.port);
-  redis = await RawClient.connect(pair.redis.port);
-});
-
-afterAll(async () => {
-  brook.socket.destroy();
-  redis.socket.destroy();
-  await Promise.all([pair.brook.stop(), pair.redis.stop()]);
-});
-
-async function same(...args: string[]): Promise<string> {
-  const [b, r] = await Promise.all([brook.call(...args), redis.call(...args)]);
-  expect(b).toBe(r);
-  return b;
-}
+// DEBUG SLEEP makes the slow command on both sides.
+const pair = serverPair([], ['--enable-debug-command', 'yes']);
+const clients = pairClients(pair);
+const { same } = clients;
 
 async function both(...args: string[]): Promise<[RespValue, RespValue]> {
-  const [b, r] = await Promise.all([brook.call(...args), redis.call(...args)]);
+  const [b, r] = await clients.both(...args);
   return [decodeReply(b), decodeReply(r)];
 }
 
@@ -74,7 +57,7 @@ describe('LATENCY', () => {
   it('records commands over latency-monitor-threshold as the command event', async () => {
     // A threshold far above what a loaded machine adds to a fast command, so only DEBUG SLEEP goes over it.
     await same('CONFIG', 'SET', 'latency-monitor-threshold', '200');
-    await Promise.all([brook.call('DEBUG', 'SLEEP', '0.25'), redis.call('DEBUG', 'SLEEP', '0.25')]);
+    await Promise.all([clients.brook.call('DEBUG', 'SLEEP', '0.25'), clients.redis.call('DEBUG', 'SLEEP', '0.25')]);
     const [b, r] = await both('LATENCY', 'LATEST');
     for (const reply of [b, r]) {
       const command = (reply as [string, number, number, number][]).find((e) => e[0] === 'command');
@@ -126,7 +109,7 @@ describe('INFO latencystats', () => {
     await same('CONFIG', 'RESETSTAT');
     await same('SET', 'k', 'v');
     await same('GET', 'k');
-    const [b, r] = await Promise.all([brook.call('INFO', 'latencystats'), redis.call('INFO', 'latencystats')]);
+    const [b, r] = await Promise.all([clients.brook.call('INFO', 'latencystats'), clients.redis.call('INFO', 'latencystats')]);
     const fields = (raw: string) =>
       raw
         .split('\r\n')

@@ -3,29 +3,14 @@
  * received compared with the timestamp and client port normalised away; then redis-cli monitor.
  */
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { RawClient } from '../support/raw-client.js';
-import { serverPair, requireTool } from '../support/servers.js';
+import { pairClients } from '../support/differential.js';
+import { requireTool, serverPair } from '../support/servers.js';
 
 const pair = serverPair();
-let brook: RawClient;
-let redis: RawClient;
-
-beforeAll(async () => {
-  brook = await RawClient.connect(pair.brook.port);
-  redis = await RawClient.connect(pair.redis.port);
-});
-
-afterAll(() => {
-  brook.socket.destroy();
-  redis.socket.destroy();
-});
-
-async function same(...args: string[]): Promise<string> {
-  const [b, r] = await Promise.all([brook.call(...args), redis.call(...args)]);
-  expect(b).toBe(r);
-  return b;
-}
+const clients = pairClients(pair);
+const { same } = clients;
 
 /** Monitor lines with the time checked and dropped and the sender's port replaced by its role. */
 function lines(raw: string, ports: Map<string, string>): string[] {
@@ -81,8 +66,8 @@ describe('MONITOR', () => {
     await same('SELECT', '0');
     await same('ECHO', 'done');
     const [b, r] = await Promise.all([until(monB, '"done"'), until(monR, '"done"')]);
-    const got = lines(b, ports(brook, monB));
-    expect(got).toEqual(lines(r, ports(redis, monR)));
+    const got = lines(b, ports(clients.brook, monB));
+    expect(got).toEqual(lines(r, ports(clients.redis, monR)));
     expect(got).toContain('[0 sender] "AUTH" "(redacted)"');
     monB.socket.destroy();
     monR.socket.destroy();
@@ -92,11 +77,11 @@ describe('MONITOR', () => {
     const mon = await RawClient.connect(pair.brook.port);
     await mon.call('CLIENT', 'SETNAME', 'watcher');
     await mon.call('MONITOR');
-    const list = await brook.call('CLIENT', 'LIST');
+    const list = await clients.brook.call('CLIENT', 'LIST');
     expect(list).toMatch(/name=watcher [^\n]*flags=O [^\n]*cmd=monitor/);
     expect(await mon.call('RESET')).toBe('+RESET\r\n');
-    await brook.call('ECHO', 'after reset');
-    await brook.call('PING');
+    await clients.brook.call('ECHO', 'after reset');
+    await clients.brook.call('PING');
     await new Promise((r) => setTimeout(r, 50));
     expect(mon.unread()).toBe('');
     mon.socket.destroy();
@@ -110,7 +95,7 @@ describe('MONITOR', () => {
     try {
       const deadline = Date.now() + 5000;
       while (!out.includes('OK') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      await brook.call('SET', 'from', 'cli test');
+      await clients.brook.call('SET', 'from', 'cli test');
       while (!out.includes('"cli test"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(out).toMatch(/^OK\n\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "SET" "from" "cli test"\n/);
     } finally {

@@ -2,35 +2,15 @@
  * SLOWLOG against a real redis-server: the same commands on both, then the entries compared with
  * what differs by nature (ids, times, durations, client ports) normalised away.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RawClient } from '../support/raw-client.js';
+import { describe, expect, it } from '@jest/globals';
+import { pairClients } from '../support/differential.js';
 import { decodeReply, type RespValue } from '../support/resp-value.js';
 import { serverPair } from '../support/servers.js';
 
 const pair = serverPair();
-let brook: RawClient;
-let redis: RawClient;
-
-beforeAll(async () => {
-  brook = await RawClient.connect(pair.brook.port);
-  redis = await RawClient.connect(pair.redis.port);
-});
-
-afterAll(() => {
-  brook.socket.destroy();
-  redis.socket.destroy();
-});
-
-/** Sends one command to both servers and expects byte-identical replies; returns the reply. */
-async function same(...args: string[]): Promise<string> {
-  const [b, r] = await Promise.all([brook.call(...args), redis.call(...args)]);
-  expect(b).toBe(r);
-  return b;
-}
-
-async function both(...args: string[]): Promise<[string, string]> {
-  return Promise.all([brook.call(...args), redis.call(...args)]);
-}
+const clients = pairClients(pair);
+const { same } = clients;
+const { both } = clients;
 
 /** An entry with its nature-given figures checked and dropped: [args, client name, addr without port]. */
 function normalise(entries: RespValue, port: number): unknown[] {
@@ -113,9 +93,9 @@ describe('SLOWLOG', () => {
   it('logs a command slower than the threshold with its real duration', async () => {
     await same('CONFIG', 'SET', 'slowlog-log-slower-than', '20000');
     await same('SLOWLOG', 'RESET');
-    await brook.call('DEBUG', 'SLEEP', '0.05');
+    await clients.brook.call('DEBUG', 'SLEEP', '0.05');
     // On a loaded machine another command may pass 20 ms too: look for this one.
-    const entries = decodeReply(await brook.call('SLOWLOG', 'GET')) as RespValue[][];
+    const entries = decodeReply(await clients.brook.call('SLOWLOG', 'GET')) as RespValue[][];
     const sleep = entries.find((e) => (e[3] as string[])[0] === 'DEBUG');
     expect(sleep?.[3]).toEqual(['DEBUG', 'SLEEP', '0.05']);
     expect(sleep?.[2]).toBeGreaterThanOrEqual(50000);

@@ -1,45 +1,15 @@
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { requireTool, startBrookProcess, startRedis, type RunningServer } from '../support/servers.js';
+import { requireTool, serverPool } from '../support/servers.js';
+import { waitUntil } from '../support/wait.js';
 import { bgsaveFinished } from './key-image.js';
 
 /** SAVE, BGSAVE, LASTSAVE, save points, MISCONF, FLUSHALL with save points. */
 
-const servers: RunningServer[] = [];
-const clients: Redis[] = [];
-const client = (s: RunningServer): Redis => {
-  const c = new Redis({ port: s.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
-  clients.push(c);
-  return c;
-};
-const brook = async (extra: string[] = []): Promise<RunningServer> => {
-  const s = await startBrookProcess(extra);
-  servers.push(s);
-  return s;
-};
-const redis = async (extra: string[] = []): Promise<RunningServer> => {
-  const s = await startRedis(extra);
-  servers.push(s);
-  return s;
-};
-const until = async (what: () => Promise<boolean>, ms = 15000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
-afterEach(() => {
-  for (const c of clients.splice(0)) c.disconnect();
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-});
+const { brook, redis, client } = serverPool();
 
 describe('SAVE, BGSAVE, LASTSAVE', () => {
   it('reply as Redis 7.0, and count saves and changes in INFO persistence', async () => {
@@ -64,7 +34,7 @@ describe('SAVE, BGSAVE, LASTSAVE', () => {
     expect(await c.lastsave()).toBeGreaterThanOrEqual(before);
     // Inside MULTI a BGSAVE is scheduled, then started by the cron.
     expect(await c.multi().bgsave().exec()).toEqual([[null, 'Background saving scheduled']]);
-    await until(async () => (await c.info('persistence')).includes('rdb_saves:2'));
+    await waitUntil(async () => (await c.info('persistence')).includes('rdb_saves:2'), 'the scheduled BGSAVE', 15000);
     await bgsaveFinished(c);
     await c.set('after', '1');
     expect(await c.save()).toBe('OK');
@@ -80,7 +50,11 @@ describe('SAVE, BGSAVE, LASTSAVE', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(existsSync(join(s.dir, 'dump.rdb'))).toBe(false); // 2 changes: below the point
     await c.set('c', '3');
-    await until(async () => existsSync(join(s.dir, 'dump.rdb')) && (await c.info('persistence')).includes('rdb_changes_since_last_save:0'));
+    await waitUntil(
+      async () => existsSync(join(s.dir, 'dump.rdb')) && (await c.info('persistence')).includes('rdb_changes_since_last_save:0'),
+      'the save point',
+      15000,
+    );
   });
 
   it('a failed BGSAVE refuses writes and PING with MISCONF, as Redis, until a save succeeds', async () => {
@@ -94,7 +68,7 @@ describe('SAVE, BGSAVE, LASTSAVE', () => {
       rmSync(gone, { recursive: true });
       await c.set('k', 'v');
       await c.bgsave().catch(() => null);
-      await until(async () => (await c.info('persistence')).includes('rdb_last_bgsave_status:err'));
+      await waitUntil(async () => (await c.info('persistence')).includes('rdb_last_bgsave_status:err'), 'the failed BGSAVE', 15000);
       const out: string[] = [];
       for (const cmd of [['set', 'k', 'v2'], ['ping'], ['get', 'k'], ['config', 'set', 'dir', s.dir], ['save'], ['set', 'k', 'v3']])
         out.push(await c.call(cmd[0], ...cmd.slice(1)).then(String, (e: unknown) => (e as Error).message));

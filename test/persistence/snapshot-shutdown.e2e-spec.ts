@@ -1,35 +1,16 @@
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { requireTool, startBrookProcess, type RunningServer } from '../support/servers.js';
+import { requireTool, serverPool, type RunningServer } from '../support/servers.js';
 import { keysImage } from './key-image.js';
 
 /** SHUTDOWN and SIGTERM saving, restart on the saved file, DEBUG RELOAD, redis-cli --rdb (SYNC). */
 
-const servers: RunningServer[] = [];
-const clients: Redis[] = [];
-const client = (s: RunningServer): Redis => {
-  const c = new Redis({ port: s.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
-  clients.push(c);
-  return c;
-};
-const brook = async (extra: string[] = []): Promise<RunningServer> => {
-  const s = await startBrookProcess(extra);
-  servers.push(s);
-  return s;
-};
+const { brook, client } = serverPool();
 const exited = (s: RunningServer): Promise<number | null> =>
   s.proc.exitCode !== null ? Promise.resolve(s.proc.exitCode) : new Promise((r) => s.proc.once('exit', (code) => r(code)));
-
-afterEach(() => {
-  for (const c of clients.splice(0)) c.disconnect();
-});
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-});
 
 describe('saving on the way out, and back', () => {
   it('SHUTDOWN with save points saves; a restart on the same dir has the data', async () => {

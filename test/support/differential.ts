@@ -2,9 +2,9 @@
  * Differential testing: the same command sequence against Brook and a real redis-server, with
  * byte-identical replies expected. One pair of connections per sequence, database flushed first.
  */
-import { afterAll, beforeAll } from '@jest/globals';
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import { RawClient } from './raw-client.js';
-import { startBrookProcess, startRedis, type RunningServer } from './servers.js';
+import { serverPair, type RunningServer, type ServerPair } from './servers.js';
 
 export type Step = (string | Buffer)[];
 
@@ -81,14 +81,40 @@ export interface DifferentialSuite {
  * Differential to them; the fields are filled in by beforeAll and released by afterAll.
  */
 export function differentialSuite(brookArgs: string[] = [], redisArgs: string[] = []): DifferentialSuite {
-  const suite = {} as DifferentialSuite;
+  const suite = serverPair(brookArgs, redisArgs) as DifferentialSuite;
   beforeAll(async () => {
-    [suite.brook, suite.redis] = await Promise.all([startBrookProcess(brookArgs), startRedis(redisArgs)]);
     suite.diff = await Differential.connect(suite.brook.port, suite.redis.port);
   });
-  afterAll(async () => {
-    suite.diff?.close();
-    await Promise.all([suite.brook?.stop(), suite.redis?.stop()]);
-  });
+  afterAll(() => suite.diff?.close());
   return suite;
+}
+
+/** One raw connection to each server of a pair, and the same command sent to both. */
+export interface PairClients {
+  brook: RawClient;
+  redis: RawClient;
+  /** Both raw replies, Brook's first. */
+  both(...args: string[]): Promise<[string, string]>;
+  /** Brook's raw reply, after checking it is byte for byte Redis's. */
+  same(...args: string[]): Promise<string>;
+}
+
+/** Connects to both servers of `pair` in the enclosing block's beforeAll; closed in its afterAll. */
+export function pairClients(pair: ServerPair): PairClients {
+  const clients = {
+    both: (...args: string[]) => Promise.all([clients.brook.call(...args), clients.redis.call(...args)]),
+    same: async (...args: string[]) => {
+      const [b, r] = await clients.both(...args);
+      expect(b).toBe(r);
+      return b;
+    },
+  } as PairClients;
+  beforeAll(async () => {
+    [clients.brook, clients.redis] = await Promise.all([RawClient.connect(pair.brook.port), RawClient.connect(pair.redis.port)]);
+  });
+  afterAll(() => {
+    clients.brook?.socket.destroy();
+    clients.redis?.socket.destroy();
+  });
+  return clients;
 }

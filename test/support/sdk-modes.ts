@@ -61,11 +61,5 @@ export function describeSdkModes(title: string, body: (target: SdkTarget) => voi
   }
 }
 
-/** Polls `check` until it holds (a generous deadline, never a timing assertion). */
-export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+// The SDK suites import it from here with the modes.
+export { waitUntil } from './wait.js';

@@ -2,14 +2,16 @@
  * Test servers: a real brook-server (the built executable, as users run it) and a real
  * redis-server, each on a free loopback port, stopped by PID when the suite ends.
  */
-import { afterAll, beforeAll } from '@jest/globals';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { RawClient } from './raw-client.js';
+import { waitUntil } from './wait.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BROOK_BIN = join(ROOT, 'bin/brook-server.js');
@@ -129,18 +131,52 @@ export interface ServerPair {
 }
 
 /**
- * The pair for the enclosing describe block (or file): started in its beforeAll, stopped in its
- * afterAll. The fields are set once beforeAll has run, so read them inside tests and hooks.
+ * The pair for the enclosing describe block (or file): started in its beforeAll with the extra
+ * arguments given, stopped in its afterAll. The fields are set once beforeAll has run, so read
+ * them inside tests and hooks.
  */
-export function serverPair(): ServerPair {
+export function serverPair(brookArgs: string[] = [], redisArgs: string[] = []): ServerPair {
   const pair = {} as ServerPair;
   beforeAll(async () => {
-    [pair.brook, pair.redis] = await Promise.all([startBrookProcess(), startRedis()]);
+    [pair.brook, pair.redis] = await Promise.all([startBrookProcess(brookArgs), startRedis(redisArgs)]);
   });
   afterAll(async () => {
     await Promise.all([pair.brook?.stop(), pair.redis?.stop()]);
   });
   return pair;
+}
+
+/** Servers started by the tests of a file as they need them, and ioredis clients to them. */
+export interface ServerPool {
+  brook(extra?: string[]): Promise<RunningServer>;
+  redis(extra?: string[]): Promise<RunningServer>;
+  /** A client that gives up at once when the server is gone (no retried commands). */
+  client(server: RunningServer): Redis;
+}
+
+/** The pool of the enclosing block: clients dropped after each test, servers stopped after all. */
+export function serverPool(): ServerPool {
+  const servers: RunningServer[] = [];
+  const clients: Redis[] = [];
+  const started = async (s: Promise<RunningServer>): Promise<RunningServer> => {
+    servers.push(await s);
+    return servers[servers.length - 1];
+  };
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.disconnect();
+  });
+  afterAll(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  });
+  return {
+    brook: (extra = []) => started(startBrookProcess(extra)),
+    redis: (extra = []) => started(startRedis(extra)),
+    client: (server) => {
+      const c = new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+      clients.push(c);
+      return c;
+    },
+  };
 }
 
 /**
@@ -150,7 +186,7 @@ export function serverPair(): ServerPair {
 export async function waitLoaded(port: number): Promise<void> {
   const c = await RawClient.connect(port);
   try {
-    while ((await c.call('PING')) !== '+PONG\r\n') await new Promise((r) => setTimeout(r, 20));
+    await waitUntil(async () => (await c.call('PING')) === '+PONG\r\n', `the data set of the server on port ${String(port)} to load`);
   } finally {
     c.close();
   }
