@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from '../support/raw-client.js';
 import { rng } from '../support/rng.js';
-import { startBrookProcess, type RunningServer } from '../support/servers.js';
+import { startBrookProcess, waitLoaded, type RunningServer } from '../support/servers.js';
 
 const CLIENTS = 10;
 
@@ -32,6 +32,8 @@ async function start(dir: string, fsync: string): Promise<{ server: RunningServe
   const server = await startBrookProcess(['--appendonly', 'yes', '--appendfsync', fsync, '--dir', dir, '--pidfile', pidfile]);
   // The server writes its pid file right after it starts listening.
   while (!existsSync(pidfile)) await new Promise((r) => setTimeout(r, 10));
+  // The AOF loads in slices after the port opens (-LOADING meanwhile): the checks start once it is in.
+  await waitLoaded(server.port);
   return { server, pid: Number(readFileSync(pidfile, 'latin1').trim()) };
 }
 

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { RawClient } from './raw-client.js';
+import { waitUntil } from './wait.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BROOK_BIN = join(ROOT, 'bin/brook-server.js');
@@ -175,4 +177,17 @@ export function serverPool(): ServerPool {
       return c;
     },
   };
+}
+
+/**
+ * Waits until the server on `port` runs commands: a server listens before its data set is loaded
+ * (dbfilename or the AOF, as Redis does) and answers -LOADING until then.
+ */
+export async function waitLoaded(port: number): Promise<void> {
+  const c = await RawClient.connect(port);
+  try {
+    await waitUntil(async () => (await c.call('PING')) === '+PONG\r\n', `the data set of the server on port ${String(port)} to load`);
+  } finally {
+    c.close();
+  }
 }

@@ -1,29 +1,11 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
-import { Socket } from 'node:net';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { CommandFamily } from '@brook/commands';
 import {
   RdbFile,
-  RdbLoad,
   RdbWriter,
   Snapshot,
-  limitsFromConfig,
-  AofFormatError,
-  AofReader,
-  AofTruncatedError,
   AppendLog,
   aofNames,
   emptyManifest,
@@ -34,11 +16,9 @@ import {
   type FsyncPolicy,
 } from '@brook/persistence';
 import type { BrookServer } from './brook-server.js';
-import { Client } from './client.js';
+import { AofLoad, FatalStartupError } from './aof-load.js';
+import type { Client } from './client.js';
 import { REDIS_COMPAT_VERSION } from './version.js';
-
-/** A start-up failure that stops the server with its message logged as is (a corrupt AOF, like Redis's exit(1)). */
-export class FatalStartupError extends Error {}
 
 /** Holds a client's replies back until the writes they acknowledge are in the AOF (Client.flush asks). */
 export interface ReplyGate {
@@ -70,6 +50,8 @@ export class AofPersistence implements ReplyGate {
   /** The AOF's size when its base was last written: auto-aof-rewrite-percentage measures growth from it. */
   private rewriteBaseSize = 0;
   private cron: NodeJS.Timeout | null = null;
+  /** The AOF load left for after the listeners are up (start), else null. */
+  private loading: { readonly job: AofLoad; readonly startedMs: number } | null = null;
 
   constructor(private readonly server: BrookServer) {
     server.addInfo('persistence', () => this.info());
@@ -84,130 +66,56 @@ export class AofPersistence implements ReplyGate {
     return this.server.config.value('appendfilename');
   }
 
-  /** At start-up, before any listener: loads the AOF and opens it for appending when appendonly is on. */
+  /**
+   * At start-up, before any listener: reads the manifest and loads an AOF of up to
+   * PRE_LISTEN_BYTES at once; a bigger one loads in slices once the port is open
+   * (continueLoading). The AOF opens for appending once it is loaded.
+   */
   start(): void {
     this.cron = setInterval(() => this.tick(), 1000);
     this.cron.unref();
     if (this.server.config.value('appendonly') !== 'yes') return;
     const manifestPath = join(this.dir, aofNames.manifest(this.fileName));
-    if (existsSync(manifestPath)) {
-      try {
-        this.manifest = parseManifest(readFileSync(manifestPath, 'latin1'));
-      } catch (e) {
-        if (!(e instanceof ManifestError)) throw e;
-        throw new FatalStartupError(`*** FATAL AOF MANIFEST FILE ERROR *** ${e.message}`);
-      }
-      this.load();
+    if (!existsSync(manifestPath)) return this.open();
+    try {
+      this.manifest = parseManifest(readFileSync(manifestPath, 'latin1'));
+    } catch (e) {
+      if (!(e instanceof ManifestError)) throw e;
+      throw new FatalStartupError(`*** FATAL AOF MANIFEST FILE ERROR *** ${e.message}`);
     }
-    this.open();
+    const startedMs = Date.now();
+    const job = new AofLoad(this.server, this.dir, this.manifest, this.logger);
+    if (job.totalBytes > PRE_LISTEN_BYTES) {
+      this.loading = { job, startedMs };
+      return;
+    }
+    job.step(Infinity);
+    this.loaded(job, startedMs);
   }
 
-  // ---- loading ------------------------------------------------------------------------------
-
-  private load(): void {
-    const started = performance.now();
-    const files = [...(this.manifest.base ? [this.manifest.base] : []), ...this.manifest.incr];
-    const fake = this.fakeClient();
-    let total = 0;
-    for (let i = 0; i < files.length; i++) {
-      const f = files[i];
-      const path = join(this.dir, f.name);
-      if (!existsSync(path)) {
-        throw new FatalStartupError(`The append log file ${f.name} doesn't exist: no such file or directory`);
-      }
-      const t0 = performance.now();
-      const loaded = this.loadFile(fake, f.name, path, i === files.length - 1);
-      total += loaded;
-      const kind = f === this.manifest.base ? 'base' : 'incr';
-      this.logger.log(`DB loaded from ${kind} file ${f.name}: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
-    }
-    // Loading is not client traffic: the stats start at zero, as Redis's (commands run from the AOF are not counted).
-    this.server.resetStats();
-    this.logger.log(
-      `DB loaded from append only file: ${((performance.now() - started) / 1000).toFixed(3)} seconds (${String(total)} bytes)`,
+  /** After the listeners are up: the rest of the AOF in slices, clients meanwhile getting -LOADING (Persistence.runLoad). */
+  continueLoading(): void {
+    const pending = this.loading;
+    if (pending === null) return;
+    this.loading = null;
+    this.server.persistence.runLoad(
+      pending.job,
+      pending.startedMs,
+      () => this.loaded(pending.job, pending.startedMs),
+      (e) => {
+        this.logger.error(e.message);
+        process.exit(1);
+      },
     );
   }
 
-  /**
-   * Runs one file's commands. A short read is recoverable only in the last file and with
-   * aof-load-truncated (the file is cut after its last whole command, an unfinished MULTI
-   * included); every other problem stops the server with Redis's message.
-   */
-  private loadFile(fake: Client, name: string, path: string, last: boolean): number {
-    const buf = readFileSync(path);
-    if (buf.length === 0) return 0;
-    // An RDB base (or an old single-file AOF's RDB preamble), decided by content as Redis does; RESP may follow it.
-    let start = 0;
-    if (buf.latin1Slice(0, 5) === 'REDIS') {
-      this.logger.log('Reading RDB base file on AOF loading...');
-      const rdb = new RdbLoad(
-        this.server.ks,
-        buf,
-        limitsFromConfig((n) => this.server.config.value(n)),
-        () => Date.now(),
-      );
-      try {
-        rdb.step(Infinity);
-      } catch (e) {
-        throw new FatalStartupError(`Error reading the RDB base file ${name}, AOF loading aborted: ${(e as Error).message}`);
-      }
-      start = rdb.offset;
-    }
-    const reader = new AofReader(buf, start);
-    let beforeMulti = start;
-    let validUpTo = start;
-    let truncated = false;
-    try {
-      for (let argv = reader.next(); argv !== null; argv = reader.next()) {
-        const cmd = this.server.commands.resolve(argv);
-        if (cmd === undefined) throw new FatalStartupError(`Unknown command '${argv[0]}' reading the append only file ${name}`);
-        if (cmd.fullName === 'multi') beforeMulti = validUpTo;
-        this.server.execute(fake, argv);
-        fake.w.takeBytes();
-        validUpTo = reader.offset;
-      }
-      if (fake.multi >= 0) {
-        this.logger.warn(`Revert incomplete MULTI/EXEC transaction in AOF file ${name}`);
-        this.server.execute(fake, ['DISCARD']);
-        fake.w.takeBytes();
-        validUpTo = beforeMulti;
-        truncated = true;
-      }
-    } catch (e) {
-      if (e instanceof AofFormatError) {
-        throw new FatalStartupError(
-          `Bad file format reading the append only file ${name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`,
-        );
-      }
-      if (!(e instanceof AofTruncatedError)) throw e;
-      if (fake.multi >= 0) {
-        this.server.execute(fake, ['DISCARD']);
-        fake.w.takeBytes();
-        validUpTo = beforeMulti;
-      }
-      truncated = true;
-    }
-    if (!truncated) return buf.length;
-    if (!last) throw new FatalStartupError('Fatal error: the truncated file is not the last file');
-    if (this.server.config.value('aof-load-truncated') !== 'yes') {
-      throw new FatalStartupError(
-        `Unexpected end of file reading the append only file ${name}. You can: ` +
-          '1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. ' +
-          "2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
-      );
-    }
-    this.logger.warn(`!!! Warning: short read while loading the AOF file ${name}!!!`);
-    this.logger.warn(`!!! Truncating the AOF ${name} at offset ${String(validUpTo)} !!!`);
-    truncateSync(path, validUpTo);
-    this.logger.warn(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
-    return validUpTo;
-  }
-
-  /** Redis's AOF client: runs commands through the normal path, authenticated, its replies dropped. */
-  private fakeClient(): Client {
-    const c = new Client(new Socket(), this.server);
-    c.authenticated = true;
-    return c;
+  private loaded(job: AofLoad, startedMs: number): void {
+    // Loading is not client traffic: the stats start at zero, as Redis's (commands run from the AOF are not counted).
+    this.server.resetStats();
+    this.logger.log(
+      `DB loaded from append only file: ${((Date.now() - startedMs) / 1000).toFixed(3)} seconds (${String(job.loadedBytes)} bytes)`,
+    );
+    this.open();
   }
 
   // ---- appending ----------------------------------------------------------------------------
@@ -520,6 +428,12 @@ export function aofFamily(aof: AofPersistence): CommandFamily {
   };
 }
 
+/**
+ * An AOF up to this size (a few ms of replay) loads before the listeners open, so a bad small
+ * file stops the server before anyone could connect (Redis listens first, but the -LOADING
+ * window would be that short); nobody waits on the event loop yet. A bigger one loads after.
+ */
+const PRE_LISTEN_BYTES = 1 << 20;
 /** A rewrite's turn: a few ms of serialisation, then the event loop serves clients (as BGSAVE's). */
 const REWRITE_SLICE_MS = 4;
 

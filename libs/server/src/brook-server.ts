@@ -189,8 +189,9 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.expiry.start();
     this.persistence.start();
     // Listening first, as Redis: clients connecting meanwhile get -LOADING until the data set is in.
-    // With appendonly yes the AOF (loaded above) is the data set, and Redis does not read dump.rdb.
-    if (this.config.value('appendonly') !== 'yes') this.persistence.loadAtStartup();
+    // With appendonly yes the AOF (begun above) is the data set, and Redis does not read dump.rdb.
+    if (this.config.value('appendonly') === 'yes') this.aof.continueLoading();
+    else this.persistence.loadAtStartup();
     this.cron = setInterval(() => this.clientsCron(), 1000);
     this.cron.unref();
     this.sampler = setInterval(() => this.metrics.sample(this.stats, Date.now()), SAMPLE_PERIOD_MS);
@@ -382,7 +383,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       return this.reject(c, cmd, Err.wrongArgs(cmd.fullName));
     }
     if (!c.authenticated && !cmd.spec.flags.includes('no_auth')) return this.reject(c, cmd, Err.noAuth);
-    if (this.persistence.gated) {
+    // The AOF's own client replays the data set while it loads: its commands are never refused.
+    if (this.persistence.gated && c !== this.persistence.loadingClient) {
       const refused = this.persistence.refusal(cmd.spec.flags, cmd.isWrite, cmd.fullName);
       if (refused !== null) return this.reject(c, cmd, refused);
     }

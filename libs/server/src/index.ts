@@ -1,5 +1,5 @@
 export * from './brook-server.js';
-export { FatalStartupError } from './aof.js';
+export { FatalStartupError } from './aof-load.js';
 export * from './client.js';
 export * from './config/config-store.js';
 export * from './config/params.js';

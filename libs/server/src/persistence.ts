@@ -24,6 +24,27 @@ const BGSAVE_BUSY =
 /** Save points and a scheduled BGSAVE are checked this often (serverCron at the default hz). */
 const CRON_MS = 100;
 
+/**
+ * A start-up load sliced across event-loop turns: dbfilename (RdbLoad) or the AOF's files. While
+ * one runs, commands without the loading flag get -LOADING and INFO reports the loading_* fields.
+ */
+export interface LoadJob {
+  /** Loads for about `budgetMs`; true once the whole data set is in. Throws on a file that cannot be loaded. */
+  step(budgetMs: number): boolean;
+  /** Bytes consumed so far (INFO loading_loaded_bytes). */
+  readonly offset: number;
+  /** Bytes to load in all (INFO loading_total_bytes). */
+  readonly totalBytes: number;
+  /** The client whose commands replay the data set (the AOF's), which the -LOADING gate lets through; null for an RDB. */
+  readonly client: object | null;
+}
+
+interface RunningLoad {
+  readonly job: LoadJob;
+  readonly startedMs: number;
+  timer: NodeJS.Immediate | null;
+}
+
 interface BackgroundSave {
   readonly snapshot: Snapshot;
   readonly file: RdbFile;
@@ -55,7 +76,7 @@ export class Persistence {
   private timer: NodeJS.Timeout | null = null;
   private cron: NodeJS.Timeout | null = null;
   /** The start-up load in progress (commands without the loading flag get -LOADING), else null. */
-  private load: { readonly job: RdbLoad; readonly startedMs: number; readonly totalBytes: number } | null = null;
+  private load: RunningLoad | null = null;
   /**
    * True while a command may be refused before it runs (loading, or MISCONF armed): the dispatcher
    * checks this one flag and asks `refusal` only then.
@@ -75,6 +96,11 @@ export class Persistence {
     return this.bg !== null;
   }
 
+  /** The client replaying the AOF while it loads: its commands are the load, never refused. */
+  get loadingClient(): object | null {
+    return this.load?.job.client ?? null;
+  }
+
   /** The error for a command refused now (LOADING, MISCONF), or null. */
   refusal(flags: readonly string[], isWrite: boolean, name: string): string | null {
     if (this.load !== null && !flags.includes('loading')) return LOADING;
@@ -91,6 +117,9 @@ export class Persistence {
     if (this.cron) clearInterval(this.cron);
     this.cron = null;
     this.abortBackground('server stopped');
+    if (this.load?.timer) clearImmediate(this.load.timer);
+    this.load = null;
+    this.refreshGate();
   }
 
   // ---- saving -------------------------------------------------------------------------------
@@ -311,29 +340,52 @@ export class Persistence {
     const path = this.path;
     if (!existsSync(path)) return;
     const started = Date.now();
-    const buf = readFileSync(path);
     const job = new RdbLoad(
       this.ks,
-      buf,
+      readFileSync(path),
       limitsFromConfig((n) => this.config.value(n)),
       () => Date.now(),
     );
-    this.load = { job, startedMs: started, totalBytes: buf.length };
+    this.runLoad(
+      job,
+      started,
+      () => {
+        this.lastLoad = { loaded: job.keysLoaded, expired: job.keysExpired };
+        this.ks.dirty = 0;
+        if (job.functionsSkipped > 0)
+          this.logger.warn(`${job.functionsSkipped} FUNCTION libraries in the RDB file were not loaded: Brook runs no functions`);
+        this.logger.log(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds (${job.keysLoaded} keys)`);
+      },
+      (e) => this.loadFailed(job, e),
+    );
+  }
+
+  /**
+   * Runs a start-up load in slices of SLICE_MS until it is done (then `done`) or fails (then
+   * `failed`, which stops the server): the one mechanism behind -LOADING and INFO's loading_*
+   * fields, for dbfilename and the AOF alike. The first slice runs now.
+   */
+  runLoad(job: LoadJob, startedMs: number, done: () => void, failed: (e: Error) => void): void {
+    const load: RunningLoad = { job, startedMs, timer: null };
+    this.load = load;
     this.refreshGate();
     const slice = (): void => {
+      load.timer = null;
+      if (this.load !== load) return;
+      let finished: boolean;
       try {
-        if (!job.step(SLICE_MS)) return void setImmediate(slice);
+        finished = job.step(SLICE_MS);
       } catch (e) {
-        this.loadFailed(e as Error);
+        failed(e as Error);
+        return;
+      }
+      if (!finished) {
+        load.timer = setImmediate(slice);
         return;
       }
       this.load = null;
-      this.lastLoad = { loaded: job.keysLoaded, expired: job.keysExpired };
-      this.ks.dirty = 0;
       this.refreshGate();
-      if (job.functionsSkipped > 0)
-        this.logger.warn(`${job.functionsSkipped} FUNCTION libraries in the RDB file were not loaded: Brook runs no functions`);
-      this.logger.log(`DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds (${job.keysLoaded} keys)`);
+      done();
     };
     slice();
   }
@@ -360,8 +412,8 @@ export class Persistence {
     return null;
   }
 
-  private loadFailed(e: Error): void {
-    this.logger.error(`Internal error in RDB reading offset ${this.load?.job.offset ?? 0} -> ${e.message}`);
+  private loadFailed(job: RdbLoad, e: Error): void {
+    this.logger.error(`Internal error in RDB reading offset ${job.offset} -> ${e.message}`);
     this.logger.error('Terminating server after rdb file reading failure.');
     process.exit(1);
   }
@@ -377,12 +429,13 @@ export class Persistence {
     ];
     if (load !== null) {
       const elapsed = (Date.now() - load.startedMs) / 1000;
+      const total = load.job.totalBytes;
       const done = load.job.offset;
-      const perc = load.totalBytes === 0 ? 0 : (done / load.totalBytes) * 100;
-      const eta = done === 0 ? 1 : Math.round((load.totalBytes - done) / (done / Math.max(elapsed, 0.001)));
+      const perc = total === 0 ? 0 : (done / total) * 100;
+      const eta = done === 0 ? 1 : Math.round((total - done) / (done / Math.max(elapsed, 0.001)));
       fields.push(
         ['loading_start_time', Math.floor(load.startedMs / 1000)],
-        ['loading_total_bytes', load.totalBytes],
+        ['loading_total_bytes', total],
         ['loading_rdb_used_mem', 0],
         ['loading_loaded_bytes', done],
         ['loading_loaded_perc', perc.toFixed(2)],

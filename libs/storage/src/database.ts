@@ -130,6 +130,12 @@ export class Database {
     this.modified(key, ev);
   }
 
+  /** Sizes the tables for a snapshot's RESIZEDB hint before its keys are loaded into this (empty) database. */
+  reserve(keys: number, expires: number): void {
+    this.keys.reserve(keys);
+    this.expires.reserve(expires);
+  }
+
   /** Adds a key read from a snapshot file (start-up, DEBUG RELOAD): no events, no dirty count, as Redis's dbAddRDBLoad. */
   loadKey(key: string, value: Value, expireAt: number | bigint | undefined): void {
     this.stampNew(key, value, false);

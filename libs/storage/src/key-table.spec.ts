@@ -62,6 +62,27 @@ describe('KeyTable', () => {
     expect(t.get('k99999')).toBe(99_999);
   });
 
+  it('reserve() sizes an empty table at once, so filling it to that count never resizes; it still shrinks as keys go', () => {
+    const t = new KeyTable<number>();
+    t.reserve(100_000);
+    expect(t.groupCount).toBe(131_072);
+    let resized = false;
+    for (let i = 0; i < 100_000; i++) {
+      t.set(`k${i}`, i);
+      if (t.resizing) resized = true;
+    }
+    expect(resized).toBe(false);
+    expect(t.get('k4242')).toBe(4242);
+    t.reserve(1_000_000); // not empty: no effect
+    expect(t.groupCount).toBe(131_072);
+    for (let i = 0; i < 99_999; i++) t.delete(`k${i}`);
+    while (t.resizing) t.rehashFor(10);
+    t.delete('k99999');
+    while (t.resizing) t.rehashFor(10);
+    expect(t.size).toBe(0);
+    expect(t.slotCapacity).toBe(4);
+  });
+
   it('a full scan returns every key present throughout, while keys come and go and the table resizes', () => {
     const random = rng(42);
     for (let round = 0; round < 20; round++) {

@@ -100,6 +100,19 @@ export class KeyTable<V> {
     }
   }
 
+  /**
+   * Sizes an empty table for `count` entries at once (dictExpand on an RDB's RESIZEDB hint), so a
+   * bulk load does not grow the bucket array step by step and relink every entry each time.
+   */
+  reserve(count: number): void {
+    if (this.count !== 0 || this.nextHeads !== null || this.paused > 0) return;
+    const buckets = bucketsFor(count);
+    if (buckets <= this.mask + 1) return;
+    this.heads = new Int32Array(buckets);
+    this.mask = buckets - 1;
+    this.resizeFirstPage(Math.min(PAGE_SLOTS, buckets));
+  }
+
   delete(key: string): boolean {
     const h = hashKey(key) | 0;
     let e = this.unlink(this.heads, h & this.mask, h, key);

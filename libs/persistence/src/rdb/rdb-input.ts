@@ -133,8 +133,25 @@ export class RdbInput {
 
   /** An RDB string as latin1 chars. */
   str(): string {
-    const b0 = this.buf[this.pos];
-    if (this.pos < this.end && b0 >= ENC_INT8 && b0 <= ENC_INT32) {
+    const p = this.pos;
+    if (p >= this.end) this.need(1);
+    const b0 = this.buf[p];
+    // Most keys and values: a 6- or 14-bit length and the bytes, read without a ByteSpan (one allocation per string in a bulk load).
+    if (b0 < 0x80) {
+      const start = b0 < 0x40 ? p + 1 : p + 2;
+      if (start > this.end) {
+        this.pos = p + 1;
+        this.need(1);
+      }
+      const n = b0 < 0x40 ? b0 : ((b0 & 0x3f) << 8) | this.buf[p + 1];
+      if (n > this.end - start) {
+        this.pos = start;
+        this.need(n);
+      }
+      this.pos = start + n;
+      return this.buf.latin1Slice(start, start + n);
+    }
+    if (b0 >= ENC_INT8 && b0 <= ENC_INT32) {
       this.pos++;
       return String(this.intEncoded(b0));
     }

@@ -11,7 +11,7 @@ import {
   type Value,
   parseCanonicalInt,
 } from '@brook/storage';
-import { ByteWriter } from './byte-writer.js';
+import { ByteWriter, ENC_INT32, ENC_INT8 } from './byte-writer.js';
 import { ListpackBuilder, ListpackReader, type PackedEntries } from './listpack.js';
 import { ZiplistReader, ZipmapReader } from './ziplist.js';
 import { RdbFormatError } from './rdb-error.js';
@@ -229,6 +229,9 @@ export function readValue(type: number, input: RdbInput, limits: EncodingLimits)
 }
 
 function readString(input: RdbInput): Value {
+  // A length below 2^14 or an integer (the common cases) needs no Buffer form: str() reads it without a ByteSpan.
+  const b0 = input.pos < input.end ? input.buf[input.pos] : 0;
+  if (b0 < 0x80 || (b0 >= ENC_INT8 && b0 <= ENC_INT32)) return encodeString(input.str());
   const s = input.span();
   if (s.end - s.start > STRING_CHARS_MAX)
     return MutableString.adopt(s.buf === input.buf ? Buffer.from(s.buf.subarray(s.start, s.end)) : s.buf);

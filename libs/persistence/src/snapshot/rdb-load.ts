@@ -2,6 +2,9 @@ import type { Keyspace } from '@brook/storage';
 import { RdbReader } from '../rdb/rdb-reader.js';
 import type { EncodingLimits } from '../rdb/rdb-types.js';
 
+/** The smallest entry in a file: a type byte, an empty key's length byte and a one-byte string value. */
+const MIN_ENTRY_BYTES = 3;
+
 /** A file that cannot be loaded; the message is what Redis logs for the same fault. */
 export class RdbLoadError extends Error {
   override readonly name = 'RdbLoadError';
@@ -14,6 +17,10 @@ export class RdbLoadError extends Error {
  */
 export class RdbLoad {
   private readonly reader: RdbReader;
+  /** The file's size (INFO loading_total_bytes). */
+  readonly totalBytes: number;
+  /** Commands run no client: an RDB is loaded directly. */
+  readonly client = null;
   private db = 0;
   private finished = false;
   keysLoaded = 0;
@@ -28,6 +35,7 @@ export class RdbLoad {
     private readonly now: () => number,
   ) {
     this.reader = new RdbReader(buf, limits);
+    this.totalBytes = buf.length;
   }
 
   /** Bytes of the file consumed so far (INFO loading_loaded_bytes). */
@@ -74,11 +82,17 @@ export class RdbLoad {
       case 'eof':
         this.finished = true;
         return;
+      case 'resize': {
+        // The hint sizes the tables up front, as Redis's dictExpand; bounded by what the rest of the file can hold (3 bytes a key at least), so a lying hint allocates no more than the file's size.
+        const room = Math.floor((this.totalBytes - this.reader.offset) / MIN_ENTRY_BYTES);
+        this.ks.dbs[this.db].reserve(Math.min(item.keys, room), Math.min(item.expires, room));
+        return;
+      }
       case 'function':
         this.functionsSkipped++;
         return;
       default:
-        // AUX fields and RESIZEDB hints change nothing here.
+        // AUX fields change nothing here.
         return;
     }
   }
