@@ -19,7 +19,9 @@ import {
   RdbFile,
   RdbLoad,
   RdbWriter,
+  RespBaseEncoder,
   Snapshot,
+  type EncoderFactory,
   limitsFromConfig,
   AofFormatError,
   AofReader,
@@ -368,13 +370,15 @@ export class AofPersistence implements ReplyGate {
       this.logger.log(`Creating AOF incr file ${incr.name} on background rewrite`);
     }
     const baseSeq = (m.base?.seq ?? 0) + 1;
-    const baseName = aofNames.base(this.fileName, baseSeq, true);
-    if (this.server.config.value('aof-use-rdb-preamble') !== 'yes') {
-      this.logger.warn('aof-use-rdb-preamble no is accepted but not in effect yet: the rewritten base is an RDB');
-    }
-    const file = new RdbFile(this.dir, join(this.dir, baseName), this.server.config.value('rdbchecksum') === 'yes');
+    // aof-use-rdb-preamble: the base is an RDB (marked aof-base) or the commands that rebuild the data.
+    const rdb = this.server.config.value('aof-use-rdb-preamble') === 'yes';
+    const baseName = aofNames.base(this.fileName, baseSeq, rdb);
+    const file = new RdbFile(this.dir, join(this.dir, baseName), rdb && this.server.config.value('rdbchecksum') === 'yes');
     const compression = this.server.config.value('rdbcompression') === 'yes';
-    const snapshot = new Snapshot(this.server.ks, (sink) => new RdbWriter({ compression, checksum: false }, sink), file.push, [
+    const encoder: EncoderFactory = rdb
+      ? (sink) => new RdbWriter({ compression, checksum: false }, sink)
+      : (sink) => new RespBaseEncoder(sink);
+    const snapshot = new Snapshot(this.server.ks, encoder, file.push, [
       ['redis-ver', REDIS_COMPAT_VERSION],
       ['redis-bits', 64],
       ['ctime', Math.floor(Date.now() / 1000)],

@@ -1,4 +1,5 @@
 import { closeSync, fdatasync, writeSync } from 'node:fs';
+import { respCommand } from './resp-command.js';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -61,13 +62,10 @@ export class AppendLog<W> {
   /** One change-feed entry. */
   append(db: number, argv: readonly string[]): void {
     if (db !== this.selectedDb) {
-      const d = String(db);
-      this.pending += `*2\r\n$6\r\nSELECT\r\n$${String(d.length)}\r\n${d}\r\n`;
+      this.pending += respCommand(['SELECT', String(db)]);
       this.selectedDb = db;
     }
-    let s = `*${String(argv.length)}\r\n`;
-    for (let i = 0; i < argv.length; i++) s += `$${String(argv[i].length)}\r\n${argv[i]}\r\n`;
-    this.pending += s;
+    this.pending += respCommand(argv);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.endOfTurn);
