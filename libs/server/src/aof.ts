@@ -110,9 +110,32 @@ export class AofPersistence implements ReplyGate {
         if (!(e instanceof ManifestError)) throw e;
         throw new FatalStartupError(`*** FATAL AOF MANIFEST FILE ERROR *** ${e.message}`);
       }
-      this.load();
     }
+    this.upgradeSingleFile();
+    if (this.manifest.base !== null || this.manifest.incr.length > 0) this.load();
     this.open();
+  }
+
+  /**
+   * Redis ≤ 6's single-file AOF (`<dir>/<appendfilename>`: commands, possibly after an RDB
+   * preamble) becomes the base of the multi-part layout, as Redis 7.0's aofUpgradePrepare does
+   * when there is no AOF directory, or no files in its manifest, or a manifest naming only that
+   * base which is not moved yet (a crash in the middle of an upgrade). The manifest is written
+   * first, then the file moved.
+   */
+  private upgradeSingleFile(): void {
+    const old = join(this.server.config.value('dir'), this.fileName);
+    if (!existsSync(old)) return;
+    const m = this.manifest;
+    const none = m.base === null && m.incr.length === 0;
+    const halfDone = m.base?.name === this.fileName && m.incr.length === 0 && !existsSync(join(this.dir, this.fileName));
+    if (existsSync(this.dir) && !none && !halfDone) return;
+    mkdirSync(this.dir, { recursive: true });
+    m.base = { name: this.fileName, seq: 1, type: 'b' };
+    this.persistManifest();
+    renameSync(old, join(this.dir, this.fileName));
+    const dirName = this.server.config.value('appenddirname');
+    this.logger.log(`Successfully migrated an old-style AOF file (${this.fileName}) into the AOF directory (${dirName}).`);
   }
 
   // ---- loading ------------------------------------------------------------------------------
