@@ -111,6 +111,10 @@ describe('CONFIG SET appendonly at run time', () => {
       expect(aofState(bi)).toEqual(aofState(ri));
       expect(bi).toContain('aof_last_bgrewrite_status:ok\r\n');
       expect(bi).toContain('aof_rewrites_consecutive_failures:0\r\n');
+      expect(bi).toContain('aof_delayed_fsync:0\r\n');
+      // Every aof_* field redis-server prints with the AOF on, in its order.
+      const names = (info: string): string[] => info.split('\r\n').flatMap((l) => (l.startsWith('aof_') ? [l.split(':')[0]] : []));
+      expect(names(bi)).toEqual(names(ri));
       // The layout redis-server leaves after the same switch.
       expect(readFileSync(join(dir, MANIFEST), 'latin1')).toBe(readFileSync(join(redis.dir, MANIFEST), 'latin1'));
       expect(readdirSync(join(dir, 'appendonlydir')).sort()).toEqual(readdirSync(join(redis.dir, 'appendonlydir')).sort());
