@@ -500,6 +500,11 @@ export class AofPersistence implements ReplyGate {
     }
   }
 
+  /** The rewrite that turns the AOF on is running (SHUTDOWN refuses to stop then, unless FORCE). */
+  get writingInitialAof(): boolean {
+    return this.state === 'wait-rewrite' && this.rewrite !== null;
+  }
+
   /** Shutdown: everything appended is written and fsynced, the file closed. */
   stop(): void {
     this.abortRewrite();

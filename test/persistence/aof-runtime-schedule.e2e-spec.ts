@@ -1,0 +1,51 @@
+/**
+ * CONFIG SET appendonly yes beside other work, against real Redis 7.0.15: behind a running BGSAVE
+ * the rewrite is scheduled and runs once the save is done; SHUTDOWN is refused while the rewrite
+ * that turns the AOF on runs (the AOF would have no base).
+ */
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RawClient } from '../support/raw-client.js';
+import { startBrookProcess, startRedis } from '../support/servers.js';
+import { aofState, fillKeys, MANIFEST, pipeline, rewritten } from './aof-runtime-support.js';
+
+describe('CONFIG SET appendonly yes beside a BGSAVE or a SHUTDOWN', () => {
+  it('during a BGSAVE the rewrite is scheduled and runs once the save is done, as in redis-server', async () => {
+    const [brook, redis] = await Promise.all([startBrookProcess(), startRedis(['--rdb-key-save-delay', '100'])]);
+    try {
+      const [b, r] = await Promise.all([RawClient.connect(brook.port), RawClient.connect(redis.port)]);
+      // Enough keys that Brook's BGSAVE takes many turns; redis-server's child waits 100 µs a key.
+      await Promise.all([fillKeys(b, 100000), fillKeys(r, 5000)]);
+      const steps = [['BGSAVE'], ['CONFIG', 'SET', 'appendonly', 'yes'], ['INFO', 'persistence']];
+      const [bs, rs] = await Promise.all([pipeline(b, ...steps), pipeline(r, ...steps)]);
+      expect(bs.slice(0, 2)).toEqual(['+Background saving started\r\n', '+OK\r\n']);
+      expect(aofState(bs[2])).toEqual(aofState(rs[2]));
+      expect(aofState(bs[2])).toEqual(['aof_enabled:1', 'aof_rewrite_in_progress:0', 'aof_rewrite_scheduled:1', 'aof_pending_rewrite:1']);
+      const [bi, ri] = await Promise.all([rewritten(b, 1), rewritten(r, 1)]);
+      expect(aofState(bi)).toEqual(aofState(ri));
+      expect(bi).toContain('rdb_last_bgsave_status:ok\r\n');
+      expect(readFileSync(join(brook.dir, MANIFEST), 'latin1')).toBe(readFileSync(join(redis.dir, MANIFEST), 'latin1'));
+      b.close();
+      r.close();
+    } finally {
+      await Promise.all([brook.stop(), redis.stop()]);
+    }
+  });
+  it('SHUTDOWN is refused while the rewrite that turns the AOF on runs, as in redis-server', async () => {
+    const [brook, redis] = await Promise.all([startBrookProcess(), startRedis(['--rdb-key-save-delay', '100'])]);
+    try {
+      const [b, r] = await Promise.all([RawClient.connect(brook.port), RawClient.connect(redis.port)]);
+      await Promise.all([fillKeys(b, 100000), fillKeys(r, 5000)]);
+      const steps = [['CONFIG', 'SET', 'appendonly', 'yes'], ['SHUTDOWN'], ['PING']];
+      const [bs, rs] = await Promise.all([pipeline(b, ...steps), pipeline(r, ...steps)]);
+      expect(bs).toEqual(rs);
+      expect(bs).toEqual(['+OK\r\n', '-ERR Errors trying to SHUTDOWN. Check logs.\r\n', '+PONG\r\n']);
+      await Promise.all([rewritten(b, 1), rewritten(r, 1)]);
+      b.close();
+      r.close();
+    } finally {
+      await Promise.all([brook.stop(), redis.stop()]);
+    }
+  });
+});
