@@ -1,10 +1,11 @@
 /**
  * CONFIG SET appendonly yes beside other work, against real Redis 7.0.15: behind a running BGSAVE
  * the rewrite is scheduled and runs once the save is done; SHUTDOWN is refused while the rewrite
- * that turns the AOF on runs (the AOF would have no base).
+ * that turns the AOF on runs (the AOF would have no base); inside MULTI it starts after EXEC.
  */
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from '../support/raw-client.js';
 import { startBrookProcess, startRedis } from '../support/servers.js';
@@ -46,6 +47,32 @@ describe('CONFIG SET appendonly yes beside a BGSAVE or a SHUTDOWN', () => {
       r.close();
     } finally {
       await Promise.all([brook.stop(), redis.stop()]);
+    }
+  });
+  it('inside MULTI the rewrite is scheduled and starts after EXEC: the transaction is in the base once, as in redis-server', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'brook-aofrt-'));
+    const [brook, redis] = await Promise.all([startBrookProcess(['--dir', dir]), startRedis()]);
+    try {
+      const [b, r] = await Promise.all([RawClient.connect(brook.port), RawClient.connect(redis.port)]);
+      const steps = [['MULTI'], ['INCR', 'c'], ['CONFIG', 'SET', 'appendonly', 'yes'], ['INCR', 'c'], ['INFO', 'persistence'], ['EXEC']];
+      const [bs, rs] = await Promise.all([pipeline(b, ...steps), pipeline(r, ...steps)]);
+      // INFO ran inside EXEC: the AOF on, its rewrite scheduled.
+      expect(aofState(bs[5])).toEqual(aofState(rs[5]));
+      expect(aofState(bs[5])).toEqual(['aof_enabled:1', 'aof_rewrite_in_progress:0', 'aof_rewrite_scheduled:1', 'aof_pending_rewrite:1']);
+      await Promise.all([rewritten(b, 1), rewritten(r, 1)]);
+      b.close();
+      r.close();
+    } finally {
+      await Promise.all([brook.stop(), redis.stop()]);
+    }
+    const again = await startBrookProcess(['--appendonly', 'yes', '--dir', dir]);
+    try {
+      const c = await RawClient.connect(again.port);
+      expect(await c.call('GET', 'c')).toBe('$1\r\n2\r\n');
+      c.close();
+    } finally {
+      await again.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
