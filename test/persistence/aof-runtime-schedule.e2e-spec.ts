@@ -4,7 +4,7 @@
  * that turns the AOF on runs (the AOF would have no base); inside MULTI it starts after EXEC.
  */
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from '../support/raw-client.js';
@@ -73,6 +73,37 @@ describe('CONFIG SET appendonly yes beside a BGSAVE or a SHUTDOWN', () => {
     } finally {
       await again.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('a directory that cannot be created: CONFIG SET appendonly yes and BGREWRITEAOF fail as in redis-server, and the server goes on', async () => {
+    const [bdir, rdir] = [mkdtempSync(join(tmpdir(), 'brook-aofrt-')), mkdtempSync(join(tmpdir(), 'brook-aofrt-'))];
+    // A file where appenddirname should be.
+    for (const d of [bdir, rdir]) writeFileSync(join(d, 'appendonlydir'), '');
+    const [brook, redis] = await Promise.all([startBrookProcess(['--dir', bdir]), startRedis(['--dir', rdir])]);
+    try {
+      const [b, r] = await Promise.all([RawClient.connect(brook.port), RawClient.connect(redis.port)]);
+      const steps = [
+        ['SET', 'a', '1'],
+        ['CONFIG', 'SET', 'appendonly', 'yes'],
+        ['BGREWRITEAOF'],
+        ['CONFIG', 'GET', 'appendonly'],
+        ['INFO', 'persistence'],
+      ];
+      const [bs, rs] = await Promise.all([pipeline(b, ...steps), pipeline(r, ...steps)]);
+      expect(bs.slice(0, 4)).toEqual(rs.slice(0, 4));
+      expect(bs[1]).toBe(
+        "-ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.\r\n",
+      );
+      const status = (info: string): string[] =>
+        info.split('\r\n').filter((l) => /^aof_(enabled|rewrite_in_progress|last_bgrewrite_status|rewrites):/.test(l));
+      expect(status(bs[4])).toEqual(status(rs[4]));
+      expect(status(bs[4])).toEqual(['aof_enabled:0', 'aof_rewrite_in_progress:0', 'aof_last_bgrewrite_status:err', 'aof_rewrites:0']);
+      expect(await b.call('GET', 'a')).toBe('$1\r\n1\r\n');
+      b.close();
+      r.close();
+    } finally {
+      await Promise.all([brook.stop(), redis.stop()]);
+      for (const d of [bdir, rdir]) rmSync(d, { recursive: true, force: true });
     }
   });
 });

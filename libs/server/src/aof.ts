@@ -371,14 +371,38 @@ export class AofPersistence implements ReplyGate {
       this.rewriteScheduled = true;
       return { ok: true, text: 'Background append only file rewriting scheduled' };
     }
-    this.startRewrite();
+    if (!this.startRewrite()) {
+      return { ok: false, text: "ERR Can't execute an AOF background rewriting. Please check the server logs for more information." };
+    }
     return { ok: true, text: 'Background append only file rewriting started' };
   }
 
-  private startRewrite(): void {
+  /** appenddirname, created if needed; false (logged, the last rewrite status 'err', as Redis) when it cannot be. */
+  private ensureDir(): boolean {
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      return true;
+    } catch (e) {
+      this.logger.warn(`Can't open or create append-only dir ${this.server.config.value('appenddirname')}: ${(e as Error).message}`);
+      this.lastRewriteOk = false;
+      return false;
+    }
+  }
+
+  /** Starts a rewrite; false when its directory cannot be created. */
+  private startRewrite(): boolean {
     this.rewriteScheduled = false;
     const m = this.manifest;
-    mkdirSync(this.dir, { recursive: true });
+    const baseSeq = (m.base?.seq ?? 0) + 1;
+    // aof-use-rdb-preamble: the base is an RDB (marked aof-base) or the commands that rebuild the data.
+    const rdb = this.server.config.value('aof-use-rdb-preamble') === 'yes';
+    const baseName = aofNames.base(this.fileName, baseSeq, rdb);
+    if (!this.ensureDir()) {
+      // The rewrite that turns the AOF on is retried (serverCron), as Redis does.
+      this.rewriteScheduled = this.state === 'wait-rewrite';
+      return false;
+    }
+    const file = new RdbFile(this.dir, join(this.dir, baseName), rdb && this.server.config.value('rdbchecksum') === 'yes');
     if (this.state === 'wait-rewrite') {
       // Turning the AOF on: from this instant, the base holds the data and the temp incr what follows.
       this.attach(openSync(this.tempIncrPath, 'w'), 0);
@@ -392,11 +416,6 @@ export class AofPersistence implements ReplyGate {
       this.persistManifest();
       this.logger.log(`Creating AOF incr file ${incr.name} on background rewrite`);
     }
-    const baseSeq = (m.base?.seq ?? 0) + 1;
-    // aof-use-rdb-preamble: the base is an RDB (marked aof-base) or the commands that rebuild the data.
-    const rdb = this.server.config.value('aof-use-rdb-preamble') === 'yes';
-    const baseName = aofNames.base(this.fileName, baseSeq, rdb);
-    const file = new RdbFile(this.dir, join(this.dir, baseName), rdb && this.server.config.value('rdbchecksum') === 'yes');
     const compression = this.server.config.value('rdbcompression') === 'yes';
     const encoder: EncoderFactory = rdb
       ? (sink) => new RdbWriter({ compression, checksum: false }, sink)
@@ -427,6 +446,7 @@ export class AofPersistence implements ReplyGate {
       file.finish((err) => this.rewriteDone(rw, err));
     };
     rw.timer = setImmediate(slice);
+    return true;
   }
 
   /** The base is on disk (or the rewrite failed): the manifest switches to it, and what it replaces becomes history and goes. */
@@ -488,7 +508,10 @@ export class AofPersistence implements ReplyGate {
   /** serverCron's AOF part: a scheduled rewrite once the snapshot is free, and auto-aof-rewrite-percentage. */
   private tick(): void {
     if (this.rewrite !== null || this.server.ks.snapshot !== null) return;
-    if (this.rewriteScheduled) return this.startRewrite();
+    if (this.rewriteScheduled) {
+      this.startRewrite();
+      return;
+    }
     const perc = this.server.config.int('auto-aof-rewrite-percentage');
     const size = this.currentSize;
     if (this.log === null || perc === 0 || size < this.server.config.int('auto-aof-rewrite-min-size')) return;
@@ -584,6 +607,7 @@ export class AofPersistence implements ReplyGate {
         }
       }
     }
+    if (!this.ensureDir()) return 'Unable to turn on AOF. Check server logs.';
     this.state = 'wait-rewrite';
     this.baseSize = 0;
     this.olderIncrSize = 0;
