@@ -55,7 +55,7 @@ describe('CONFIG SET appendonly at run time', () => {
     let before: string[];
     try {
       const [b, r] = await Promise.all([RawClient.connect(brook.port), RawClient.connect(redis.port)]);
-      await Promise.all([fillHashes(b, 1000), fillHashes(r, 1000)]);
+      await Promise.all([fillHashes(b, 500), fillHashes(r, 500)]);
       const enable = [
         ['CONFIG', 'SET', 'appendonly', 'yes'],
         ['INFO', 'persistence'],
