@@ -67,9 +67,7 @@ const OMITTED: Record<string, string[] | 'whole section'> = {
     'current_fork_perc',
     // The AOF prints its rewrite fields whether it is on or not (rewrites happen either way, as in
     // Redis), and its write status only while on: with it off nothing was written.
-    'aof_rewrites_consecutive_failures',
     'aof_last_write_status',
-    'aof_last_cow_size',
     'module_fork_in_progress',
     'module_fork_last_cow_size',
   ],

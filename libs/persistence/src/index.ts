@@ -14,3 +14,5 @@ export * from './snapshot/rdb-load.js';
 export * from './aof/manifest.js';
 export * from './aof/aof-reader.js';
 export * from './aof/append-log.js';
+export * from './aof/resp-command.js';
+export * from './aof/resp-base-encoder.js';

@@ -5,13 +5,16 @@ import type { CommandFamily } from '@brook/commands';
 import {
   RdbFile,
   RdbWriter,
+  RespBaseEncoder,
   Snapshot,
+  type EncoderFactory,
   AppendLog,
   aofNames,
   emptyManifest,
   formatManifest,
   ManifestError,
   parseManifest,
+  type AofFileInfo,
   type AofManifest,
   type FsyncPolicy,
 } from '@brook/persistence';
@@ -33,6 +36,12 @@ export interface ReplyGate {
  */
 export class AofPersistence implements ReplyGate {
   private readonly logger = new Logger('aof');
+  /**
+   * Redis's aof_state: 'wait-rewrite' after CONFIG SET appendonly yes, until the rewrite that
+   * writes the first base is done; meanwhile writes go to a temp incr file the manifest does not
+   * name yet, so a crash before then leaves the directory as it was.
+   */
+  private state: 'off' | 'on' | 'wait-rewrite' = 'off';
   private log: AppendLog<Client> | null = null;
   private unsubscribe: (() => void) | null = null;
   private manifest: AofManifest = emptyManifest();
@@ -45,6 +54,10 @@ export class AofPersistence implements ReplyGate {
   /** BGREWRITEAOF asked for while a BGSAVE held the one snapshot: it starts when that ends. */
   private rewriteScheduled = false;
   private rewrites = 0;
+  /** Failed rewrites since the last that succeeded (INFO aof_rewrites_consecutive_failures). */
+  private consecutiveFailures = 0;
+  /** Peak bytes the last successful rewrite held beyond the data set (INFO aof_last_cow_size). */
+  private lastRewriteExtraBytes = 0;
   private lastRewriteSec = -1;
   private lastRewriteOk = true;
   /** The AOF's size when its base was last written: auto-aof-rewrite-percentage measures growth from it. */
@@ -76,13 +89,18 @@ export class AofPersistence implements ReplyGate {
     this.cron.unref();
     if (this.server.config.value('appendonly') !== 'yes') return;
     const manifestPath = join(this.dir, aofNames.manifest(this.fileName));
-    if (!existsSync(manifestPath)) return this.open();
-    try {
-      this.manifest = parseManifest(readFileSync(manifestPath, 'latin1'));
-    } catch (e) {
-      if (!(e instanceof ManifestError)) throw e;
-      throw new FatalStartupError(`*** FATAL AOF MANIFEST FILE ERROR *** ${e.message}`);
+    if (existsSync(manifestPath)) {
+      try {
+        this.manifest = parseManifest(readFileSync(manifestPath, 'latin1'));
+      } catch (e) {
+        if (!(e instanceof ManifestError)) throw e;
+        throw new FatalStartupError(`*** FATAL AOF MANIFEST FILE ERROR *** ${e.message}`);
+      }
     }
+    this.upgradeSingleFile();
+    if (this.manifest.base === null && this.manifest.incr.length === 0) return this.open();
+    // On while it loads, as Redis's aof_state: INFO says aof_enabled:1 (the log opens once loaded).
+    this.state = 'on';
     const startedMs = Date.now();
     const job = new AofLoad(this.server, this.dir, this.manifest, this.logger);
     if (job.totalBytes > PRE_LISTEN_BYTES) {
@@ -107,6 +125,28 @@ export class AofPersistence implements ReplyGate {
         process.exit(1);
       },
     );
+  }
+
+  /**
+   * Redis ≤ 6's single-file AOF (`<dir>/<appendfilename>`: commands, possibly after an RDB
+   * preamble) becomes the base of the multi-part layout, as Redis 7.0's aofUpgradePrepare does
+   * when there is no AOF directory, or no files in its manifest, or a manifest naming only that
+   * base which is not moved yet (a crash in the middle of an upgrade). The manifest is written
+   * first, then the file moved.
+   */
+  private upgradeSingleFile(): void {
+    const old = join(this.server.config.value('dir'), this.fileName);
+    if (!existsSync(old)) return;
+    const m = this.manifest;
+    const none = m.base === null && m.incr.length === 0;
+    const halfDone = m.base?.name === this.fileName && m.incr.length === 0 && !existsSync(join(this.dir, this.fileName));
+    if (existsSync(this.dir) && !none && !halfDone) return;
+    mkdirSync(this.dir, { recursive: true });
+    m.base = { name: this.fileName, seq: 1, type: 'b' };
+    this.persistManifest();
+    renameSync(old, join(this.dir, this.fileName));
+    const dirName = this.server.config.value('appenddirname');
+    this.logger.log(`Successfully migrated an old-style AOF file (${this.fileName}) into the AOF directory (${dirName}).`);
   }
 
   private loaded(job: AofLoad, startedMs: number): void {
@@ -147,17 +187,29 @@ export class AofPersistence implements ReplyGate {
     if (changed) this.persistManifest();
     this.baseSize = m.base ? sizeOf(join(this.dir, m.base.name)) : 0;
     this.olderIncrSize = m.incr.slice(0, -1).reduce((n, f) => n + sizeOf(join(this.dir, f.name)), 0);
-    this.log = new AppendLog<Client>(
+    this.state = 'on';
+    this.attach(fd, sizeOf(join(this.dir, incr.name)));
+    this.rewriteBaseSize = this.currentSize;
+  }
+
+  /** Appends every change-feed entry to `fd` from now on, and holds replies until their writes are in it. */
+  private attach(fd: number, size: number): void {
+    const log = new AppendLog<Client>(
       fd,
-      sizeOf(join(this.dir, incr.name)),
+      size,
       this.server.config.value('appendfsync') as FsyncPolicy,
       (clients) => this.releaseClients(clients),
       (why) => this.fatal(why),
+      (what) => this.logger.log(what),
     );
-    const log = this.log;
-    this.rewriteBaseSize = this.currentSize;
+    this.log = log;
     this.unsubscribe = this.server.ks.feed.subscribe((db, argv) => log.append(db, argv));
     this.server.replyGate = this;
+  }
+
+  /** Where writes go while the first base is written (Redis's temp-<appendfilename>.incr). */
+  private get tempIncrPath(): string {
+    return join(this.dir, `temp-${this.fileName}.incr`);
   }
 
   /** An RDB of an empty data set, marked as an AOF base. */
@@ -231,15 +283,43 @@ export class AofPersistence implements ReplyGate {
       this.rewriteScheduled = true;
       return { ok: true, text: 'Background append only file rewriting scheduled' };
     }
-    this.startRewrite();
+    if (!this.startRewrite()) {
+      return { ok: false, text: "ERR Can't execute an AOF background rewriting. Please check the server logs for more information." };
+    }
     return { ok: true, text: 'Background append only file rewriting started' };
   }
 
-  private startRewrite(): void {
+  /** appenddirname, created if needed; false (logged, the last rewrite status 'err', as Redis) when it cannot be. */
+  private ensureDir(): boolean {
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      return true;
+    } catch (e) {
+      this.logger.warn(`Can't open or create append-only dir ${this.server.config.value('appenddirname')}: ${(e as Error).message}`);
+      this.lastRewriteOk = false;
+      return false;
+    }
+  }
+
+  /** Starts a rewrite; false when its directory cannot be created. */
+  private startRewrite(): boolean {
     this.rewriteScheduled = false;
     const m = this.manifest;
-    mkdirSync(this.dir, { recursive: true });
-    if (this.log !== null) {
+    const baseSeq = (m.base?.seq ?? 0) + 1;
+    // aof-use-rdb-preamble: the base is an RDB (marked aof-base) or the commands that rebuild the data.
+    const rdb = this.server.config.value('aof-use-rdb-preamble') === 'yes';
+    const baseName = aofNames.base(this.fileName, baseSeq, rdb);
+    if (!this.ensureDir()) {
+      // The rewrite that turns the AOF on is retried (serverCron), as Redis does.
+      this.rewriteScheduled = this.state === 'wait-rewrite';
+      return false;
+    }
+    const file = new RdbFile(this.dir, join(this.dir, baseName), rdb && this.server.config.value('rdbchecksum') === 'yes');
+    if (this.state === 'wait-rewrite') {
+      // Turning the AOF on: from this instant, the base holds the data and the temp incr what follows.
+      this.attach(openSync(this.tempIncrPath, 'w'), 0);
+      this.logger.log(`Creating AOF incr file temp-${this.fileName}.incr on background rewrite`);
+    } else if (this.log !== null) {
       const seq = (m.incr.at(-1)?.seq ?? 0) + 1;
       const incr = { name: aofNames.incr(this.fileName, seq), seq, type: 'i' as const };
       this.olderIncrSize += this.log.size;
@@ -248,14 +328,11 @@ export class AofPersistence implements ReplyGate {
       this.persistManifest();
       this.logger.log(`Creating AOF incr file ${incr.name} on background rewrite`);
     }
-    const baseSeq = (m.base?.seq ?? 0) + 1;
-    const baseName = aofNames.base(this.fileName, baseSeq, true);
-    if (this.server.config.value('aof-use-rdb-preamble') !== 'yes') {
-      this.logger.warn('aof-use-rdb-preamble no is accepted but not in effect yet: the rewritten base is an RDB');
-    }
-    const file = new RdbFile(this.dir, join(this.dir, baseName), this.server.config.value('rdbchecksum') === 'yes');
     const compression = this.server.config.value('rdbcompression') === 'yes';
-    const snapshot = new Snapshot(this.server.ks, (sink) => new RdbWriter({ compression, checksum: false }, sink), file.push, [
+    const encoder: EncoderFactory = rdb
+      ? (sink) => new RdbWriter({ compression, checksum: false }, sink)
+      : (sink) => new RespBaseEncoder(sink);
+    const snapshot = new Snapshot(this.server.ks, encoder, file.push, [
       ['redis-ver', REDIS_COMPAT_VERSION],
       ['redis-bits', 64],
       ['ctime', Math.floor(Date.now() / 1000)],
@@ -281,6 +358,7 @@ export class AofPersistence implements ReplyGate {
       file.finish((err) => this.rewriteDone(rw, err));
     };
     rw.timer = setImmediate(slice);
+    return true;
   }
 
   /** The base is on disk (or the rewrite failed): the manifest switches to it, and what it replaces becomes history and goes. */
@@ -290,18 +368,35 @@ export class AofPersistence implements ReplyGate {
     this.lastRewriteSec = Math.round((Date.now() - rw.startedMs) / 1000);
     if (err) {
       this.lastRewriteOk = false;
+      this.consecutiveFailures++;
       rw.file.discard();
       this.logger.warn(`Background AOF rewrite failed: ${err.message}`);
+      if (this.state === 'wait-rewrite') {
+        // As Redis: what the temp incr got is dropped, and the rewrite that turns the AOF on is tried again.
+        this.dropTempIncr();
+        this.rewriteScheduled = true;
+      }
       return;
     }
     const m = this.manifest;
+    let current: AofFileInfo | undefined;
+    if (this.state === 'wait-rewrite') {
+      // The temp incr gets the next incr name; every file of the old manifest is in the new base.
+      const seq = (m.incr.at(-1)?.seq ?? 0) + 1;
+      current = { name: aofNames.incr(this.fileName, seq), seq, type: 'i' };
+      renameSync(this.tempIncrPath, join(this.dir, current.name));
+    } else if (this.log !== null) {
+      // Every incr file but the one opened when the rewrite began is in the new base.
+      current = m.incr.at(-1);
+    }
     if (m.base) m.history.push({ ...m.base, type: 'h' });
-    // Every incr file but the one opened when the rewrite began is in the new base.
-    const current = this.log !== null ? m.incr.at(-1) : undefined;
     for (const f of m.incr) if (f !== current) m.history.push({ ...f, type: 'h' });
     m.incr = current ? [current] : [];
     m.base = { name: rw.baseName, seq: rw.baseSeq, type: 'b' };
     this.persistManifest();
+    if (this.state === 'wait-rewrite') this.state = 'on';
+    this.consecutiveFailures = 0;
+    this.lastRewriteExtraBytes = rw.snapshot.peakHeldBytes;
     this.baseSize = rw.file.bytesWritten;
     this.olderIncrSize = 0;
     this.rewriteBaseSize = this.currentSize;
@@ -330,7 +425,10 @@ export class AofPersistence implements ReplyGate {
   /** serverCron's AOF part: a scheduled rewrite once the snapshot is free, and auto-aof-rewrite-percentage. */
   private tick(): void {
     if (this.rewrite !== null || this.server.ks.snapshot !== null) return;
-    if (this.rewriteScheduled) return this.startRewrite();
+    if (this.rewriteScheduled) {
+      this.startRewrite();
+      return;
+    }
     const perc = this.server.config.int('auto-aof-rewrite-percentage');
     const size = this.currentSize;
     if (this.log === null || perc === 0 || size < this.server.config.int('auto-aof-rewrite-min-size')) return;
@@ -342,21 +440,41 @@ export class AofPersistence implements ReplyGate {
     }
   }
 
-  /** Shutdown: everything appended is written and fsynced, the file closed. */
-  stop(): void {
-    if (this.rewrite !== null) {
-      const rw = this.rewrite;
-      this.rewrite = null;
-      if (rw.timer !== null) clearImmediate(rw.timer);
-      rw.snapshot.abort();
-      rw.file.discard();
-    }
-    if (this.cron !== null) clearInterval(this.cron);
-    this.cron = null;
-    this.closeLog();
+  /** The rewrite that turns the AOF on is running (SHUTDOWN refuses to stop then, unless FORCE). */
+  get writingInitialAof(): boolean {
+    return this.state === 'wait-rewrite' && this.rewrite !== null;
   }
 
-  /** Stops appending (shutdown, CONFIG SET appendonly no): what was appended is written and fsynced first. */
+  /** Shutdown: everything appended is written and fsynced, the file closed. */
+  stop(): void {
+    this.abortRewrite();
+    if (this.cron !== null) clearInterval(this.cron);
+    this.cron = null;
+    this.turnOff();
+  }
+
+  /** Drops a running rewrite (Redis's killAppendOnlyChild): its temp base goes; not counted as a failure. */
+  private abortRewrite(): void {
+    const rw = this.rewrite;
+    if (rw === null) return;
+    this.rewrite = null;
+    if (rw.timer !== null) clearImmediate(rw.timer);
+    rw.snapshot.abort();
+    rw.file.discard();
+  }
+
+  /**
+   * Stops appending (shutdown, CONFIG SET appendonly no): what was appended is written and fsynced
+   * first. The AOF was not on yet (no base written): its temp incr file goes too.
+   */
+  private turnOff(): void {
+    const waiting = this.state === 'wait-rewrite';
+    this.state = 'off';
+    this.rewriteScheduled = false;
+    this.closeLog();
+    if (waiting) rmSync(this.tempIncrPath, { force: true });
+  }
+
   private closeLog(): void {
     const log = this.log;
     if (log === null) return;
@@ -367,14 +485,66 @@ export class AofPersistence implements ReplyGate {
     this.log = null;
   }
 
+  /** A failed first rewrite: the writes it would have followed are in the next attempt's base. */
+  private dropTempIncr(): void {
+    this.closeLog();
+    rmSync(this.tempIncrPath, { force: true });
+  }
+
   private apply(name: string, value: string): string | null {
     if (name === 'appendfsync') this.log?.setPolicy(value as FsyncPolicy);
     else if (name === 'appendonly') {
-      if (value === 'no') this.closeLog();
-      // Turning it on at run time needs the rewrite that writes the base (BGREWRITEAOF).
-      else if (this.log === null)
-        this.logger.warn('appendonly yes is accepted but not in effect yet: turning the AOF on at run time needs BGREWRITEAOF');
+      if (value === 'no' && this.state !== 'off') {
+        // As Redis's stopAppendOnly: a rewrite in progress is dropped with the AOF.
+        this.abortRewrite();
+        this.turnOff();
+      } else if (value === 'yes' && this.state === 'off') return this.turnOn();
     }
+    return null;
+  }
+
+  /**
+   * CONFIG SET appendonly yes (Redis's startAppendOnly): the AOF is on once a rewrite has written
+   * its base. The rewrite starts after the command (an EXEC's writes reach the feed at its end,
+   * and must not be both in the base and in the incr file), or when a BGSAVE frees the snapshot
+   * engine; a rewrite already running (BGREWRITEAOF with the AOF off) is replaced, as it does not
+   * collect the writes that follow it.
+   */
+  private turnOn(): string | null {
+    if (this.manifest.base === null && this.manifest.incr.length === 0) {
+      // A directory left by an earlier run: its files become history once the new base is written.
+      const path = join(this.dir, aofNames.manifest(this.fileName));
+      if (existsSync(path)) {
+        try {
+          this.manifest = parseManifest(readFileSync(path, 'latin1'));
+        } catch (e) {
+          if (!(e instanceof ManifestError)) throw e;
+          this.logger.warn(`Unable to turn on AOF: the AOF manifest in ${this.dir} is invalid: ${e.message}`);
+          return 'Unable to turn on AOF. Check server logs.';
+        }
+      }
+    }
+    if (!this.ensureDir()) return 'Unable to turn on AOF. Check server logs.';
+    this.state = 'wait-rewrite';
+    this.baseSize = 0;
+    this.olderIncrSize = 0;
+    if (this.rewrite !== null) {
+      this.logger.warn(
+        'AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.',
+      );
+      this.abortRewrite();
+    }
+    this.rewriteScheduled = true;
+    if (this.server.ks.snapshot !== null) {
+      this.logger.warn(
+        'AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.',
+      );
+      return null;
+    }
+    this.server.afterCommand(() => {
+      if (this.state === 'wait-rewrite' && this.rewriteScheduled && this.rewrite === null && this.server.ks.snapshot === null)
+        this.startRewrite();
+    });
     return null;
   }
 
@@ -382,24 +552,30 @@ export class AofPersistence implements ReplyGate {
   private info(): [string, string | number][] {
     const log = this.log;
     const rw = this.rewrite;
+    const on = this.state !== 'off';
     const fields: [string, string | number][] = [
-      ['aof_enabled', log ? 1 : 0],
+      ['aof_enabled', on ? 1 : 0],
       ['aof_rewrite_in_progress', rw ? 1 : 0],
       ['aof_rewrite_scheduled', this.rewriteScheduled ? 1 : 0],
       ['aof_last_rewrite_time_sec', this.lastRewriteSec],
       ['aof_current_rewrite_time_sec', rw ? Math.round((Date.now() - rw.startedMs) / 1000) : -1],
+      // Redis's 'ok' before any rewrite claims none failed, which is true.
+      ['aof_last_bgrewrite_status', this.lastRewriteOk ? 'ok' : 'err'],
       ['aof_rewrites', this.rewrites],
+      ['aof_rewrites_consecutive_failures', this.consecutiveFailures],
     ];
-    // Redis's 'ok' before any rewrite claims none failed, which is true.
-    fields.push(['aof_last_bgrewrite_status', this.lastRewriteOk ? 'ok' : 'err']);
-    if (log === null) return fields;
+    if (on) fields.push(['aof_last_write_status', log?.lastWriteStatus ?? 'ok']);
+    // Redis: the pages the last rewrite's fork copied. A forkless rewrite copies none; what it held
+    // beyond the data set is the serialised keys it preserved early, measured by the snapshot.
+    fields.push(['aof_last_cow_size', this.lastRewriteExtraBytes]);
+    if (!on) return fields;
     fields.push(
-      ['aof_last_write_status', log.lastWriteStatus],
       ['aof_current_size', this.currentSize],
       ['aof_base_size', this.baseSize],
       ['aof_pending_rewrite', this.rewriteScheduled ? 1 : 0],
-      ['aof_buffer_length', log.bufferLength],
-      ['aof_pending_bio_fsync', log.fsyncInFlight ? 1 : 0],
+      ['aof_buffer_length', log?.bufferLength ?? 0],
+      ['aof_pending_bio_fsync', log?.fsyncInFlight ? 1 : 0],
+      ['aof_delayed_fsync', log?.delayedFsyncs ?? 0],
     );
     return fields;
   }

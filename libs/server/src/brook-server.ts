@@ -635,6 +635,14 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
    */
   shutdown(mode: ShutdownMode, origin = 'SHUTDOWN'): string | null {
     if (this.shuttingDown) return null;
+    // As Redis: the rewrite that turns the AOF on holds the only copy the AOF will have of the data set.
+    if (this.aof.writingInitialAof) {
+      if (!mode.force) {
+        this.logger.warn("Writing initial AOF, can't exit.");
+        return Err.shutdownFailed;
+      }
+      this.logger.warn('Writing initial AOF. Exit anyway.');
+    }
     // Never while loading: the data set is incomplete (Redis turns such a shutdown into NOSAVE).
     const save = mode.save === 'save' || (mode.save === 'default' && this.persistence.hasSavePoints);
     if (save && !this.persistence.loading) {

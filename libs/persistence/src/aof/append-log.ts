@@ -1,4 +1,5 @@
 import { closeSync, fdatasync, writeSync } from 'node:fs';
+import { respCommand } from './resp-command.js';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -31,6 +32,10 @@ export class AppendLog<W> {
   private unsynced = 0;
   /** 'ok' or 'err', of the last write (INFO aof_last_write_status). */
   lastWriteStatus: 'ok' | 'err' = 'ok';
+  /** Writes made after waiting POSTPONE_MS for a background fsync (INFO aof_delayed_fsync). */
+  delayedFsyncs = 0;
+  /** When the write now waiting for the background fsync was first postponed (ms), or 0. */
+  private postponedSince = 0;
 
   constructor(
     private fd: number,
@@ -38,6 +43,7 @@ export class AppendLog<W> {
     private policy: FsyncPolicy,
     private readonly release: (waiters: Iterable<W>) => void,
     private readonly fatal: (why: string) => void,
+    private readonly notice: (what: string) => void,
   ) {
     this.size = initialSize;
     this.setPolicy(policy);
@@ -56,13 +62,10 @@ export class AppendLog<W> {
   /** One change-feed entry. */
   append(db: number, argv: readonly string[]): void {
     if (db !== this.selectedDb) {
-      const d = String(db);
-      this.pending += `*2\r\n$6\r\nSELECT\r\n$${String(d.length)}\r\n${d}\r\n`;
+      this.pending += respCommand(['SELECT', String(db)]);
       this.selectedDb = db;
     }
-    let s = `*${String(argv.length)}\r\n`;
-    for (let i = 0; i < argv.length; i++) s += `$${String(argv[i].length)}\r\n${argv[i]}\r\n`;
-    this.pending += s;
+    this.pending += respCommand(argv);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.endOfTurn);
@@ -71,7 +74,7 @@ export class AppendLog<W> {
 
   /** True when a reply made now must wait for the AOF (see hold). */
   get mustWait(): boolean {
-    return this.pending.length !== 0 || this.syncing;
+    return (this.pending.length !== 0 && this.postponedSince === 0) || this.syncing;
   }
 
   /** Replies wait for an fsync (`always`), not only for the write. */
@@ -96,7 +99,7 @@ export class AppendLog<W> {
 
   private readonly endOfTurn = (): void => {
     this.scheduled = false;
-    if (this.closed) return;
+    if (this.closed || this.postpone()) return;
     if (!this.writePending()) {
       // Nothing reached the file: the held replies wait for the next turn's retry.
       this.scheduleRetry();
@@ -106,6 +109,32 @@ export class AppendLog<W> {
     if (this.syncing) this.writtenSinceSync = true;
     else this.startSync();
   };
+
+  /**
+   * `everysec`, Redis's rule: a write to the file while its background fsync runs would block
+   * until that ends, so the write waits for the fsync up to POSTPONE_MS, and the replies do not
+   * wait for the write meanwhile (everysec may lose about that much). Past that it is written
+   * anyway, counted as a delayed fsync. True while postponed.
+   */
+  private postpone(): boolean {
+    if (this.policy !== 'everysec' || !this.bgSyncing || this.pending.length === 0) {
+      this.postponedSince = 0;
+      return false;
+    }
+    const now = Date.now();
+    if (this.postponedSince === 0) this.postponedSince = now;
+    if (now - this.postponedSince < POSTPONE_MS) {
+      this.releaseNext();
+      this.scheduleRetry();
+      return true;
+    }
+    this.postponedSince = 0;
+    this.delayedFsyncs++;
+    this.notice(
+      'Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for fsync to complete, this may slow down Brook.',
+    );
+    return false;
+  }
 
   private scheduleRetry(): void {
     if (this.scheduled) return;
@@ -172,7 +201,10 @@ export class AppendLog<W> {
     fdatasync(this.fd, (err) => {
       this.bgSyncing = false;
       this.closeRetired();
-      if (err && !this.closed) this.lastWriteStatus = 'err';
+      if (this.closed) return;
+      if (err) this.lastWriteStatus = 'err';
+      // A write postponed for this fsync goes now.
+      if (this.postponedSince !== 0) this.endOfTurn();
     });
   }
 
@@ -223,3 +255,6 @@ export class AppendLog<W> {
     this.retire(this.fd);
   }
 }
+
+/** How long a write may wait for the background fsync under `everysec` (Redis: 2 seconds). */
+const POSTPONE_MS = 2000;

@@ -86,7 +86,7 @@ export class RdbWriter {
     out.byte(rdbTypeOf(value));
     out.rstr(key, this.opts.compression);
     writePayload(out, value, this.opts.compression, this.limits);
-    if (out.pos >= FLUSH_AT) this.flush();
+    if (out.pos >= FLUSH_AT) this.emit(true);
   }
 
   /** EOF and the checksum; flushes everything. */
@@ -95,11 +95,16 @@ export class RdbWriter {
     out.byte(RdbOpcode.Eof);
     if (this.opts.checksum) this.crc.update(out.buf, 0, out.pos);
     out.i64le(this.opts.checksum ? this.crc.value : 0);
-    this.flush(false);
+    this.emit(false);
+  }
+
+  /** Hands the buffered bytes to the sink (a snapshot closing a piece of its file). */
+  flush(): void {
+    this.emit(true);
   }
 
   /** Hands the buffered bytes to the sink; `checked` adds them to the running checksum. */
-  private flush(checked = true): void {
+  private emit(checked: boolean): void {
     const out = this.out;
     if (out.pos === 0) return;
     const chunk = out.buf.subarray(0, out.pos);

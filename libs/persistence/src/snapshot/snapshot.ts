@@ -1,44 +1,37 @@
 import type { Database, KeyPreserver, KeyTable, Keyspace, Value } from '@brook/storage';
 
-/** What the snapshot needs of the RDB writer (RdbWriter): it writes through one of these per section. */
+/**
+ * What the snapshot needs of the writer of its file, one per section: RdbWriter for an RDB (or an
+ * AOF's RDB preamble), RespBaseEncoder for an AOF base made of commands.
+ */
 export interface RdbEncoder {
   header(aux: [string, string | number][]): void;
   selectDb(db: number, keys: number, expires: number): void;
   entry(key: string, value: Value, expireAtMs: number | bigint | undefined): void;
+  /** Hands everything buffered to the sink. */
+  flush(): void;
+  /** The end of the file (an RDB's EOF and checksum), flushed. */
   end(): void;
 }
 
 /** Makes an encoder that hands its bytes to `sink` (a fresh RdbWriter, without its own checksum). */
 export type EncoderFactory = (sink: (chunk: Buffer) => void) => RdbEncoder;
 
-/** EOF opcode and the 8-byte checksum an encoder's end() writes. */
-const END_BYTES = 9;
-
 /**
  * One encoder for one piece of the file (the header, a database's section, entries preserved
- * early for a section): the RDB writer buffers and has no flush of its own, so a piece is closed
- * with end() and its EOF and checksum are cut off. The file gets its one EOF from a last, empty
- * piece, and its checksum from the sink (RdbFile), which sees every byte in order.
+ * early for a section): the writers buffer, so a piece is closed with a flush. The file gets its
+ * one end from a last, empty piece, and an RDB's checksum from the sink (RdbFile), which sees
+ * every byte in order.
  */
 class Piece {
   readonly enc: RdbEncoder;
-  private tail: Buffer[] | null = null;
 
-  constructor(
-    factory: EncoderFactory,
-    private readonly out: (chunk: Buffer) => void,
-  ) {
-    this.enc = factory((chunk) => {
-      if (this.tail !== null) this.tail.push(chunk);
-      else out(chunk);
-    });
+  constructor(factory: EncoderFactory, out: (chunk: Buffer) => void) {
+    this.enc = factory(out);
   }
 
   close(): void {
-    this.tail = [];
-    this.enc.end();
-    const last = Buffer.concat(this.tail);
-    if (last.length > END_BYTES) this.out(last.subarray(0, last.length - END_BYTES));
+    this.enc.flush();
   }
 }
 
