@@ -17,6 +17,8 @@ function decodeAt(s: string, pos: number): [RespValue, number] {
   const next = lf + 2;
   switch (s[pos]) {
     case '+':
+    case ',':
+    case '(':
       return [head, next];
     case '-':
       return [{ error: head }, next];

@@ -148,7 +148,7 @@ export function serverPair(brookArgs: string[] = [], redisArgs: string[] = []): 
 
 /** Servers started by the tests of a file as they need them, and ioredis clients to them. */
 export interface ServerPool {
-  brook(extra?: string[]): Promise<RunningServer>;
+  brook(extra?: string[], env?: NodeJS.ProcessEnv): Promise<RunningServer>;
   redis(extra?: string[]): Promise<RunningServer>;
   /** A client that gives up at once when the server is gone (no retried commands). */
   client(server: RunningServer): Redis;
@@ -169,7 +169,7 @@ export function serverPool(): ServerPool {
     await Promise.all(servers.splice(0).map((s) => s.stop()));
   });
   return {
-    brook: (extra = []) => started(startBrookProcess(extra)),
+    brook: (extra = [], env) => started(startBrookProcess(extra, env)),
     redis: (extra = []) => started(startRedis(extra)),
     client: (server) => {
       const c = new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });

@@ -13,7 +13,7 @@ const STRING_HEADER = 16;
 /** A JSArray plus the header of its FixedArray backing. */
 const ARRAY_HEADER = 4 * WORD + 2 * WORD;
 /** A JSTypedArray with its JSArrayBuffer and the backing store's bookkeeping (data off the V8 heap). */
-const TYPED_ARRAY_HEADER = 160;
+const TYPED_ARRAY_HEADER = 120;
 /** A boxed double (a number that is not a small integer). */
 const HEAP_NUMBER = 16;
 /** A Map's table per entry (key, value, chain link) plus its share of the buckets. */
@@ -34,6 +34,16 @@ export function heapString(length: number): number {
 /** An array of `slots` elements. */
 export function heapArray(slots: number): number {
   return ARRAY_HEADER + WORD * slots;
+}
+
+/**
+ * An array grown one insert at a time to `length` elements: V8 grows a full backing store to
+ * old + old / 2 + 16 slots, so up to a third of it is spare.
+ */
+export function heapGrownArray(length: number): number {
+  let capacity = 0;
+  while (capacity < length) capacity += (capacity >> 1) + 16;
+  return heapArray(capacity);
 }
 
 /** A Buffer or typed array of `byteLength` bytes. */

@@ -3,7 +3,7 @@ import { RedisObject } from '../object.js';
 import { flatten, pack, PackedCursor, packEntry, packedSplice, unpack } from '../packed.js';
 import { parseCanonicalInt } from '../string/string-value.js';
 import type { Int64 } from '../string/int64.js';
-import { heapArray, heapObject, heapPrimitive, sampledTotal, heapString } from '../../footprint.js';
+import { heapGrownArray, heapObject, heapPrimitive, sampledTotal, heapString } from '../../footprint.js';
 
 /**
  * A small set of other members stays packed up to these limits: Redis 7.2's listpack sets
@@ -143,7 +143,7 @@ export class SetValue extends RedisObject {
     // lru, ints, packed, count, table
     const own = heapObject(5);
     const ints = this.ints;
-    if (ints !== null) return own + heapArray(ints.length) + sampledTotal(ints.length, samples, (i) => heapPrimitive(ints[i]));
+    if (ints !== null) return own + heapGrownArray(ints.length) + sampledTotal(ints.length, samples, (i) => heapPrimitive(ints[i]));
     if (this.packed !== null) return own + heapString(this.packed.length);
     return own + this.table!.footprint((member) => heapString(member.length), samples);
   }
