@@ -3,6 +3,7 @@ import { Job, type JobBackend, type JobFields } from './job.js';
 import { checkJobOptions, JOB_STATES, type JobOptions, type JobState } from './job-options.js';
 import { OutcomeListener, type Outcome } from './outcome-listener.js';
 import { execOrConflict, type QueueContext } from './queue-context.js';
+import { readyMarker } from './queue-keys.js';
 import { CONFLICT } from './transactions.js';
 
 /** A job about to be written by writeNewJob. */
@@ -26,6 +27,8 @@ export interface JobToAdd<T> {
 
 /** Events searched for the outcome of a job that finished and was removed before its waiter came. */
 const RECENT_EVENTS = 1000;
+/** Waiting jobs resume() wakes workers for (one marker each). */
+const RESUME_MARKERS = 1000;
 /** Keys looked at (SCAN COUNT) and deleted per command by obliterate. */
 const OBLITERATE_BATCH = 500;
 
@@ -293,7 +296,7 @@ export class JobStore implements JobBackend {
       if ((await redis.zscore(keys.active, id)) !== null)
         throw new Error(`job ${id} of queue ${this.queueName} is active and cannot be removed`);
       const multi = redis.multi().zrem(keys.wait, id).zrem(keys.delayed, id).zrem(keys.completed, id).zrem(keys.failed, id);
-      return execOrConflict(this.ctx.deleteJob(multi, id));
+      return execOrConflict(this.ctx.deleteJob(multi.zrem(keys.marker, readyMarker(id)), id));
     });
   }
 
@@ -304,7 +307,11 @@ export class JobStore implements JobBackend {
     await this.ctx.transactions.run(async (redis) => {
       await redis.watch(...sets);
       const ids = (await Promise.all(sets.map((key) => redis.zrange(key, '0', '-1')))).flat();
-      const multi = redis.multi().del(...sets);
+      // The ready jobs' markers (score 0) go too; the delayed marker only wakes a worker for nothing.
+      const multi = redis
+        .multi()
+        .del(...sets)
+        .zremrangebyscore(keys.marker, 0, 0);
       for (const id of ids) this.ctx.deleteJob(multi, id);
       return execOrConflict(multi);
     });
@@ -335,9 +342,16 @@ export class JobStore implements JobBackend {
     await this.ctx.commands.set(this.ctx.keys.paused, '1');
   }
 
+  /**
+   * Workers consumed the markers of jobs added while paused (and took nothing): markers for the
+   * head of `wait` wake as many idle workers again; each keeps taking while jobs remain.
+   */
   async resume(): Promise<void> {
     const { keys } = this.ctx;
-    await this.ctx.commands.multi().del(keys.paused).publish(keys.wakeChannel, 'resume').exec();
+    const head = await this.ctx.commands.zrange(keys.wait, '0', String(RESUME_MARKERS - 1));
+    const multi = this.ctx.commands.multi().del(keys.paused);
+    if (head.length > 0) multi.zadd(keys.marker, ...head.flatMap((id) => [0, readyMarker(id)]));
+    await execOrConflict(multi);
   }
 
   async isPaused(): Promise<boolean> {

@@ -4,11 +4,12 @@ import type { Job } from './job.js';
 import { backoffDelay, DEFAULT_REMOVE_ON_COMPLETE, keepBound, type KeepBound } from './job-options.js';
 import type { JobStore } from './job-store.js';
 import { execOrConflict, type QueueContext } from './queue-context.js';
+import { DELAYED_MARKER, readyMarker } from './queue-keys.js';
 import { CONFLICT } from './transactions.js';
 
 /** Stack lines kept per job, newest last. */
 const STACKTRACE_KEPT = 10;
-/** Due jobs moved from delayed to wait per transaction. */
+/** Promoted jobs queued in wait per transaction. */
 const PROMOTE_BATCH = 100;
 
 /** At most `max` jobs started per `duration` ms, across every worker of the queue. */
@@ -23,6 +24,13 @@ export interface TakeResult {
   limitedForMs?: number;
 }
 
+/** Where a worker's first step of take or promotion puts jobs: keys of its own, registered with a deadline, taken from `origin`. */
+interface Staging {
+  registry: string;
+  key: (token: string) => string;
+  origin: string;
+}
+
 /** What became of a failed attempt. */
 export type FailureOutcome = 'retry' | 'failed' | 'lost';
 
@@ -34,9 +42,14 @@ export type FailureOutcome = 'retry' | 'failed' | 'lost';
  */
 export class WorkerTransitions {
   private readonly ctx: QueueContext;
+  private readonly claims: Staging;
+  private readonly promotions: Staging;
 
   constructor(private readonly store: JobStore) {
     this.ctx = store.ctx;
+    const { keys } = this.ctx;
+    this.claims = { registry: keys.claims, key: (token) => keys.claim(token), origin: keys.wait };
+    this.promotions = { registry: keys.promotions, key: (token) => keys.promotion(token), origin: keys.delayed };
   }
 
   /**
@@ -62,8 +75,8 @@ export class WorkerTransitions {
     const ids = members.filter((_, i) => i % 2 === 0);
     const redis = this.ctx.commands;
     if (ids.length === 0 || paused === 1) {
-      // Paused when the claim was made: the jobs go back where they were.
-      await execOrConflict(this.release(redis.multi(), token, members));
+      // Paused when the claim was made: the jobs go back where they were, without markers (resume adds them).
+      await execOrConflict(this.release(redis.multi(), this.claims, token, members, false));
       return { taken: [] };
     }
     // If this process stalled for lockMs right here, another worker may have put the claim back
@@ -79,7 +92,13 @@ export class WorkerTransitions {
         .hincrby(keys.job(id), 'attemptsMade', 1)
         .hgetallBuffer(keys.job(id));
     });
-    const replies = await execOrConflict(multi.del(claim).zrem(keys.claims, token));
+    // Their markers go too: they would only wake other workers for jobs taken already.
+    const replies = await execOrConflict(
+      multi
+        .del(claim)
+        .zrem(keys.claims, token)
+        .zrem(keys.marker, ...ids.map(readyMarker)),
+    );
     if (replies === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
     return {
       taken: ids.map((id, i) => {
@@ -228,33 +247,49 @@ export class WorkerTransitions {
   }
 
   /**
-   * Moves delayed jobs that are due to wait; returns the due time of the next delayed job, if any.
-   * When none is due, one round trip.
+   * Moves the delayed jobs that are due to wait, in two steps without WATCH (see queue-keys.ts), so
+   * that several workers promoting at once, and producers adding delayed jobs meanwhile, never abort
+   * each other: the due jobs are moved into a promotion of this worker's (registered until now +
+   * lockMs), then queued in `wait` at their priorities. When it moved some, or when `announce`, the
+   * due time of the next delayed job goes to the delayed marker, for one idle worker to promote then
+   * (nobody else may know it: a marker holds only the earliest due time announced). Returns how many it moved.
    */
-  async promoteDue(): Promise<number | undefined> {
+  async promoteDue(lockMs: number, announce: boolean): Promise<number> {
     const { keys } = this.ctx;
-    for (;;) {
-      const next = await this.ctx.transactions.run(async (redis) => {
-        const [, due, head] = await Promise.all([
-          redis.watch(keys.delayed),
-          redis.zrangebyscore(keys.delayed, '-inf', Date.now(), 'LIMIT', 0, PROMOTE_BATCH),
-          redis.zrange(keys.delayed, '0', '0', 'WITHSCORES'),
-        ]);
-        if (due.length === 0) return { more: false, head: head.length < 2 ? undefined : Number(head[1]) };
-        const [priorities, firstSeq] = await Promise.all([
-          Promise.all(due.map((id) => redis.hget(keys.job(id), 'priority'))),
-          this.ctx.nextSeq(redis, due.length),
-        ]);
-        let seq = firstSeq;
-        const multi = redis.multi().zrem(keys.delayed, ...due);
-        due.forEach((id, i) => this.ctx.queueReady(multi, id, Number(priorities[i] ?? 0), seq++));
-        const replies = await execOrConflict(multi.zrange(keys.delayed, '0', '0', 'WITHSCORES'));
-        if (replies === CONFLICT) return CONFLICT;
-        const after = replies[replies.length - 1] as string[];
-        return { more: due.length === PROMOTE_BATCH, head: after.length < 2 ? undefined : Number(after[1]) };
-      });
-      if (!next.more) return next.head;
+    const redis = this.ctx.commands;
+    const token = randomUUID();
+    const stage = keys.promotion(token);
+    const now = Date.now();
+    const staged = await execOrConflict(
+      redis
+        .multi()
+        .zrangestore(stage, keys.delayed, '-inf', String(now), 'BYSCORE')
+        .zremrangebyscore(keys.delayed, '-inf', now)
+        .zadd(keys.promotions, now + lockMs, token)
+        .zrange(stage, '0', '-1')
+        .zrange(keys.delayed, '0', '0', 'WITHSCORES'),
+    );
+    if (staged === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
+    const [, , , due, head] = staged as [number, number, number, string[], string[]];
+    const announceNext = (multi: ChainableCommander): ChainableCommander =>
+      head.length < 2 ? multi : multi.zadd(keys.marker, 'LT', head[1], DELAYED_MARKER);
+    if (due.length === 0) {
+      const multi = redis.multi().zrem(keys.promotions, token);
+      await execOrConflict(announce ? announceNext(multi) : multi);
+      return 0;
     }
+    for (let from = 0; from < due.length; from += PROMOTE_BATCH) {
+      const batch = due.slice(from, from + PROMOTE_BATCH);
+      const [priorities, firstSeq] = await Promise.all([
+        Promise.all(batch.map((id) => redis.hget(keys.job(id), 'priority'))),
+        this.ctx.nextSeq(redis, batch.length),
+      ]);
+      const multi = redis.multi().zrem(stage, ...batch);
+      batch.forEach((id, i) => this.ctx.queueReady(multi, id, Number(priorities[i] ?? 0), firstSeq + i));
+      if (from + PROMOTE_BATCH >= due.length) announceNext(multi.zrem(keys.promotions, token));
+      await execOrConflict(multi);
+    }
+    return due.length;
   }
 
   /**
@@ -264,7 +299,8 @@ export class WorkerTransitions {
    */
   async recoverStalled(maxStalledCount: number): Promise<{ id: string; failed: boolean }[]> {
     const { keys } = this.ctx;
-    await this.recoverClaims();
+    await this.recoverStaged(this.claims);
+    await this.recoverStaged(this.promotions);
     const expired = await this.ctx.commands.zrangebyscore(keys.active, '-inf', Date.now());
     const recovered: { id: string; failed: boolean }[] = [];
     for (const id of expired) {
@@ -287,29 +323,37 @@ export class WorkerTransitions {
     return recovered;
   }
 
-  /** Puts back in `wait` the jobs of claims whose worker died between the two steps of take (their deadline passed). */
-  private async recoverClaims(): Promise<void> {
-    const { keys } = this.ctx;
-    for (const token of await this.ctx.commands.zrangebyscore(keys.claims, '-inf', Date.now())) {
+  /**
+   * Puts back the jobs of claims (or promotions) whose worker died between their two steps (their
+   * deadline passed): claimed jobs in `wait` at their old scores, with markers to wake workers for
+   * them; promoted ones in `delayed`, due already, for the next promotion.
+   */
+  private async recoverStaged(staging: Staging): Promise<void> {
+    for (const token of await this.ctx.commands.zrangebyscore(staging.registry, '-inf', Date.now())) {
       await this.ctx.transactions.run(async (redis) => {
-        // The owner, if alive after all, deletes the claim key when it moves the jobs on: watched.
-        const claim = keys.claim(token);
+        // The owner, if alive after all, deletes the staged key when it moves the jobs on: watched.
+        const key = staging.key(token);
         const [, deadline, members] = await Promise.all([
-          redis.watch(claim),
-          redis.zscore(keys.claims, token),
-          redis.zrange(claim, '0', '-1', 'WITHSCORES'),
+          redis.watch(key),
+          redis.zscore(staging.registry, token),
+          redis.zrange(key, '0', '-1', 'WITHSCORES'),
         ]);
         if (deadline === null || Number(deadline) > Date.now()) return undefined;
-        return execOrConflict(this.release(redis.multi(), token, members));
+        return execOrConflict(this.release(redis.multi(), staging, token, members, true));
       });
     }
   }
 
-  /** Adds to `multi` the end of claim `token`: its jobs (`members`, ZRANGE WITHSCORES) back in `wait` at their old scores. */
-  private release(multi: ChainableCommander, token: string, members: string[]): ChainableCommander {
-    const { keys } = this.ctx;
-    for (let i = 0; i + 1 < members.length; i += 2) multi.zadd(keys.wait, members[i + 1], members[i]);
-    return multi.del(keys.claim(token)).zrem(keys.claims, token);
+  /**
+   * Adds to `multi` the end of the claim or promotion `token`: its jobs (`members`, ZRANGE
+   * WITHSCORES) back where they came from at their old scores; claimed ones with their markers when `mark`.
+   */
+  private release(multi: ChainableCommander, staging: Staging, token: string, members: string[], mark: boolean): ChainableCommander {
+    for (let i = 0; i + 1 < members.length; i += 2) {
+      multi.zadd(staging.origin, members[i + 1], members[i]);
+      if (mark && staging === this.claims) multi.zadd(this.ctx.keys.marker, 0, readyMarker(members[i]));
+    }
+    return multi.del(staging.key(token)).zrem(staging.registry, token);
   }
 
   private finishFailed(multi: ChainableCommander, id: string, reason: string, now: number): ChainableCommander {
