@@ -154,7 +154,8 @@ export class JobStore implements JobBackend {
     const scores = await this.perState((key, pipeline) => pipeline.zscore(key, id));
     const index = scores.findIndex((score) => score !== null);
     if (index >= 0) return JOB_STATES[index];
-    // In no state but still there: in a worker's claim, on its way to active (see queue-keys.ts).
+    // In no state but still there: in a worker's claim on its way to active, or (for an instant too)
+    // in a promotion on its way to waiting (see queue-keys.ts); told as active either way.
     return (await this.ctx.commands.exists(this.ctx.keys.job(id))) === 1 ? 'active' : 'unknown';
   }
 

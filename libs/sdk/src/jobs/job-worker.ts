@@ -22,6 +22,8 @@ export interface JobWorkerOptions {
  * killed holding it), and jobs due while every worker was busy have nobody holding their marker.
  */
 const IDLE_POLL_MS = 1000;
+/** How long after a due time a wait the server has not timed out yet is ended from here (see awaitMarker). */
+const UNBLOCK_SLACK_MS = 3;
 /** Pause after an error of the fetch loop (the server unreachable), so it does not spin. */
 const ERROR_PAUSE_MS = 1000;
 
@@ -53,6 +55,7 @@ export class JobWorker {
   private handling = 0;
   /** The connection idle waits block on (BZPOPMIN of the marker); nothing else runs on it. */
   private blocker: Redis | undefined;
+  private blockerId: number | undefined;
   private stopping = false;
   /** Set once shutdown gave up waiting: results of jobs still running are dropped (they stall, as if the process had died). */
   private abandoned = false;
@@ -81,8 +84,13 @@ export class JobWorker {
   async start(): Promise<void> {
     const { ctx } = this.store;
     this.blocker = ctx.brook.duplicate(`queue ${ctx.name} wake-ups`);
-    // Started once its connection is up, as before with the subscriber (markers wait meanwhile; nothing is missed).
-    await this.blocker.ping();
+    const blocker = this.blocker;
+    // Its id, for CLIENT UNBLOCK, is new after each reconnect. Started once it is known (the connection is up).
+    const readId = async (): Promise<void> => {
+      this.blockerId = await blocker.client('ID');
+    };
+    blocker.on('ready', () => void readId().catch(() => undefined));
+    await readId();
     this.store.progressListeners.add(this.progressListener);
     this.stallTimer = setInterval(() => void this.recoverStalled(), Math.max(this.options.lockDuration / 2, 50));
     this.loop = this.fetchLoop();
@@ -140,16 +148,33 @@ export class JobWorker {
     return Math.max(0, Math.min(this.nextDue ?? Infinity, this.lastPromotion + IDLE_POLL_MS) - Date.now());
   }
 
-  /** Blocks on the queue's marker for up to `ms`: a job's marker (take it), or the delayed marker (answer for its due time). */
+  /**
+   * Blocks on the queue's marker for up to `ms`: a job's marker (take it), or the delayed marker
+   * (answer for its due time). Redis times blocked clients out in its cron, up to 100 ms late (hz
+   * 10): when the wait ends at a due time, CLIENT UNBLOCK from the command connection ends it
+   * UNBLOCK_SLACK_MS after, unless the server's own timeout came first (Brook's is on time).
+   */
   private async awaitMarker(ms: number): Promise<void> {
-    if (ms <= 0 || !this.blocker) return;
-    const { keys } = this.store.ctx;
-    // BZPOPMIN's timeout is in seconds, fractions allowed; 0 would block forever.
-    const popped = await this.blocker.bzpopmin(keys.marker, Math.max(ms, 1) / 1000).catch((e: unknown) => {
-      if (this.stopping) return null;
-      throw e;
-    });
-    if (popped?.[1] === DELAYED_MARKER) this.nextDue = earliest(this.nextDue, Number(popped[2]));
+    const { blocker, blockerId, nextDue } = this;
+    if (ms <= 0 || !blocker) return;
+    const { keys, commands } = this.store.ctx;
+    const cut =
+      blockerId !== undefined && nextDue !== undefined && nextDue - Date.now() <= ms
+        ? setTimeout(() => {
+            // Not allowed to (ACL) or failed: the server's timeout still ends the wait.
+            commands.client('UNBLOCK', blockerId).catch(() => undefined);
+          }, ms + UNBLOCK_SLACK_MS)
+        : undefined;
+    try {
+      // BZPOPMIN's timeout is in seconds, fractions allowed; 0 would block forever.
+      const popped = await blocker.bzpopmin(keys.marker, Math.max(ms, 1) / 1000).catch((e: unknown) => {
+        if (this.stopping) return null;
+        throw e;
+      });
+      if (popped?.[1] === DELAYED_MARKER) this.nextDue = earliest(this.nextDue, Number(popped[2]));
+    } finally {
+      clearTimeout(cut);
+    }
   }
 
   /** Ends the current sleep, or the next one when the loop is busy (a wake-up during a fetch must not be lost). */

@@ -74,7 +74,15 @@ export class WorkerTransitions {
     const [paused, , , members] = claimed.replies as [number, number, number, string[]];
     const ids = members.filter((_, i) => i % 2 === 0);
     const redis = this.ctx.commands;
-    if (ids.length === 0 || paused === 1) {
+    if (ids.length === 0) {
+      // Nothing claimed (another worker took the job of the marker that woke this one): the empty
+      // claim's registration is dropped without waiting for it; if that fails, stall recovery drops it.
+      this.release(redis.multi(), this.claims, token, members, false)
+        .exec()
+        .catch(() => undefined);
+      return { taken: [] };
+    }
+    if (paused === 1) {
       // Paused when the claim was made: the jobs go back where they were, without markers (resume adds them).
       await execOrConflict(this.release(redis.multi(), this.claims, token, members, false));
       return { taken: [] };
