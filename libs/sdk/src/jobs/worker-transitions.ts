@@ -333,8 +333,8 @@ export class WorkerTransitions {
 
   /**
    * Puts back the jobs of claims (or promotions) whose worker died between their two steps (their
-   * deadline passed): claimed jobs in `wait` at their old scores, with markers to wake workers for
-   * them; promoted ones in `delayed`, due already, for the next promotion.
+   * deadline passed): claimed jobs in `wait` at their old scores, promoted ones in `delayed`, with
+   * markers that wake a worker for them.
    */
   private async recoverStaged(staging: Staging): Promise<void> {
     for (const token of await this.ctx.commands.zrangebyscore(staging.registry, '-inf', Date.now())) {
@@ -354,12 +354,16 @@ export class WorkerTransitions {
 
   /**
    * Adds to `multi` the end of the claim or promotion `token`: its jobs (`members`, ZRANGE
-   * WITHSCORES) back where they came from at their old scores; claimed ones with their markers when `mark`.
+   * WITHSCORES) back where they came from at their old scores, and when `mark` their markers
+   * (claimed jobs' own; promoted ones lower the delayed marker to their due time, past already).
    */
   private release(multi: ChainableCommander, staging: Staging, token: string, members: string[], mark: boolean): ChainableCommander {
+    const { marker } = this.ctx.keys;
     for (let i = 0; i + 1 < members.length; i += 2) {
       multi.zadd(staging.origin, members[i + 1], members[i]);
-      if (mark && staging === this.claims) multi.zadd(this.ctx.keys.marker, 0, readyMarker(members[i]));
+      if (!mark) continue;
+      if (staging === this.claims) multi.zadd(marker, 0, readyMarker(members[i]));
+      else multi.zadd(marker, 'LT', members[i + 1], DELAYED_MARKER);
     }
     return multi.del(staging.key(token)).zrem(staging.registry, token);
   }
