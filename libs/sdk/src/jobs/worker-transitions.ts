@@ -47,47 +47,67 @@ export class WorkerTransitions {
    */
   async take(max: number, lockMs: number, limiter?: RateLimit): Promise<TakeResult> {
     const { keys } = this.ctx;
-    const token = randomUUID();
-    const claim = keys.claim(token);
-    const claimed = await this.claim(max, limiter, (multi, count) =>
-      multi
+    // A claim of its own per run: a run that lost its connection may have made its claim, which
+    // then waits for recoverClaims; reusing its token would overwrite it and lose its jobs.
+    let token = '';
+    const claimed = await this.claim(max, limiter, (multi, count) => {
+      token = randomUUID();
+      const claim = keys.claim(token);
+      return multi
         .exists(keys.paused)
         .zrangestore(claim, keys.wait, '0', String(count - 1))
         .zremrangebyrank(keys.wait, 0, count - 1)
         .zrange(claim, '0', '-1', 'WITHSCORES')
-        .zadd(keys.claims, Date.now() + lockMs, token),
-    );
+        .zadd(keys.claims, Date.now() + lockMs, token);
+    });
     if (!('replies' in claimed)) return { taken: [], ...claimed };
     const [paused, , , members] = claimed.replies as [number, number, number, string[]];
     const ids = members.filter((_, i) => i % 2 === 0);
-    const redis = this.ctx.commands;
     if (ids.length === 0 || paused === 1) {
-      // Paused when the claim was made: the jobs go back where they were.
-      await execOrConflict(this.release(redis.multi(), token, members));
+      // Paused when the claim was made: the jobs go back where they were (or, if this fails, after the claim's deadline).
+      await this.ctx.transactions.run(async (redis) => execOrConflict(this.release(redis.multi(), token, members)));
       return { taken: [] };
     }
     // If this process stalled for lockMs right here, another worker may have put the claim back
     // already: the jobs would then run twice (at least once, as with any lock that expires) and the
     // lock check of whichever finishes second drops its result.
-    const now = Date.now();
     const tokens = ids.map((_, i) => `${token}:${i}`);
-    const multi = redis.multi();
-    ids.forEach((id, i) => {
-      multi
-        .zadd(keys.active, now + lockMs, id)
-        .hset(keys.job(id), { lock: tokens[i], processedOn: now })
-        .hincrby(keys.job(id), 'attemptsMade', 1)
-        .hgetallBuffer(keys.job(id));
+    const hashes = await this.ctx.transactions.run(async (redis, afterLoss) => {
+      const claim = keys.claim(token);
+      if (afterLoss) {
+        // The earlier run may have committed (then the claim is gone and the jobs are locked with
+        // our tokens), or the claim may have been put back meanwhile: go on with what is still ours.
+        const [, exists] = await Promise.all([redis.watch(claim), redis.exists(claim)]);
+        if (exists === 0) return this.lockedBy(redis, ids, tokens);
+      }
+      const now = Date.now();
+      const multi = redis.multi();
+      ids.forEach((id, i) => {
+        multi
+          .zadd(keys.active, now + lockMs, id)
+          .hset(keys.job(id), { lock: tokens[i], processedOn: now })
+          .hincrby(keys.job(id), 'attemptsMade', 1)
+          .hgetallBuffer(keys.job(id));
+      });
+      const replies = await execOrConflict(multi.del(claim).zrem(keys.claims, token));
+      if (replies === CONFLICT) return CONFLICT;
+      return ids.map((_, i) => replies[i * 4 + 3] as Record<string, Buffer>);
     });
-    const replies = await execOrConflict(multi.del(claim).zrem(keys.claims, token));
-    if (replies === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
-    return {
-      taken: ids.map((id, i) => {
-        const job = this.store.jobFromHash(id, replies[i * 4 + 3] as Record<string, Buffer>);
-        if (!job) throw new Error(`job ${id} of queue ${this.ctx.name} was taken but its hash is missing`);
-        return { job, token: tokens[i] };
-      }),
-    };
+    const taken: TakeResult['taken'] = [];
+    ids.forEach((id, i) => {
+      const hash = hashes[i];
+      if (hash === undefined) return;
+      const job = this.store.jobFromHash(id, hash);
+      if (!job) throw new Error(`job ${id} of queue ${this.ctx.name} was taken but its hash is missing`);
+      taken.push({ job, token: tokens[i] });
+    });
+    return { taken };
+  }
+
+  /** The hashes of the jobs of `ids` that are still locked with their token (undefined for the others). */
+  private async lockedBy(redis: Redis, ids: string[], tokens: string[]): Promise<(Record<string, Buffer> | undefined)[]> {
+    const hashes: Partial<Record<string, Buffer>>[] = await Promise.all(ids.map((id) => redis.hgetallBuffer(this.ctx.keys.job(id))));
+    return hashes.map((hash, i) => (hash.lock?.toString() === tokens[i] ? (hash as Record<string, Buffer>) : undefined));
   }
 
   /**
@@ -105,9 +125,11 @@ export class WorkerTransitions {
   ): Promise<{ replies: unknown[] } | { limitedForMs?: number }> {
     const { keys } = this.ctx;
     if (!limiter) {
-      const replies = await execOrConflict(build(this.ctx.commands.multi(), max));
-      if (replies === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
-      return { replies };
+      return this.ctx.transactions.run(async (redis) => {
+        const replies = await execOrConflict(build(redis.multi(), max));
+        if (replies === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
+        return { replies };
+      });
     }
     return this.ctx.transactions.run(async (redis) => {
       const [, used, ttl, waiting] = await Promise.all([
