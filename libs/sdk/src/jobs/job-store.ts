@@ -98,7 +98,8 @@ export class JobStore implements JobBackend {
       if (writes > 0 && (await execOrConflict(multi)) === CONFLICT) return CONFLICT;
       return added;
     };
-    return this.ctx.transactions.run(attempt);
+    // Nothing to watch on a first run: the shared connection does (ioredis sends a MULTI block in one write).
+    return jobIds.length > 0 ? this.ctx.transactions.run(attempt) : this.ctx.transactions.runUnwatched(attempt);
   }
 
   /**

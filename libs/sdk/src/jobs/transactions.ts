@@ -29,26 +29,56 @@ export class Transactions {
   private readonly idle: Redis[] = [];
   private readonly waiters: ((redis: Redis) => void)[] = [];
   private readonly all: Redis[] = [];
+  /** The connection of runUnwatched's first runs. */
+  private shared: Redis | undefined;
 
   constructor(
     private readonly open: () => Redis,
     private readonly size = 4,
   ) {}
 
-  async run<T>(body: TransactionBody<T>): Promise<T> {
+  run<T>(body: TransactionBody<T>): Promise<T> {
+    return this.inPool(body, 0);
+  }
+
+  /**
+   * Like run, for a body that WATCHes nothing unless `afterLoss` (a MULTI whose EXEC cannot be
+   * aborted): its first run is on one connection all such bodies share, pipelined, without
+   * waiting for a pool slot; runs after a lost connection go to the pool.
+   */
+  async runUnwatched<T>(body: TransactionBody<T>): Promise<T> {
+    if (!this.shared) {
+      this.shared = this.open();
+      this.all.push(this.shared);
+    }
+    try {
+      const result = await body(this.shared, false);
+      if (result !== CONFLICT) return result;
+      return await this.inPool(body, 0);
+    } catch (e) {
+      if (!this.mayRetry(e, this.shared, 0)) throw e;
+      return this.inPool(body, 1);
+    }
+  }
+
+  private async inPool<T>(body: TransactionBody<T>, lossesBefore: number): Promise<T> {
     const redis = await this.acquire();
     try {
-      for (let losses = 0; ; losses++) {
+      for (let losses = lossesBefore; ; losses++) {
         try {
           return await this.untilCommitted(redis, body, losses > 0);
         } catch (e) {
-          // Status 'end': the app closed the connection; nothing will bring it back.
-          if (!isConnectionLoss(e) || losses >= MAX_CONNECTION_LOSSES || redis.status === 'end') throw e;
+          if (!this.mayRetry(e, redis, losses)) throw e;
         }
       }
     } finally {
       this.release(redis);
     }
+  }
+
+  /** A run that failed with its connection runs again, within the budget; status 'end' means the app closed it: nothing brings it back. */
+  private mayRetry(error: unknown, redis: Redis, losses: number): boolean {
+    return isConnectionLoss(error) && losses < MAX_CONNECTION_LOSSES && redis.status !== 'end';
   }
 
   private async untilCommitted<T>(redis: Redis, body: TransactionBody<T>, afterLoss: boolean): Promise<T> {
@@ -68,6 +98,7 @@ export class Transactions {
   async close(): Promise<void> {
     await Promise.all(this.all.splice(0).map((r) => closeRedis(r)));
     this.idle.length = 0;
+    this.shared = undefined;
   }
 
   private acquire(): Promise<Redis> {

@@ -65,14 +65,14 @@ export class WorkerTransitions {
     const ids = members.filter((_, i) => i % 2 === 0);
     if (ids.length === 0 || paused === 1) {
       // Paused when the claim was made: the jobs go back where they were (or, if this fails, after the claim's deadline).
-      await this.ctx.transactions.run(async (redis) => execOrConflict(this.release(redis.multi(), token, members)));
+      await this.ctx.transactions.runUnwatched(async (redis) => execOrConflict(this.release(redis.multi(), token, members)));
       return { taken: [] };
     }
     // If this process stalled for lockMs right here, another worker may have put the claim back
     // already: the jobs would then run twice (at least once, as with any lock that expires) and the
     // lock check of whichever finishes second drops its result.
     const tokens = ids.map((_, i) => `${token}:${i}`);
-    const hashes = await this.ctx.transactions.run(async (redis, afterLoss) => {
+    const hashes = await this.ctx.transactions.runUnwatched(async (redis, afterLoss) => {
       const claim = keys.claim(token);
       if (afterLoss) {
         // The earlier run may have committed (then the claim is gone and the jobs are locked with
@@ -125,7 +125,7 @@ export class WorkerTransitions {
   ): Promise<{ replies: unknown[] } | { limitedForMs?: number }> {
     const { keys } = this.ctx;
     if (!limiter) {
-      return this.ctx.transactions.run(async (redis) => {
+      return this.ctx.transactions.runUnwatched(async (redis) => {
         const replies = await execOrConflict(build(redis.multi(), max));
         if (replies === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
         return { replies };
