@@ -64,8 +64,13 @@ export class WorkerTransitions {
     const [paused, , , members] = claimed.replies as [number, number, number, string[]];
     const ids = members.filter((_, i) => i % 2 === 0);
     if (ids.length === 0 || paused === 1) {
-      // Paused when the claim was made: the jobs go back where they were (or, if this fails, after the claim's deadline).
-      await this.ctx.transactions.runUnwatched(async (redis) => execOrConflict(this.release(redis.multi(), token, members)));
+      // Paused when the claim was made: the jobs go back where they were, once (a run after a lost
+      // connection finds the claim gone if the earlier one put them back; they may be taken since).
+      await this.ctx.transactions.runUnwatched(async (redis, afterLoss) => {
+        const claim = keys.claim(token);
+        if (afterLoss && (await Promise.all([redis.watch(claim), redis.exists(claim)]))[1] === 0) return undefined;
+        return execOrConflict(this.release(redis.multi(), token, members));
+      });
       return { taken: [] };
     }
     // If this process stalled for lockMs right here, another worker may have put the claim back
