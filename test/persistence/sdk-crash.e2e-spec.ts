@@ -82,6 +82,7 @@ async function startServer(dir: string, port: number, fsync: string): Promise<{ 
 
 const key = (d: { p: number; n: number }): string => `${String(d.p)}-${String(d.n)}`;
 
+/** The last error a producer saw, shown when a round makes no progress. */
 let lastFailure: unknown;
 
 /**
