@@ -61,11 +61,11 @@ export function describeSdkModes(title: string, body: (target: SdkTarget) => voi
   }
 }
 
-/** Polls `check` until it holds (a generous deadline, never a timing assertion). */
-export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30000): Promise<void> {
+/** Polls `check` until it holds (a generous deadline, never a timing assertion). `what` may be computed at the timeout, to show the state then. */
+export async function waitUntil(check: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = 30000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { BrookConnections } from '../brook-connections.js';
+import { NO_REPLAY } from '../connection.js';
 import type { BrookSerializer } from '../options.js';
 import { DELAYED_MARKER, queueKeys, readyMarker, waitScore, type QueueKeys } from './queue-keys.js';
 import { CONFLICT, Transactions } from './transactions.js';
@@ -21,7 +22,7 @@ export class QueueContext {
     this.keys = queueKeys(brook.prefix, name);
     this.serializer = brook.serializer;
     this.commands = brook.commands;
-    this.transactions = new Transactions(() => brook.duplicate(`queue ${name} transactions`));
+    this.transactions = new Transactions(() => brook.duplicate(`queue ${name} transactions`, NO_REPLAY));
   }
 
   /** Queues `id` in `wait` at its priority, after everything queued before (seq from nextSeq), and wakes one idle worker. */

@@ -60,61 +60,87 @@ export class WorkerTransitions {
    */
   async take(max: number, lockMs: number, limiter?: RateLimit): Promise<TakeResult> {
     const { keys } = this.ctx;
-    const token = randomUUID();
-    const claim = keys.claim(token);
-    const claimed = await this.claim(max, limiter, (multi, count) =>
-      multi
+    // A claim of its own per run: a run that lost its connection may have made its claim, which
+    // then waits for recoverClaims; reusing its token would overwrite it and lose its jobs.
+    let token = '';
+    const claimed = await this.claim(max, limiter, (multi, count) => {
+      token = randomUUID();
+      const claim = keys.claim(token);
+      return multi
         .exists(keys.paused)
         .zrangestore(claim, keys.wait, '0', String(count - 1))
         .zremrangebyrank(keys.wait, 0, count - 1)
         .zrange(claim, '0', '-1', 'WITHSCORES')
-        .zadd(keys.claims, Date.now() + lockMs, token),
-    );
+        .zadd(keys.claims, Date.now() + lockMs, token);
+    });
     if (!('replies' in claimed)) return { taken: [], ...claimed };
     const [paused, , , members] = claimed.replies as [number, number, number, string[]];
     const ids = members.filter((_, i) => i % 2 === 0);
-    const redis = this.ctx.commands;
     if (ids.length === 0) {
       // Nothing claimed (another worker took the job of the marker that woke this one): the empty
       // claim's registration is dropped without waiting for it; if that fails, stall recovery drops it.
-      this.release(redis.multi(), this.claims, token, members, false)
-        .exec()
+      this.ctx.transactions
+        .runUnwatched((redis) => execOrConflict(this.release(redis.multi(), this.claims, token, members, false)))
         .catch(() => undefined);
       return { taken: [] };
     }
     if (paused === 1) {
-      // Paused when the claim was made: the jobs go back where they were, without markers (resume adds them).
-      await execOrConflict(this.release(redis.multi(), this.claims, token, members, false));
+      // Paused when the claim was made: the jobs go back where they were, without markers (resume
+      // adds them), once (a run after a lost connection finds the claim gone if the earlier one put
+      // them back; they may be taken since).
+      await this.ctx.transactions.runUnwatched(async (redis, afterLoss) => {
+        const claim = keys.claim(token);
+        if (afterLoss && (await Promise.all([redis.watch(claim), redis.exists(claim)]))[1] === 0) return undefined;
+        return execOrConflict(this.release(redis.multi(), this.claims, token, members, false));
+      });
       return { taken: [] };
     }
     // If this process stalled for lockMs right here, another worker may have put the claim back
     // already: the jobs would then run twice (at least once, as with any lock that expires) and the
     // lock check of whichever finishes second drops its result.
-    const now = Date.now();
     const tokens = ids.map((_, i) => `${token}:${i}`);
-    const multi = redis.multi();
-    ids.forEach((id, i) => {
-      multi
-        .zadd(keys.active, now + lockMs, id)
-        .hset(keys.job(id), { lock: tokens[i], processedOn: now })
-        .hincrby(keys.job(id), 'attemptsMade', 1)
-        .hgetallBuffer(keys.job(id));
+    const hashes = await this.ctx.transactions.runUnwatched(async (redis, afterLoss) => {
+      const claim = keys.claim(token);
+      if (afterLoss) {
+        // The earlier run may have committed (then the claim is gone and the jobs are locked with
+        // our tokens), or the claim may have been put back meanwhile: go on with what is still ours.
+        const [, exists] = await Promise.all([redis.watch(claim), redis.exists(claim)]);
+        if (exists === 0) return this.lockedBy(redis, ids, tokens);
+      }
+      const now = Date.now();
+      const multi = redis.multi();
+      ids.forEach((id, i) => {
+        multi
+          .zadd(keys.active, now + lockMs, id)
+          .hset(keys.job(id), { lock: tokens[i], processedOn: now })
+          .hincrby(keys.job(id), 'attemptsMade', 1)
+          .hgetallBuffer(keys.job(id));
+      });
+      // Their markers go too: they would only wake other workers for jobs taken already.
+      const replies = await execOrConflict(
+        multi
+          .del(claim)
+          .zrem(keys.claims, token)
+          .zrem(keys.marker, ...ids.map(readyMarker)),
+      );
+      if (replies === CONFLICT) return CONFLICT;
+      return ids.map((_, i) => replies[i * 4 + 3] as Record<string, Buffer>);
     });
-    // Their markers go too: they would only wake other workers for jobs taken already.
-    const replies = await execOrConflict(
-      multi
-        .del(claim)
-        .zrem(keys.claims, token)
-        .zrem(keys.marker, ...ids.map(readyMarker)),
-    );
-    if (replies === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
-    return {
-      taken: ids.map((id, i) => {
-        const job = this.store.jobFromHash(id, replies[i * 4 + 3] as Record<string, Buffer>);
-        if (!job) throw new Error(`job ${id} of queue ${this.ctx.name} was taken but its hash is missing`);
-        return { job, token: tokens[i] };
-      }),
-    };
+    const taken: TakeResult['taken'] = [];
+    ids.forEach((id, i) => {
+      const hash = hashes[i];
+      if (hash === undefined) return;
+      const job = this.store.jobFromHash(id, hash);
+      if (!job) throw new Error(`job ${id} of queue ${this.ctx.name} was taken but its hash is missing`);
+      taken.push({ job, token: tokens[i] });
+    });
+    return { taken };
+  }
+
+  /** The hashes of the jobs of `ids` that are still locked with their token (undefined for the others). */
+  private async lockedBy(redis: Redis, ids: string[], tokens: string[]): Promise<(Record<string, Buffer> | undefined)[]> {
+    const hashes: Partial<Record<string, Buffer>>[] = await Promise.all(ids.map((id) => redis.hgetallBuffer(this.ctx.keys.job(id))));
+    return hashes.map((hash, i) => (hash.lock?.toString() === tokens[i] ? (hash as Record<string, Buffer>) : undefined));
   }
 
   /**
@@ -132,9 +158,11 @@ export class WorkerTransitions {
   ): Promise<{ replies: unknown[] } | { limitedForMs?: number }> {
     const { keys } = this.ctx;
     if (!limiter) {
-      const replies = await execOrConflict(build(this.ctx.commands.multi(), max));
-      if (replies === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
-      return { replies };
+      return this.ctx.transactions.runUnwatched(async (redis) => {
+        const replies = await execOrConflict(build(redis.multi(), max));
+        if (replies === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
+        return { replies };
+      });
     }
     return this.ctx.transactions.run(async (redis) => {
       const [, used, ttl, waiting] = await Promise.all([
@@ -264,38 +292,55 @@ export class WorkerTransitions {
    */
   async promoteDue(lockMs: number, announce: boolean): Promise<number> {
     const { keys } = this.ctx;
-    const redis = this.ctx.commands;
-    const token = randomUUID();
-    const stage = keys.promotion(token);
-    const now = Date.now();
-    const staged = await execOrConflict(
-      redis
-        .multi()
-        .zrangestore(stage, keys.delayed, '-inf', String(now), 'BYSCORE')
-        .zremrangebyscore(keys.delayed, '-inf', now)
-        .zadd(keys.promotions, now + lockMs, token)
-        .zrange(stage, '0', '-1')
-        .zrange(keys.delayed, '0', '0', 'WITHSCORES'),
-    );
-    if (staged === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
+    const { transactions } = this.ctx;
+    // A promotion of its own per run, as take's claim: a run that lost its connection may have
+    // committed, and its promotion then waits for stall recovery.
+    let token = '';
+    const staged = await transactions.runUnwatched(async (redis) => {
+      token = randomUUID();
+      const stage = keys.promotion(token);
+      const now = Date.now();
+      return execOrConflict(
+        redis
+          .multi()
+          .zrangestore(stage, keys.delayed, '-inf', String(now), 'BYSCORE')
+          .zremrangebyscore(keys.delayed, '-inf', now)
+          .zadd(keys.promotions, now + lockMs, token)
+          .zrange(stage, '0', '-1')
+          .zrange(keys.delayed, '0', '0', 'WITHSCORES'),
+      );
+    });
     const [, , , due, head] = staged as [number, number, number, string[], string[]];
+    const stage = keys.promotion(token);
     const announceNext = (multi: ChainableCommander): ChainableCommander =>
       head.length < 2 ? multi : multi.zadd(keys.marker, 'LT', head[1], DELAYED_MARKER);
     if (due.length === 0) {
-      const multi = redis.multi().zrem(keys.promotions, token);
-      await execOrConflict(announce ? announceNext(multi) : multi);
+      await transactions.runUnwatched((redis) => {
+        const multi = redis.multi().zrem(keys.promotions, token);
+        return execOrConflict(announce ? announceNext(multi) : multi);
+      });
       return 0;
     }
     for (let from = 0; from < due.length; from += PROMOTE_BATCH) {
-      const batch = due.slice(from, from + PROMOTE_BATCH);
-      const [priorities, firstSeq] = await Promise.all([
-        Promise.all(batch.map((id) => redis.hget(keys.job(id), 'priority'))),
-        this.ctx.nextSeq(redis, batch.length),
-      ]);
-      const multi = redis.multi().zrem(stage, ...batch);
-      batch.forEach((id, i) => this.ctx.queueReady(multi, id, Number(priorities[i] ?? 0), firstSeq + i));
-      if (from + PROMOTE_BATCH >= due.length) announceNext(multi.zrem(keys.promotions, token));
-      await execOrConflict(multi);
+      const last = from + PROMOTE_BATCH >= due.length;
+      await transactions.runUnwatched(async (redis, afterLoss) => {
+        let batch = due.slice(from, from + PROMOTE_BATCH);
+        if (afterLoss) {
+          // The earlier run may have committed, or stall recovery put the promotion back: only
+          // the jobs still in it are ours (WATCHed, so a recovery from now on aborts this run).
+          const [, ...scores] = await Promise.all([redis.watch(stage), ...batch.map((id) => redis.zscore(stage, id))]);
+          batch = batch.filter((_, i) => scores[i] !== null);
+        }
+        const [priorities, firstSeq] = await Promise.all([
+          Promise.all(batch.map((id) => redis.hget(keys.job(id), 'priority'))),
+          this.ctx.nextSeq(redis, batch.length),
+        ]);
+        const multi = redis.multi();
+        if (batch.length > 0) multi.zrem(stage, ...batch);
+        batch.forEach((id, i) => this.ctx.queueReady(multi, id, Number(priorities[i] ?? 0), firstSeq + i));
+        if (last) announceNext(multi.zrem(keys.promotions, token));
+        return execOrConflict(multi);
+      });
     }
     return due.length;
   }
