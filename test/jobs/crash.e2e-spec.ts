@@ -106,6 +106,31 @@ describeSdkModes('job workers that die or shut down', (target) => {
     expect(await queue.getJob(job.id)).toMatchObject({ attemptsMade: 1 });
   });
 
+  it('puts back the delayed jobs of a promotion whose worker died between its two steps', async () => {
+    const name = freshQueue();
+    const queue = queueOf(await apps.start([name]), name);
+    const job = await queue.add('work', { n: 3 }, { delay: 1 });
+    // What a worker killed after the first MULTI of a promotion leaves (see queue-keys.ts).
+    const base = `brook:queue:${name}`;
+    const redis = new Redis(target.port, '127.0.0.1');
+    try {
+      await waitUntil(async () => Number((await redis.zscore(`${base}:delayed`, job.id)) ?? Infinity) < Date.now(), 'the job to be due');
+      await redis
+        .multi()
+        .zrangestore(`${base}:promotion:dead`, `${base}:delayed`, '-inf', String(Date.now()), 'BYSCORE')
+        .zremrangebyscore(`${base}:delayed`, '-inf', Date.now())
+        .zadd(`${base}:promotions`, Date.now() - 1, 'dead')
+        .exec();
+      expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, delayed: 0 });
+      await apps.start([], [processorFor(name, { lockDuration: LOCK_MS }, () => 'recovered')]);
+      expect(await job.waitUntilFinished(20000)).toBe('recovered');
+      expect(await redis.exists(`${base}:promotion:dead`)).toBe(0);
+      expect(await redis.zcard(`${base}:promotions`)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('a job that stalls more than maxStalledCount times fails, saying so', async () => {
     const name = freshQueue();
     const { queue, job } = await killWorkerMidJob(name);

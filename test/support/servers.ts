@@ -98,9 +98,12 @@ async function start(cmd: string, args: string[], port: number, dir: string, env
   };
 }
 
-/** Starts the built brook-server on a free port with an empty data dir. Extra args go last. */
-export async function startBrookProcess(extra: string[] = [], env?: NodeJS.ProcessEnv): Promise<RunningServer> {
-  const port = await freePort();
+/**
+ * Starts the built brook-server on a free port (or `port`: a restart where clients wait to
+ * reconnect) with an empty data dir. Extra args go last.
+ */
+export async function startBrookProcess(extra: string[] = [], env?: NodeJS.ProcessEnv, port?: number): Promise<RunningServer> {
+  port ??= await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'brook-'));
   return start(
     process.execPath,

@@ -13,7 +13,10 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
   return check();
 }
 
-/** Polls until `check` holds; throws naming `what` when it does not within `timeoutMs`. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30000): Promise<void> {
-  if (!(await eventually(check, timeoutMs))) throw new Error(`timed out waiting for ${what}`);
+/**
+ * Polls until `check` holds; throws naming `what` when it does not within `timeoutMs` (`what` may
+ * be computed then, to show the state at the timeout).
+ */
+export async function waitUntil(check: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = 30000): Promise<void> {
+  if (!(await eventually(check, timeoutMs))) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
 }

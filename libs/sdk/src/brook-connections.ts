@@ -1,5 +1,5 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { closeRedis, createRedis, duplicateRedis } from './connection.js';
 import { startEmbeddedBrook, type EmbeddedBrook } from './embedded.js';
 import { DEFAULT_PREFIX } from './keys.js';
@@ -40,9 +40,9 @@ export class BrookConnections implements OnApplicationShutdown {
     return new BrookConnections(options, commands, embedded);
   }
 
-  /** A further connection to the same server (a subscriber, a blocking loop). */
-  duplicate(role: string): Redis {
-    return duplicateRedis(this.commands, role, this.logger);
+  /** A further connection to the same server (a subscriber, a blocking loop, transactions: see duplicateRedis). */
+  duplicate(role: string, overrides: RedisOptions = {}): Redis {
+    return duplicateRedis(this.commands, role, this.logger, overrides);
   }
 
   async onApplicationShutdown(): Promise<void> {

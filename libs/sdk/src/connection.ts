@@ -91,10 +91,29 @@ export function createRedis(connection: BrookConnection | undefined, role: strin
 
 /**
  * A new connection to the same server as `client`, for a role that must not share it: a
- * blocking XREADGROUP loop, or a subscriber (a connection in subscribe mode runs nothing else).
+ * blocking XREADGROUP loop, a subscriber (a connection in subscribe mode runs nothing else), or
+ * transactions (`NO_REPLAY`).
  */
-export function duplicateRedis(client: Redis, role: string, logger: LoggerService): Redis {
-  return watch(client.duplicate(), role, logger);
+export function duplicateRedis(client: Redis, role: string, logger: LoggerService, overrides: RedisOptions = {}): Redis {
+  return watch(client.duplicate(overrides), role, logger);
+}
+
+/**
+ * For connections that run MULTI/EXEC. ioredis re-sends, once reconnected, the commands that were
+ * in flight when a connection dropped: a MULTI block whose EXEC may have committed (the server
+ * died after the write, before the reply reached us) would run a second time, and without the
+ * WATCH that guarded it, since watches die with the connection. With this a command in flight, or
+ * queued while the connection is down, fails at the drop instead (ioredis's per-request retry
+ * budget of 0); the caller, which knows the outcome is unknown, decides: see Transactions.
+ */
+export const NO_REPLAY: RedisOptions = { maxRetriesPerRequest: 0 };
+
+/**
+ * True for the failure of a command whose connection dropped (or was down) before its reply: it
+ * may or may not have run. A reply from the server (ReplyError) is not one.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'MaxRetriesPerRequestError' || error.name === 'AbortError');
 }
 
 function watch(client: Redis, role: string, logger: LoggerService): Redis {

@@ -3,6 +3,7 @@ import { Job, type JobBackend, type JobFields } from './job.js';
 import { checkJobOptions, JOB_STATES, type JobOptions, type JobState } from './job-options.js';
 import { OutcomeListener, type Outcome } from './outcome-listener.js';
 import { execOrConflict, type QueueContext } from './queue-context.js';
+import { readyMarker } from './queue-keys.js';
 import { CONFLICT } from './transactions.js';
 
 /** A job about to be written by writeNewJob. */
@@ -26,6 +27,8 @@ export interface JobToAdd<T> {
 
 /** Events searched for the outcome of a job that finished and was removed before its waiter came. */
 const RECENT_EVENTS = 1000;
+/** Waiting jobs resume() wakes workers for (one marker each). */
+const RESUME_MARKERS = 1000;
 /** Keys looked at (SCAN COUNT) and deleted per command by obliterate. */
 const OBLITERATE_BATCH = 500;
 
@@ -49,7 +52,9 @@ export class JobStore implements JobBackend {
 
   /**
    * Adds jobs in one MULTI/EXEC: all or none. An entry whose jobId names a job that exists (or an
-   * earlier entry of the same call) gets that job instead, and adds nothing.
+   * earlier entry of the same call) gets that job instead, and adds nothing. A run whose connection
+   * dropped before EXEC's reply runs again; the ids it generated are then looked up like jobIds,
+   * so a job whose EXEC did commit is returned, not added twice.
    */
   async addBulk<T, R>(entries: JobToAdd<T>[]): Promise<Job<T, R>[]> {
     for (const { opts } of entries) checkJobOptions(opts);
@@ -58,29 +63,34 @@ export class JobStore implements JobBackend {
     const jobIds = [...new Set(entries.flatMap(({ opts }) => opts.jobId ?? []))];
     const generated = entries.filter(({ opts }) => opts.jobId === undefined).length;
     const ready = entries.filter(({ opts }) => (opts.delay ?? 0) <= 0).length;
-    const attempt = async (redis: Redis): Promise<Job<T, R>[] | typeof CONFLICT> => {
+    // Taken by the first run that got them; kept by later runs (an aborted EXEC used none of them).
+    let generatedIds: string[] = [];
+    const attempt = async (redis: Redis, afterLoss: boolean): Promise<Job<T, R>[] | typeof CONFLICT> => {
+      const looked = afterLoss ? [...jobIds, ...generatedIds] : jobIds;
       // One round trip: the watch on the named jobs, their hashes, and the ids and sequence numbers
       // (numbers left unused by a dedupe or an aborted EXEC are only gaps).
       const [, hashes, lastId, firstSeq] = await Promise.all([
-        jobIds.length > 0 ? redis.watch(...jobIds.map((id) => keys.job(id))) : undefined,
-        Promise.all(jobIds.map((id) => redis.hgetallBuffer(keys.job(id)))),
-        generated > 0 ? redis.incrby(keys.id, generated) : 0,
+        looked.length > 0 ? redis.watch(...looked.map((id) => keys.job(id))) : undefined,
+        Promise.all(looked.map((id) => redis.hgetallBuffer(keys.job(id)))),
+        generated > 0 && generatedIds.length === 0 ? redis.incrby(keys.id, generated) : 0,
         ready > 0 ? this.ctx.nextSeq(redis, ready) : 0,
       ]);
+      if (generated > 0 && generatedIds.length === 0)
+        generatedIds = Array.from({ length: generated }, (_, i) => String(lastId - generated + 1 + i));
       const known = new Map<string, Job<T, R>>();
-      jobIds.forEach((id, i) => {
+      looked.forEach((id, i) => {
         const job = this.jobFromHash<T, R>(id, hashes[i]);
         if (job) known.set(id, job);
       });
       const multi = redis.multi();
       const timestamp = Date.now();
-      let nextId = lastId - generated + 1;
+      let nextGenerated = 0;
       let seq = firstSeq;
       let writes = 0;
       const added = entries.map(({ name, data, opts }, i) => {
-        const existing = opts.jobId === undefined ? undefined : known.get(opts.jobId);
+        const id = opts.jobId ?? generatedIds[nextGenerated++];
+        const existing = known.get(id);
         if (existing) return existing;
-        const id = opts.jobId ?? String(nextId++);
         this.writeNewJob(multi, { id, name, data: serialized[i], opts, timestamp, seq: (opts.delay ?? 0) > 0 ? 0 : seq++ });
         writes++;
         const fields: JobFields<T> = { id, name, data, opts, attemptsMade: 0, stalls: 0, progress: 0, stacktrace: [], timestamp };
@@ -91,11 +101,8 @@ export class JobStore implements JobBackend {
       if (writes > 0 && (await execOrConflict(multi)) === CONFLICT) return CONFLICT;
       return added;
     };
-    if (jobIds.length > 0) return this.ctx.transactions.run(attempt);
-    // Nothing to watch: the shared connection does (ioredis sends a MULTI block in one write), and EXEC cannot be aborted.
-    const added = await attempt(this.ctx.commands);
-    if (added === CONFLICT) throw new Error(`queue ${this.queueName}: EXEC aborted without WATCH`);
-    return added;
+    // Nothing to watch on a first run: the shared connection does (ioredis sends a MULTI block in one write).
+    return jobIds.length > 0 ? this.ctx.transactions.run(attempt) : this.ctx.transactions.runUnwatched(attempt);
   }
 
   /**
@@ -151,7 +158,8 @@ export class JobStore implements JobBackend {
     const scores = await this.perState((key, pipeline) => pipeline.zscore(key, id));
     const index = scores.findIndex((score) => score !== null);
     if (index >= 0) return JOB_STATES[index];
-    // In no state but still there: in a worker's claim, on its way to active (see queue-keys.ts).
+    // In no state but still there: in a worker's claim on its way to active, or (for an instant too)
+    // in a promotion on its way to waiting (see queue-keys.ts); told as active either way.
     return (await this.ctx.commands.exists(this.ctx.keys.job(id))) === 1 ? 'active' : 'unknown';
   }
 
@@ -293,7 +301,7 @@ export class JobStore implements JobBackend {
       if ((await redis.zscore(keys.active, id)) !== null)
         throw new Error(`job ${id} of queue ${this.queueName} is active and cannot be removed`);
       const multi = redis.multi().zrem(keys.wait, id).zrem(keys.delayed, id).zrem(keys.completed, id).zrem(keys.failed, id);
-      return execOrConflict(this.ctx.deleteJob(multi, id));
+      return execOrConflict(this.ctx.deleteJob(multi.zrem(keys.marker, readyMarker(id)), id));
     });
   }
 
@@ -304,7 +312,11 @@ export class JobStore implements JobBackend {
     await this.ctx.transactions.run(async (redis) => {
       await redis.watch(...sets);
       const ids = (await Promise.all(sets.map((key) => redis.zrange(key, '0', '-1')))).flat();
-      const multi = redis.multi().del(...sets);
+      // The ready jobs' markers (score 0) go too; the delayed marker only wakes a worker for nothing.
+      const multi = redis
+        .multi()
+        .del(...sets)
+        .zremrangebyscore(keys.marker, 0, 0);
       for (const id of ids) this.ctx.deleteJob(multi, id);
       return execOrConflict(multi);
     });
@@ -335,9 +347,16 @@ export class JobStore implements JobBackend {
     await this.ctx.commands.set(this.ctx.keys.paused, '1');
   }
 
+  /**
+   * Workers consumed the markers of jobs added while paused (and took nothing): markers for the
+   * head of `wait` wake as many idle workers again; each keeps taking while jobs remain.
+   */
   async resume(): Promise<void> {
     const { keys } = this.ctx;
-    await this.ctx.commands.multi().del(keys.paused).publish(keys.wakeChannel, 'resume').exec();
+    const head = await this.ctx.commands.zrange(keys.wait, '0', String(RESUME_MARKERS - 1));
+    const multi = this.ctx.commands.multi().del(keys.paused);
+    if (head.length > 0) multi.zadd(keys.marker, ...head.flatMap((id) => [0, readyMarker(id)]));
+    await execOrConflict(multi);
   }
 
   async isPaused(): Promise<boolean> {

@@ -5,7 +5,7 @@ import { errorText, isNonRetryable } from '../errors.js';
 import type { Job } from './job.js';
 import type { JobEvent } from './job-decorators.js';
 import { JobSchedulers } from './job-schedulers.js';
-import { DELAYED_WAKE } from './queue-context.js';
+import { DELAYED_MARKER } from './queue-keys.js';
 import type { JobStore } from './job-store.js';
 import { WorkerTransitions, type RateLimit } from './worker-transitions.js';
 
@@ -17,8 +17,13 @@ export interface JobWorkerOptions {
   limiter?: RateLimit;
 }
 
-/** Longest an idle worker sleeps before looking again, in case a wake-up message was missed (reconnect). */
+/**
+ * Longest an idle worker waits before taking and promoting anyway: a marker can be lost (a worker
+ * killed holding it), and jobs due while every worker was busy have nobody holding their marker.
+ */
 const IDLE_POLL_MS = 1000;
+/** How long after a due time a wait the server has not timed out yet is ended from here (see awaitMarker). */
+const UNBLOCK_SLACK_MS = 3;
 /** Pause after an error of the fetch loop (the server unreachable), so it does not spin. */
 const ERROR_PAUSE_MS = 1000;
 
@@ -34,9 +39,12 @@ interface Running {
 
 /**
  * One processor instance's worker: a loop that promotes due delayed jobs, takes waiting jobs (as
- * many as it has free slots, in one transaction), and sleeps until woken (a job became ready, a
- * slot freed) or the next delayed job is due. Locks of running jobs are renewed every lockDuration/2, and
- * jobs of dead workers are taken back every lockDuration/2.
+ * many as it has free slots), and, when there are none, blocks on the queue's `marker` (BZPOPMIN,
+ * see queue-keys.ts) until the next delayed job it answers for is due. A marker wakes one worker:
+ * a job's marker the worker that takes it, the delayed marker the worker that then promotes the due
+ * jobs at their time (and answers for the next ones) — no herd of workers racing for each event.
+ * Without free slots it sleeps until one frees. Locks of running jobs are renewed every
+ * lockDuration/2, and jobs of dead workers are taken back every lockDuration/2.
  */
 export class JobWorker {
   private readonly transitions: WorkerTransitions;
@@ -45,7 +53,9 @@ export class JobWorker {
   private readonly running = new Map<string, Running>();
   /** Of those, the ones whose handler runs. */
   private handling = 0;
-  private subscriber: Redis | undefined;
+  /** The connection idle waits block on (BZPOPMIN of the marker); nothing else runs on it. */
+  private blocker: Redis | undefined;
+  private blockerId: number | undefined;
   private stopping = false;
   /** Set once shutdown gave up waiting: results of jobs still running are dropped (they stall, as if the process had died). */
   private abandoned = false;
@@ -53,10 +63,8 @@ export class JobWorker {
   private stallTimer: NodeJS.Timeout | undefined;
   private wakeUp: (() => void) | undefined;
   private woken = false;
-  /** Due time of the earliest delayed job, as last read or announced; promotion runs when it passes. */
+  /** Due time of the delayed job this worker answers for (it popped the delayed marker with it); promotion runs when it passes. */
   private nextDue: number | undefined;
-  /** Due times announced while a promotion was reading (it may have read before their job was added). */
-  private announcedDue: number | undefined;
   private lastPromotion = 0;
   private readonly progressListener = (job: Job, progress: number | object): void => {
     if (this.running.has(job.id)) this.emit('progress', job, progress);
@@ -75,9 +83,14 @@ export class JobWorker {
 
   async start(): Promise<void> {
     const { ctx } = this.store;
-    this.subscriber = ctx.brook.duplicate(`queue ${ctx.name} wake-ups`);
-    this.subscriber.on('message', (_channel: string, message: string) => this.onWakeMessage(message));
-    await this.subscriber.subscribe(ctx.keys.wakeChannel);
+    this.blocker = ctx.brook.duplicate(`queue ${ctx.name} wake-ups`);
+    const blocker = this.blocker;
+    // Its id, for CLIENT UNBLOCK, is new after each reconnect. Started once it is known (the connection is up).
+    const readId = async (): Promise<void> => {
+      this.blockerId = await blocker.client('ID');
+    };
+    blocker.on('ready', () => void readId().catch(() => undefined));
+    await readId();
     this.store.progressListeners.add(this.progressListener);
     this.stallTimer = setInterval(() => void this.recoverStalled(), Math.max(this.options.lockDuration / 2, 50));
     this.loop = this.fetchLoop();
@@ -88,7 +101,10 @@ export class JobWorker {
     this.stopping = true;
     clearInterval(this.stallTimer);
     this.wake();
+    // A blocked BZPOPMIN is abandoned, not waited for; a marker it popped meanwhile is lost (IDLE_POLL_MS covers it).
+    this.blocker?.disconnect();
     await this.loop;
+    await this.handOverDelayedMarker();
     const allDone = Promise.all([...this.running.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.options.shutdownTimeout)));
@@ -99,30 +115,66 @@ export class JobWorker {
     }
     clearTimeout(timer);
     this.store.progressListeners.delete(this.progressListener);
-    if (this.subscriber) await closeRedis(this.subscriber);
+    if (this.blocker) await closeRedis(this.blocker);
   }
 
-  /** A job became ready (wake now), or delayed (wake to re-arm the timer if it is due before the one armed). */
-  private onWakeMessage(message: string): void {
-    if (!message.startsWith(DELAYED_WAKE)) return this.wake();
-    const due = Number(message.slice(DELAYED_WAKE.length));
-    this.announcedDue = earliest(this.announcedDue, due);
-    if (this.nextDue !== undefined && this.nextDue <= due) return;
-    this.nextDue = due;
-    this.wake();
+  /** Gives the delayed marker this worker answers for back to the queue, for another worker to take. */
+  private async handOverDelayedMarker(): Promise<void> {
+    if (this.nextDue === undefined) return;
+    try {
+      await this.store.ctx.commands.zadd(this.store.ctx.keys.marker, 'LT', this.nextDue, DELAYED_MARKER);
+    } catch (e) {
+      this.logger.warn(`Queue ${this.store.queueName}: handing over the delayed marker at shutdown failed: ${errorText(e)}`);
+    }
   }
 
   /**
-   * Moves due delayed jobs to wait when the earliest one is due, and at least every IDLE_POLL_MS
-   * (an announcement may have been missed while reconnecting). Costs nothing otherwise.
+   * Moves due delayed jobs to wait when the one this worker answers for is due, and at least every
+   * IDLE_POLL_MS. The next due time then goes back to the delayed marker (promoteDue), for one idle
+   * worker to answer for: a worker keeping it would be busy when it comes, and one that polls must
+   * not keep it either (every worker would then promote at that time).
    */
   private async promoteIfDue(): Promise<void> {
     const now = Date.now();
-    if ((this.nextDue === undefined || this.nextDue > now) && now - this.lastPromotion < IDLE_POLL_MS) return;
+    const held = this.nextDue !== undefined && this.nextDue <= now;
+    if (!held && now - this.lastPromotion < IDLE_POLL_MS) return;
     this.lastPromotion = now;
-    this.announcedDue = undefined;
-    const found = await this.transitions.promoteDue();
-    this.nextDue = earliest(found, this.announcedDue);
+    if (held) this.nextDue = undefined;
+    await this.transitions.promoteDue(this.options.lockDuration, held);
+  }
+
+  /** Ms until this worker has to promote: the delayed job it answers for is due, or its poll. */
+  private untilPromotion(): number {
+    return Math.max(0, Math.min(this.nextDue ?? Infinity, this.lastPromotion + IDLE_POLL_MS) - Date.now());
+  }
+
+  /**
+   * Blocks on the queue's marker for up to `ms`: a job's marker (take it), or the delayed marker
+   * (answer for its due time). Redis times blocked clients out in its cron, up to 100 ms late (hz
+   * 10): when the wait ends at a due time, CLIENT UNBLOCK from the command connection ends it
+   * UNBLOCK_SLACK_MS after, unless the server's own timeout came first (Brook's is on time).
+   */
+  private async awaitMarker(ms: number): Promise<void> {
+    const { blocker, blockerId, nextDue } = this;
+    if (ms <= 0 || !blocker) return;
+    const { keys, commands } = this.store.ctx;
+    const cut =
+      blockerId !== undefined && nextDue !== undefined && nextDue - Date.now() <= ms
+        ? setTimeout(() => {
+            // Not allowed to (ACL) or failed: the server's timeout still ends the wait.
+            commands.client('UNBLOCK', blockerId).catch(() => undefined);
+          }, ms + UNBLOCK_SLACK_MS)
+        : undefined;
+    try {
+      // BZPOPMIN's timeout is in seconds, fractions allowed; 0 would block forever.
+      const popped = await blocker.bzpopmin(keys.marker, Math.max(ms, 1) / 1000).catch((e: unknown) => {
+        if (this.stopping) return null;
+        throw e;
+      });
+      if (popped?.[1] === DELAYED_MARKER) this.nextDue = earliest(this.nextDue, Number(popped[2]));
+    } finally {
+      clearTimeout(cut);
+    }
   }
 
   /** Ends the current sleep, or the next one when the loop is busy (a wake-up during a fetch must not be lost). */
@@ -150,20 +202,20 @@ export class JobWorker {
   private async fetchLoop(): Promise<void> {
     while (!this.stopping) {
       try {
+        await this.promoteIfDue();
         // Handlers run up to `concurrency`; outcomes still being recorded count too, up to as many again.
         const { concurrency } = this.options;
         const free = Math.min(concurrency - this.handling, 2 * concurrency - this.running.size);
         if (free <= 0) {
-          await this.sleep(IDLE_POLL_MS);
+          await this.sleep(this.untilPromotion());
           continue;
         }
-        await this.promoteIfDue();
         const { taken, limitedForMs } = await this.transitions.take(free, this.options.lockDuration, this.options.limiter);
         for (const { job, token } of taken) this.launch(job, token);
         for (const { job } of taken) if (job.scheduler !== undefined) await this.schedulers.scheduleAfter(job);
         if (taken.length > 0) continue;
-        const untilDue = this.nextDue === undefined ? IDLE_POLL_MS : this.nextDue - Date.now();
-        await this.sleep(Math.min(IDLE_POLL_MS, limitedForMs ?? IDLE_POLL_MS, untilDue));
+        if (limitedForMs !== undefined) await this.sleep(Math.min(limitedForMs, this.untilPromotion()));
+        else await this.awaitMarker(this.untilPromotion());
       } catch (e) {
         this.logger.error(`Queue ${this.store.queueName}: fetching jobs failed: ${errorText(e)}`);
         await this.sleep(ERROR_PAUSE_MS);

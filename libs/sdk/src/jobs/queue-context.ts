@@ -1,11 +1,9 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { BrookConnections } from '../brook-connections.js';
+import { NO_REPLAY } from '../connection.js';
 import type { BrookSerializer } from '../options.js';
-import { queueKeys, waitScore, type QueueKeys } from './queue-keys.js';
+import { DELAYED_MARKER, queueKeys, readyMarker, waitScore, type QueueKeys } from './queue-keys.js';
 import { CONFLICT, Transactions } from './transactions.js';
-
-/** Prefix of a wake-up message for a delayed job; its due time (ms) follows. */
-export const DELAYED_WAKE = 'delayed:';
 
 /** Events kept in the `events` stream: enough for waiters that read it within seconds. */
 const EVENTS_KEPT = 10000;
@@ -24,17 +22,17 @@ export class QueueContext {
     this.keys = queueKeys(brook.prefix, name);
     this.serializer = brook.serializer;
     this.commands = brook.commands;
-    this.transactions = new Transactions(() => brook.duplicate(`queue ${name} transactions`));
+    this.transactions = new Transactions(() => brook.duplicate(`queue ${name} transactions`, NO_REPLAY));
   }
 
-  /** Queues `id` in `wait` at its priority, after everything queued before (seq from nextSeq), and wakes idle workers. */
+  /** Queues `id` in `wait` at its priority, after everything queued before (seq from nextSeq), and wakes one idle worker. */
   queueReady(multi: ChainableCommander, id: string, priority: number, seq: number): ChainableCommander {
-    return multi.zadd(this.keys.wait, waitScore(priority, seq), id).publish(this.keys.wakeChannel, id);
+    return multi.zadd(this.keys.wait, waitScore(priority, seq), id).zadd(this.keys.marker, 0, readyMarker(id));
   }
 
-  /** Puts `id` in `delayed` until `due` (ms), and tells idle workers to arm their timers for it. */
+  /** Puts `id` in `delayed` until `due` (ms), and moves the delayed marker to `due` if that is earlier (one idle worker takes it and promotes then). */
   queueDelayed(multi: ChainableCommander, id: string, due: number): ChainableCommander {
-    return multi.zadd(this.keys.delayed, due, id).publish(this.keys.wakeChannel, `${DELAYED_WAKE}${due}`);
+    return multi.zadd(this.keys.delayed, due, id).zadd(this.keys.marker, 'LT', due, DELAYED_MARKER);
   }
 
   /** Sequence numbers for jobs about to enter `wait`, taken before the MULTI (a number lost to an aborted EXEC is only a gap). */

@@ -17,6 +17,14 @@
  *                            until the same worker moves them to `active`
  * - `claims`        zset     tokens of those claims, scored by a deadline (ms) after which another worker
  *                            puts the claim's jobs back in `wait` (its worker died between the two steps)
+ * - `promotion:<token>` zset due delayed jobs one promotion moved out of `delayed` (with their due times),
+ *                            for the instant until the same worker queues them in `wait`
+ * - `promotions`    zset     tokens of those promotions, scored by a deadline (ms) after which another
+ *                            worker puts the jobs back in `delayed` (the promoting worker died)
+ * - `marker`        zset     what idle workers block on (BZPOPMIN), so that each event wakes one worker:
+ *                            `job:<id>` (score 0) per job made ready, removed by the take that takes the job
+ *                            (so it holds at most the waiting jobs), and `delayed` scored by the earliest
+ *                            due time announced (ZADD LT), which the worker that pops it promotes at that time
  * - `completed`     zset     finished jobs, scored by finishedOn (bounded by removeOnComplete)
  * - `failed`        zset     jobs that failed finally — the dead letters — scored by finishedOn
  * - `paused`        string   present while the queue is paused (workers take nothing; adds still land in `wait`)
@@ -24,17 +32,15 @@
  * - `schedulers`    hash     job scheduler id → its repeat, job template, jobs created and pending job id (JSON)
  * - `events`        stream   completed/failed outcomes (trimmed), read by waitUntilFinished in any process
  *
- * and the pub/sub channel `<prefix>:queue:q:wake`, published when a job becomes ready (the
- * message is its id) or delayed (`delayed:<due ms>`), so idle workers fetch at once, and arm their
- * timer for the earliest due job, instead of waiting for their next poll.
- *
- * A job is in exactly one of wait/delayed/active/completed/failed or a claim. Each transition moves
- * it between them and updates its hash in one MULTI/EXEC, under WATCH when it decided on what it
- * read, so a process killed at any instant leaves every job in one structure. A worker takes jobs
- * without WATCH (workers would abort each other's transactions on the shared `wait`): one MULTI
- * moves the head of `wait` into a claim of its own (ZRANGESTORE + ZREMRANGEBYRANK) and registers
- * the claim in `claims`; a second MULTI moves the claimed ids to `active` under fresh locks. A
- * worker killed between the two leaves a registered claim, which stall recovery puts back.
+ * A job is in exactly one of wait/delayed/active/completed/failed, a claim or a promotion. Each
+ * transition moves it between them and updates its hash in one MULTI/EXEC, under WATCH when it
+ * decided on what it read, so a process killed at any instant leaves every job in one structure.
+ * Workers move jobs out of the shared `wait` and `delayed` without WATCH (they would abort each
+ * other's transactions, and producers' adds to `delayed` theirs): one MULTI moves the head of `wait`
+ * (or the due part of `delayed`) into a key of the worker's own (ZRANGESTORE + ZREMRANGEBY…) and
+ * registers it with a deadline; a second MULTI moves those jobs on (to `active` under fresh locks,
+ * or to `wait` at their priority). Of several workers doing so at once, each job goes to exactly
+ * one; a worker killed between the two steps leaves a registered key, which stall recovery puts back.
  */
 export interface QueueKeys {
   readonly base: string;
@@ -44,16 +50,18 @@ export interface QueueKeys {
   readonly delayed: string;
   readonly active: string;
   readonly claims: string;
+  readonly promotions: string;
+  readonly marker: string;
   readonly completed: string;
   readonly failed: string;
   readonly paused: string;
   readonly limiter: string;
   readonly events: string;
   readonly schedulers: string;
-  readonly wakeChannel: string;
   job(id: string): string;
   logs(id: string): string;
   claim(token: string): string;
+  promotion(token: string): string;
 }
 
 export function queueKeys(prefix: string, queue: string): QueueKeys {
@@ -66,18 +74,28 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     delayed: `${base}:delayed`,
     active: `${base}:active`,
     claims: `${base}:claims`,
+    promotions: `${base}:promotions`,
+    marker: `${base}:marker`,
     completed: `${base}:completed`,
     failed: `${base}:failed`,
     paused: `${base}:paused`,
     limiter: `${base}:limiter`,
     events: `${base}:events`,
     schedulers: `${base}:schedulers`,
-    wakeChannel: `${base}:wake`,
     job: (id) => `${base}:job:${id}`,
     logs: (id) => `${base}:job:${id}:logs`,
     claim: (token) => `${base}:claim:${token}`,
+    promotion: (token) => `${base}:promotion:${token}`,
   };
 }
+
+/** The `marker` member that wakes one idle worker for the ready job `id`. */
+export function readyMarker(id: string): string {
+  return `job:${id}`;
+}
+
+/** The `marker` member scored by the earliest announced due time of a delayed job (no job marker starts so). */
+export const DELAYED_MARKER = 'delayed';
 
 /** Highest priority number accepted (BullMQ's bound). */
 export const MAX_PRIORITY = 2 ** 21;

@@ -4,11 +4,12 @@ import type { Job } from './job.js';
 import { backoffDelay, DEFAULT_REMOVE_ON_COMPLETE, keepBound, type KeepBound } from './job-options.js';
 import type { JobStore } from './job-store.js';
 import { execOrConflict, type QueueContext } from './queue-context.js';
+import { DELAYED_MARKER, readyMarker } from './queue-keys.js';
 import { CONFLICT } from './transactions.js';
 
 /** Stack lines kept per job, newest last. */
 const STACKTRACE_KEPT = 10;
-/** Due jobs moved from delayed to wait per transaction. */
+/** Promoted jobs queued in wait per transaction. */
 const PROMOTE_BATCH = 100;
 
 /** At most `max` jobs started per `duration` ms, across every worker of the queue. */
@@ -23,6 +24,13 @@ export interface TakeResult {
   limitedForMs?: number;
 }
 
+/** Where a worker's first step of take or promotion puts jobs: keys of its own, registered with a deadline, taken from `origin`. */
+interface Staging {
+  registry: string;
+  key: (token: string) => string;
+  origin: string;
+}
+
 /** What became of a failed attempt. */
 export type FailureOutcome = 'retry' | 'failed' | 'lost';
 
@@ -34,9 +42,14 @@ export type FailureOutcome = 'retry' | 'failed' | 'lost';
  */
 export class WorkerTransitions {
   private readonly ctx: QueueContext;
+  private readonly claims: Staging;
+  private readonly promotions: Staging;
 
   constructor(private readonly store: JobStore) {
     this.ctx = store.ctx;
+    const { keys } = this.ctx;
+    this.claims = { registry: keys.claims, key: (token) => keys.claim(token), origin: keys.wait };
+    this.promotions = { registry: keys.promotions, key: (token) => keys.promotion(token), origin: keys.delayed };
   }
 
   /**
@@ -47,47 +60,87 @@ export class WorkerTransitions {
    */
   async take(max: number, lockMs: number, limiter?: RateLimit): Promise<TakeResult> {
     const { keys } = this.ctx;
-    const token = randomUUID();
-    const claim = keys.claim(token);
-    const claimed = await this.claim(max, limiter, (multi, count) =>
-      multi
+    // A claim of its own per run: a run that lost its connection may have made its claim, which
+    // then waits for recoverClaims; reusing its token would overwrite it and lose its jobs.
+    let token = '';
+    const claimed = await this.claim(max, limiter, (multi, count) => {
+      token = randomUUID();
+      const claim = keys.claim(token);
+      return multi
         .exists(keys.paused)
         .zrangestore(claim, keys.wait, '0', String(count - 1))
         .zremrangebyrank(keys.wait, 0, count - 1)
         .zrange(claim, '0', '-1', 'WITHSCORES')
-        .zadd(keys.claims, Date.now() + lockMs, token),
-    );
+        .zadd(keys.claims, Date.now() + lockMs, token);
+    });
     if (!('replies' in claimed)) return { taken: [], ...claimed };
     const [paused, , , members] = claimed.replies as [number, number, number, string[]];
     const ids = members.filter((_, i) => i % 2 === 0);
-    const redis = this.ctx.commands;
-    if (ids.length === 0 || paused === 1) {
-      // Paused when the claim was made: the jobs go back where they were.
-      await execOrConflict(this.release(redis.multi(), token, members));
+    if (ids.length === 0) {
+      // Nothing claimed (another worker took the job of the marker that woke this one): the empty
+      // claim's registration is dropped without waiting for it; if that fails, stall recovery drops it.
+      this.ctx.transactions
+        .runUnwatched((redis) => execOrConflict(this.release(redis.multi(), this.claims, token, members, false)))
+        .catch(() => undefined);
+      return { taken: [] };
+    }
+    if (paused === 1) {
+      // Paused when the claim was made: the jobs go back where they were, without markers (resume
+      // adds them), once (a run after a lost connection finds the claim gone if the earlier one put
+      // them back; they may be taken since).
+      await this.ctx.transactions.runUnwatched(async (redis, afterLoss) => {
+        const claim = keys.claim(token);
+        if (afterLoss && (await Promise.all([redis.watch(claim), redis.exists(claim)]))[1] === 0) return undefined;
+        return execOrConflict(this.release(redis.multi(), this.claims, token, members, false));
+      });
       return { taken: [] };
     }
     // If this process stalled for lockMs right here, another worker may have put the claim back
     // already: the jobs would then run twice (at least once, as with any lock that expires) and the
     // lock check of whichever finishes second drops its result.
-    const now = Date.now();
     const tokens = ids.map((_, i) => `${token}:${i}`);
-    const multi = redis.multi();
-    ids.forEach((id, i) => {
-      multi
-        .zadd(keys.active, now + lockMs, id)
-        .hset(keys.job(id), { lock: tokens[i], processedOn: now })
-        .hincrby(keys.job(id), 'attemptsMade', 1)
-        .hgetallBuffer(keys.job(id));
+    const hashes = await this.ctx.transactions.runUnwatched(async (redis, afterLoss) => {
+      const claim = keys.claim(token);
+      if (afterLoss) {
+        // The earlier run may have committed (then the claim is gone and the jobs are locked with
+        // our tokens), or the claim may have been put back meanwhile: go on with what is still ours.
+        const [, exists] = await Promise.all([redis.watch(claim), redis.exists(claim)]);
+        if (exists === 0) return this.lockedBy(redis, ids, tokens);
+      }
+      const now = Date.now();
+      const multi = redis.multi();
+      ids.forEach((id, i) => {
+        multi
+          .zadd(keys.active, now + lockMs, id)
+          .hset(keys.job(id), { lock: tokens[i], processedOn: now })
+          .hincrby(keys.job(id), 'attemptsMade', 1)
+          .hgetallBuffer(keys.job(id));
+      });
+      // Their markers go too: they would only wake other workers for jobs taken already.
+      const replies = await execOrConflict(
+        multi
+          .del(claim)
+          .zrem(keys.claims, token)
+          .zrem(keys.marker, ...ids.map(readyMarker)),
+      );
+      if (replies === CONFLICT) return CONFLICT;
+      return ids.map((_, i) => replies[i * 4 + 3] as Record<string, Buffer>);
     });
-    const replies = await execOrConflict(multi.del(claim).zrem(keys.claims, token));
-    if (replies === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
-    return {
-      taken: ids.map((id, i) => {
-        const job = this.store.jobFromHash(id, replies[i * 4 + 3] as Record<string, Buffer>);
-        if (!job) throw new Error(`job ${id} of queue ${this.ctx.name} was taken but its hash is missing`);
-        return { job, token: tokens[i] };
-      }),
-    };
+    const taken: TakeResult['taken'] = [];
+    ids.forEach((id, i) => {
+      const hash = hashes[i];
+      if (hash === undefined) return;
+      const job = this.store.jobFromHash(id, hash);
+      if (!job) throw new Error(`job ${id} of queue ${this.ctx.name} was taken but its hash is missing`);
+      taken.push({ job, token: tokens[i] });
+    });
+    return { taken };
+  }
+
+  /** The hashes of the jobs of `ids` that are still locked with their token (undefined for the others). */
+  private async lockedBy(redis: Redis, ids: string[], tokens: string[]): Promise<(Record<string, Buffer> | undefined)[]> {
+    const hashes: Partial<Record<string, Buffer>>[] = await Promise.all(ids.map((id) => redis.hgetallBuffer(this.ctx.keys.job(id))));
+    return hashes.map((hash, i) => (hash.lock?.toString() === tokens[i] ? (hash as Record<string, Buffer>) : undefined));
   }
 
   /**
@@ -105,9 +158,11 @@ export class WorkerTransitions {
   ): Promise<{ replies: unknown[] } | { limitedForMs?: number }> {
     const { keys } = this.ctx;
     if (!limiter) {
-      const replies = await execOrConflict(build(this.ctx.commands.multi(), max));
-      if (replies === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
-      return { replies };
+      return this.ctx.transactions.runUnwatched(async (redis) => {
+        const replies = await execOrConflict(build(redis.multi(), max));
+        if (replies === CONFLICT) throw new Error(`queue ${this.ctx.name}: EXEC aborted without WATCH`);
+        return { replies };
+      });
     }
     return this.ctx.transactions.run(async (redis) => {
       const [, used, ttl, waiting] = await Promise.all([
@@ -228,33 +283,66 @@ export class WorkerTransitions {
   }
 
   /**
-   * Moves delayed jobs that are due to wait; returns the due time of the next delayed job, if any.
-   * When none is due, one round trip.
+   * Moves the delayed jobs that are due to wait, in two steps without WATCH (see queue-keys.ts), so
+   * that several workers promoting at once, and producers adding delayed jobs meanwhile, never abort
+   * each other: the due jobs are moved into a promotion of this worker's (registered until now +
+   * lockMs), then queued in `wait` at their priorities. When it moved some, or when `announce`, the
+   * due time of the next delayed job goes to the delayed marker, for one idle worker to promote then
+   * (nobody else may know it: a marker holds only the earliest due time announced). Returns how many it moved.
    */
-  async promoteDue(): Promise<number | undefined> {
+  async promoteDue(lockMs: number, announce: boolean): Promise<number> {
     const { keys } = this.ctx;
-    for (;;) {
-      const next = await this.ctx.transactions.run(async (redis) => {
-        const [, due, head] = await Promise.all([
-          redis.watch(keys.delayed),
-          redis.zrangebyscore(keys.delayed, '-inf', Date.now(), 'LIMIT', 0, PROMOTE_BATCH),
-          redis.zrange(keys.delayed, '0', '0', 'WITHSCORES'),
-        ]);
-        if (due.length === 0) return { more: false, head: head.length < 2 ? undefined : Number(head[1]) };
-        const [priorities, firstSeq] = await Promise.all([
-          Promise.all(due.map((id) => redis.hget(keys.job(id), 'priority'))),
-          this.ctx.nextSeq(redis, due.length),
-        ]);
-        let seq = firstSeq;
-        const multi = redis.multi().zrem(keys.delayed, ...due);
-        due.forEach((id, i) => this.ctx.queueReady(multi, id, Number(priorities[i] ?? 0), seq++));
-        const replies = await execOrConflict(multi.zrange(keys.delayed, '0', '0', 'WITHSCORES'));
-        if (replies === CONFLICT) return CONFLICT;
-        const after = replies[replies.length - 1] as string[];
-        return { more: due.length === PROMOTE_BATCH, head: after.length < 2 ? undefined : Number(after[1]) };
+    const { transactions } = this.ctx;
+    // A promotion of its own per run, as take's claim: a run that lost its connection may have
+    // committed, and its promotion then waits for stall recovery.
+    let token = '';
+    const staged = await transactions.runUnwatched(async (redis) => {
+      token = randomUUID();
+      const stage = keys.promotion(token);
+      const now = Date.now();
+      return execOrConflict(
+        redis
+          .multi()
+          .zrangestore(stage, keys.delayed, '-inf', String(now), 'BYSCORE')
+          .zremrangebyscore(keys.delayed, '-inf', now)
+          .zadd(keys.promotions, now + lockMs, token)
+          .zrange(stage, '0', '-1')
+          .zrange(keys.delayed, '0', '0', 'WITHSCORES'),
+      );
+    });
+    const [, , , due, head] = staged as [number, number, number, string[], string[]];
+    const stage = keys.promotion(token);
+    const announceNext = (multi: ChainableCommander): ChainableCommander =>
+      head.length < 2 ? multi : multi.zadd(keys.marker, 'LT', head[1], DELAYED_MARKER);
+    if (due.length === 0) {
+      await transactions.runUnwatched((redis) => {
+        const multi = redis.multi().zrem(keys.promotions, token);
+        return execOrConflict(announce ? announceNext(multi) : multi);
       });
-      if (!next.more) return next.head;
+      return 0;
     }
+    for (let from = 0; from < due.length; from += PROMOTE_BATCH) {
+      const last = from + PROMOTE_BATCH >= due.length;
+      await transactions.runUnwatched(async (redis, afterLoss) => {
+        let batch = due.slice(from, from + PROMOTE_BATCH);
+        if (afterLoss) {
+          // The earlier run may have committed, or stall recovery put the promotion back: only
+          // the jobs still in it are ours (WATCHed, so a recovery from now on aborts this run).
+          const [, ...scores] = await Promise.all([redis.watch(stage), ...batch.map((id) => redis.zscore(stage, id))]);
+          batch = batch.filter((_, i) => scores[i] !== null);
+        }
+        const [priorities, firstSeq] = await Promise.all([
+          Promise.all(batch.map((id) => redis.hget(keys.job(id), 'priority'))),
+          this.ctx.nextSeq(redis, batch.length),
+        ]);
+        const multi = redis.multi();
+        if (batch.length > 0) multi.zrem(stage, ...batch);
+        batch.forEach((id, i) => this.ctx.queueReady(multi, id, Number(priorities[i] ?? 0), firstSeq + i));
+        if (last) announceNext(multi.zrem(keys.promotions, token));
+        return execOrConflict(multi);
+      });
+    }
+    return due.length;
   }
 
   /**
@@ -264,7 +352,8 @@ export class WorkerTransitions {
    */
   async recoverStalled(maxStalledCount: number): Promise<{ id: string; failed: boolean }[]> {
     const { keys } = this.ctx;
-    await this.recoverClaims();
+    await this.recoverStaged(this.claims);
+    await this.recoverStaged(this.promotions);
     const expired = await this.ctx.commands.zrangebyscore(keys.active, '-inf', Date.now());
     const recovered: { id: string; failed: boolean }[] = [];
     for (const id of expired) {
@@ -287,29 +376,41 @@ export class WorkerTransitions {
     return recovered;
   }
 
-  /** Puts back in `wait` the jobs of claims whose worker died between the two steps of take (their deadline passed). */
-  private async recoverClaims(): Promise<void> {
-    const { keys } = this.ctx;
-    for (const token of await this.ctx.commands.zrangebyscore(keys.claims, '-inf', Date.now())) {
+  /**
+   * Puts back the jobs of claims (or promotions) whose worker died between their two steps (their
+   * deadline passed): claimed jobs in `wait` at their old scores, promoted ones in `delayed`, with
+   * markers that wake a worker for them.
+   */
+  private async recoverStaged(staging: Staging): Promise<void> {
+    for (const token of await this.ctx.commands.zrangebyscore(staging.registry, '-inf', Date.now())) {
       await this.ctx.transactions.run(async (redis) => {
-        // The owner, if alive after all, deletes the claim key when it moves the jobs on: watched.
-        const claim = keys.claim(token);
+        // The owner, if alive after all, deletes the staged key when it moves the jobs on: watched.
+        const key = staging.key(token);
         const [, deadline, members] = await Promise.all([
-          redis.watch(claim),
-          redis.zscore(keys.claims, token),
-          redis.zrange(claim, '0', '-1', 'WITHSCORES'),
+          redis.watch(key),
+          redis.zscore(staging.registry, token),
+          redis.zrange(key, '0', '-1', 'WITHSCORES'),
         ]);
         if (deadline === null || Number(deadline) > Date.now()) return undefined;
-        return execOrConflict(this.release(redis.multi(), token, members));
+        return execOrConflict(this.release(redis.multi(), staging, token, members, true));
       });
     }
   }
 
-  /** Adds to `multi` the end of claim `token`: its jobs (`members`, ZRANGE WITHSCORES) back in `wait` at their old scores. */
-  private release(multi: ChainableCommander, token: string, members: string[]): ChainableCommander {
-    const { keys } = this.ctx;
-    for (let i = 0; i + 1 < members.length; i += 2) multi.zadd(keys.wait, members[i + 1], members[i]);
-    return multi.del(keys.claim(token)).zrem(keys.claims, token);
+  /**
+   * Adds to `multi` the end of the claim or promotion `token`: its jobs (`members`, ZRANGE
+   * WITHSCORES) back where they came from at their old scores, and when `mark` their markers
+   * (claimed jobs' own; promoted ones lower the delayed marker to their due time, past already).
+   */
+  private release(multi: ChainableCommander, staging: Staging, token: string, members: string[], mark: boolean): ChainableCommander {
+    const { marker } = this.ctx.keys;
+    for (let i = 0; i + 1 < members.length; i += 2) {
+      multi.zadd(staging.origin, members[i + 1], members[i]);
+      if (!mark) continue;
+      if (staging === this.claims) multi.zadd(marker, 0, readyMarker(members[i]));
+      else multi.zadd(marker, 'LT', members[i + 1], DELAYED_MARKER);
+    }
+    return multi.del(staging.key(token)).zrem(staging.registry, token);
   }
 
   private finishFailed(multi: ChainableCommander, id: string, reason: string, now: number): ChainableCommander {
