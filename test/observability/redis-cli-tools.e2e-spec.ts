@@ -1,6 +1,7 @@
 /**
  * redis-cli's built-in tools against Brook: --bigkeys gives the same summary as against a real
- * redis-server holding the same data; --stat, --latency and --latency-history print live figures.
+ * redis-server holding the same data, --memkeys the same lines with Brook's own byte counts;
+ * --stat, --latency and --latency-history print live figures.
  * stdbuf makes redis-cli flush each line, as it does on a terminal.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -50,6 +51,24 @@ describe('redis-cli tools', () => {
     expect(brook).toContain('Sampled 55 keys in the keyspace!');
     expect(brook).toContain(`Biggest   list found '"list"' has 30 items`);
     expect(brook).toBe(summary(pair.redis.port));
+  });
+
+  it('--memkeys sums MEMORY USAGE per type: the same lines as against Redis, Brook’s own byte counts', () => {
+    const summary = (port: number): string => {
+      const r = spawnSync('redis-cli', ['-p', String(port), '--memkeys'], { encoding: 'latin1', timeout: 30_000 });
+      expect(r.status).toBe(0);
+      return r.stdout.slice(r.stdout.indexOf('-------- summary -------'));
+    };
+    const brook = summary(pair.brook.port);
+    // The byte counts are each server's own (allocator size classes differ from V8's objects).
+    const shape = (text: string): string =>
+      text
+        .replace(/'"str:\d+"'/, "'STR'")
+        .replace(/\d+ bytes/g, 'B bytes')
+        .replace(/avg size [\d.]+/g, 'avg size A');
+    expect(shape(brook)).toBe(shape(summary(pair.redis.port)));
+    expect(brook).toContain(`Biggest string found '"str:49"'`);
+    for (const m of brook.matchAll(/(\d+) bytes/g)) expect(Number(m[1])).toBeGreaterThan(0);
   });
 
   it('--stat prints a row a second with the keys, clients and requests', async () => {
