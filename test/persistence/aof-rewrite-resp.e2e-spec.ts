@@ -4,38 +4,21 @@
  * streams as XADD/XSETID/XGROUP/XCLAIM, PEXPIREAT for TTLs). redis-check-aof accepts it, and Brook
  * and a real redis-server restart from it with the data redis-server restores from its own.
  */
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AofReader } from '@brook/persistence';
 import { RawClient } from '../support/raw-client.js';
-import { requireTool, startBrookProcess, startRedis, type RunningServer } from '../support/servers.js';
-import { connect, dumpDataset, fillEveryType } from './aof-support.js';
+import { tempDirs } from '../support/temp-dirs.js';
+import { requireTool, startBrookProcess, startRedis } from '../support/servers.js';
+import { datasetOf, fillEveryType } from './aof-support.js';
 
 const MANIFEST = 'appendonlydir/appendonly.aof.manifest';
 const BASE = 'appendonlydir/appendonly.aof.2.base.aof';
 const RESP_BASE = ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no'];
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'brook-aofrw-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-async function dataset(s: RunningServer): Promise<string[]> {
-  const r = await connect(s.port);
-  try {
-    return await dumpDataset(r, true);
-  } finally {
-    r.disconnect();
-  }
-}
+const tempDir = tempDirs('brook-aofrw-');
 
 /** Every type, plus what only the rewrite's special forms rebuild: an emptied stream with a group, a list of more than 64 items. */
 async function fill(c: RawClient): Promise<void> {
@@ -97,9 +80,9 @@ describe('BGREWRITEAOF with aof-use-rdb-preamble no', () => {
       startRedis([...RESP_BASE, '--dir', rdir]),
     ]);
     try {
-      const expected = await dataset(own);
-      expect(await dataset(again)).toEqual(expected);
-      expect(await dataset(fromBrook)).toEqual(expected);
+      const expected = await datasetOf(own, true);
+      expect(await datasetOf(again, true)).toEqual(expected);
+      expect(await datasetOf(fromBrook, true)).toEqual(expected);
     } finally {
       await Promise.all([again.stop(), fromBrook.stop(), own.stop()]);
     }

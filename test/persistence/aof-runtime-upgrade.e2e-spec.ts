@@ -6,33 +6,16 @@
  * loads from the same file. The single files are made from real redis-server output: a base and
  * its incr file concatenated.
  */
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RawClient } from '../support/raw-client.js';
-import { requireTool, startBrookProcess, startRedis, type RunningServer } from '../support/servers.js';
-import { connect, dumpDataset, fillEveryType } from './aof-support.js';
+import { tempDirs } from '../support/temp-dirs.js';
+import { requireTool, startBrookProcess, startRedis } from '../support/servers.js';
+import { datasetOf, fillEveryType } from './aof-support.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'brook-aofup-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-async function dataset(s: RunningServer): Promise<string[]> {
-  const r = await connect(s.port);
-  try {
-    return await dumpDataset(r, true);
-  } finally {
-    r.disconnect();
-  }
-}
+const tempDir = tempDirs('brook-aofup-');
 
 /**
  * A single-file AOF from real redis-server: every type in the base (RDB or commands, by
@@ -53,7 +36,7 @@ async function singleFileAof(preamble: boolean): Promise<{ file: Buffer; data: s
     await c.call('SELECT', '5');
     await c.call('HSET', 'in5', 'f', 'v');
     c.close();
-    const data = await dataset(redis);
+    const data = await datasetOf(redis, true);
     const aof = join(dir, 'appendonlydir');
     const base = `appendonly.aof.2.base.${preamble ? 'rdb' : 'aof'}`;
     const file = Buffer.concat([readFileSync(join(aof, base)), readFileSync(join(aof, 'appendonly.aof.2.incr.aof'))]);
@@ -76,8 +59,8 @@ describe('an old single-file AOF at start-up', () => {
         startRedis(['--appendonly', 'yes', '--dir', rdir]),
       ]);
       try {
-        expect(await dataset(brook)).toEqual(data);
-        expect(await dataset(redis)).toEqual(data);
+        expect(await datasetOf(brook, true)).toEqual(data);
+        expect(await datasetOf(redis, true)).toEqual(data);
       } finally {
         await Promise.all([brook.stop(), redis.stop()]);
       }
@@ -92,7 +75,7 @@ describe('an old single-file AOF at start-up', () => {
       // And the upgraded directory starts again, the same data.
       const again = await startBrookProcess(['--appendonly', 'yes', '--dir', bdir]);
       try {
-        expect(await dataset(again)).toEqual(data);
+        expect(await datasetOf(again, true)).toEqual(data);
       } finally {
         await again.stop();
       }

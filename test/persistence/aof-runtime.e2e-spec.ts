@@ -4,34 +4,17 @@
  * meanwhile reach the incr file; the directory it leaves passes redis-check-aof and loads with the
  * same data in Brook and in redis-server. appendonly no stops appending and keeps the files.
  */
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RawClient } from '../support/raw-client.js';
-import { requireTool, startBrookProcess, startRedis, type RunningServer } from '../support/servers.js';
-import { connect, dumpDataset, fillEveryType } from './aof-support.js';
+import { tempDirs } from '../support/temp-dirs.js';
+import { requireTool, startBrookProcess, startRedis } from '../support/servers.js';
+import { datasetOf, fillEveryType } from './aof-support.js';
 import { aofState, MANIFEST, pipeline, rewritten } from './aof-runtime-support.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'brook-aofrt-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-async function dataset(s: RunningServer): Promise<string[]> {
-  const r = await connect(s.port);
-  try {
-    return await dumpDataset(r, true);
-  } finally {
-    r.disconnect();
-  }
-}
+const tempDir = tempDirs('brook-aofrt-');
 
 /** Every type, then `hashes` hashes of 100 fields: a base that takes several slices, and a data set quick to compare. */
 async function fillHashes(c: RawClient, hashes: number): Promise<void> {
@@ -92,7 +75,7 @@ describe('CONFIG SET appendonly at run time', () => {
       checkAof(dir);
       b.close();
       r.close();
-      before = await dataset(brook);
+      before = await datasetOf(brook, true);
     } finally {
       await Promise.all([brook.stop(), redis.stop()]);
     }
@@ -103,8 +86,8 @@ describe('CONFIG SET appendonly at run time', () => {
       startRedis(['--appendonly', 'yes', '--dir', copy]),
     ]);
     try {
-      expect(await dataset(again)).toEqual(before);
-      expect(await dataset(real)).toEqual(before);
+      expect(await datasetOf(again, true)).toEqual(before);
+      expect(await datasetOf(real, true)).toEqual(before);
     } finally {
       await Promise.all([again.stop(), real.stop()]);
     }

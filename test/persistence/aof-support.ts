@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { RawClient } from '../support/raw-client.js';
+import type { RunningServer } from '../support/servers.js';
 
 export async function connect(port: number): Promise<Redis> {
   const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -137,4 +138,14 @@ export function aofCommands(path: string): string[] {
     out.push(argv.join(' '));
   }
   return out;
+}
+
+/** The whole data set of a running server, through its own connection (dumpDataset). */
+export async function datasetOf(s: RunningServer, reloaded = false): Promise<string[]> {
+  const r = await connect(s.port);
+  try {
+    return await dumpDataset(r, reloaded);
+  } finally {
+    r.disconnect();
+  }
 }

@@ -3,37 +3,20 @@
  * same commands, Brook's AOF directory passes redis-check-aof and loads in redis-server, Brook
  * loads a directory redis-server wrote, and torn or corrupt files are handled as Redis does.
  */
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RawClient } from '../support/raw-client.js';
+import { tempDirs } from '../support/temp-dirs.js';
 import { requireTool, startBrookProcess, startRedis, type RunningServer } from '../support/servers.js';
-import { aofCommands, connect, dumpDataset, fillEveryType } from './aof-support.js';
+import { aofCommands, datasetOf, fillEveryType } from './aof-support.js';
 
 const AOF = ['--appendonly', 'yes'];
 const INCR = 'appendonlydir/appendonly.aof.1.incr.aof';
 const MANIFEST = 'appendonlydir/appendonly.aof.manifest';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'brook-aof-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-async function dataset(s: RunningServer, reloaded = false): Promise<string[]> {
-  const r = await connect(s.port);
-  try {
-    return await dumpDataset(r, reloaded);
-  } finally {
-    r.disconnect();
-  }
-}
+const tempDir = tempDirs('brook-aof-');
 
 async function fill(s: RunningServer): Promise<void> {
   const c = await RawClient.connect(s.port);
@@ -128,16 +111,16 @@ describe('AOF', () => {
     let before: string[];
     try {
       await Promise.all([fill(first), fill(firstRedis)]);
-      before = await dataset(first, true);
+      before = await datasetOf(first, true);
     } finally {
       await Promise.all([first.stop(), firstRedis.stop()]);
     }
     expect(before.length).toBeGreaterThan(20);
     const [second, redis] = await Promise.all([startBrookProcess([...AOF, '--dir', dir]), startRedis([...AOF, '--dir', redisDir])]);
     try {
-      expect(await dataset(second, true)).toEqual(before);
+      expect(await datasetOf(second, true)).toEqual(before);
       // Redis 7.0 reloading its own AOF is the oracle for what the AOF does not carry (entries-read).
-      expect(await dataset(second)).toEqual(await dataset(redis));
+      expect(await datasetOf(second)).toEqual(await datasetOf(redis));
     } finally {
       await Promise.all([second.stop(), redis.stop()]);
     }
@@ -150,7 +133,7 @@ describe('AOF', () => {
     let before: string[];
     try {
       await fill(brook);
-      before = await dataset(brook, true);
+      before = await datasetOf(brook, true);
       const manifest = readFileSync(join(dir, MANIFEST), 'latin1');
       // As redis-server's first start: an empty RDB base (aof-use-rdb-preamble yes) and the first incr file.
       expect(manifest).toBe('file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
@@ -164,7 +147,7 @@ describe('AOF', () => {
     cpSync(join(dir, 'appendonlydir'), join(copy, 'appendonlydir'), { recursive: true });
     const redis = await startRedis([...AOF, '--dir', copy]);
     try {
-      expect(await dataset(redis, true)).toEqual(before);
+      expect(await datasetOf(redis, true)).toEqual(before);
     } finally {
       await redis.stop();
     }
@@ -184,7 +167,7 @@ describe('AOF', () => {
       await c.call('SET', 'after-rewrite', 'x');
       await c.call('HSET', 'hash', 'f9', 'v9');
       c.close();
-      before = await dataset(redis, true);
+      before = await datasetOf(redis, true);
     } finally {
       await redis.stop();
     }
@@ -192,7 +175,7 @@ describe('AOF', () => {
     cpSync(join(dir, 'appendonlydir'), join(copy, 'appendonlydir'), { recursive: true });
     const brook = await startBrookProcess([...AOF, '--dir', copy]);
     try {
-      expect(await dataset(brook, true)).toEqual(before);
+      expect(await datasetOf(brook, true)).toEqual(before);
       // It appends to the same incr file, after what redis-server wrote.
       const c = await RawClient.connect(brook.port);
       expect(await c.call('SET', 'after', 'brook')).toBe('+OK\r\n');
@@ -234,7 +217,7 @@ describe('AOF', () => {
       const [brook, redis] = await Promise.all([startBrookProcess([...AOF, '--dir', dir]), startRedis([...AOF, '--dir', redisCopy])]);
       try {
         expect(brook.output()).toContain(`Truncating the AOF appendonly.aof.1.incr.aof at offset ${String(wholeSize)}`);
-        expect(await dataset(brook)).toEqual(await dataset(redis));
+        expect(await datasetOf(brook)).toEqual(await datasetOf(redis));
         expect(statSync(join(dir, INCR)).size).toBe(wholeSize);
       } finally {
         await Promise.all([brook.stop(), redis.stop()]);
@@ -327,7 +310,7 @@ describe('AOF', () => {
         expect(check.stdout).toContain('All AOF files and manifest are valid');
         c.close();
         w.close();
-        before = await dataset(brook, true);
+        before = await datasetOf(brook, true);
       } finally {
         await brook.stop();
       }
@@ -335,8 +318,8 @@ describe('AOF', () => {
       cpSync(join(dir, 'appendonlydir'), join(copy, 'appendonlydir'), { recursive: true });
       const [again, redis] = await Promise.all([startBrookProcess([...AOF, '--dir', dir]), startRedis([...AOF, '--dir', copy])]);
       try {
-        expect(await dataset(again, true)).toEqual(before);
-        expect(await dataset(redis, true)).toEqual(before);
+        expect(await datasetOf(again, true)).toEqual(before);
+        expect(await datasetOf(redis, true)).toEqual(before);
       } finally {
         await Promise.all([again.stop(), redis.stop()]);
       }
