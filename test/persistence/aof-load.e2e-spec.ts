@@ -4,13 +4,13 @@
  * whole data set in; a torn tail met after the listeners opened is still cut off under
  * aof-load-truncated, and a corrupt command there still stops the server with Redis's message.
  */
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { BROOK_BIN, freePort, startBrookProcess, type RunningServer } from '../support/servers.js';
+import { tempDirs } from '../support/temp-dirs.js';
 
 const AOF = ['--appendonly', 'yes', '--appendfsync', 'no'];
 /** Keys put into the RDB base by a rewrite, then commands appended to the incr file. */
@@ -25,10 +25,7 @@ afterEach(async () => {
   for (const c of clients.splice(0)) c.disconnect();
   await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('brook-aofload-');
 
 /** A client that sends at once, without ioredis's ready check (which waits for loading:0), never retrying. */
 function client(port: number): Redis {
@@ -56,8 +53,7 @@ function bigIncr(): Buffer {
 
 describe('AOF loading at start-up', () => {
   it('a big AOF loads in slices: -LOADING and INFO loading_* meanwhile, then PONG with every command applied, and the AOF open for appending', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'brook-aofload-'));
-    dirs.push(dir);
+    const dir = tempDir();
     // A first server writes the layout (RDB base of BASE_KEYS keys by a rewrite, an empty incr file) in `dir`.
     const first = await startBrookProcess([...AOF, '--dir', dir]);
     const fc = client(first.port);
@@ -116,8 +112,7 @@ describe('AOF loading at start-up', () => {
   });
 
   it('a corrupt command far into a big AOF stops the server with status 1 and Redis message, after it listened', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'brook-aofload-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const aofDir = join(dir, 'appendonlydir');
     mkdirSync(aofDir);
     writeFileSync(join(aofDir, 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');

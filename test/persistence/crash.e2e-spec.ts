@@ -5,13 +5,13 @@
  * contract (a reply means durable); with everysec Redis promises at most about a second of loss,
  * and the files must always load.
  */
-import { afterAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { RawClient } from '../support/raw-client.js';
 import { rng } from '../support/rng.js';
 import { startBrookProcess, waitLoaded, type RunningServer } from '../support/servers.js';
+import { tempDirs } from '../support/temp-dirs.js';
 
 const CLIENTS = 10;
 
@@ -21,10 +21,7 @@ interface Acked {
   at: number;
 }
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('brook-crash-');
 
 async function start(dir: string, fsync: string): Promise<{ server: RunningServer; pid: number }> {
   const pidfile = join(dir, 'brook.pid');
@@ -77,8 +74,7 @@ async function missing(port: number, acked: Acked[]): Promise<Acked[]> {
 
 /** Runs `rounds` kill/restart rounds; returns acknowledged writes, lost ones and the widest loss window (ms). */
 async function crashRounds(fsync: string, rounds: number, seed: number): Promise<{ acked: number; lost: number; lossMs: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'brook-crash-'));
-  dirs.push(dir);
+  const dir = tempDir();
   const random = rng(seed);
   const all: Acked[] = [];
   let lost = 0;
