@@ -206,6 +206,7 @@ export class AofPersistence implements ReplyGate {
   /** Redis's AOF client: runs commands through the normal path, authenticated, its replies dropped. */
   private fakeClient(): Client {
     const c = new Client(new Socket(), this.server);
+    c.aclUser = this.server.acl.internalUser;
     c.authenticated = true;
     return c;
   }

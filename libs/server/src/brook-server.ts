@@ -37,7 +37,8 @@ import { ChannelRegistry } from './pubsub-registry.js';
 import { Monitors } from './monitors.js';
 import { SlowLog } from './slowlog.js';
 import { LatencyMonitor } from './latency-monitor.js';
-import { UserStore } from './users.js';
+import { AclStore } from './acl/acl-store.js';
+import { aclFamily } from './acl/acl-family.js';
 import { BROOK_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
 export interface ServerStats {
@@ -59,7 +60,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   readonly ks: Keyspace;
   private readonly logger = new Logger('brook');
   readonly commands = new CommandTable();
-  readonly users = new UserStore();
+  readonly acl: AclStore;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   readonly version = BROOK_VERSION;
@@ -115,6 +116,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.slowlog = new SlowLog(config);
     this.latency = new LatencyMonitor(config);
     this.latencyTracking = config.value('latency-tracking') === 'yes';
+    this.acl = new AclStore(this.commands, config, () => this.clientsById.values(), this.pubsub);
     this.blockedClients = new BlockedClients(this.ks, (work) => this.afterCommand(work));
     this.familyContext = {
       server: this,
@@ -139,7 +141,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       maxMultibulkLen: MAX_ARGS,
       maxQueryBuffer: config.int('client-query-buffer-limit'),
     };
-    this.users.defaultUser.setPassword(config.value('requirepass'));
+    this.install(aclFamily(this.acl, { connection, aclfile: () => config.value('aclfile') }));
+    this.acl.setDefaultPassword(config.value('requirepass'));
     this.setOutputLimits(config.value('client-output-buffer-limit'));
     config.onApply((name, value) => this.apply(name, value));
     warnNotHonoured(this.logger, (name) => config.value(name));
@@ -161,7 +164,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   }
 
   get defaultUserNoPass(): boolean {
-    return this.users.defaultUser.nopass && this.users.defaultUser.enabled;
+    return this.acl.defaultUser.nopass && this.acl.defaultUser.enabled;
   }
 
   // ---- listeners -------------------------------------------------------------------------------
@@ -377,7 +380,13 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity || handler === undefined) {
       return this.reject(c, cmd, Err.wrongArgs(cmd.fullName));
     }
-    if (!c.authenticated && !cmd.spec.flags.includes('no_auth')) return this.reject(c, cmd, Err.noAuth);
+    // Redis's authRequired: a connection that never authenticated may run once the default user needs no password.
+    if (!c.authenticated && !this.defaultUserNoPass && !cmd.spec.flags.includes('no_auth')) return this.reject(c, cmd, Err.noAuth);
+    // One flag for the usual case (a user allowed everything); the full ACL check otherwise.
+    if (!c.aclUser.unrestricted) {
+      const denied = this.acl.deny(c, cmd, argv, this.nesting > 0 && c.multi >= 0 ? 'exec' : c.multi >= 0 ? 'multi' : 'toplevel');
+      if (denied !== null) return this.reject(c, cmd, denied);
+    }
     if (this.persistence.gated) {
       const refused = this.persistence.refusal(cmd.spec.flags, cmd.isWrite, cmd.fullName);
       if (refused !== null) return this.reject(c, cmd, refused);
@@ -560,12 +569,13 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.commands.resetStats();
   }
 
-  authenticate(user: string, password: string): boolean {
-    return this.users.authenticate(user, password);
+  authenticate(c: Session, user: string, password: string, command: string): boolean {
+    const client = connection(c);
+    return this.acl.authenticate(client, user, password, command, client.multi >= 0);
   }
 
   hasUser(name: string): boolean {
-    return this.users.get(name) !== undefined;
+    return this.acl.get(name) !== undefined;
   }
 
   /**
@@ -668,7 +678,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
         this.ks.setAccessPolicy(value);
         break;
       case 'requirepass':
-        this.users.defaultUser.setPassword(value);
+        this.acl.setDefaultPassword(value);
         break;
       case 'dir':
         if (!existsSync(value) || !statSync(value).isDirectory()) return 'No such file or directory';
