@@ -8,6 +8,8 @@ export interface AclConnection {
   aclUser: AclUser;
   authenticated: boolean;
   closeAfterReply: boolean;
+  /** CLIENT LIST's cmd=: Redis sets it when it looks the command up, so a denial's client-info names the denied command. */
+  lastCommand: string;
   readonly type: string;
   describe(): string;
   kill(): void;
@@ -188,6 +190,7 @@ export class AclStore {
     const r = c.aclUser.check(cmd, argv);
     if (r.denied === Denied.None) return null;
     const reason = denialReason(r.denied);
+    c.lastCommand = cmd.fullName;
     this.addLog(
       c,
       reason,
