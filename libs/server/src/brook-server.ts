@@ -24,7 +24,7 @@ import {
   LatencyHistogram,
 } from '@brook/commands';
 import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
-import { AofPersistence, aofFamily, type ReplyGate } from './aof.js';
+import { AofPersistence, aofFamily, FatalStartupError, type ReplyGate } from './aof.js';
 import { BlockedClients } from './blocked-clients.js';
 import { Client, type ClientHost, type OutputLimit } from './client.js';
 import { readingSocket } from './connection-socket.js';
@@ -174,6 +174,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
    * (none when port is 0), so that once the TCP port answers every listener is ready.
    */
   async listen(): Promise<void> {
+    const aclError = this.acl.loadAtStartup(this.config.userLines, this.config.value('aclfile'));
+    if (aclError !== null) throw new FatalStartupError(aclError);
     const dir = this.config.value('dir');
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
     this.aof.start();

@@ -2,6 +2,7 @@ import { globMatch, type Command, type CommandTable, type PubSubRegistry, type S
 import { AclLog, type AclLogReason } from './acl-log.js';
 import { CommandCatalog, Denied, hasSpaces, RuleFailure, ruleErrorText } from './selector.js';
 import { AclUser } from './user.js';
+import { loadAclFile } from './acl-file.js';
 
 /** What the ACL needs of a connection (a Client): its user, and a way to end it. */
 export interface AclConnection {
@@ -240,6 +241,35 @@ export class AclStore {
     }
     this.defaultUser.copyFrom(next.get('default') ?? this.createDefault());
     for (const [name, u] of next) if (name !== 'default') this.users.set(name, u);
+  }
+
+  /**
+   * Redis's ACLLoadUsersAtStartup: the config file's `user` lines (the default user is reset first),
+   * then the aclfile; never both. Returns the fatal error to log before exiting, or null.
+   */
+  loadAtStartup(userLines: readonly string[][], aclfile: string): string | null {
+    if (aclfile !== '' && userLines.length > 0)
+      return (
+        'Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. ' +
+        'This setup is very likely to lead to configuration errors and security holes, please define either an ACL file ' +
+        'or declare users directly in your redis.conf, but not both.'
+      );
+    for (const [, name, ...rules] of userLines) {
+      const u = name === 'default' ? this.defaultUser : this.newUser(name);
+      if (u === this.defaultUser) u.apply('reset', this.catalog, this.allChannelsByDefault);
+      for (const rule of mergeSelectors(rules) as string[]) {
+        try {
+          u.apply(rule, this.catalog, this.allChannelsByDefault);
+        } catch (e) {
+          if (!(e instanceof RuleFailure)) throw e;
+          return `Error loading ACL rule '${rule}' for the user named '${name}': ${ruleErrorText(e.code)}. Critical error while loading ACLs. Exiting.`;
+        }
+      }
+      this.users.set(name, u);
+    }
+    if (aclfile === '') return null;
+    const errors = loadAclFile(this, aclfile, null);
+    return errors === null ? null : `Aborting Redis startup because of ACL errors: ${errors}`;
   }
 
   /** A fresh user outside the table, for loading rules before committing them. */

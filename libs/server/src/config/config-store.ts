@@ -4,6 +4,7 @@ import { builtinFamilies, globMatch, type ConfigAccess } from '@brook/commands';
 import { splitInline } from '@brook/resp';
 import { normalizeParam, PARAMS, type ParamSpec } from './params.js';
 import { BROOK_VERSION } from '../version.js';
+import { checkUserLine } from '../acl/config-users.js';
 
 /** Thrown at start-up for a bad directive; the message is printed like redis-server's fatal error. */
 export class ConfigError extends Error {}
@@ -40,6 +41,8 @@ export class ConfigStore implements ConfigAccess {
   private applying: Promise<unknown> | null = null;
   /** Where CONFIG REWRITE writes; null when started without a file. */
   configFile: string | null = null;
+  /** `user` lines of redis.conf (each the whole line's words), loaded into the ACL at start-up. */
+  readonly userLines: string[][] = [];
 
   /** Every parameter, the core's first, then those the families declare (CONFIG REWRITE's order). */
   private readonly all: readonly ParamSpec[];
@@ -282,6 +285,12 @@ export class ConfigStore implements ConfigAccess {
     const accumulated = new Set<string>();
     for (const { n: lineNo, text, args } of lines) {
       if (args === null) throw this.fatal(lineNo, text, 'Unbalanced quotes in configuration line');
+      if (args[0].toLowerCase() === 'user' && args.length >= 2) {
+        const error = checkUserLine(args, new Set(this.userLines.map((u) => u[1])));
+        if (error !== null) throw this.fatal(lineNo, text, error);
+        this.userLines.push(args);
+        continue;
+      }
       const spec = this.specs.get(args[0].toLowerCase());
       if (!spec) throw this.fatal(lineNo, text, 'Bad directive or wrong number of arguments');
       if (args.length < 2 || (args.length > 2 && !spec.multiArg)) throw this.fatal(lineNo, text, 'wrong number of arguments');
