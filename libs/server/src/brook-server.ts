@@ -26,7 +26,8 @@ import {
 import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
 import { AofPersistence, aofFamily, FatalStartupError, type ReplyGate } from './aof.js';
 import { BlockedClients } from './blocked-clients.js';
-import { Client, type ClientHost, type OutputLimit } from './client.js';
+import { Client, isLoopback, type ClientHost, type OutputLimit } from './client.js';
+import { PROTECTED_MODE_DENIED, protectedModeRefuses } from './acl/protected-mode.js';
 import { readingSocket } from './connection-socket.js';
 import type { ConfigStore } from './config/config-store.js';
 import { warnIfNotHonoured, warnNotHonoured } from './config/not-honoured.js';
@@ -280,6 +281,12 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   }
 
   private accept(accepted: net.Socket, unixPath?: string): void {
+    const local = unixPath !== undefined || isLoopback(accepted.remoteAddress);
+    if (protectedModeRefuses(this.config.value('protected-mode') === 'yes', this.acl.defaultUser.nopass, local)) {
+      this.stats.rejectedConnections++;
+      accepted.end(PROTECTED_MODE_DENIED, () => accepted.destroy());
+      return;
+    }
     this.stats.connectionsReceived++;
     if (this.clientsById.size >= this.config.int('maxclients')) {
       this.stats.rejectedConnections++;

@@ -479,6 +479,7 @@ function trackingFlags(t: ClientTracking): string {
   return 't' + (t.brokenRedirect ? 'R' : '') + (t.bcast ? 'B' : '');
 }
 
-function isLoopback(addr: string | undefined): boolean {
-  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1' || (addr?.startsWith('127.') ?? false);
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped addresses (a dual-stack listener's IPv4 clients), as Redis's islocalClient. */
+export function isLoopback(addr: string | undefined): boolean {
+  return addr === '::1' || (addr?.startsWith('127.') ?? false) || (addr?.startsWith('::ffff:127.') ?? false);
 }
