@@ -100,7 +100,7 @@ export function aclFamily(store: AclStore, host: AclHost): CommandFamily {
     w.set(flags.length);
     for (const f of flags) w.bulk(f);
     w.bulk('passwords');
-    w.bulkArray(u.passwords);
+    w.bulkArray([...u.passwords]);
     writeSelector(c, u.root);
     w.bulk('selectors');
     w.array(u.selectors.length - 1);

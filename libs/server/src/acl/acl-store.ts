@@ -152,10 +152,11 @@ export class AclStore {
    */
   private killPubsubClientsIfNeeded(original: AclUser, next: AclUser): void {
     if (next.selectors.some((s) => s.allChannels)) return;
-    const upcoming = next.selectors.flatMap((s) => s.channels);
-    const kept = original.selectors.every((s) => !s.allChannels && s.channels.every((ch) => upcoming.includes(ch)));
+    const upcoming = new Set(next.selectors.flatMap((s) => [...s.channels]));
+    const kept = original.selectors.every((s) => !s.allChannels && [...s.channels].every((ch) => upcoming.has(ch)));
     if (kept) return;
-    const allowed = (ch: string, isPattern: boolean): boolean => upcoming.some((p) => (isPattern ? p === ch : globMatch(p, ch)));
+    const allowed = (ch: string, isPattern: boolean): boolean =>
+      isPattern ? upcoming.has(ch) : [...upcoming].some((p) => globMatch(p, ch));
     for (const c of [...this.connections()]) {
       if (c.aclUser !== original || c.type !== 'pubsub') continue;
       // Every connection the store sees is a server Client, which is a Session.

@@ -50,11 +50,6 @@ export interface CheckResult {
   pos: number;
 }
 
-interface KeyPattern {
-  pattern: string;
-  flags: number;
-}
-
 /**
  * The commands ACL rules range over: every command and subcommand of the table, in table order,
  * with the members of each category (Redis's orig_commands and ACLCommandCategories). Module
@@ -112,8 +107,9 @@ export class Selector {
   readonly allowed = new Set<Command>();
   /** +select|0: first arguments allowed for a command that is otherwise denied. */
   readonly firstArgs = new Map<Command, string[]>();
-  readonly keys: KeyPattern[] = [];
-  readonly channels: string[] = [];
+  /** Key pattern → its %R/%W flags, in the order added (Maps and Sets keep rule lists linear to apply). */
+  readonly keys = new Map<string, number>();
+  readonly channels = new Set<string>();
 
   constructor(
     readonly root: boolean,
@@ -129,8 +125,8 @@ export class Selector {
     s.future = this.future;
     for (const c of this.allowed) s.allowed.add(c);
     for (const [c, args] of this.firstArgs) s.firstArgs.set(c, [...args]);
-    for (const k of this.keys) s.keys.push({ ...k });
-    s.channels.push(...this.channels);
+    for (const [k, f] of this.keys) s.keys.set(k, f);
+    for (const c of this.channels) s.channels.add(c);
     return s;
   }
 
@@ -143,16 +139,16 @@ export class Selector {
     const lower = op.toLowerCase();
     if (lower === 'allkeys' || op === '~*') {
       this.allKeys = true;
-      this.keys.length = 0;
+      this.keys.clear();
     } else if (lower === 'resetkeys') {
       this.allKeys = false;
-      this.keys.length = 0;
+      this.keys.clear();
     } else if (lower === 'allchannels' || op === '&*') {
       this.allChannels = true;
-      this.channels.length = 0;
+      this.channels.clear();
     } else if (lower === 'resetchannels') {
       this.allChannels = false;
-      this.channels.length = 0;
+      this.channels.clear();
     } else if (lower === 'allcommands' || lower === '+@all') {
       for (const c of catalog.all) this.allowed.add(c);
       this.allCommands = true;
@@ -169,7 +165,7 @@ export class Selector {
       if (this.allChannels) throw new RuleFailure('EISDIR');
       const pattern = op.slice(1);
       if (hasSpaces(pattern)) throw new RuleFailure('EINVAL');
-      if (!this.channels.includes(pattern)) this.channels.push(pattern);
+      this.channels.add(pattern);
       this.allChannels = false;
     } else if (op[0] === '+' && op[1] !== '@') {
       this.allowCommand(op.slice(1), catalog);
@@ -203,9 +199,7 @@ export class Selector {
     } else flags = ALL_PERMS;
     const pattern = op.slice(offset);
     if (hasSpaces(pattern)) throw new RuleFailure('EINVAL');
-    const same = this.keys.find((k) => k.pattern === pattern);
-    if (same) same.flags |= flags;
-    else this.keys.push({ pattern, flags });
+    this.keys.set(pattern, (this.keys.get(pattern) ?? 0) | flags);
     this.allKeys = false;
   }
 
@@ -269,8 +263,8 @@ export class Selector {
   }
 
   private keyAllowed(key: string, access: number): boolean {
-    for (const k of this.keys) {
-      if ((k.flags & access) === access && globMatch(k.pattern, key)) return true;
+    for (const [pattern, flags] of this.keys) {
+      if ((flags & access) === access && globMatch(pattern, key)) return true;
     }
     return false;
   }
@@ -278,14 +272,16 @@ export class Selector {
   /** A PSUBSCRIBE pattern must equal an ACL pattern literally; a channel name is matched against them. */
   channelAllowed(channel: string, isPattern: boolean): boolean {
     if (this.allChannels) return true;
-    return this.channels.some((p) => (isPattern ? p === channel : globMatch(p, channel)));
+    if (isPattern) return this.channels.has(channel);
+    for (const p of this.channels) if (globMatch(p, channel)) return true;
+    return false;
   }
 
   /** ACL LIST's text of this selector: keys, channels, then the command rules. */
   describe(catalog: CommandCatalog): string {
     let out = '';
     if (this.allKeys) out += '~* ';
-    else for (const k of this.keys) out += patternString(k) + ' ';
+    else for (const [k, f] of this.keys) out += patternString(k, f) + ' ';
     if (this.allChannels) out += '&* ';
     else {
       out += 'resetchannels ';
@@ -295,11 +291,11 @@ export class Selector {
   }
 
   keysText(): string {
-    return this.allKeys ? '~*' : this.keys.map(patternString).join(' ');
+    return this.allKeys ? '~*' : [...this.keys].map(([k, f]) => patternString(k, f)).join(' ');
   }
 
   channelsText(): string {
-    return this.allChannels ? '&*' : this.channels.map((c) => '&' + c).join(' ');
+    return this.allChannels ? '&*' : [...this.channels].map((c) => '&' + c).join(' ');
   }
 
   /**
@@ -360,9 +356,9 @@ export class Selector {
   }
 }
 
-function patternString(k: KeyPattern): string {
-  const prefix = k.flags === ALL_PERMS ? '~' : k.flags === READ ? '%R~' : k.flags === WRITE ? '%W~' : '%~';
-  return prefix + k.pattern;
+function patternString(pattern: string, flags: number): string {
+  const prefix = flags === ALL_PERMS ? '~' : flags === READ ? '%R~' : flags === WRITE ? '%W~' : '%~';
+  return prefix + pattern;
 }
 
 /** The access a key spec's flags ask for: access = read; insert, delete, update = write (Redis's ACLSelectorCheckKey). */

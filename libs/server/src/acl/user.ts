@@ -23,7 +23,10 @@ export class AclUser {
   nopass = false;
   /** null until SETUSER says; `reset` sets sanitize-payload. */
   sanitize: 'sanitize-payload' | 'skip-sanitize-payload' | null = null;
-  readonly passwords: string[] = [];
+  /** SHA-256 hex digests, in the order added. */
+  readonly passwords = new Set<string>();
+  /** ACL LIST's line, kept until the rules or the command table change (Redis's acl_string). */
+  private described: { catalog: CommandCatalog; text: string } | null = null;
   selectors: Selector[];
   unrestricted = false;
 
@@ -43,13 +46,14 @@ export class AclUser {
     this.enabled = src.enabled;
     this.nopass = src.nopass;
     this.sanitize = src.sanitize;
-    this.passwords.length = 0;
-    this.passwords.push(...src.passwords);
+    this.passwords.clear();
+    for (const p of src.passwords) this.passwords.add(p);
     this.selectors = src.selectors.map((s) => s.copy());
     this.refresh();
   }
 
   refresh(): void {
+    this.described = null;
     this.unrestricted = this.selectors.some((s) => s.unrestricted);
   }
 
@@ -70,21 +74,19 @@ export class AclUser {
     else if (lower === 'skip-sanitize-payload' || lower === 'sanitize-payload') this.sanitize = lower;
     else if (lower === 'nopass') {
       this.nopass = true;
-      this.passwords.length = 0;
+      this.passwords.clear();
     } else if (lower === 'resetpass') {
       this.nopass = false;
-      this.passwords.length = 0;
+      this.passwords.clear();
     } else if (op[0] === '>' || op[0] === '#') {
       const hash = op[0] === '>' ? hashPassword(op.slice(1)) : op.slice(1);
       if (op[0] === '#' && !validHash(hash)) throw new RuleFailure('EBADMSG');
-      if (!this.passwords.includes(hash)) this.passwords.push(hash);
+      this.passwords.add(hash);
       this.nopass = false;
     } else if (op[0] === '<' || op[0] === '!') {
       const hash = op[0] === '<' ? hashPassword(op.slice(1)) : op.slice(1);
       if (op[0] === '!' && !validHash(hash)) throw new RuleFailure('EBADMSG');
-      const i = this.passwords.indexOf(hash);
-      if (i < 0) throw new RuleFailure('ENODEV');
-      this.passwords.splice(i, 1);
+      if (!this.passwords.delete(hash)) throw new RuleFailure('ENODEV');
     } else if (op[0] === '(' && op[op.length - 1] === ')') {
       const s = new Selector(false, allChannelsByDefault);
       for (const rule of splitArgs(op.slice(1, -1))) s.apply(rule, catalog);
@@ -93,7 +95,7 @@ export class AclUser {
       this.selectors.length = 1;
     } else if (lower === 'reset') {
       this.nopass = false;
-      this.passwords.length = 0;
+      this.passwords.clear();
       this.root.apply('resetkeys', catalog);
       this.root.apply(allChannelsByDefault ? 'allchannels' : 'resetchannels', catalog);
       this.enabled = false;
@@ -139,10 +141,12 @@ export class AclUser {
 
   /** ACLDescribeUser: the rules that recreate this user (ACL LIST, ACL SAVE). */
   describe(catalog: CommandCatalog): string {
+    if (this.described?.catalog === catalog) return this.described.text;
     let out = this.flags().join(' ') + ' ';
     for (const p of this.passwords) out += '#' + p + ' ';
     out += this.root.describe(catalog);
     for (const s of this.selectors.slice(1)) out += ` (${s.describe(catalog)})`;
+    this.described = { catalog, text: out };
     return out;
   }
 }
