@@ -3,12 +3,12 @@
  * start-up errors, each compared with a real redis-server 7.0.15 given the same input.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawClient } from '../support/raw-client.js';
-import { BROOK_BIN, freePort, startBrookProcess, startRedis, type RunningServer } from '../support/servers.js';
+import { BROOK_BIN, freePort, listening, startBrookProcess, startRedis, type RunningServer } from '../support/servers.js';
 
 async function both(brook: RunningServer, redis: RunningServer, ...args: string[]): Promise<[string, string]> {
   const b = await RawClient.connect(brook.port);
@@ -50,6 +50,48 @@ describe('user lines in the configuration', () => {
         c.close();
         d.close();
       }
+    }
+  });
+});
+
+describe('CONFIG REWRITE of users', () => {
+  it('writes every user as a user line where the first one was, dropping the others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'brook-aclrewrite-'));
+    const procs: ChildProcess[] = [];
+    try {
+      const lines: string[][] = [];
+      for (const [name, cmd, args] of [
+        ['brook', process.execPath, [BROOK_BIN]],
+        ['redis', 'redis-server', []],
+      ] as const) {
+        const port = await freePort();
+        const conf = join(dir, `${name}.conf`);
+        writeFileSync(
+          conf,
+          `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsave ""\nuser old on nopass +get ~*\nloglevel warning\nuser gone off\n`,
+        );
+        const proc = spawn(cmd, [...args, conf], { stdio: 'ignore' });
+        procs.push(proc);
+        const deadline = Date.now() + 15000;
+        while (!(await listening(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        const c = await RawClient.connect(port);
+        try {
+          expect(await c.call('ACL', 'DELUSER', 'gone')).toBe(':1\r\n');
+          expect(await c.call('ACL', 'SETUSER', 'new', 'on', '>pw', '%R~r*', '&c', '+@read', '-get')).toBe('+OK\r\n');
+          expect(await c.call('CONFIG', 'REWRITE')).toBe('+OK\r\n');
+        } finally {
+          c.close();
+        }
+        const text = readFileSync(conf, 'latin1').split('\n');
+        // Single commands come in Redis's random dict order: compare each line's words as a set.
+        lines.push(text.filter((l) => l.startsWith('user ')).map((l) => l.split(' ').sort().join(' ')));
+        expect(text.findIndex((l) => l.startsWith('user '))).toBeLessThan(text.findIndex((l) => l.startsWith('loglevel')));
+      }
+      expect(lines[0]).toEqual(lines[1]);
+      expect(lines[0]).toHaveLength(3);
+    } finally {
+      for (const p of procs) p.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -144,6 +144,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     };
     this.install(aclFamily(this.acl, { connection, aclfile: () => config.value('aclfile') }));
     this.acl.setDefaultPassword(config.value('requirepass'));
+    config.userDirectives = () =>
+      config.value('aclfile') !== '' ? null : this.acl.list().map((u) => `user ${u.name} ${u.describe(this.acl.catalog)}`);
     this.setOutputLimits(config.value('client-output-buffer-limit'));
     config.onApply((name, value) => this.apply(name, value));
     warnNotHonoured(this.logger, (name) => config.value(name));
