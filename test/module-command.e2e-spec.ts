@@ -105,8 +105,8 @@ describe('@Command providers in a Nest module become Brook commands', () => {
   });
 
   it('appears in COMMAND INFO, COMMAND COUNT, COMMAND LIST and COMMAND DOCS as a module command', async () => {
-    // The server installs its own persistence commands beside the families of @brook/commands.
-    const serverCommands = ['save', 'bgsave', 'lastsave', 'sync', 'psync', 'replconf', 'bgrewriteaof'];
+    // The server installs its own persistence and ACL commands beside the families of @brook/commands.
+    const serverCommands = ['save', 'bgsave', 'lastsave', 'sync', 'psync', 'replconf', 'bgrewriteaof', 'acl'];
     const listed = await c.call('COMMAND', 'LIST');
     for (const name of serverCommands) expect(listed).toContain(`\r\n${name}\r\n`);
     expect(await c.call('COMMAND', 'COUNT')).toBe(`:${builtinCommands.length + serverCommands.length + 7}\r\n`);

@@ -50,15 +50,8 @@ function auth(c: Session, argv: string[]): void {
   if (argv.length > 3) return c.w.error(Err.syntax);
   if (argv.length === 2 && c.server.defaultUserNoPass) return c.w.error(Err.authNoPassword);
   const [user, pass] = argv.length === 2 ? ['default', argv[1]] : [argv[1], argv[2]];
-  if (!login(c, user, pass)) return c.w.error(Err.wrongPass);
+  if (!c.server.authenticate(c, user, pass, argv[0])) return c.w.error(Err.wrongPass);
   c.w.ok();
-}
-
-function login(c: Session, user: string, pass: string): boolean {
-  if (!c.server.authenticate(user, pass)) return false;
-  c.user = user;
-  c.authenticated = true;
-  return true;
 }
 
 /** AUTH's user and password, hidden from slowlog and MONITOR; not in a form AUTH refuses outright (more than 2 arguments), as Redis. */
@@ -109,7 +102,7 @@ function hello(c: Session, argv: string[]): void {
     }
   }
   if (!c.authenticated && user === null) return c.w.error(Err.helloNoAuth);
-  if (user !== null && !login(c, user, pass)) return c.w.error(Err.wrongPass);
+  if (user !== null && !c.server.authenticate(c, user, pass, argv[0])) return c.w.error(Err.wrongPass);
   if (name !== null) c.name = name;
   if (proto !== 0) c.w.proto = proto as 2 | 3;
   const w = c.w;

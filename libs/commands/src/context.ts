@@ -14,7 +14,6 @@ export interface Session extends ClientView {
   readonly ks: Keyspace;
   readonly server: ServerContext;
   name: string;
-  user: string;
   authenticated: boolean;
   libName: string;
   libVer: string;
@@ -104,8 +103,11 @@ export interface ServerContext {
   unpause(): void;
   /** SHUTDOWN; an error text when it cannot (e.g. a failed save without FORCE), else null. */
   shutdown(mode: ShutdownMode): string | null;
-  /** Checks a user's password (AUTH/HELLO); false for unknown or disabled users. */
-  authenticate(user: string, password: string): boolean;
+  /**
+   * AUTH and HELLO AUTH: on the right password `c` becomes that user's and authenticated; false for a
+   * wrong pair or a disabled user, logged in ACL LOG with `command` (the name as typed) as its object.
+   */
+  authenticate(c: Session, user: string, password: string, command: string): boolean;
   /** True when the default user has no password, so connections start authenticated. */
   readonly defaultUserNoPass: boolean;
   /** True when the user exists (CLIENT KILL USER). */

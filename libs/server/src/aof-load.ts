@@ -69,6 +69,7 @@ export class AofLoad implements LoadJob {
     }
     this.totalBytes = this.files.reduce((n, f) => n + statSync(f.path).size, 0);
     this.client = new Client(new Socket(), server);
+    this.client.aclUser = server.acl.internalUser;
     this.client.authenticated = true;
   }
 

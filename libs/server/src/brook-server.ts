@@ -26,8 +26,10 @@ import {
 } from '@brook/commands';
 import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
 import { AofPersistence, aofFamily, type ReplyGate } from './aof.js';
+import { FatalStartupError } from './aof-load.js';
 import { BlockedClients } from './blocked-clients.js';
-import { Client, type ClientHost, type OutputLimit } from './client.js';
+import { Client, isLoopback, type ClientHost, type OutputLimit } from './client.js';
+import { PROTECTED_MODE_DENIED, protectedModeRefuses } from './acl/protected-mode.js';
 import { readingSocket } from './connection-socket.js';
 import type { ConfigStore } from './config/config-store.js';
 import { warnIfNotHonoured, warnNotHonoured } from './config/not-honoured.js';
@@ -38,7 +40,8 @@ import { ChannelRegistry } from './pubsub-registry.js';
 import { Monitors } from './monitors.js';
 import { SlowLog } from './slowlog.js';
 import { LatencyMonitor } from './latency-monitor.js';
-import { UserStore } from './users.js';
+import { AclStore } from './acl/acl-store.js';
+import { aclFamily } from './acl/acl-family.js';
 import { BROOK_VERSION, REDIS_COMPAT_VERSION } from './version.js';
 
 export interface ServerStats {
@@ -60,7 +63,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   readonly ks: Keyspace;
   private readonly logger = new Logger('brook');
   readonly commands = new CommandTable();
-  readonly users = new UserStore();
+  readonly acl: AclStore;
   readonly startedAt = Date.now();
   /** used_memory with no data (MEMORY STATS startup.allocated): first read once the server is built. */
   private startupMemory = 0;
@@ -118,6 +121,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.slowlog = new SlowLog(config);
     this.latency = new LatencyMonitor(config);
     this.latencyTracking = config.value('latency-tracking') === 'yes';
+    this.acl = new AclStore(this.commands, config, () => this.clientsById.values(), this.pubsub);
     this.blockedClients = new BlockedClients(this.ks, (work) => this.afterCommand(work));
     this.familyContext = {
       server: this,
@@ -142,7 +146,10 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       maxMultibulkLen: MAX_ARGS,
       maxQueryBuffer: config.int('client-query-buffer-limit'),
     };
-    this.users.defaultUser.setPassword(config.value('requirepass'));
+    this.install(aclFamily(this.acl, { connection, aclfile: () => config.value('aclfile') }));
+    this.acl.setDefaultPassword(config.value('requirepass'));
+    config.userDirectives = () =>
+      config.value('aclfile') !== '' ? null : this.acl.list().map((u) => `user ${u.name} ${u.describe(this.acl.catalog)}`);
     this.startupMemory = usedMemory();
     this.setOutputLimits(config.value('client-output-buffer-limit'));
     config.onApply((name, value) => this.apply(name, value));
@@ -165,7 +172,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   }
 
   get defaultUserNoPass(): boolean {
-    return this.users.defaultUser.nopass && this.users.defaultUser.enabled;
+    return this.acl.defaultUser.nopass && this.acl.defaultUser.enabled;
   }
 
   // ---- listeners -------------------------------------------------------------------------------
@@ -175,6 +182,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
    * (none when port is 0), so that once the TCP port answers every listener is ready.
    */
   async listen(): Promise<void> {
+    const aclError = this.acl.loadAtStartup(this.config.userLines, this.config.value('aclfile'));
+    if (aclError !== null) throw new FatalStartupError(aclError);
     const dir = this.config.value('dir');
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
     this.aof.start();
@@ -280,6 +289,12 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   }
 
   private accept(accepted: net.Socket, unixPath?: string): void {
+    const local = unixPath !== undefined || isLoopback(accepted.remoteAddress);
+    if (protectedModeRefuses(this.config.value('protected-mode') === 'yes', this.acl.defaultUser.nopass, local)) {
+      this.stats.rejectedConnections++;
+      accepted.end(PROTECTED_MODE_DENIED, () => accepted.destroy());
+      return;
+    }
     this.stats.connectionsReceived++;
     if (this.clientsById.size >= this.config.int('maxclients')) {
       this.stats.rejectedConnections++;
@@ -382,7 +397,13 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity || handler === undefined) {
       return this.reject(c, cmd, Err.wrongArgs(cmd.fullName));
     }
-    if (!c.authenticated && !cmd.spec.flags.includes('no_auth')) return this.reject(c, cmd, Err.noAuth);
+    // Redis's authRequired: a connection that never authenticated may run once the default user needs no password.
+    if (!c.authenticated && !this.defaultUserNoPass && !cmd.spec.flags.includes('no_auth')) return this.reject(c, cmd, Err.noAuth);
+    // One flag for the usual case (a user allowed everything); the full ACL check otherwise.
+    if (!c.aclUser.unrestricted) {
+      const denied = this.acl.deny(c, cmd, argv, this.nesting > 0 && c.multi >= 0 ? 'exec' : c.multi >= 0 ? 'multi' : 'toplevel');
+      if (denied !== null) return this.reject(c, cmd, denied);
+    }
     // The AOF's own client replays the data set while it loads: its commands are never refused.
     if (this.persistence.gated && c !== this.persistence.loadingClient) {
       const refused = this.persistence.refusal(cmd.spec.flags, cmd.isWrite, cmd.fullName);
@@ -587,12 +608,13 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.commands.resetStats();
   }
 
-  authenticate(user: string, password: string): boolean {
-    return this.users.authenticate(user, password);
+  authenticate(c: Session, user: string, password: string, command: string): boolean {
+    const client = connection(c);
+    return this.acl.authenticate(client, user, password, command, client.multi >= 0);
   }
 
   hasUser(name: string): boolean {
-    return this.users.get(name) !== undefined;
+    return this.acl.get(name) !== undefined;
   }
 
   /**
@@ -703,7 +725,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
         this.ks.setAccessPolicy(value);
         break;
       case 'requirepass':
-        this.users.defaultUser.setPassword(value);
+        this.acl.setDefaultPassword(value);
         break;
       case 'dir':
         if (!existsSync(value) || !statSync(value).isDirectory()) return 'No such file or directory';

@@ -2,6 +2,8 @@ import type { Socket } from 'node:net';
 import { FLUSH_THRESHOLD, ProtocolError, QueryBufferLimitError, ReplyWriter, RespParser } from '@brook/resp';
 import type { ClientTracking, ClientType, ServerContext, Session } from '@brook/commands';
 import type { Database, Keyspace } from '@brook/storage';
+import type { AclStore } from './acl/acl-store.js';
+import type { AclUser } from './acl/user.js';
 
 /** client-output-buffer-limit for one class: bytes (0 = none) and seconds over the soft limit. */
 export interface OutputLimit {
@@ -14,6 +16,8 @@ export interface OutputLimit {
 export interface ClientHost {
   readonly ctx: ServerContext;
   readonly ks: Keyspace;
+  /** The ACL users: a new or RESET connection is the default user's. */
+  readonly acl: AclStore;
   readonly parserLimits: { maxBulkLen: number; maxMultibulkLen: number; maxQueryBuffer: number };
   /** client-output-buffer-limit by class (masters count as normal, as in Redis). */
   readonly outputLimits: { normal: OutputLimit; replica: OutputLimit; pubsub: OutputLimit };
@@ -61,7 +65,8 @@ export class Client implements Session {
   readonly createdAt = Date.now();
   db: Database;
   name = '';
-  user = 'default';
+  /** The ACL user this connection runs as (AUTH/HELLO change it; a deleted user's clients are closed). */
+  aclUser: AclUser;
   private auth = false;
   libName = '';
   libVer = '';
@@ -125,6 +130,7 @@ export class Client implements Session {
     this.w = new ReplyWriter((data, following) => this.write(data, following));
     this.parser = new RespParser(host.parserLimits);
     this.db = host.ks.dbs[0];
+    this.aclUser = host.acl.defaultUser;
     this.authenticated = host.ctx.defaultUserNoPass;
     this.unix = unixPath !== undefined;
     this.addr = this.unix ? `${unixPath}:0` : `${socket.remoteAddress}:${socket.remotePort}`;
@@ -134,6 +140,10 @@ export class Client implements Session {
     socket.on('drain', this.drain);
     socket.on('error', () => this.close('gone'));
     socket.on('close', () => this.close('gone'));
+  }
+
+  get user(): string {
+    return this.aclUser.name;
   }
 
   /** Authentication also lifts the parser's tighter limits for unauthenticated clients. */
@@ -265,7 +275,7 @@ export class Client implements Session {
   reset(): void {
     this.select(0);
     this.w.proto = 2;
-    this.user = 'default';
+    this.aclUser = this.host.acl.defaultUser;
     this.authenticated = this.host.ctx.defaultUserNoPass;
     this.name = '';
     this.replyMode = 'on';
@@ -469,6 +479,7 @@ function trackingFlags(t: ClientTracking): string {
   return 't' + (t.brokenRedirect ? 'R' : '') + (t.bcast ? 'B' : '');
 }
 
-function isLoopback(addr: string | undefined): boolean {
-  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1' || (addr?.startsWith('127.') ?? false);
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped addresses (a dual-stack listener's IPv4 clients), as Redis's islocalClient. */
+export function isLoopback(addr: string | undefined): boolean {
+  return addr === '::1' || (addr?.startsWith('127.') ?? false) || (addr?.startsWith('::ffff:127.') ?? false);
 }
