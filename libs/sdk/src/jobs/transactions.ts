@@ -31,6 +31,11 @@ export class Transactions {
   private readonly all: Redis[] = [];
   /** The connection of runUnwatched's first runs. */
   private shared: Redis | undefined;
+  /**
+   * Set by close(): a step still running then (a stall check the worker's stop did not wait for)
+   * must not open a connection nobody closes, which would reconnect forever after the app is gone.
+   */
+  private closed = false;
 
   constructor(
     private readonly open: () => Redis,
@@ -47,6 +52,7 @@ export class Transactions {
    * waiting for a pool slot; runs after a lost connection go to the pool.
    */
   async runUnwatched<T>(body: TransactionBody<T>): Promise<T> {
+    if (this.closed) throw closedError();
     if (!this.shared) {
       this.shared = this.open();
       this.all.push(this.shared);
@@ -96,12 +102,14 @@ export class Transactions {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.all.splice(0).map((r) => closeRedis(r)));
     this.idle.length = 0;
     this.shared = undefined;
   }
 
   private acquire(): Promise<Redis> {
+    if (this.closed) return Promise.reject(closedError());
     const ready = this.idle.pop();
     if (ready) return Promise.resolve(ready);
     if (this.all.length < this.size) {
@@ -117,4 +125,8 @@ export class Transactions {
     if (next) next(redis);
     else this.idle.push(redis);
   }
+}
+
+function closedError(): Error {
+  return new Error('the queue is closed (the app is shutting down)');
 }
