@@ -13,11 +13,10 @@
  * server is the process.
  */
 import 'reflect-metadata';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Injectable, Logger, type LoggerService } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { BrookPublisher, OnMessage, UnrecoverableError, type Job, type MessageContext, type Queue } from '@brook/sdk';
@@ -25,6 +24,7 @@ import { processorFor, queueOf, startJobsApp } from '../jobs/jobs-app.js';
 import { rng } from '../support/rng.js';
 import { waitUntil } from '../support/sdk-modes.js';
 import { freePort, startBrookProcess, type RunningServer } from '../support/servers.js';
+import { tempDirs } from '../support/temp-dirs.js';
 
 /** Kills with appendfsync always (each restart takes seconds: the suite's time goes there), and with everysec. */
 const KILLS = 5;
@@ -66,10 +66,7 @@ class CapturedLog implements LoggerService {
   }
 }
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('brook-sdk-crash-');
 
 /** brook-server on `dir` and `port` with the AOF on; the pid of the child process that holds the data (from its pid file). */
 async function startServer(dir: string, port: number, fsync: string): Promise<{ server: RunningServer; pid: number }> {
@@ -113,8 +110,7 @@ async function crashRun(fsync: 'always' | 'everysec', kills: number, seed: numbe
   const killedAt: number[] = [];
   const mayBeLost = (at: number): boolean => fsync === 'everysec' && killedAt.some((k) => k >= at && k - at <= EVERYSEC_LOSS_MS);
   const log = new CapturedLog();
-  const dir = mkdtempSync(join(tmpdir(), 'brook-sdk-crash-'));
-  dirs.push(dir);
+  const dir = tempDir();
   const port = await freePort();
   let { server, pid } = await startServer(dir, port, fsync);
   const url = `redis://127.0.0.1:${String(port)}`;
