@@ -40,33 +40,30 @@ async function runFor(args: string[], ms: number): Promise<string> {
   return out;
 }
 
+/** The summary redis-cli prints after a keyspace scan (--bigkeys, --memkeys). */
+function summary(port: number, tool: string): string {
+  const r = spawnSync('redis-cli', ['-p', String(port), tool], { encoding: 'latin1', timeout: 30_000 });
+  expect(r.status).toBe(0);
+  return r.stdout.slice(r.stdout.indexOf('-------- summary -------'));
+}
+
 describe('redis-cli tools', () => {
   it('--bigkeys summarises the keyspace exactly as against Redis', () => {
-    const summary = (port: number): string => {
-      const r = spawnSync('redis-cli', ['-p', String(port), '--bigkeys'], { encoding: 'latin1', timeout: 30_000 });
-      expect(r.status).toBe(0);
-      return r.stdout.slice(r.stdout.indexOf('-------- summary -------'));
-    };
-    const brook = summary(pair.brook.port);
+    const brook = summary(pair.brook.port, '--bigkeys');
     expect(brook).toContain('Sampled 55 keys in the keyspace!');
     expect(brook).toContain(`Biggest   list found '"list"' has 30 items`);
-    expect(brook).toBe(summary(pair.redis.port));
+    expect(brook).toBe(summary(pair.redis.port, '--bigkeys'));
   });
 
   it('--memkeys sums MEMORY USAGE per type: the same lines as against Redis, Brook’s own byte counts', () => {
-    const summary = (port: number): string => {
-      const r = spawnSync('redis-cli', ['-p', String(port), '--memkeys'], { encoding: 'latin1', timeout: 30_000 });
-      expect(r.status).toBe(0);
-      return r.stdout.slice(r.stdout.indexOf('-------- summary -------'));
-    };
-    const brook = summary(pair.brook.port);
+    const brook = summary(pair.brook.port, '--memkeys');
     // The byte counts are each server's own (allocator size classes differ from V8's objects).
     const shape = (text: string): string =>
       text
         .replace(/'"str:\d+"'/, "'STR'")
         .replace(/\d+ bytes/g, 'B bytes')
         .replace(/avg size [\d.]+/g, 'avg size A');
-    expect(shape(brook)).toBe(shape(summary(pair.redis.port)));
+    expect(shape(brook)).toBe(shape(summary(pair.redis.port, '--memkeys')));
     expect(brook).toContain(`Biggest string found '"str:49"'`);
     for (const m of brook.matchAll(/(\d+) bytes/g)) expect(Number(m[1])).toBeGreaterThan(0);
   });
