@@ -14,15 +14,17 @@ const suite = adversarialSuite(LIMIT, LIMIT);
 const usedMemory = async (t: Target): Promise<number> => Number(/used_memory:(\d+)/.exec(await call(t, 'INFO', 'memory'))![1]);
 
 describe('eviction under hostile writes', () => {
+  // Redis refuses it (-OOM): its used_memory counts the 8 MB query buffer holding the argument.
+  // Brook's counts the data only (client buffers have limits of their own), so it stores the value
+  // and the next write evicts it.
   it('one value bigger than maxmemory is stored, then evicted by the next write', async () => {
-    for (const t of suite.both()) {
-      await call(t, 'FLUSHALL');
-      expect(await call(t, 'SET', 'huge', Buffer.alloc(8 * MB, 'h'))).toBe('+OK\r\n');
-      // Over the limit now: the next command evicts, the huge value first (nothing else is there).
-      expect(await call(t, 'SET', 'small', 'v')).toBe('+OK\r\n');
-      expect(await call(t, 'EXISTS', 'huge')).toBe(':0\r\n');
-      expect(await call(t, 'GET', 'small')).toBe('$1\r\nv\r\n');
-    }
+    const t = suite.brook;
+    await call(t, 'FLUSHALL');
+    expect(await call(t, 'SET', 'huge', Buffer.alloc(8 * MB, 'h'))).toBe('+OK\r\n');
+    expect(await call(t, 'SET', 'small', 'v')).toBe('+OK\r\n');
+    expect(await call(t, 'EXISTS', 'huge')).toBe(':0\r\n');
+    expect(await call(t, 'GET', 'small')).toBe('$1\r\nv\r\n');
+    expect(await call(t, 'PING')).toBe('+PONG\r\n');
   });
 
   it('a flood of 100k pipelined writes: PING answered throughout, memory back under the limit', async () => {
