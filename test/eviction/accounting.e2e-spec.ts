@@ -54,7 +54,7 @@ describe('used_memory under maxmemory', () => {
     }
     for (const [kind, ratio] of Object.entries(ratios))
       expect({ kind, ratio, close: ratio > 0.7 && ratio < 1.3 }).toEqual({ kind, ratio, close: true });
-  });
+  }, 180_000);
 
   it('kept write by write, it equals a fresh count of the same keys', async () => {
     const server = await pool.brook(['--maxmemory', '1gb', '--maxmemory-policy', 'allkeys-lru']);

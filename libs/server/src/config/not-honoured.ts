@@ -35,7 +35,13 @@ const GROUPS: readonly NotHonoured[] = [
   { names: ['rdb-del-sync-files'], reason: NO_SYNC_FILES },
   { names: ['maxmemory-clients'], reason: NO_CLIENT_EVICTION },
   {
-    names: ['lazyfree-lazy-eviction', 'lazyfree-lazy-expire', 'lazyfree-lazy-server-del', 'lazyfree-lazy-user-del', 'lazyfree-lazy-user-flush'],
+    names: [
+      'lazyfree-lazy-eviction',
+      'lazyfree-lazy-expire',
+      'lazyfree-lazy-server-del',
+      'lazyfree-lazy-user-del',
+      'lazyfree-lazy-user-flush',
+    ],
     reason: "V8's garbage collector frees values; Brook has no lazy-free thread",
   },
   {
