@@ -119,8 +119,12 @@ describe('volatile-random', () => {
 });
 
 describe('allkeys-random', () => {
-  it('evicts old and new keys alike and stays within the limit', async () => {
-    const r = await start('allkeys-random');
+  it('evicts old and new keys alike and stays within the limit; each eviction is an `evicted` event', async () => {
+    const r = await start('allkeys-random', ['--notify-keyspace-events', 'Ee']);
+    const subscriber = r.duplicate();
+    const evicted = new Set<string>();
+    subscriber.on('message', (_channel: string, key: string) => evicted.add(key));
+    await subscriber.subscribe('__keyevent@0__:evicted');
     await fill(r, 'old', range(0, 3000));
     expect(await fill(r, 'new', range(0, 3000))).toEqual([]);
     await expectWithinLimit(r);
@@ -128,6 +132,13 @@ describe('allkeys-random', () => {
     expect(old).toBeLessThan(3000);
     expect(fresh).toBeLessThan(3000);
     expect(old + fresh).toBeGreaterThan(3000);
+    const count = await infoField(r, 'stats', 'evicted_keys');
+    await waitUntil(
+      () => evicted.size === count,
+      () => `${count} evicted events, got ${evicted.size}`,
+    );
+    for (const key of [...evicted].slice(0, 100)) expect(await r.exists(key)).toBe(0);
+    subscriber.disconnect();
   });
 });
 
