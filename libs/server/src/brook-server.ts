@@ -152,7 +152,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     config.userDirectives = () =>
       config.value('aclfile') !== '' ? null : this.acl.list().map((u) => `user ${u.name} ${u.describe(this.acl.catalog)}`);
     this.startupMemory = usedMemory();
-    this.memoryLimit = new MemoryLimit(this.ks, config);
+    this.memoryLimit = new MemoryLimit(this.ks, config, () => this.pausedUntil !== 0 && Date.now() < this.pausedUntil);
     this.setOutputLimits(config.value('client-output-buffer-limit'));
     config.onApply((name, value) => this.apply(name, value));
     warnNotHonoured(this.logger, (name) => config.value(name));

@@ -30,6 +30,8 @@ export class MemoryLimit {
   constructor(
     private readonly ks: Keyspace,
     private readonly config: ConfigStore,
+    /** True while clients are paused (CLIENT PAUSE): the data set holds still, so nothing is evicted. */
+    private readonly held: () => boolean,
   ) {
     this.evictor = new Evictor(ks);
     this.apply();
@@ -63,6 +65,8 @@ export class MemoryLimit {
   }
 
   private evict(): EvictionResult {
+    // Redis's isSafeToPerformEvictions: no eviction while paused; commands then run as if under the limit.
+    if (this.held()) return 'ok';
     const result = this.evictor.evict();
     if (result === 'running' && !this.continuing) {
       this.continuing = true;
