@@ -25,7 +25,6 @@ const OMITTED: Record<string, string[] | 'whole section'> = {
     'used_memory_startup',
     'used_memory_dataset',
     'used_memory_dataset_perc',
-    'mem_not_counted_for_evict',
     'mem_clients_slaves',
     // jemalloc's figures.
     'allocator_allocated',
@@ -76,9 +75,6 @@ const OMITTED: Record<string, string[] | 'whole section'> = {
     'sync_full',
     'sync_partial_ok',
     'sync_partial_err',
-    'evicted_clients',
-    'total_eviction_exceeded_time',
-    'current_eviction_exceeded_time',
     'latest_fork_usec',
     'total_forks',
     'migrate_cached_sockets',

@@ -9,7 +9,8 @@ import { Redis, type ChainableCommander } from 'ioredis';
 import { pairClients } from '../support/differential.js';
 import { RawClient } from '../support/raw-client.js';
 import { decodeReply, type RespValue } from '../support/resp-value.js';
-import { ROOT, serverPair, serverPool, type RunningServer } from '../support/servers.js';
+import { GC_ENV, heapAfterGc } from '../support/heap.js';
+import { serverPair, serverPool } from '../support/servers.js';
 import { waitUntil } from '../support/wait.js';
 
 /** A reply with every number (integer, double, or a double as a RESP2 bulk string) replaced by N. */
@@ -74,18 +75,6 @@ describe('MEMORY beside Redis', () => {
   });
 });
 
-const GC_PRELOAD = `${ROOT}/test/bench/gc-on-signal.js`;
-
-/** Heap in use (plus external memory) right after a full GC in the server. */
-async function heapAfterGc(server: RunningServer, pid: number): Promise<number> {
-  const from = server.output().length;
-  process.kill(pid, 'SIGUSR2');
-  let line: RegExpExecArray | null = null;
-  await waitUntil(() => (line = /BROOK-BENCH-HEAP (.*)\n/.exec(server.output().slice(from))) !== null, 'the heap figures', 20_000);
-  const h = JSON.parse(line![1]) as { usedHeap: number; external: number };
-  return h.usedHeap + h.external;
-}
-
 const range = (n: number): number[] => Array.from({ length: n }, (_, j) => j);
 
 type Commands = (key: string, i: number) => (string | number)[][];
@@ -116,7 +105,7 @@ describe('MEMORY USAGE tracks what the data costs', () => {
   const pool = serverPool();
 
   it('within 30% of the heap growth, for every kind of value', async () => {
-    const server = await pool.brook([], { BROOK_NODE_OPTIONS: `--expose-gc --import ${GC_PRELOAD}` });
+    const server = await pool.brook([], GC_ENV);
     const r = pool.client(server);
     const pid = Number(/process_id:(\d+)/.exec(await r.info('server'))![1]);
     const ratios: Record<string, number> = {};

@@ -20,6 +20,7 @@ export const Err = {
   invalidDbIndex: 'ERR invalid DB index',
   sameObject: 'ERR source and destination objects are the same',
   noAuth: 'NOAUTH Authentication required.',
+  oom: "OOM command not allowed when used memory > 'maxmemory'.",
   wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
   authNoPassword:
     'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',

@@ -52,6 +52,8 @@ export interface TransactionHooks {
   refused(c: Session, cmd: Command | null, error: string): string;
   /** The queue holds a write (or may_replicate) command: its EXEC is a write to CLIENT PAUSE WRITE. */
   queuedWrites(c: Session): boolean;
+  /** The queue holds a denyoom command: its EXEC is refused when out of memory (Redis's mstate.cmd_flags). */
+  queuedDenyOom(c: Session): boolean;
 }
 
 /**

@@ -95,6 +95,8 @@ export interface Command {
   readonly handler: Handler | undefined;
   readonly arity: number;
   readonly isWrite: boolean;
+  /** Flag denyoom: refused while memory is over maxmemory and nothing can be evicted. */
+  readonly denyOom: boolean;
   readonly subcommands: Map<string, Command> | null;
   readonly aclCategories: readonly string[];
   stats: CommandStats;
@@ -206,6 +208,7 @@ function build(spec: CommandSpec, parent: Command | null): Command {
     handler: spec.handler,
     arity: spec.arity,
     isWrite: spec.flags.includes('write'),
+    denyOom: spec.flags.includes('denyoom'),
     subcommands: null,
     // Redis's declared categories for its own commands; derived ones for Brook's additions.
     aclCategories: sortAclCategories(redisReference(spec, fullName)?.acl ?? aclCategoriesOf(spec)),

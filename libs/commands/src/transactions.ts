@@ -18,6 +18,8 @@ class Transaction {
   queue: string[][] = [];
   /** The queue holds a write: CLIENT PAUSE WRITE holds its EXEC (Redis's mstate.cmd_flags). */
   writes = false;
+  /** The queue holds a denyoom command: EXEC is refused while out of memory. */
+  denyOom = false;
   /** A command was refused while queueing: EXEC replies EXECABORT (CLIENT_DIRTY_EXEC). */
   refused = false;
   watches: Watch[] = [];
@@ -58,6 +60,7 @@ class Transactions implements TransactionHooks {
       tx.queue.push(argv);
       c.multi = tx.queue.length;
       if (cmd.isWrite || cmd.spec.flags.includes('may_replicate')) tx.writes = true;
+      if (cmd.denyOom) tx.denyOom = true;
       let bytes = 8 * argv.length;
       for (let i = 0; i < argv.length; i++) bytes += argv[i].length;
       c.multiMem += bytes;
@@ -80,6 +83,10 @@ class Transactions implements TransactionHooks {
     return this.byClient.get(c)?.writes === true;
   }
 
+  queuedDenyOom(c: Session): boolean {
+    return this.byClient.get(c)?.denyOom === true;
+  }
+
   /** Leaves MULTI and forgets the watched keys (discardTransaction). */
   discard(c: Session): void {
     const tx = this.byClient.get(c);
@@ -89,6 +96,7 @@ class Transactions implements TransactionHooks {
     if (tx === undefined) return;
     tx.queue = [];
     tx.writes = false;
+    tx.denyOom = false;
     tx.refused = false;
     this.unwatchAll(tx);
   }

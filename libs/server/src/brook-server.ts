@@ -40,6 +40,7 @@ import { ChannelRegistry } from './pubsub-registry.js';
 import { Monitors } from './monitors.js';
 import { SlowLog } from './slowlog.js';
 import { LatencyMonitor } from './latency-monitor.js';
+import { MEMORY_LIMIT_PARAMS, MemoryLimit } from './memory-limit.js';
 import { AclStore } from './acl/acl-store.js';
 import { aclFamily } from './acl/acl-family.js';
 import { BROOK_VERSION, REDIS_COMPAT_VERSION } from './version.js';
@@ -67,6 +68,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   readonly startedAt = Date.now();
   /** used_memory with no data (MEMORY STATS startup.allocated): first read once the server is built. */
   private startupMemory = 0;
+  readonly memoryLimit: MemoryLimit;
   readonly runId = randomBytes(20).toString('hex');
   readonly version = BROOK_VERSION;
   readonly redisVersion = REDIS_COMPAT_VERSION;
@@ -139,7 +141,6 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.install(persistenceFamily(this.persistence));
     this.expiry = new ActiveExpiry(this.ks, Math.max(1, config.int('hz')));
     this.debugSubcommands.set('set-active-expire', this.setActiveExpire);
-    this.ks.setAccessPolicy(config.value('maxmemory-policy'));
     this.parserLimits = {
       maxBulkLen: config.int('proto-max-bulk-len'),
       // The parser's own cap (2^26; Redis 7.0 accepts up to INT_MAX), see MAX_ARGS.
@@ -151,6 +152,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     config.userDirectives = () =>
       config.value('aclfile') !== '' ? null : this.acl.list().map((u) => `user ${u.name} ${u.describe(this.acl.catalog)}`);
     this.startupMemory = usedMemory();
+    this.memoryLimit = new MemoryLimit(this.ks, config, () => this.pausedUntil !== 0 && Date.now() < this.pausedUntil);
     this.setOutputLimits(config.value('client-output-buffer-limit'));
     config.onApply((name, value) => this.apply(name, value));
     warnNotHonoured(this.logger, (name) => config.value(name));
@@ -409,6 +411,10 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       const refused = this.persistence.refusal(cmd.spec.flags, cmd.isWrite, cmd.fullName);
       if (refused !== null) return this.reject(c, cmd, refused);
     }
+    // Redis's processCommand evicts here (after ACL, before the persistence checks), not for what EXEC runs.
+    if (this.memoryLimit.maxmemory !== 0 && this.nesting === 0 && c !== this.persistence.loadingClient) {
+      if (this.memoryLimit.refuses(c, cmd, this.transactions)) return this.reject(c, cmd, Err.oom);
+    }
     if (c.type === 'pubsub' && refusedWhileSubscribed(c, cmd)) return this.reject(c, cmd, Err.subscribedContext(cmd.fullName));
     if (c.multi >= 0 && this.queuedInMulti(c, cmd, argv)) return;
     // Redis counts commands run (call()), not those refused or queued.
@@ -508,12 +514,14 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
 
   memory(): MemoryFigures {
     const m = process.memoryUsage();
-    const used = usedMemory(m);
+    const heap = usedMemory(m);
+    // What the server holds with no data: the least heap reading seen while every database was
+    // empty (start-up garbage makes the first reading high).
+    if (heap < this.startupMemory && this.ks.dbs.every((db) => db.keys.size === 0)) this.startupMemory = heap;
+    // Under maxmemory, used_memory is the accounted figure eviction compares with the limit.
+    const used = this.memoryLimit.maxmemory !== 0 ? this.memoryLimit.evictor.used() : heap;
     // The sampler tracks the peak every 100 ms; a reading here counts too, so peak >= used.
     this.metrics.notePeak(used);
-    // What the server holds with no data: the least used_memory seen while every database was
-    // empty (start-up garbage makes the first reading high).
-    if (used < this.startupMemory && this.ks.dbs.every((db) => db.keys.size === 0)) this.startupMemory = used;
     let clientsNormal = 0;
     for (const c of this.clientsById.values()) if (c.type !== 'replica') clientsNormal += c.totalMemory;
     return {
@@ -705,6 +713,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
 
   private apply(name: string, value: string): string | null | Promise<string | null> {
     warnIfNotHonoured(this.logger, name, value);
+    if (MEMORY_LIMIT_PARAMS.has(name)) this.memoryLimit.apply();
     switch (name) {
       case 'proto-max-bulk-len':
         this.parserLimits.maxBulkLen = Number(value);
@@ -720,9 +729,6 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
         break;
       case 'hz':
         this.expiry.setHz(Math.max(1, Number(value)));
-        break;
-      case 'maxmemory-policy':
-        this.ks.setAccessPolicy(value);
         break;
       case 'requirepass':
         this.acl.setDefaultPassword(value);

@@ -64,7 +64,7 @@ const sections: Record<string, Section> = {
   },
   memory: (s) => {
     const m = process.memoryUsage();
-    const { used, peak, clientsNormal } = s.memory();
+    const { used, peak, clientsNormal, aofBuffer } = s.memory();
     const maxmemory = Number(s.config.value('maxmemory'));
     return [
       ['used_memory', used],
@@ -83,6 +83,9 @@ const sections: Record<string, Section> = {
       ['maxmemory_policy', s.config.value('maxmemory-policy')],
       ['mem_fragmentation_ratio', (m.rss / Math.max(1, used)).toFixed(2)],
       ['mem_fragmentation_bytes', m.rss - used],
+      // What used_memory holds that eviction does not count: the AOF buffer in the measured heap;
+      // the accounted figure (under maxmemory) holds nothing else.
+      ['mem_not_counted_for_evict', maxmemory !== 0 ? 0 : aofBuffer],
       ['mem_clients_normal', clientsNormal],
       ['mem_allocator', 'v8'],
       ['lazyfree_pending_objects', 0],
@@ -108,7 +111,11 @@ const sections: Record<string, Section> = {
     ['expired_stale_perc', (s.ks.stats.expiredStalePerc * 100).toFixed(2)],
     ['expired_time_cap_reached_count', s.ks.stats.expiredTimeCapReachedCount],
     ['expire_cycle_cpu_milliseconds', Math.round(s.ks.stats.expireCycleTimeUsedMs)],
-    ['evicted_keys', 0],
+    ['evicted_keys', s.ks.stats.evictedKeys],
+    // Brook evicts no clients (maxmemory-clients is not honoured).
+    ['evicted_clients', 0],
+    ['total_eviction_exceeded_time', s.memoryLimit.evictor.totalExceededMs(Date.now())],
+    ['current_eviction_exceeded_time', s.memoryLimit.evictor.currentExceededMs(Date.now())],
     ['keyspace_hits', s.ks.stats.keyspaceHits],
     ['keyspace_misses', s.ks.stats.keyspaceMisses],
     ['pubsub_channels', 0],

@@ -1,3 +1,4 @@
+import { heapPrimitive, heapString } from './footprint.js';
 import { KeyTable } from './key-table.js';
 import type { Keyspace } from './keyspace.js';
 import { Ev, NotifyClass, type KeyEvent } from './keyspace-events.js';
@@ -46,6 +47,13 @@ export class Database {
    * the exact value (getExpireExact). Null while there are none, which is always in practice.
    */
   private hugeExpires: Map<string, bigint> | null = null;
+  /**
+   * While the keyspace accounts memory (Keyspace.accounting, on while maxmemory is set): what this
+   * database's keys and values cost on the heap, each key charged its name, its table entry and its
+   * value's footprint (footprint.ts) when stored and recharged after each write to it, so the
+   * figure follows the data without measuring the heap (whose garbage counts until a GC).
+   */
+  bytes = 0;
 
   constructor(
     readonly id: number,
@@ -110,6 +118,7 @@ export class Database {
     const added = this.adding(key);
     if (this.keys.walking) this.ks.preserveForSnapshot(this, key);
     this.stampNew(key, value, true);
+    if (this.ks.accounting) this.recharge(key, value);
     this.keys.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
     if (added) this.notify(Ev.new, key);
@@ -123,6 +132,7 @@ export class Database {
   put(key: string, value: Value, expireAt: number | bigint | undefined, ev: KeyEvent): void {
     if (this.keys.walking) this.ks.preserveForSnapshot(this, key);
     this.stampNew(key, value, false);
+    if (this.ks.accounting) this.recharge(key, value);
     this.keys.set(key, value);
     if (expireAt !== undefined) this.storeExpire(key, expireAt);
     else if (this.expires.size !== 0) this.dropExpire(key);
@@ -139,6 +149,7 @@ export class Database {
   /** Adds a key read from a snapshot file (start-up, DEBUG RELOAD): no events, no dirty count, as Redis's dbAddRDBLoad. */
   loadKey(key: string, value: Value, expireAt: number | bigint | undefined): void {
     this.stampNew(key, value, false);
+    if (this.ks.accounting) this.recharge(key, value);
     this.keys.set(key, value);
     if (expireAt !== undefined) this.storeExpire(key, expireAt);
   }
@@ -154,6 +165,7 @@ export class Database {
     const atime = this.atimes?.get(key);
     this.remove(key);
     if (to.keys.walking) this.ks.preserveForSnapshot(to, toKey);
+    if (this.ks.accounting) to.recharge(toKey, v);
     to.keys.set(toKey, v);
     if (at !== undefined) to.storeExpire(toKey, at);
     else if (to.expires.size !== 0) to.dropExpire(toKey);
@@ -221,6 +233,7 @@ export class Database {
   /** Signals that `key` changed: WATCH, waiters, the dirty counter and the write's event. Call once per change. */
   modified(key: string, ev?: KeyEvent): void {
     this.ks.dirty++;
+    if (this.ks.accounting) this.refreshCost(key);
     this.ks.keyModified(this.id, key);
     if (ev !== undefined && (this.ks.notifyClasses & ev.cls) !== 0) this.ks.eventSink(this.id, ev, key);
   }
@@ -249,6 +262,7 @@ export class Database {
    */
   modifiedGroups(key: string, ev?: KeyEvent): void {
     this.ks.dirty++;
+    if (this.ks.accounting) this.refreshCost(key);
     this.ks.keyModified(this.id, key, false);
     if (ev !== undefined) this.notify(ev, key);
   }
@@ -273,9 +287,25 @@ export class Database {
     if (this.ks.feed.active) this.ks.feed.emit(this.id, ['DEL', key]);
   }
 
+  /**
+   * Removes a key to bring memory under maxmemory (Eviction), telling everyone as Redis's
+   * performEvictions does: the stats, WATCH, the `evicted` event, and the feed (as DEL).
+   */
+  evictKey(key: string): void {
+    this.remove(key);
+    this.ks.stats.evictedKeys++;
+    this.ks.keyModified(this.id, key);
+    this.notify(Ev.evicted, key);
+    if (this.ks.feed.active) this.ks.feed.emit(this.id, ['DEL', key]);
+  }
+
   /** Removes without signalling (callers signal). */
   private remove(key: string): void {
     if (this.keys.walking) this.ks.preserveForSnapshot(this, key);
+    if (this.ks.accounting) {
+      const old = this.keys.get(key);
+      if (old !== undefined) this.bytes -= keyCost(key, old);
+    }
     this.keys.delete(key);
     if (this.expires.size !== 0) this.dropExpire(key);
     if (this.atimes !== null) this.atimes.delete(key);
@@ -288,6 +318,7 @@ export class Database {
     this.keys = new KeyTable();
     this.expires = new KeyTable();
     this.hugeExpires = null;
+    this.bytes = 0;
     if (this.atimes !== null) this.atimes = new KeyTable();
     if (n > 0) this.ks.dirty += n;
     this.ks.dbFlushed(this.id, emptied, cause);
@@ -314,6 +345,9 @@ export class Database {
     const e = this.expires;
     const a = this.atimes;
     const h = this.hugeExpires;
+    const b = this.bytes;
+    this.bytes = other.bytes;
+    other.bytes = b;
     this.keys = other.keys;
     this.expires = other.expires;
     this.atimes = other.atimes;
@@ -367,4 +401,46 @@ export class Database {
     const atimes = this.atimes!;
     atimes.set(key, ks.lfu ? ks.touchedWord(atimes.get(key) ?? ks.untrackedWord()) : ks.lruClock);
   }
+
+  // ---- memory accounting (Keyspace.accounting) -----------------------------------------------
+
+  /** Charges every key afresh (accounting starts: maxmemory set); one pass over the keys. */
+  chargeAll(): void {
+    let bytes = 0;
+    this.keys.forEach((key, v) => {
+      if (typeof v === 'object') v.cost = v.footprint(FOOTPRINT_SAMPLES);
+      bytes += keyCost(key, v);
+    });
+    this.bytes = bytes;
+  }
+
+  /** Bytes accounted to this database: its keys and values, plus one table entry per TTL and per tracked access word. */
+  accountedBytes(): number {
+    return this.bytes + KeyTable.ENTRY_BYTES * (this.expires.size + (this.atimes === null ? 0 : this.atimes.size));
+  }
+
+  /** `value` is about to be stored under `key`: uncharges what the key held, charges the value. */
+  private recharge(key: string, value: Value): void {
+    const old = this.keys.get(key);
+    if (old !== undefined) this.bytes -= keyCost(key, old);
+    if (typeof value === 'object') value.cost = value.footprint(FOOTPRINT_SAMPLES);
+    this.bytes += keyCost(key, value);
+  }
+
+  /** After a write: a value changed in place (LPUSH, HSET, XADD...) is charged its new footprint. */
+  private refreshCost(key: string): void {
+    const v = this.keys.get(key);
+    if (v === undefined || typeof v !== 'object') return;
+    const cost = v.footprint(FOOTPRINT_SAMPLES);
+    this.bytes += cost - v.cost;
+    v.cost = cost;
+  }
+}
+
+/** Elements sampled per collection when it is charged (MEMORY USAGE's default, OBJ_COMPUTE_SIZE_DEF_SAMPLES). */
+const FOOTPRINT_SAMPLES = 5;
+
+/** What a key costs: its name, its table entry and its value (an object's last charged footprint). */
+function keyCost(key: string, v: Value): number {
+  return heapString(key.length) + KeyTable.ENTRY_BYTES + (typeof v === 'object' ? v.cost : heapPrimitive(v));
 }

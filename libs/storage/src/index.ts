@@ -6,6 +6,7 @@ export * from './database.js';
 export * from './keyspace.js';
 export * from './keyspace-events.js';
 export * from './active-expiry.js';
+export * from './eviction.js';
 export * from './types/object.js';
 export * from './types/packed.js';
 export * from './types/string/index.js';

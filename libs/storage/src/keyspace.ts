@@ -7,6 +7,8 @@ import type { KeyEventSink } from './keyspace-events.js';
 
 export interface KeyspaceStats {
   expiredKeys: number;
+  /** Keys removed to stay under maxmemory (INFO evicted_keys). */
+  evictedKeys: number;
   keyspaceHits: number;
   keyspaceMisses: number;
   /** Estimated share (0..1) of expired keys not yet reclaimed (INFO expired_stale_perc is this × 100). */
@@ -64,6 +66,11 @@ export class Keyspace {
    * IDLETIME/FREQ that asks about such a value, and then stays on.
    */
   trackingSince: number | null = null;
+  /**
+   * True while memory is accounted (maxmemory set): each database keeps what its keys cost
+   * (Database.bytes), for eviction to compare with the limit. Off, a write pays one test for it.
+   */
+  accounting = false;
   readonly stats: KeyspaceStats = newStats();
   /**
    * The event classes (NotifyClass bits) published as keyspace notifications: 0 unless
@@ -139,6 +146,25 @@ export class Keyspace {
     Object.assign(this.stats, newStats());
   }
 
+  // ---- memory accounting (maxmemory) ----------------------------------------------------------
+
+  /**
+   * Turns accounting on or off. Turning it on charges every key once (Database.chargeAll), a pass
+   * over the data set: at start-up before any key exists, or when CONFIG SET gives a limit.
+   */
+  setAccounting(on: boolean): void {
+    if (on === this.accounting) return;
+    this.accounting = on;
+    if (on) for (const db of this.dbs) db.chargeAll();
+  }
+
+  /** What the data costs now, as accounted (0 while accounting is off). */
+  dataBytes(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.accountedBytes();
+    return n;
+  }
+
   // ---- access words (OBJECT IDLETIME/FREQ, eviction) -------------------------------------------
 
   /**
@@ -182,6 +208,7 @@ export class Keyspace {
 function newStats(): KeyspaceStats {
   return {
     expiredKeys: 0,
+    evictedKeys: 0,
     keyspaceHits: 0,
     keyspaceMisses: 0,
     expiredStalePerc: 0,

@@ -10,6 +10,11 @@ export abstract class RedisObject {
    * under an LFU maxmemory-policy the LFU word (minutes << 8 | log counter). Kept by Database.
    */
   lru = 0;
+  /**
+   * The footprint last charged for this value to its database's accounted bytes (Database.bytes),
+   * while the keyspace accounts memory (maxmemory set); refreshed after each write to the value.
+   */
+  cost = 0;
   abstract readonly type: TypeName;
   /** OBJECT ENCODING name. */
   abstract get encoding(): string;

@@ -110,8 +110,8 @@ export class HashObject extends RedisObject {
   }
 
   footprint(samples: number): number {
-    // lru, packed, fields, table
-    const own = heapObject(4);
+    // lru, cost, packed, fields, table
+    const own = heapObject(5);
     if (this.table === null) return own + heapString(this.packed!.length);
     return own + this.table.footprint((field, value) => heapString(field.length) + heapString(value.length), samples);
   }

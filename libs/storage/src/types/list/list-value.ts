@@ -315,8 +315,8 @@ export class ListValue extends RedisObject {
 
   footprint(samples: number): number {
     const chunks = this.chunks;
-    // lru, chunks, counts, size
-    const own = heapObject(4);
+    // lru, cost, chunks, counts, size
+    const own = heapObject(5);
     if (typeof chunks === 'string') return own + heapString(chunks.length);
     return (
       own +

@@ -140,8 +140,8 @@ export class SetValue extends RedisObject {
   }
 
   footprint(samples: number): number {
-    // lru, ints, packed, count, table
-    const own = heapObject(5);
+    // lru, cost, ints, packed, count, table
+    const own = heapObject(6);
     const ints = this.ints;
     if (ints !== null) return own + heapGrownArray(ints.length) + sampledTotal(ints.length, samples, (i) => heapPrimitive(ints[i]));
     if (this.packed !== null) return own + heapString(this.packed.length);

@@ -250,7 +250,7 @@ export class StreamValue extends RedisObject {
     const sampled: StreamBlock[] = [];
     for (let b = this.head; b !== null && sampled.length < samples; b = b.next) sampled.push(b);
     return (
-      heapObject(13) +
+      heapObject(14) +
       sampledTotal(this.blocks, samples, (i) => sampled[i].footprint()) +
       (this.index === null ? 0 : this.index.footprint(this.blocks)) +
       (this.groups === null ? 0 : this.groups.footprint(samples))

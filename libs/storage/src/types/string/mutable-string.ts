@@ -55,8 +55,8 @@ export class MutableString extends RedisObject {
   }
 
   footprint(): number {
-    // lru, type, buf, length
-    return heapObject(4) + heapTypedArray(this.buf.length);
+    // lru, cost, type, buf, length
+    return heapObject(5) + heapTypedArray(this.buf.length);
   }
 
   get encoding(): string {

@@ -204,8 +204,8 @@ export class ZSetValue extends RedisObject {
   }
 
   footprint(samples: number): number {
-    // lru, packed, n, dict, tree
-    const own = heapObject(5);
+    // lru, cost, packed, n, dict, tree
+    const own = heapObject(6);
     if (this.packed !== null) return own + heapString(this.packed.length);
     // The tree shares the dict's member strings: counted once, with the dict's entries.
     return own + this.dict!.footprint((member, score) => heapString(member.length) + heapNumber(score), samples) + this.tree!.footprint();
