@@ -27,7 +27,7 @@ import {
 import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
 import { AofPersistence, aofFamily, type ReplyGate } from './aof.js';
 import { FatalStartupError } from './aof-load.js';
-import { BlockedClients } from './blocked-clients.js';
+import { BlockedClients, type BlockedCall } from './blocked-clients.js';
 import { Client, isLoopback, type ClientHost, type OutputLimit } from './client.js';
 import { PROTECTED_MODE_DENIED, protectedModeRefuses } from './acl/protected-mode.js';
 import { readingSocket } from './connection-socket.js';
@@ -122,7 +122,11 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.latency = new LatencyMonitor(config);
     this.latencyTracking = config.value('latency-tracking') === 'yes';
     this.acl = new AclStore(this.commands, config, () => this.clientsById.values(), this.pubsub);
-    this.blockedClients = new BlockedClients(this.ks, (work) => this.afterCommand(work));
+    this.blockedClients = new BlockedClients(
+      this.ks,
+      (work) => this.afterCommand(work),
+      (c, call, replyUs, failed) => this.servedUnblocked(c, call, replyUs, failed),
+    );
     this.familyContext = {
       server: this,
       ks: this.ks,
@@ -438,11 +442,28 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     if (this.monitors.size !== 0) this.monitors.feed(c, cmd, argv);
     if (usec >= this.latency.thresholdUs)
       this.latency.add(cmd.spec.flags.includes('fast') ? 'fast-command' : 'command', Math.floor(usec / 1000));
-    // A client left blocked is measured when served, as Redis does (Brook does not yet: see SlowLog.push).
-    if (this.latencyTracking && !c.blocked) (stats.latency ??= new LatencyHistogram()).record(usec);
+    // A client left blocked goes to the slow log and the histogram when served (servedUnblocked), as in Redis.
+    if (c.blocked) this.blockedClients.noteCall(c, { cmd, argv, usec });
+    else if (this.latencyTracking) (stats.latency ??= new LatencyHistogram()).record(usec);
     if (w.errors !== errors) this.countError(w.lastError, stats);
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the handler may have set c.propagated
     if (cmd.isWrite && ks.dirty !== dirty && !c.propagated && ks.feed.active) ks.feed.emit(c.db.id, argv);
+  }
+
+  /**
+   * Redis 7.0's updateStatsOnUnblock: a blocked command served at last adds its first run plus the
+   * time its reply took (not the time it waited) to commandstats once more, and that sum goes to
+   * the histogram and the slow log; the reply's time alone is the latency event
+   * 'command-unblocking'. A wait that times out or is unblocked by CLIENT UNBLOCK records nothing.
+   */
+  private servedUnblocked(c: Client, call: BlockedCall, replyUs: number, failed: boolean): void {
+    const total = call.usec + replyUs;
+    const stats = call.cmd.stats;
+    stats.usec += total;
+    if (failed) this.countError(c.w.lastError, stats);
+    if (this.latencyTracking) (stats.latency ??= new LatencyHistogram()).record(total);
+    if (total >= this.slowlog.threshold) this.slowlog.push(c, call.cmd, call.argv, total);
+    if (replyUs >= this.latency.thresholdUs) this.latency.add('command-unblocking', Math.floor(replyUs / 1000));
   }
 
   /**
