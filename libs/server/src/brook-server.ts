@@ -33,7 +33,8 @@ import { PROTECTED_MODE_DENIED, protectedModeRefuses } from './acl/protected-mod
 import { readingSocket } from './connection-socket.js';
 import type { ConfigStore } from './config/config-store.js';
 import { warnIfNotHonoured, warnNotHonoured } from './config/not-honoured.js';
-import { buildInfo, type InfoFields } from './info.js';
+import { PrometheusEndpoint, infoMetrics } from './prometheus-endpoint.js';
+import { buildInfo, infoSections, type InfoFields } from './info.js';
 import { Metrics, SAMPLE_PERIOD_MS, usedMemory } from './metrics.js';
 import { Persistence, persistenceFamily } from './persistence.js';
 import { ChannelRegistry } from './pubsub-registry.js';
@@ -114,6 +115,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   /** Set by the AOF while it is on (see Client.flush). */
   replyGate: ReplyGate | null = null;
   private readonly aof: AofPersistence;
+  /** GET /metrics when metrics-port is set. */
+  private prometheus: PrometheusEndpoint | null = null;
 
   constructor(readonly config: ConfigStore) {
     super();
@@ -209,6 +212,18 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.cron.unref();
     this.sampler = setInterval(() => this.metrics.sample(this.stats, Date.now()), SAMPLE_PERIOD_MS);
     this.sampler.unref();
+    const metricsPort = this.config.int('metrics-port');
+    if (metricsPort !== 0) {
+      this.prometheus = new PrometheusEndpoint(infoMetrics(() => this.infoFields(), this.ks.dbs.length));
+      try {
+        await this.prometheus.listen(metricsPort, this.config.value('metrics-bind'));
+      } catch (e) {
+        await this.close();
+        throw new FatalStartupError(
+          `Could not listen for metrics on ${this.config.value('metrics-bind')}:${metricsPort}: ${(e as Error).message}`,
+        );
+      }
+    }
   }
 
   /**
@@ -330,6 +345,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.boundPort = 0;
     this.boundBind = '';
     this.unixServer = null;
+    await this.prometheus?.close();
+    this.prometheus = null;
     const unixPath = this.config.value('unixsocket');
     if (unixPath && existsSync(unixPath)) unlinkSync(unixPath);
     this.aof.stop();
@@ -615,6 +632,11 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
 
   info(sections: readonly string[]): string {
     return buildInfo(this, sections, this.infoExtra);
+  }
+
+  /** INFO's fields by section (all sections), for the Prometheus endpoint. */
+  infoFields(): Map<string, Map<string, string | number>> {
+    return infoSections(this, ['everything'], this.infoExtra);
   }
 
   addInfo(section: string, fields: InfoFields): void {
