@@ -106,6 +106,7 @@ describe('SLOWLOG', () => {
   it('a blocked command is logged when served, after the command that served it; not on timeout or CLIENT UNBLOCK', async () => {
     await same('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
     await same('DEL', 'q');
+    await same('CONFIG', 'RESETSTAT');
     const waiters = await Promise.all([pair.brook, pair.redis].map((s) => RawClient.connect(s.port)));
     // Entries of both, the same once client ids (which differ by server) are hidden.
     const entries = async (): Promise<unknown[]> => {
@@ -125,7 +126,7 @@ describe('SLOWLOG', () => {
       await same('SLOWLOG', 'RESET');
       await Promise.all(waiters.map((w) => w.call('BLPOP', 'q', '0.05')));
       expect(await entries()).toEqual([[['SLOWLOG', 'RESET'], 'observer']]);
-      // Nor one ended by CLIENT UNBLOCK.
+      // CLIENT UNBLOCK: Redis 7.0.15 accounts after resetting the client, so its entry has no arguments.
       const unblocked = waiters.map((w) => w.call('BRPOP', 'q', '0'));
       await waitBlocked();
       await same('SLOWLOG', 'RESET');
@@ -135,8 +136,9 @@ describe('SLOWLOG', () => {
       ]);
       expect(await unblocked[0]).toBe(await unblocked[1]);
       expect(await entries()).toEqual([
-        [['SLOWLOG', 'RESET'], 'observer'],
         [['CLIENT', 'UNBLOCK', 'id'], 'observer'],
+        [[], 'waiter'],
+        [['SLOWLOG', 'RESET'], 'observer'],
       ]);
       // Served: logged after the push that served it.
       const served = waiters.map((w) => w.call('BLPOP', 'q', '0'));
@@ -145,10 +147,19 @@ describe('SLOWLOG', () => {
       await same('RPUSH', 'q', 'v');
       expect(await served[0]).toBe(await served[1]);
       expect(await entries()).toEqual([
-        [['SLOWLOG', 'RESET'], 'observer'],
-        [['RPUSH', 'q', 'v'], 'observer'],
         [['BLPOP', 'q', '0'], 'waiter'],
+        [['RPUSH', 'q', 'v'], 'observer'],
+        [['SLOWLOG', 'RESET'], 'observer'],
       ]);
+      // commandstats: calls counted once each; the unblocked BRPOP as a failed call, as Redis.
+      const calls = (info: string) =>
+        info
+          .split('\r\n')
+          .filter((l) => /^cmdstat_b[lr]pop:/.test(l))
+          .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''));
+      const [ib, ir] = await both('INFO', 'commandstats');
+      expect(calls(ib)).toEqual(calls(ir));
+      expect(calls(ib)).toContain('cmdstat_brpop:calls=1,rejected_calls=0,failed_calls=1');
     } finally {
       for (const w of waiters) w.close();
     }

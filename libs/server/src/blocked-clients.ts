@@ -21,8 +21,11 @@ export interface BlockedCall {
   readonly usec: number;
 }
 
-/** Accounts for a served blocked command: `replyUs` is the time its reply took, `failed` whether it was an error. */
-export type OnServed = (c: Client, call: BlockedCall, replyUs: number, failed: boolean) => void;
+/**
+ * Accounts for a blocked command that ended: served (`replyUs`: the time its reply took) or ended
+ * by CLIENT UNBLOCK (`replyUs` null); `failed`: its reply was an error.
+ */
+export type OnUnblocked = (c: Client, call: BlockedCall, replyUs: number | null, failed: boolean) => void;
 
 /**
  * Clients blocked on keys (BLPOP, BLMOVE, BZPOPMIN, XREAD BLOCK... and @Command modules), as
@@ -44,12 +47,13 @@ export class BlockedClients {
 
   /**
    * `schedule` runs the serving after the current outermost command (BrookServer.afterCommand);
-   * `onServed` accounts for a command served after it blocked (not one that timed out or was unblocked).
+   * `onUnblocked` accounts for a command served after it blocked or ended by CLIENT UNBLOCK (not
+   * one that timed out).
    */
   constructor(
     ks: Keyspace,
     private readonly schedule: (work: () => void) => void,
-    private readonly onServed: OnServed,
+    private readonly onUnblocked: OnUnblocked,
   ) {
     this.byKey = ks.dbs.map(() => new Map<string, Wait[]>());
     this.ready = ks.dbs.map(() => new Set());
@@ -105,6 +109,7 @@ export class BlockedClients {
     if (error) c.w.error(Err.unblocked);
     else wait.waiter.timeout(c);
     this.finish(wait);
+    if (wait.call !== null) this.onUnblocked(c, wait.call, null, error);
     return true;
   }
 
@@ -151,7 +156,7 @@ export class BlockedClients {
       if (!served) continue;
       const replyUs = (performance.now() - start) * 1000;
       this.finish(wait);
-      if (wait.call !== null) this.onServed(wait.client, wait.call, replyUs, wait.client.w.errors !== errors);
+      if (wait.call !== null) this.onUnblocked(wait.client, wait.call, replyUs, wait.client.w.errors !== errors);
     }
   }
 

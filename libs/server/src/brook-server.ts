@@ -128,7 +128,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.blockedClients = new BlockedClients(
       this.ks,
       (work) => this.afterCommand(work),
-      (c, call, replyUs, failed) => this.servedUnblocked(c, call, replyUs, failed),
+      (c, call, replyUs, failed) => this.accountUnblocked(c, call, replyUs, failed),
     );
     this.familyContext = {
       server: this,
@@ -459,7 +459,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     if (this.monitors.size !== 0) this.monitors.feed(c, cmd, argv);
     if (usec >= this.latency.thresholdUs)
       this.latency.add(cmd.spec.flags.includes('fast') ? 'fast-command' : 'command', Math.floor(usec / 1000));
-    // A client left blocked goes to the slow log and the histogram when served (servedUnblocked), as in Redis.
+    // A client left blocked goes to the slow log and the histogram when served (accountUnblocked), as in Redis.
     if (c.blocked) this.blockedClients.noteCall(c, { cmd, argv, usec });
     else if (this.latencyTracking) (stats.latency ??= new LatencyHistogram()).record(usec);
     if (w.errors !== errors) this.countError(w.lastError, stats);
@@ -471,16 +471,21 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
    * Redis 7.0's updateStatsOnUnblock: a blocked command served at last adds its first run plus the
    * time its reply took (not the time it waited) to commandstats once more, and that sum goes to
    * the histogram and the slow log; the reply's time alone is the latency event
-   * 'command-unblocking'. A wait that times out or is unblocked by CLIENT UNBLOCK records nothing.
+   * 'command-unblocking'. A wait that times out records nothing. CLIENT UNBLOCK (`replyUs` null)
+   * accounts as Redis 7.0.15 does, after it has reset the client: a failed call whatever the
+   * reason, and a slow log entry without arguments.
    */
-  private servedUnblocked(c: Client, call: BlockedCall, replyUs: number, failed: boolean): void {
-    const total = call.usec + replyUs;
+  private accountUnblocked(c: Client, call: BlockedCall, replyUs: number | null, failed: boolean): void {
+    const total = call.usec + (replyUs ?? 0);
     const stats = call.cmd.stats;
     stats.usec += total;
-    if (failed) this.countError(c.w.lastError, stats);
+    if (replyUs === null) {
+      stats.failedCalls++;
+      if (failed) this.countError(c.w.lastError, null);
+    } else if (failed) this.countError(c.w.lastError, stats);
     if (this.latencyTracking) (stats.latency ??= new LatencyHistogram()).record(total);
-    if (total >= this.slowlog.threshold) this.slowlog.push(c, call.cmd, call.argv, total);
-    if (replyUs >= this.latency.thresholdUs) this.latency.add('command-unblocking', Math.floor(replyUs / 1000));
+    if (total >= this.slowlog.threshold) this.slowlog.push(c, call.cmd, replyUs === null ? [] : call.argv, total);
+    if (replyUs !== null && replyUs >= this.latency.thresholdUs) this.latency.add('command-unblocking', Math.floor(replyUs / 1000));
   }
 
   /**
