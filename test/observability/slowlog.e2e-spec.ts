@@ -156,7 +156,8 @@ describe('SLOWLOG', () => {
         info
           .split('\r\n')
           .filter((l) => /^cmdstat_b[lr]pop:/.test(l))
-          .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''));
+          .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
+          .sort();
       const [ib, ir] = await both('INFO', 'commandstats');
       expect(calls(ib)).toEqual(calls(ir));
       expect(calls(ib)).toContain('cmdstat_brpop:calls=1,rejected_calls=0,failed_calls=1');
