@@ -124,33 +124,30 @@ export function infoMetrics(info: InfoSource, databases: number): Scrape {
     help: 'Information about the Redis instance',
     registers,
   }).set(1);
+  // One INFO field per metric: a gauge is set to it, a counter (reset first) counts up to it.
+  const fill = (metric: Gauge | Counter, field: string): void => {
+    metric.reset();
+    const v = all().get(field);
+    const n = v === undefined ? null : numeric(v);
+    if (n === null) return;
+    if (metric instanceof Gauge) metric.set(n);
+    else metric.inc(n);
+  };
   const scalars = (table: Record<string, string>, kind: 'gauge' | 'counter'): void => {
     for (const [field, name] of Object.entries(table)) {
-      const help = `${field} from INFO`;
-      const value = (): number | null => {
-        const v = all().get(field);
-        return v === undefined ? null : numeric(v);
-      };
+      const config = { name: `redis_${name}`, help: `${field} from INFO`, registers };
       if (kind === 'gauge') {
         new Gauge({
-          name: `redis_${name}`,
-          help,
-          registers,
+          ...config,
           collect() {
-            this.reset();
-            const n = value();
-            if (n !== null) this.set(n);
+            fill(this, field);
           },
         });
       } else {
         new Counter({
-          name: `redis_${name}`,
-          help,
-          registers,
+          ...config,
           collect() {
-            this.reset();
-            const n = value();
-            if (n !== null) this.inc(n);
+            fill(this, field);
           },
         });
       }
