@@ -6,6 +6,7 @@ import { afterAll, beforeAll } from '@jest/globals';
 import { loadConfig, startBrook, type BrookServer } from '@brook/server';
 import { RawClient } from './raw-client.js';
 import { freePort } from './servers.js';
+import { tempDirs } from './temp-dirs.js';
 
 export interface ChangeFeedSuite {
   server: BrookServer;
@@ -20,6 +21,8 @@ export interface ChangeFeedSuite {
 
 export function changeFeedSuite(): ChangeFeedSuite {
   let app: { close(): Promise<void> } | undefined;
+  // Its own dir, so a dump.rdb in the checkout's ./data is never loaded into it.
+  const dir = tempDirs('brook-feed-');
   const suite = { feed: [] as string[][] } as ChangeFeedSuite;
   suite.fed = async (...argv) => {
     suite.feed.length = 0;
@@ -29,7 +32,7 @@ export function changeFeedSuite(): ChangeFeedSuite {
   suite.fedArgv = async (...argv) => (await suite.fed(...argv)).map(([, ...rest]) => rest);
   beforeAll(async () => {
     const port = await freePort();
-    const started = await startBrook(loadConfig(['--port', String(port), '--bind', '127.0.0.1', '--save', '']));
+    const started = await startBrook(loadConfig(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir()]));
     app = started.app;
     suite.server = started.server;
     suite.server.ks.feed.subscribe((db, argv) => suite.feed.push([String(db), ...argv]));

@@ -141,18 +141,47 @@ export class ListpackBuilder {
   }
 }
 
-/** A walk over a packed blob's entries (listpack, ziplist, zipmap): strings, or integers as isInt/intValue. */
-export interface PackedEntries {
-  isInt: boolean;
-  intValue: number | bigint;
+/**
+ * A walk over a packed blob's entries (listpack, ziplist, zipmap): the current entry is an
+ * integer (`isInt`, `intValue`) or the latin1 string at buf[strStart, strEnd). Each format
+ * validates and decodes its own entries in advance().
+ */
+export abstract class PackedEntries {
+  isInt = false;
+  intValue: number | bigint = 0;
+  protected strStart = 0;
+  protected strEnd = 0;
+
+  constructor(protected readonly buf: Buffer) {}
+
   /** Whether another entry follows; at the end, validates what only the end can tell (counts). */
-  hasNext(): boolean;
+  abstract hasNext(): boolean;
   /** Reads the next entry. */
-  advance(): void;
+  abstract advance(): void;
+
   /** The current entry as latin1 chars (integers as decimal text). */
-  value(): string;
+  value(): string {
+    return this.isInt ? String(this.intValue) : this.buf.latin1Slice(this.strStart, this.strEnd);
+  }
+
   /** advance() then value(). */
-  next(): string;
+  next(): string {
+    this.advance();
+    return this.value();
+  }
+
+  /** Makes buf[start, end) the current entry, a string. */
+  protected setString(start: number, end: number): void {
+    this.isInt = false;
+    this.strStart = start;
+    this.strEnd = end;
+  }
+
+  /** Makes the int64 at `at` (little-endian) the current entry: a number while safe, else a bigint. */
+  protected setInt64(at: number): void {
+    const v = this.buf.readBigInt64LE(at);
+    this.intValue = v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+  }
 }
 
 /**
@@ -161,22 +190,14 @@ export interface PackedEntries {
  * past its end. Entries come out as latin1 strings (integers as their decimal text) or, through
  * `nextInt`, as integers.
  */
-export class ListpackReader implements PackedEntries {
+export class ListpackReader extends PackedEntries {
   private pos: number;
   private readonly end: number;
   private seen = 0;
   private readonly declared: number;
-  /** The current entry: its integer value when `isInt`, else the string in buf[strStart, strEnd). */
-  isInt = false;
-  intValue: number | bigint = 0;
-  private strStart = 0;
-  private strEnd = 0;
 
-  constructor(
-    private readonly buf: Buffer,
-    start = 0,
-    end = buf.length,
-  ) {
+  constructor(buf: Buffer, start = 0, end = buf.length) {
+    super(buf);
     if (end - start < HEADER_SIZE + 1) throw new RdbFormatError('listpack too short');
     if (buf.readUInt32LE(start) !== end - start) throw new RdbFormatError('listpack size mismatch');
     if (buf[end - 1] !== EOF_BYTE) throw new RdbFormatError('listpack not terminated');
@@ -235,8 +256,7 @@ export class ListpackReader implements PackedEntries {
       size = 5;
     } else if (e === 0xf4) {
       this.need(start, 9);
-      const v = b.readBigInt64LE(start + 1);
-      this.intValue = v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+      this.setInt64(start + 1);
       size = 9;
     } else throw new RdbFormatError('listpack bad entry encoding');
     let p = start + size;
@@ -256,17 +276,6 @@ export class ListpackReader implements PackedEntries {
     this.seen++;
   }
 
-  /** The current entry as a latin1 string (integers as decimal text). */
-  value(): string {
-    return this.isInt ? String(this.intValue) : this.buf.latin1Slice(this.strStart, this.strEnd);
-  }
-
-  /** The next entry as a string. */
-  next(): string {
-    this.advance();
-    return this.value();
-  }
-
   /** The next entry, which must be an integer (stream node metadata). */
   nextInt(): number | bigint {
     this.advance();
@@ -284,9 +293,7 @@ export class ListpackReader implements PackedEntries {
   }
 
   private str(start: number, header: number, n: number): number {
-    this.isInt = false;
-    this.strStart = start + header;
-    this.strEnd = start + header + n;
+    this.setString(start + header, start + header + n);
     if (this.strEnd > this.end) throw new RdbFormatError('listpack string out of bounds');
     return header + n;
   }

@@ -1,4 +1,4 @@
-import type { PackedEntries } from './listpack.js';
+import { PackedEntries } from './listpack.js';
 import { RdbFormatError } from './rdb-error.js';
 
 /**
@@ -14,7 +14,7 @@ const ZIPLIST_HEADER = 10;
 const END = 0xff;
 const BIG_PREVLEN = 0xfe;
 
-export class ZiplistReader implements PackedEntries {
+export class ZiplistReader extends PackedEntries {
   private pos: number;
   private readonly end: number;
   private prevSize = 0;
@@ -22,16 +22,13 @@ export class ZiplistReader implements PackedEntries {
   private seen = 0;
   private readonly declared: number;
   private readonly tail: number;
-  isInt = false;
-  intValue: number | bigint = 0;
-  private strStart = 0;
-  private strEnd = 0;
 
   constructor(
-    private readonly buf: Buffer,
+    buf: Buffer,
     private readonly start = 0,
     end = buf.length,
   ) {
+    super(buf);
     if (end - start < ZIPLIST_HEADER + 1) throw new RdbFormatError('Ziplist integrity check failed: too short');
     if (buf.readUInt32LE(start) !== end - start) throw new RdbFormatError('Ziplist integrity check failed: size mismatch');
     if (buf[end - 1] !== END) throw new RdbFormatError('Ziplist integrity check failed: not terminated');
@@ -82,8 +79,7 @@ export class ZiplistReader implements PackedEntries {
       p += 4;
     } else if (e === 0xe0) {
       this.need(p, 8);
-      const v = b.readBigInt64LE(p);
-      this.intValue = v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+      this.setInt64(p);
       p += 8;
     } else if (e === 0xf0) {
       this.need(p, 3);
@@ -101,20 +97,9 @@ export class ZiplistReader implements PackedEntries {
     this.seen++;
   }
 
-  value(): string {
-    return this.isInt ? String(this.intValue) : this.buf.latin1Slice(this.strStart, this.strEnd);
-  }
-
-  next(): string {
-    this.advance();
-    return this.value();
-  }
-
   private str(p: number, n: number): number {
-    this.isInt = false;
     this.need(p, n);
-    this.strStart = p;
-    this.strEnd = p + n;
+    this.setString(p, p + n);
     return p + n;
   }
 
@@ -128,20 +113,13 @@ export class ZiplistReader implements PackedEntries {
  * 1 byte (< 254) or 0xFE + u32 LE, the value preceded by a "free" byte and followed by that many
  * unused bytes; 0xFF ends it. Yields field, value, field, value...
  */
-export class ZipmapReader implements PackedEntries {
+export class ZipmapReader extends PackedEntries {
   private pos: number;
   private readonly end: number;
   private keyNext = true;
-  isInt = false;
-  intValue: number | bigint = 0;
-  private strStart = 0;
-  private strEnd = 0;
 
-  constructor(
-    private readonly buf: Buffer,
-    start = 0,
-    end = buf.length,
-  ) {
+  constructor(buf: Buffer, start = 0, end = buf.length) {
+    super(buf);
     if (end - start < 2 || buf[end - 1] !== END) throw new RdbFormatError('Zipmap integrity check failed');
     this.pos = start + 1;
     this.end = end - 1;
@@ -169,18 +147,8 @@ export class ZipmapReader implements PackedEntries {
       free = b[p++];
     }
     if (p + n + free > this.end) throw new RdbFormatError('Zipmap integrity check failed');
-    this.strStart = p;
-    this.strEnd = p + n;
+    this.setString(p, p + n);
     this.pos = p + n + free;
     this.keyNext = !this.keyNext;
-  }
-
-  value(): string {
-    return this.buf.latin1Slice(this.strStart, this.strEnd);
-  }
-
-  next(): string {
-    this.advance();
-    return this.value();
   }
 }
