@@ -73,6 +73,35 @@ describe('LATENCY', () => {
     await same('LATENCY', 'LATEST');
   });
 
+  it('DOCTOR and GRAPH: the same report and sparkline as Redis, figures aside', async () => {
+    await same('LATENCY', 'HELP');
+    await same('LATENCY', 'RESET');
+    await same('LATENCY', 'DOCTOR'); // monitoring off, nothing recorded
+    await same('LATENCY', 'GRAPH', 'command');
+    await same('LATENCY', 'GRAPH');
+    await same('CONFIG', 'SET', 'latency-monitor-threshold', '100');
+    await same('LATENCY', 'DOCTOR'); // on, nothing recorded yet
+    const sleepBoth = (s: string) => Promise.all([clients.brook.call('DEBUG', 'SLEEP', s), clients.redis.call('DEBUG', 'SLEEP', s)]);
+    await sleepBoth('0.15');
+    await new Promise((r) => setTimeout(r, 1100)); // a second sample needs a second second
+    await sleepBoth('0.3');
+    // Durations, periods and label seconds differ by nature: every number hidden, the rest byte for byte.
+    const figures = (s: string) => s.replace(/\d+(\.\d+)?/g, 'N');
+    const [db, dr] = await clients.both('LATENCY', 'DOCTOR');
+    expect(figures(db)).toBe(figures(dr));
+    expect(db).toContain('1. command: 2 latency spikes (average ');
+    expect(db).toContain('- Check your Slow Log to understand what are the commands you are running which are too slow to execute.');
+    const [gb, gr] = await clients.both('LATENCY', 'GRAPH', 'command');
+    expect(figures(gb)).toBe(figures(gr));
+    // Two samples, the later one higher: its column tops the graph, the first stays on the floor row.
+    const lines = gb.slice(gb.indexOf('\r\n') + 2).split('\n');
+    expect(lines[0]).toMatch(/^command - high \d+ ms, low \d+ ms \(all time high \d+ ms\)$/);
+    expect(lines[1]).toBe('-'.repeat(80));
+    expect(lines.slice(2, 6)).toEqual([' #', ' |', ' |', '_|']);
+    await same('CONFIG', 'SET', 'latency-monitor-threshold', '0');
+    await same('LATENCY', 'RESET');
+  });
+
   it('HISTOGRAM counts calls per command in Redis buckets, in RESP2 and RESP3', async () => {
     await same('CONFIG', 'RESETSTAT');
     for (let i = 0; i < 5; i++) await same('SET', 'k', String(i));

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { pairClients } from '../support/differential.js';
+import { RawClient } from '../support/raw-client.js';
 import { decodeReply, type RespValue } from '../support/resp-value.js';
 import { serverPair } from '../support/servers.js';
 
@@ -101,4 +102,74 @@ describe('SLOWLOG', () => {
     expect(sleep?.[2]).toBeGreaterThanOrEqual(50000);
     expect(sleep?.[5]).toBe('observer');
   });
+
+  it('a blocked command is logged when served, after the command that served it; not on timeout or CLIENT UNBLOCK', async () => {
+    await same('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+    await same('DEL', 'q');
+    await same('CONFIG', 'RESETSTAT');
+    const waiters = await Promise.all([pair.brook, pair.redis].map((s) => RawClient.connect(s.port)));
+    // Entries of both, the same once client ids (which differ by server) are hidden.
+    const entries = async (): Promise<unknown[]> => {
+      const [b, r] = await both('SLOWLOG', 'GET', '-1');
+      const hideId = (e: unknown): unknown => {
+        const [args, name] = e as [string[], string];
+        return [args[1] === 'UNBLOCK' ? [...args.slice(0, 2), 'id'] : args, name];
+      };
+      const got = normalise(decodeReply(b), pair.brook.port).map(hideId);
+      expect(got).toEqual(normalise(decodeReply(r), pair.redis.port).map(hideId));
+      return got;
+    };
+    try {
+      await Promise.all(waiters.map((w) => w.call('CLIENT', 'SETNAME', 'waiter')));
+      const ids = await Promise.all(waiters.map((w) => w.call('CLIENT', 'ID')));
+      // A wait that times out leaves no entry.
+      await same('SLOWLOG', 'RESET');
+      await Promise.all(waiters.map((w) => w.call('BLPOP', 'q', '0.05')));
+      expect(await entries()).toEqual([[['SLOWLOG', 'RESET'], 'observer']]);
+      // CLIENT UNBLOCK: Redis 7.0.15 accounts after resetting the client, so its entry has no arguments.
+      const unblocked = waiters.map((w) => w.call('BRPOP', 'q', '0'));
+      await waitBlocked();
+      await same('SLOWLOG', 'RESET');
+      await Promise.all([
+        clients.brook.call('CLIENT', 'UNBLOCK', ids[0].slice(1, -2)),
+        clients.redis.call('CLIENT', 'UNBLOCK', ids[1].slice(1, -2)),
+      ]);
+      expect(await unblocked[0]).toBe(await unblocked[1]);
+      expect(await entries()).toEqual([
+        [['CLIENT', 'UNBLOCK', 'id'], 'observer'],
+        [[], 'waiter'],
+        [['SLOWLOG', 'RESET'], 'observer'],
+      ]);
+      // Served: logged after the push that served it.
+      const served = waiters.map((w) => w.call('BLPOP', 'q', '0'));
+      await waitBlocked();
+      await same('SLOWLOG', 'RESET');
+      await same('RPUSH', 'q', 'v');
+      expect(await served[0]).toBe(await served[1]);
+      expect(await entries()).toEqual([
+        [['BLPOP', 'q', '0'], 'waiter'],
+        [['RPUSH', 'q', 'v'], 'observer'],
+        [['SLOWLOG', 'RESET'], 'observer'],
+      ]);
+      // commandstats: calls counted once each; the unblocked BRPOP as a failed call, as Redis.
+      const calls = (info: string) =>
+        info
+          .split('\r\n')
+          .filter((l) => /^cmdstat_b[lr]pop:/.test(l))
+          .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
+          .sort();
+      const [ib, ir] = await both('INFO', 'commandstats');
+      expect(calls(ib)).toEqual(calls(ir));
+      expect(calls(ib)).toContain('cmdstat_brpop:calls=1,rejected_calls=0,failed_calls=1');
+    } finally {
+      for (const w of waiters) w.close();
+    }
+  });
 });
+
+/** Until both servers count a blocked client. */
+async function waitBlocked(): Promise<void> {
+  for (const c of [clients.brook, clients.redis]) {
+    while (!/blocked_clients:1\r\n/.test(await c.call('INFO', 'clients'))) await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   BROOK_VERSION,
@@ -10,18 +10,11 @@ import {
   FatalStartupError,
   REDIS_COMPAT_VERSION,
   RespServer,
+  ServerLog,
   brookRootModule,
   loadConfig,
 } from '@brook/server';
 import { AppModule } from './app.module.js';
-
-/** Nest log levels for each redis.conf loglevel. */
-const LOG_LEVELS: Record<string, LogLevel[]> = {
-  debug: ['log', 'warn', 'error', 'debug', 'verbose'],
-  verbose: ['log', 'warn', 'error', 'verbose'],
-  notice: ['log', 'warn', 'error'],
-  warning: ['warn', 'error'],
-};
 
 const USAGE =
   'Usage: brook-server [/path/to/redis.conf] [options]\n' +
@@ -58,6 +51,9 @@ async function main(args: string[]): Promise<void> {
     }
     throw e;
   }
+  // Every Nest Logger of the process writes through the server's log (loglevel, logfile, log-format).
+  const log = new ServerLog(config);
+  Logger.overrideLogger(log);
   const logger = new Logger('brook');
   if (config.int('port') === 0 && !config.value('unixsocket')) {
     logger.error('Configured to not listen anywhere, exiting.');
@@ -66,7 +62,7 @@ async function main(args: string[]): Promise<void> {
   const server = new BrookServer(config);
   const app = await NestFactory.createMicroservice(brookRootModule(server, [AppModule]), {
     strategy: new RespServer(server),
-    logger: LOG_LEVELS[config.value('loglevel')],
+    logger: log,
   });
   const pidfile = config.value('pidfile') ? resolve(config.value('pidfile')) : '';
   let stopping = false;

@@ -28,6 +28,7 @@ export const Err = {
   bitValue: 'ERR bit is not an integer or out of range',
   stringTooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
   timeout: 'ERR timeout is not an integer or out of range',
+  latencyNoSamples: (event: string) => `ERR No samples available for event '${formatArg(event)}'`,
   wrongArgs: (name: string) => `ERR wrong number of arguments for '${name}' command`,
   unknownSubcommand: (sub: string, cmd: string) => `ERR unknown subcommand '${truncate(sub)}'. Try ${cmd.toUpperCase()} HELP.`,
   protoUnsupported: 'NOPROTO unsupported protocol version',

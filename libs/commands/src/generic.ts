@@ -1,6 +1,7 @@
 import type { ReplyWriter } from '@brook/resp';
 import {
   Ev,
+  ListValue,
   cloneValue,
   idleMs,
   INT_MAX,
@@ -21,7 +22,15 @@ import { globMatch } from './glob.js';
 import { propagate } from './propagate.js';
 import { helpSubcommand } from './reply.js';
 import type { CommandFamily } from './family.js';
-import { DumpPayloadError, dumpPayload, limitsFromConfig, parseDumpPayload, RdbFormatError } from '@brook/persistence';
+import {
+  DumpPayloadError,
+  dumpPayload,
+  limitsFromConfig,
+  parseDumpPayload,
+  quicklistShape,
+  RdbFormatError,
+  serializedLength,
+} from '@brook/persistence';
 
 // ---- DEL / UNLINK / EXISTS / TOUCH / TYPE --------------------------------------------------------
 
@@ -391,9 +400,13 @@ function isLfuPolicy(c: Session): boolean {
   return c.server.config.value('maxmemory-policy').endsWith('-lfu');
 }
 
+function encodingOf(v: Value): string {
+  return isStringValue(v) ? stringEncoding(v) : v.encoding;
+}
+
 function objectEncoding(c: Session, argv: string[]): void {
   const v = objectValue(c, argv);
-  if (v !== undefined) c.w.bulk(isStringValue(v) ? stringEncoding(v) : v.encoding);
+  if (v !== undefined) c.w.bulk(encodingOf(v));
 }
 
 /** OBJ_SHARED_INTEGERS and OBJ_SHARED_REFCOUNT. */
@@ -405,15 +418,18 @@ const SHARED_REFCOUNT = 2147483647;
  * with an LRU/LFU policy, which needs a private object per key to hold its access word. Brook
  * applies the rule as configured now; Redis applied it when the value was written.
  */
-function objectRefcount(c: Session, argv: string[]): void {
-  const v = objectValue(c, argv);
-  if (v === undefined) return;
+function refcountOf(c: Session, v: Value): number {
   const shared =
     typeof v === 'number' &&
     v >= 0 &&
     v < SHARED_INTEGERS &&
     (c.server.config.value('maxmemory') === '0' || !/-(lru|lfu)$/.test(c.server.config.value('maxmemory-policy')));
-  c.w.integer(shared ? SHARED_REFCOUNT : 1);
+  return shared ? SHARED_REFCOUNT : 1;
+}
+
+function objectRefcount(c: Session, argv: string[]): void {
+  const v = objectValue(c, argv);
+  if (v !== undefined) c.w.integer(refcountOf(c, v));
 }
 
 /**
@@ -433,6 +449,40 @@ function objectFreq(c: Session, argv: string[]): void {
   if (v === undefined) return;
   if (!isLfuPolicy(c)) return c.w.error(Err.lfuNotSelected);
   c.w.integer(lfuCounter(c.db.accessWord(argv[2], v), c.ks.now, c.ks.lfuDecayTime));
+}
+
+/** A stable stand-in for Redis's object address (a JS value has none to show): FNV-1a of db and key. */
+function pseudoAddress(db: number, key: string): string {
+  let h = 0x811c9dc5 ^ db;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return `0x7f${(h >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * DEBUG OBJECT key: Redis's one status line of low-level facts about the value (not counted as an
+ * access): refcount and encoding as OBJECT shows them, the size of its RDB payload, its access word
+ * and idle seconds, and for a list the quicklist Redis would hold (nodes, average entries per node,
+ * list-max-listpack-size, whether list-compress-depth compresses, the nodes' listpack bytes).
+ */
+function debugObject(c: Session, args: string[]): void {
+  const key = args[0];
+  const v = c.db.probe(key, false);
+  if (v === undefined) return c.w.error(Err.noSuchKey);
+  const cfg = c.server.config;
+  const limits = limitsFromConfig((n) => cfg.value(n));
+  const size = serializedLength(v, cfg.value('rdbcompression') === 'yes', limits);
+  const word = c.db.accessWord(key, v);
+  let extra = '';
+  if (v instanceof ListValue) {
+    const fill = limits.listMaxListpackSize;
+    const { nodes, bytes } = quicklistShape(v, fill);
+    const compressed = cfg.value('list-compress-depth') !== '0' ? 1 : 0;
+    extra = ` ql_nodes:${nodes} ql_avg_node:${(v.length / nodes).toFixed(2)} ql_listpack_max:${fill} ql_compressed:${compressed} ql_uncompressed_size:${bytes}`;
+  }
+  c.w.simple(
+    `Value at:${pseudoAddress(c.db.id, key)} refcount:${refcountOf(c, v)} encoding:${encodingOf(v)} serializedlength:${size} ` +
+      `lru:${word} lru_seconds_idle:${Math.floor(idleMs(word, c.ks.lruClock) / 1000)}${extra}`,
+  );
 }
 
 const OBJECT_HELP = [
@@ -716,4 +766,15 @@ export const genericCommands: CommandSpec[] = [
 ];
 
 /** The generic key commands (Redis's db.c): DEL, EXISTS, RENAME, SCAN, FLUSHDB... */
-export const genericFamily: CommandFamily = { name: 'generic', commands: genericCommands };
+export const genericFamily: CommandFamily = {
+  name: 'generic',
+  commands: genericCommands,
+  install(ctx) {
+    ctx.addDebugSubcommand({
+      name: 'object',
+      args: [1, 1],
+      help: ['OBJECT <key>', '    Show low level info about `key` and associated value.'],
+      handler: debugObject,
+    });
+  },
+};

@@ -2,6 +2,10 @@ import type { Session } from './context.js';
 import type { CommandFamily } from './family.js';
 import type { Command, CommandSpec } from './table.js';
 import { helpSubcommand } from './reply.js';
+import { Err } from './errors.js';
+import { latencyDoctor, latencyGraph } from './latency-report.js';
+
+const nowSec = (): number => Math.floor(Date.now() / 1000);
 
 /** LATENCY LATEST: each event with its latest sample's time and latency, and its all-time maximum. */
 function latest(c: Session): void {
@@ -25,6 +29,25 @@ function history(c: Session, argv: string[]): void {
     c.w.integer(s.time);
     c.w.integer(s.latency);
   }
+}
+
+/** LATENCY GRAPH event: an ASCII sparkline of the event's samples; an error for an event never seen. */
+function graph(c: Session, argv: string[]): void {
+  const event = c.server.latency.latest().find((e) => e[0] === argv[2]);
+  if (event === undefined) return c.w.error(Err.latencyNoSamples(argv[2]));
+  c.w.verbatim(latencyGraph(event[0], c.server.latency.history(event[0]), event[2], nowSec()));
+}
+
+/** LATENCY DOCTOR: Redis's human-readable analysis of the recorded events, with advice. */
+function doctor(c: Session): void {
+  const config = c.server.config;
+  const events = c.server.latency.latest().map(([event, , max]) => ({ event, samples: c.server.latency.history(event), max }));
+  const settings = {
+    thresholdMs: Number(config.value('latency-monitor-threshold')),
+    slowlogUs: Number(config.value('slowlog-log-slower-than')),
+    hz: Number(config.value('hz')),
+  };
+  c.w.verbatim(latencyDoctor(events, settings, nowSec()));
 }
 
 function reset(c: Session, argv: string[]): void {
@@ -74,8 +97,12 @@ function histogram(c: Session, argv: string[]): void {
   }
 }
 
-/** Redis's help lines for the subcommands Brook has (GRAPH and DOCTOR are not built yet). */
+/** Redis's help lines. */
 const HELP = [
+  'DOCTOR',
+  '    Return a human readable latency analysis report.',
+  'GRAPH <event>',
+  '    Return an ASCII latency graph for the <event> class.',
   'HISTORY <event>',
   '    Return time-latency samples for the <event> class.',
   'LATEST',
@@ -104,6 +131,8 @@ export const latencyCommands: readonly CommandSpec[] = [
     since: '2.8.13',
     complexity: 'Depends on subcommand.',
     subcommands: [
+      sub('doctor', 2, 'Return a human readable latency analysis report.', '2.8.13', doctor),
+      sub('graph', 3, 'Return a latency graph for the event.', '2.8.13', graph),
       sub('latest', 2, 'Return the latest latency samples for all events.', '2.8.13', latest),
       sub('history', 3, 'Return timestamp-latency samples for the event.', '2.8.13', history),
       sub('reset', -2, 'Reset latency data for one or more events.', '2.8.13', reset),

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Err, type KeyWaiter } from '@brook/commands';
+import { Err, type Command, type KeyWaiter } from '@brook/commands';
 import { setLongTimeout, type Keyspace, type LongTimeout } from '@brook/storage';
 import type { Client } from './client.js';
 
@@ -10,7 +10,22 @@ interface Wait {
   readonly keys: readonly string[];
   readonly waiter: KeyWaiter;
   timer: LongTimeout | null;
+  /** The command that blocked and how long its first run took (set by the dispatcher once it returns). */
+  call: BlockedCall | null;
 }
+
+/** What Redis keeps of a blocked command to account for it when it is served (c->lastcmd, c->duration). */
+export interface BlockedCall {
+  readonly cmd: Command;
+  readonly argv: readonly string[];
+  readonly usec: number;
+}
+
+/**
+ * Accounts for a blocked command that ended: served (`replyUs`: the time its reply took) or ended
+ * by CLIENT UNBLOCK (`replyUs` null); `failed`: its reply was an error.
+ */
+export type OnUnblocked = (c: Client, call: BlockedCall, replyUs: number | null, failed: boolean) => void;
 
 /**
  * Clients blocked on keys (BLPOP, BLMOVE, BZPOPMIN, XREAD BLOCK... and @Command modules), as
@@ -30,10 +45,15 @@ export class BlockedClients {
   private scheduled = false;
   private timedWaits = 0;
 
-  /** `schedule` runs the serving after the current outermost command (BrookServer.afterCommand). */
+  /**
+   * `schedule` runs the serving after the current outermost command (BrookServer.afterCommand);
+   * `onUnblocked` accounts for a command served after it blocked or ended by CLIENT UNBLOCK (not
+   * one that timed out).
+   */
   constructor(
     ks: Keyspace,
     private readonly schedule: (work: () => void) => void,
+    private readonly onUnblocked: OnUnblocked,
   ) {
     this.byKey = ks.dbs.map(() => new Map<string, Wait[]>());
     this.ready = ks.dbs.map(() => new Set());
@@ -57,7 +77,7 @@ export class BlockedClients {
 
   /** Blocks `c` on `keys` of its database; later commands of `c` wait behind it. */
   block(c: Client, keys: readonly string[], timeoutMs: number, waiter: KeyWaiter): void {
-    const wait: Wait = { client: c, db: c.db.id, keys: [...new Set(keys)], waiter, timer: null };
+    const wait: Wait = { client: c, db: c.db.id, keys: [...new Set(keys)], waiter, timer: null, call: null };
     const waiting = this.byKey[wait.db];
     for (const key of wait.keys) {
       const list = waiting.get(key);
@@ -76,6 +96,12 @@ export class BlockedClients {
     c.hold();
   }
 
+  /** The dispatcher's note of the command that just blocked `c`, for its accounting when served. */
+  noteCall(c: Client, call: BlockedCall): void {
+    const wait = this.byClient.get(c);
+    if (wait !== undefined) wait.call = call;
+  }
+
   /** CLIENT UNBLOCK: the timeout reply or the UNBLOCKED error; false when `c` waits on no key. */
   unblock(c: Client, error: boolean): boolean {
     const wait = this.byClient.get(c);
@@ -83,6 +109,7 @@ export class BlockedClients {
     if (error) c.w.error(Err.unblocked);
     else wait.waiter.timeout(c);
     this.finish(wait);
+    if (wait.call !== null) this.onUnblocked(c, wait.call, null, error);
     return true;
   }
 
@@ -117,6 +144,8 @@ export class BlockedClients {
     for (const wait of list.slice()) {
       if (this.byClient.get(wait.client) !== wait) continue;
       let served: boolean;
+      const errors = wait.client.w.errors;
+      const start = performance.now();
       try {
         served = wait.waiter.serve(wait.client, key);
       } catch (e) {
@@ -124,7 +153,10 @@ export class BlockedClients {
         wait.client.w.error(`ERR internal error serving a blocked client: ${(e as Error).message.replace(/[\r\n]/g, ' ')}`);
         served = true;
       }
-      if (served) this.finish(wait);
+      if (!served) continue;
+      const replyUs = (performance.now() - start) * 1000;
+      this.finish(wait);
+      if (wait.call !== null) this.onUnblocked(wait.client, wait.call, replyUs, wait.client.w.errors !== errors);
     }
   }
 

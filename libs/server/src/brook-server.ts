@@ -27,13 +27,14 @@ import {
 import { ActiveExpiry, Keyspace, setLongTimeout, type LongTimeout } from '@brook/storage';
 import { AofPersistence, aofFamily, type ReplyGate } from './aof.js';
 import { FatalStartupError } from './aof-load.js';
-import { BlockedClients } from './blocked-clients.js';
+import { BlockedClients, type BlockedCall } from './blocked-clients.js';
 import { Client, isLoopback, type ClientHost, type OutputLimit } from './client.js';
 import { PROTECTED_MODE_DENIED, protectedModeRefuses } from './acl/protected-mode.js';
 import { readingSocket } from './connection-socket.js';
 import type { ConfigStore } from './config/config-store.js';
 import { warnIfNotHonoured, warnNotHonoured } from './config/not-honoured.js';
-import { buildInfo, type InfoFields } from './info.js';
+import { PrometheusEndpoint, infoMetrics } from './prometheus-endpoint.js';
+import { buildInfo, infoSections, type InfoFields } from './info.js';
 import { Metrics, SAMPLE_PERIOD_MS, usedMemory } from './metrics.js';
 import { Persistence, persistenceFamily } from './persistence.js';
 import { ChannelRegistry } from './pubsub-registry.js';
@@ -116,6 +117,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   /** Set by the AOF while it is on (see Client.flush). */
   replyGate: ReplyGate | null = null;
   private readonly aof: AofPersistence;
+  /** GET /metrics when metrics-port is set. */
+  private prometheus: PrometheusEndpoint | null = null;
 
   constructor(readonly config: ConfigStore) {
     super();
@@ -124,7 +127,11 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.latency = new LatencyMonitor(config);
     this.latencyTracking = config.value('latency-tracking') === 'yes';
     this.acl = new AclStore(this.commands, config, () => this.clientsById.values(), this.pubsub);
-    this.blockedClients = new BlockedClients(this.ks, (work) => this.afterCommand(work));
+    this.blockedClients = new BlockedClients(
+      this.ks,
+      (work) => this.afterCommand(work),
+      (c, call, replyUs, failed) => this.accountUnblocked(c, call, replyUs, failed),
+    );
     this.familyContext = {
       server: this,
       ks: this.ks,
@@ -207,6 +214,18 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.cron.unref();
     this.sampler = setInterval(() => this.metrics.sample(this.stats, Date.now()), SAMPLE_PERIOD_MS);
     this.sampler.unref();
+    const metricsPort = this.config.int('metrics-port');
+    if (metricsPort !== 0) {
+      this.prometheus = new PrometheusEndpoint(infoMetrics(() => this.infoFields(), this.ks.dbs.length));
+      try {
+        await this.prometheus.listen(metricsPort, this.config.value('metrics-bind'));
+      } catch (e) {
+        await this.close();
+        throw new FatalStartupError(
+          `Could not listen for metrics on ${this.config.value('metrics-bind')}:${metricsPort}: ${(e as Error).message}`,
+        );
+      }
+    }
   }
 
   /**
@@ -328,6 +347,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     this.boundPort = 0;
     this.boundBind = '';
     this.unixServer = null;
+    await this.prometheus?.close();
+    this.prometheus = null;
     const unixPath = this.config.value('unixsocket');
     if (unixPath && existsSync(unixPath)) unlinkSync(unixPath);
     this.aof.stop();
@@ -444,11 +465,33 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     if (this.monitors.size !== 0) this.monitors.feed(c, cmd, argv);
     if (usec >= this.latency.thresholdUs)
       this.latency.add(cmd.spec.flags.includes('fast') ? 'fast-command' : 'command', Math.floor(usec / 1000));
-    // A client left blocked is measured when served, as Redis does (Brook does not yet: see SlowLog.push).
-    if (this.latencyTracking && !c.blocked) (stats.latency ??= new LatencyHistogram()).record(usec);
+    // A client left blocked goes to the slow log and the histogram when served (accountUnblocked), as in Redis.
+    if (c.blocked) this.blockedClients.noteCall(c, { cmd, argv, usec });
+    else if (this.latencyTracking) (stats.latency ??= new LatencyHistogram()).record(usec);
     if (w.errors !== errors) this.countError(w.lastError, stats);
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the handler may have set c.propagated
     if (cmd.isWrite && ks.dirty !== dirty && !c.propagated && ks.feed.active) ks.feed.emit(c.db.id, argv);
+  }
+
+  /**
+   * Redis 7.0's updateStatsOnUnblock: a blocked command served at last adds its first run plus the
+   * time its reply took (not the time it waited) to commandstats once more, and that sum goes to
+   * the histogram and the slow log; the reply's time alone is the latency event
+   * 'command-unblocking'. A wait that times out records nothing. CLIENT UNBLOCK (`replyUs` null)
+   * accounts as Redis 7.0.15 does, after it has reset the client: a failed call whatever the
+   * reason, and a slow log entry without arguments.
+   */
+  private accountUnblocked(c: Client, call: BlockedCall, replyUs: number | null, failed: boolean): void {
+    const total = call.usec + (replyUs ?? 0);
+    const stats = call.cmd.stats;
+    stats.usec += total;
+    if (replyUs === null) {
+      stats.failedCalls++;
+      if (failed) this.countError(c.w.lastError, null);
+    } else if (failed) this.countError(c.w.lastError, stats);
+    if (this.latencyTracking) (stats.latency ??= new LatencyHistogram()).record(total);
+    if (total >= this.slowlog.threshold) this.slowlog.push(c, call.cmd, replyUs === null ? [] : call.argv, total);
+    if (replyUs !== null && replyUs >= this.latency.thresholdUs) this.latency.add('command-unblocking', Math.floor(replyUs / 1000));
   }
 
   /**
@@ -602,6 +645,11 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
 
   info(sections: readonly string[]): string {
     return buildInfo(this, sections, this.infoExtra);
+  }
+
+  /** INFO's fields by section (all sections), for the Prometheus endpoint. */
+  infoFields(): Map<string, Map<string, string | number>> {
+    return infoSections(this, ['everything'], this.infoExtra);
   }
 
   addInfo(section: string, fields: InfoFields): void {

@@ -10,3 +10,4 @@ export * from './command.decorator.js';
 export * from './command-explorer.js';
 export * from './server.module.js';
 export * from './bootstrap.js';
+export * from './server-log.js';

@@ -227,12 +227,8 @@ const ALL = [...DEFAULT.slice(0, 8), 'commandstats', 'errorstats', 'latencystats
 /** What connected clients hold in buffers (Redis's mem_clients_normal: every client but replicas). */
 export type InfoFields = () => [string, string | number][];
 
-/**
- * INFO text: `# Title` headers, `field:value` lines, CRLF line ends, a blank line between
- * sections. Sections are Redis's, in its order; 'default' and 'all'/'everything' may be mixed with
- * names. Fields other families register (persistence, pub/sub...) replace or extend a section.
- */
-export function buildInfo(s: BrookServer, requested: readonly string[], extra: ReadonlyMap<string, InfoFields[]>): string {
+/** Names INFO accepts, expanded: none or 'default' → the default sections; 'all'/'everything' → all. */
+function expand(requested: readonly string[]): Set<string> {
   const wanted = new Set<string>();
   if (requested.length === 0) DEFAULT.forEach((n) => wanted.add(n));
   for (const r of requested) {
@@ -240,11 +236,38 @@ export function buildInfo(s: BrookServer, requested: readonly string[], extra: R
     else if (r === 'all' || r === 'everything') ALL.forEach((n) => wanted.add(n));
     else wanted.add(r);
   }
-  const parts: string[] = [];
+  return wanted;
+}
+
+/**
+ * The requested sections' fields, in Redis's section order: name → (field → value). Fields other
+ * families register (persistence, pub/sub...) replace or extend a section. INFO prints these; the
+ * Prometheus endpoint exports them.
+ */
+export function infoSections(
+  s: BrookServer,
+  requested: readonly string[],
+  extra: ReadonlyMap<string, InfoFields[]>,
+): Map<string, Map<string, string | number>> {
+  const wanted = expand(requested);
+  const out = new Map<string, Map<string, string | number>>();
   for (const n of ALL) {
     if (!wanted.has(n)) continue;
-    const fields = new Map(sections[n](s).map(([k, v]) => [k, v] as const));
+    const fields = new Map<string, string | number>(sections[n](s));
     for (const more of extra.get(n) ?? []) for (const [k, v] of more()) fields.set(k, v);
+    out.set(n, fields);
+  }
+  return out;
+}
+
+/**
+ * INFO text: `# Title` headers, `field:value` lines, CRLF line ends, a blank line between
+ * sections. Sections are Redis's, in its order; 'default' and 'all'/'everything' may be mixed with
+ * names.
+ */
+export function buildInfo(s: BrookServer, requested: readonly string[], extra: ReadonlyMap<string, InfoFields[]>): string {
+  const parts: string[] = [];
+  for (const [n, fields] of infoSections(s, requested, extra)) {
     const lines = [...fields].map(([k, v]) => `${k}:${v}`);
     parts.push([`# ${TITLES[n]}`, ...lines].join('\r\n'));
   }

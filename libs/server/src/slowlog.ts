@@ -42,8 +42,7 @@ export class SlowLog implements SlowLogAccess {
 
   /**
    * Logs a command that took `usec` >= threshold; not those flagged skip_slowlog (EXEC: what it
-   * ran is logged command by command) nor one that left its client blocked (Redis logs that on
-   * unblock; Brook does not yet).
+   * ran is logged command by command) nor one that left its client blocked (logged when served).
    */
   push(c: Client, cmd: Command, argv: readonly string[], usec: number): void {
     if (cmd.spec.flags.includes('skip_slowlog') || c.blocked) return;

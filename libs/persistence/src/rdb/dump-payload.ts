@@ -4,7 +4,7 @@ import { crc64 } from './crc64.js';
 import { RdbFormatError } from './rdb-error.js';
 import { RdbInput } from './rdb-input.js';
 import { DEFAULT_LIMITS, RDB_VERSION, type EncodingLimits } from './rdb-types.js';
-import { readValue, writeValue } from './value-codec.js';
+import { readValue, writePayload, writeValue } from './value-codec.js';
 
 /** The footer: 2 bytes LE RDB version, 8 bytes LE CRC64 of everything before the CRC. */
 const FOOTER = 10;
@@ -21,6 +21,13 @@ export function dumpPayload(value: Value, compression = true, limits: EncodingLi
   scratch.u16le(RDB_VERSION);
   scratch.i64le(crc64(0n, scratch.buf, 0, scratch.pos));
   return scratch.copy();
+}
+
+/** Redis's rdbSavedObjectLen (DEBUG OBJECT serializedlength): the bytes of the value's RDB payload after its type byte. */
+export function serializedLength(value: Value, compression: boolean, limits: EncodingLimits = DEFAULT_LIMITS): number {
+  scratch.pos = 0;
+  writePayload(scratch, value, compression, limits);
+  return scratch.pos;
 }
 
 /**

@@ -82,29 +82,48 @@ function writeListpack(out: ByteWriter, compression: boolean): void {
   out.rstrBytes(lp.out.buf, 0, end, compression);
 }
 
-/** QUICKLIST_2 of packed nodes, split where Redis's quicklist would start a new node. */
-function writeList(out: ByteWriter, list: ListValue, compression: boolean, fill: number): void {
+/**
+ * Packs `list` into listpacks split where Redis's quicklist would start a new node (the `fill` of
+ * list-max-listpack-size), calling `node` with each one finished in `lp` and its byte size.
+ */
+function packListNodes(list: ListValue, fill: number, node: (bytes: number) => void): void {
   const byteLimit = fill < 0 ? LIST_NODE_BYTES[Math.min(-fill, LIST_NODE_BYTES.length) - 1] : LIST_SAFETY_BYTES;
   const countLimit = fill > 0 ? fill : Infinity;
-  // The node count comes first: nodes are built into a side buffer, then copied after it.
-  const nodes = listNodes;
-  nodes.pos = 0;
-  let count = 0;
   lp.begin();
   list.range(0, list.length - 1, false, (v) => {
     if (lp.entries > 0 && (lp.size + v.length + LIST_ENTRY_OVERHEAD > byteLimit || lp.entries + 1 > countLimit)) {
-      nodes.len(2);
-      writeListpack(nodes, compression);
-      count++;
+      node(lp.finish());
       lp.begin();
     }
     lp.string(v);
   });
-  nodes.len(2);
-  writeListpack(nodes, compression);
-  count++;
+  node(lp.finish());
+}
+
+/** QUICKLIST_2 of packed nodes, split where Redis's quicklist would start a new node. */
+function writeList(out: ByteWriter, list: ListValue, compression: boolean, fill: number): void {
+  // The node count comes first: nodes are built into a side buffer, then copied after it.
+  const nodes = listNodes;
+  nodes.pos = 0;
+  let count = 0;
+  packListNodes(list, fill, (bytes) => {
+    nodes.len(2);
+    nodes.rstrBytes(lp.out.buf, 0, bytes, compression);
+    count++;
+  });
   out.len(count);
   out.bytes(nodes.buf, 0, nodes.pos);
+}
+
+/** The quicklist Redis would hold for `list`: its node count and their listpacks' total bytes (DEBUG OBJECT). */
+export function quicklistShape(list: ListValue, fill: number): { nodes: number; bytes: number } {
+  let nodes = 0;
+  let bytes = 0;
+  packListNodes(list, fill, (size) => {
+    nodes++;
+    bytes += size;
+  });
+  return { nodes, bytes };
 }
 
 function writeSet(out: ByteWriter, set: SetValue, compression: boolean): void {

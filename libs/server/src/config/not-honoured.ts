@@ -56,6 +56,8 @@ const GROUPS: readonly NotHonoured[] = [
     ],
     reason: "V8's garbage collector compacts the heap; Brook has no active defragmentation",
   },
+  // syslog-ident and syslog-facility only matter with syslog on.
+  { names: ['syslog-enabled'], reason: 'Brook logs to stdout or logfile only, not to syslog' },
   { names: ['io-threads', 'io-threads-do-reads'], reason: 'Brook reads and writes every connection on its one event loop' },
   {
     names: PARAMS.map((p) => p.name).filter(

@@ -289,6 +289,10 @@ export const PARAMS: readonly ParamSpec[] = [
   bool('cluster-allow-reads-when-down', 'no'),
   bool('cluster-allow-pubsubshard-when-down', 'yes'),
   mem('cluster-link-sendbuf-limit', 0, 0, LONG_MAX),
+  // Brook only: a Prometheus endpoint (GET /metrics, redis_exporter's names; 0 = off) and the log line format.
+  int('metrics-port', 0, 0, 65535, { mutable: immutable }),
+  str('metrics-bind', '127.0.0.1', { mutable: immutable }),
+  enm('log-format', 'redis', ['redis', 'json']),
   // Shutdown
   int('shutdown-timeout', 10, 0, INT_MAX),
   enm('shutdown-on-sigint', 'default', SHUTDOWN_FLAGS, { multi: true }),
