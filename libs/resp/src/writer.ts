@@ -53,6 +53,11 @@ export class ReplyWriter {
    */
   constructor(private readonly spill: (data: string | Buffer, following: number) => void) {}
 
+  /** Bytes of the slab replies are written into (CLIENT LIST rbs). */
+  get slabBytes(): number {
+    return this.buf.length;
+  }
+
   /** Bytes written since the last take. */
   get pending(): number {
     return this.pos - this.start;

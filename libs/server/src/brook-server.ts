@@ -103,6 +103,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   /** What families' install steps register through: hooks on this server only. */
   private readonly familyContext: FamilyContext;
   private cron: NodeJS.Timeout | null = null;
+  /** When the clients' reply peaks (CLIENT LIST rbp) last started a new period. */
+  private replyPeakResetAt = Date.now();
   private sampler: NodeJS.Timeout | null = null;
   private pausedUntil = 0;
   private pauseMode: 'all' | 'write' = 'all';
@@ -816,7 +818,9 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       if (timeout > 0 && c.type === 'normal' && !c.blocked && now - c.lastInteraction > timeout) c.kill();
       else if (c.outputPending > 0) c.checkOutputLimits();
       if (now - c.lastInteraction > IDLE_TRIM_MS) c.parser.trim();
+      if (now - this.replyPeakResetAt >= REPLY_PEAK_PERIOD_MS) c.resetReplyPeak();
     }
+    if (now - this.replyPeakResetAt >= REPLY_PEAK_PERIOD_MS) this.replyPeakResetAt = now;
   }
 }
 
@@ -839,6 +843,8 @@ function listenOn(srv: net.Server, options: net.ListenOptions): Promise<net.Serv
 
 /** A client idle this long gives back the buffer its parser keeps for big arguments (Redis: 2 s). */
 const IDLE_TRIM_MS = 2000;
+/** Redis measures a client's reply buffer peak over periods of 5 seconds (clientsCronResizeOutputBuffer). */
+const REPLY_PEAK_PERIOD_MS = 5000;
 
 /**
  * Stops accepting on these listeners without waiting for their connections (close()'s callback

@@ -114,6 +114,8 @@ export class Client implements Session {
    */
   private backlog: (string | Buffer)[] = [];
   private backlogBytes = 0;
+  /** The most reply bytes held in the slab at a flush since the last replyPeakReset (CLIENT LIST rbp). */
+  private replyPeak = 0;
   private readonly drain = (): void => this.writeBacklog();
   /**
    * The last output is out and our FIN sent: the socket is destroyed when the peer closes too, or
@@ -292,7 +294,11 @@ export class Client implements Session {
     if (this.closed || this.ending) return;
     const gate = this.host.replyGate;
     if (gate !== null && gate.holds(this)) return;
-    if (this.w.pending > 0) this.write(this.w.takeBytes());
+    const pending = this.w.pending;
+    if (pending > 0) {
+      if (pending > this.replyPeak) this.replyPeak = pending;
+      this.write(this.w.takeBytes());
+    }
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- write() closes a client over its output limit
     if (this.closeAfterReply && !this.closed) this.end();
   }
@@ -437,6 +443,11 @@ export class Client implements Session {
    * Node's queue and the writer's reply when they hold bytes.
    */
   /** CLIENT LIST tot-mem, INFO mem_clients_normal: input buffer, arguments, MULTI queue and pending output. */
+  /** Starts a new period of the reply peak (Redis keeps buf_peak over 5-second periods). */
+  resetReplyPeak(): void {
+    this.replyPeak = this.w.pending;
+  }
+
   get totalMemory(): number {
     return this.parser.bufferBytes + this.parser.argvBytes + this.multiMem + this.outputBytes;
   }
@@ -467,7 +478,7 @@ export class Client implements Session {
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${fd} name=${this.name} ` +
       `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} ` +
       `flags=${flags || 'N'} db=${this.db.id} sub=${this.sub} psub=${this.psub} ssub=${this.ssub} multi=${this.multi} ` +
-      `qbuf=${parser.pending} qbuf-free=${parser.bufferFree} argv-mem=${argvMem} multi-mem=${this.multiMem} obl=${obl} oll=${oll} omem=${omem} ` +
+      `qbuf=${parser.pending} qbuf-free=${parser.bufferFree} argv-mem=${argvMem} multi-mem=${this.multiMem} rbs=${this.w.slabBytes} rbp=${this.replyPeak} obl=${obl} oll=${oll} omem=${omem} ` +
       `tot-mem=${this.totalMemory} events=${this.outputPending > 0 ? 'rw' : 'r'} cmd=${this.lastCommand} user=${this.user} redir=${this.tracking?.redirect ?? -1} resp=${this.w.proto} ` +
       `lib-name=${this.libName} lib-ver=${this.libVer}`
     );
