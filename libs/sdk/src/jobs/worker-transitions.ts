@@ -5,7 +5,7 @@ import { backoffDelay, DEFAULT_REMOVE_ON_COMPLETE, keepBound, type KeepBound } f
 import type { JobStore } from './job-store.js';
 import { execOrConflict, type QueueContext } from './queue-context.js';
 import { DELAYED_MARKER, readyMarker } from './queue-keys.js';
-import { CONFLICT } from './transactions.js';
+import { CONFLICT } from '../transactions.js';
 
 /** Stack lines kept per job, newest last. */
 const STACKTRACE_KEPT = 10;
