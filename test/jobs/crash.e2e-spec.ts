@@ -2,7 +2,8 @@
  * At-least-once across crashes and deploys, in the three modes: a worker process killed with
  * SIGKILL mid-job leaves the job active until its lock expires, then another worker runs it (or
  * fails it once it stalled more than maxStalledCount times); app.close() lets running jobs
- * finish, and leaves the ones that outlive shutdownTimeout to stall recovery, never marked done.
+ * finish, and leaves the ones that outlive shutdownTimeout to stall recovery, never marked done;
+ * a finish whose reply a dropped connection lost is recognised as done when it runs again.
  * The worker process runs the built SDK (npm run build first).
  */
 import 'reflect-metadata';
@@ -15,8 +16,9 @@ import type { Job, Queue } from '@brook/sdk';
 import { killWorker, spawnChildWorker } from '../support/child-worker.js';
 import { sample } from '../support/prometheus.js';
 import { describeSdkModes, waitUntil } from '../support/sdk-modes.js';
+import { ReplyDroppingProxy } from '../support/reply-dropping-proxy.js';
 import { ROOT } from '../support/servers.js';
-import { JobApps, processorFor, queueOf } from './jobs-app.js';
+import { JobApps, processorFor, queueOf, startJobsApp } from './jobs-app.js';
 
 const WORKER = join(ROOT, 'test/jobs/fixtures/crash-worker.mjs');
 const LOCK_MS = 500;
@@ -191,5 +193,46 @@ describeSdkModes('job workers that die or shut down', (target) => {
     expect(await left?.getState()).toBe('active');
     await apps.start([], [processorFor(name, { lockDuration: LOCK_MS }, (_d, j) => `recovered on attempt ${j.attemptsMade}`)]);
     expect(await left?.waitUntilFinished(20000)).toBe('recovered on attempt 2');
+  });
+
+  it('a finish whose EXEC committed but whose reply was lost (connection dropped) is recognised as done when it runs again', async () => {
+    const name = freshQueue();
+    const queue = queueOf(await apps.start([name]), name);
+    const proxy = await ReplyDroppingProxy.start(target.port);
+    const runs: string[] = [];
+    const completed: string[] = [];
+    const processor = processorFor(
+      name,
+      {},
+      (data, job) => {
+        runs.push(job.id);
+        return data;
+      },
+      (event, [job]) => {
+        if (event === 'completed') completed.push((job as Job).id);
+      },
+    );
+    const worker = await startJobsApp({ connection: proxy.url }, [], [processor]);
+    try {
+      // The completion's MULTI is the one that writes to `completed` (kept) or deletes the job (removeOnComplete: true).
+      for (const removeOnComplete of [false, true]) {
+        proxy.dropReplyTo(removeOnComplete ? `:queue:${name}:events` : `:queue:${name}:completed`);
+        const job = await queue.add('echo', { removeOnComplete }, { removeOnComplete });
+        await waitUntil(
+          () => completed.includes(job.id),
+          () => `the completed event of job ${job.id} (runs ${runs.join()}, dropped ${String(proxy.dropped)})`,
+          8000,
+        );
+        expect(proxy.dropped).toBe(removeOnComplete ? 2 : 1);
+        expect(runs.filter((id) => id === job.id)).toEqual([job.id]);
+        expect(await job.waitUntilFinished(5000)).toEqual({ removeOnComplete });
+        expect(await job.getState()).toBe(removeOnComplete ? 'unknown' : 'completed');
+      }
+      expect(completed).toHaveLength(2);
+      expect(await queue.getJobCounts()).toMatchObject({ active: 0, waiting: 0, completed: 1 });
+    } finally {
+      await worker.close();
+      await proxy.close();
+    }
   });
 });

@@ -23,6 +23,7 @@ import {
   type StreamConsumerOptions,
   type StreamHandler,
 } from '@brook/sdk';
+import { ReplyDroppingProxy } from '../support/reply-dropping-proxy.js';
 import { describeSdkModes, waitUntil } from '../support/sdk-modes.js';
 import { freePort } from '../support/servers.js';
 
@@ -198,6 +199,36 @@ describeSdkModes('StreamConsumer', (target) => {
     expect(calls).toBe(1);
     expect(await pending('invalid')).toBe(0);
     await c.stop();
+  });
+
+  it('dead-letters once when the connection drops after the dead-letter EXEC committed, before its reply', async () => {
+    const proxy = await ReplyDroppingProxy.start(target.port);
+    const commands = createRedis(proxy.url, 'test commands through a proxy', logger);
+    const c = new StreamConsumer(
+      commands,
+      {
+        stream: streamKey('brook', 'dropped'),
+        deadLetterStream: deadLetterKey('brook', 'dropped'),
+        group: 'g',
+        consumer: defaultConsumerName(),
+      },
+      () => Promise.reject(new NonRetryableError('refused')),
+      logger,
+    );
+    try {
+      await c.start();
+      const dead = deadLetterKey('brook', 'dropped');
+      proxy.dropReplyTo(dead);
+      await append('dropped', { n: 1 });
+      await waitUntil(async () => proxy.dropped === 1 && (await pending('dropped')) === 0, 'the dead letter');
+      // A connection that re-sent the MULTI on reconnecting would add the second entry within its reconnect delay (50 ms).
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await redis.xlen(dead)).toBe(1);
+    } finally {
+      await c.stop();
+      await closeRedis(commands);
+      await proxy.close();
+    }
   });
 
   it('dead-letters, without running it again, an entry reclaimed after its last permitted delivery was never acknowledged', async () => {

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { LoggerService } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { closeRedis, duplicateRedis, reconnectDelay } from './connection.js';
+import { closeRedis, duplicateRedis, NO_REPLAY, reconnectDelay } from './connection.js';
 import { errorText, isNonRetryable } from './errors.js';
+import { Transactions } from './transactions.js';
 
 /**
  * The entry format every SDK producer writes and every consumer reads: a stream entry whose
@@ -64,7 +65,8 @@ type PendingReply = [id: string, consumer: string, idle: number, deliveries: num
  *   visibilityTimeout (a handler failed, or its process died) and runs them again;
  * - an entry whose handler fails on delivery maxDeliveries (or throws a NonRetryableError), or
  *   that is reclaimed past maxDeliveries, is XADDed to the dead-letter stream with its payload,
- *   the error and where it came from, and XACKed, in one MULTI/EXEC.
+ *   the error and where it came from, and XACKed, in one MULTI/EXEC, on a connection that never
+ *   re-sends it (see deadLetter).
  *
  * `commands` is the caller's connection (shared, closed by the caller after stop()); the
  * blocking loop gets its own duplicate, which this consumer closes.
@@ -87,6 +89,8 @@ export class StreamConsumer {
   private heartbeat: NodeJS.Timeout | null = null;
   /** Aborted by stop(): cuts the loop's backoff sleep short. */
   private stopping = new AbortController();
+  /** Runs the dead-letter MULTIs; its connection opens at the first dead letter. */
+  private deadLetters: Transactions | null = null;
 
   constructor(
     private readonly commands: Redis,
@@ -106,11 +110,9 @@ export class StreamConsumer {
     this.running = true;
     this.abandoned = false;
     this.stopping = new AbortController();
-    this.blocking = duplicateRedis(
-      this.commands,
-      `consumer ${this.options.consumer} of ${this.options.stream}/${this.options.group}`,
-      this.logger,
-    );
+    const role = `consumer ${this.options.consumer} of ${this.options.stream}/${this.options.group}`;
+    this.blocking = duplicateRedis(this.commands, role, this.logger);
+    this.deadLetters = new Transactions(() => duplicateRedis(this.commands, `${role} dead letters`, this.logger, NO_REPLAY), 1);
     this.loop = this.consume(this.blocking);
     this.heartbeat = setInterval(() => void this.touch(), Math.max(10, this.visibilityTimeout / 3));
     this.heartbeat.unref();
@@ -147,6 +149,8 @@ export class StreamConsumer {
     this.heartbeat = null;
     if (this.blocking) await closeRedis(this.blocking);
     this.blocking = null;
+    await this.deadLetters?.close();
+    this.deadLetters = null;
   }
 
   private async ensureGroup(): Promise<void> {
@@ -315,32 +319,44 @@ export class StreamConsumer {
     }
   }
 
-  /** Moves an entry to the dead-letter stream and acknowledges it, atomically (MULTI/EXEC). */
+  /**
+   * Moves an entry to the dead-letter stream and acknowledges it, atomically (MULTI/EXEC). Not on
+   * the shared connection, which re-sends what was in flight when it dropped: an EXEC that had
+   * committed would add a second dead letter. Here a drop fails the run, and the run after it
+   * first looks whether the entry is still pending for this consumer (WATCH cannot see a group's
+   * changes): if not, the earlier EXEC committed (or another consumer took the entry over).
+   */
   private async deadLetter(id: string, fields: Map<string, Buffer>, deliveries: number, error: string): Promise<void> {
-    const { stream, group, deadLetterStream } = this.options;
+    const { stream, group, consumer, deadLetterStream } = this.options;
     const payload = fields.get(PAYLOAD_FIELD) ?? Buffer.alloc(0);
-    const result = await this.commands
-      .multi()
-      .xadd(
-        deadLetterStream,
-        '*',
-        PAYLOAD_FIELD,
-        payload,
-        'error',
-        error,
-        'stream',
-        stream,
-        'id',
-        id,
-        'group',
-        group,
-        'deliveries',
-        deliveries,
-      )
-      .xack(stream, group, id)
-      .exec();
-    const failed = result?.find(([err]) => err !== null);
-    if (!result || failed) throw failed?.[0] ?? new Error('MULTI/EXEC was discarded');
+    if (!this.deadLetters) throw new Error(`${stream}/${group} is stopped`);
+    const moved = await this.deadLetters.runUnwatched(async (redis, afterLoss) => {
+      if (afterLoss && (await redis.xpending(stream, group, id, id, 1, consumer)).length === 0) return false;
+      const result = await redis
+        .multi()
+        .xadd(
+          deadLetterStream,
+          '*',
+          PAYLOAD_FIELD,
+          payload,
+          'error',
+          error,
+          'stream',
+          stream,
+          'id',
+          id,
+          'group',
+          group,
+          'deliveries',
+          deliveries,
+        )
+        .xack(stream, group, id)
+        .exec();
+      const failed = result?.find(([err]) => err !== null);
+      if (!result || failed) throw failed?.[0] ?? new Error('MULTI/EXEC was discarded');
+      return true;
+    });
+    if (!moved) return;
     this.logger.error(`${stream}/${group} entry ${id} moved to ${deadLetterStream} after ${deliveries} deliveries: ${error}`);
   }
 

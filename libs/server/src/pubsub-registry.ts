@@ -143,13 +143,24 @@ function encode(type: string, parts: readonly string[]): Buffer {
   let size = head.length;
   for (const p of parts) size += `$${p.length}\r\n`.length + p.length + 2;
   const b = Buffer.allocUnsafe(size);
-  let pos = b.write(head, 0, 'latin1');
+  let pos = put(b, 0, head);
   for (const p of parts) {
     head = `$${p.length}\r\n`;
-    pos += b.write(head, pos, 'latin1');
-    pos += b.write(p, pos, 'latin1');
+    pos = put(b, pos, head);
+    pos = put(b, pos, p);
     b[pos++] = 13;
     b[pos++] = 10;
   }
   return b;
+}
+
+/** Strings shorter than this are copied byte by byte: a call into Buffer's C++ writer costs more (most parts here are short). */
+const SHORT = 32;
+
+/** Writes latin1 `s` at `pos`; returns the position after it. */
+function put(b: Buffer, pos: number, s: string): number {
+  const n = s.length;
+  if (n >= SHORT) return pos + b.write(s, pos, n, 'latin1');
+  for (let i = 0; i < n; i++) b[pos++] = s.charCodeAt(i);
+  return pos;
 }

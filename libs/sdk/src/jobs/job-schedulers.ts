@@ -4,7 +4,7 @@ import type { Job } from './job.js';
 import { checkJobOptions, type JobOptions } from './job-options.js';
 import type { JobStore } from './job-store.js';
 import { execOrConflict } from './queue-context.js';
-import { CONFLICT } from './transactions.js';
+import { CONFLICT } from '../transactions.js';
 
 export interface RepeatOptions {
   /** ms between slots; slots are the multiples of `every` since the epoch. */

@@ -4,7 +4,7 @@ import { checkJobOptions, JOB_STATES, type JobOptions, type JobState } from './j
 import { OutcomeListener, type Outcome } from './outcome-listener.js';
 import { execOrConflict, type QueueContext } from './queue-context.js';
 import { readyMarker } from './queue-keys.js';
-import { CONFLICT } from './transactions.js';
+import { CONFLICT } from '../transactions.js';
 
 /** A job about to be written by writeNewJob. */
 export interface NewJob {

@@ -3,7 +3,7 @@ import type { BrookConnections } from '../brook-connections.js';
 import { NO_REPLAY } from '../connection.js';
 import type { BrookSerializer } from '../options.js';
 import { DELAYED_MARKER, queueKeys, readyMarker, waitScore, type QueueKeys } from './queue-keys.js';
-import { CONFLICT, Transactions } from './transactions.js';
+import { CONFLICT, Transactions } from '../transactions.js';
 
 /** Events kept in the `events` stream: enough for waiters that read it within seconds. */
 const EVENTS_KEPT = 10000;

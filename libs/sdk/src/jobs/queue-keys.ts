@@ -6,7 +6,9 @@
  * - `seq`           string   counter ordering jobs that enter `wait` (FIFO within a priority)
  * - `job:<id>`      hash     name, data, opts (serialized), attemptsMade, stalls, progress, returnvalue,
  *                            failedReason, stacktrace (JSON array), timestamp, processedOn, finishedOn,
- *                            lock (token of the worker running it, only while active)
+ *                            lock (token of the worker running it, only while active), ended (the token of
+ *                            the attempt whose outcome was recorded last: a finish re-run after a lost
+ *                            connection tells by it that its earlier run committed)
  * - `job:<id>:logs` list     lines added by job.log()
  * - `wait`          zset     jobs ready to run, scored by waitScore(): lower priority number first, every
  *                            prioritized job before normal ones, then the order they became ready

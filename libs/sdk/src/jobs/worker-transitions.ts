@@ -5,7 +5,7 @@ import { backoffDelay, DEFAULT_REMOVE_ON_COMPLETE, keepBound, type KeepBound } f
 import type { JobStore } from './job-store.js';
 import { execOrConflict, type QueueContext } from './queue-context.js';
 import { DELAYED_MARKER, readyMarker } from './queue-keys.js';
-import { CONFLICT } from './transactions.js';
+import { CONFLICT } from '../transactions.js';
 
 /** Stack lines kept per job, newest last. */
 const STACKTRACE_KEPT = 10;
@@ -191,7 +191,7 @@ export class WorkerTransitions {
       token,
       () => [],
       (multi) => multi.zadd(this.ctx.keys.active, 'XX', Date.now() + lockMs, id),
-    ).then((held) => held !== undefined);
+    ).then((replies) => replies !== undefined);
   }
 
   /** active → completed (or deleted, per removeOnComplete); false when the lock was lost. */
@@ -199,22 +199,21 @@ export class WorkerTransitions {
     const { keys, serializer } = this.ctx;
     const bound = keepBound(job.opts.removeOnComplete ?? DEFAULT_REMOVE_ON_COMPLETE);
     const detail = value === undefined ? '' : serializer.serialize(value);
+    const deletes = bound?.count === 0;
     const done = await this.whileLocked(
       job.id,
       token,
       () => [],
       (multi, now) => {
         this.ctx.publishOutcome(multi.zrem(keys.active, job.id), job.id, 'completed', detail);
-        if (bound?.count === 0) return this.ctx.deleteJob(multi, job.id);
-        multi
-          .zadd(keys.completed, now, job.id)
-          .hset(keys.job(job.id), { returnvalue: detail, finishedOn: now })
-          .hdel(keys.job(job.id), 'lock');
+        if (deletes) return this.ctx.deleteJob(multi, job.id);
+        this.endAttempt(multi.zadd(keys.completed, now, job.id), job.id, token, { returnvalue: detail, finishedOn: now });
         return this.measureFinished(multi, keys.completed);
       },
+      deletes,
     );
-    if (!done) return false;
-    if (bound?.count !== 0) await this.trimIfOver(keys.completed, bound, done.replies.slice(-2));
+    if (done === undefined) return false;
+    if (!deletes) await this.trimIfOver(keys.completed, bound, done);
     return true;
   }
 
@@ -230,38 +229,57 @@ export class WorkerTransitions {
     const stacktrace = JSON.stringify([...job.stacktrace, ...(stack !== undefined ? [stack] : [])].slice(-STACKTRACE_KEPT));
     const seqs = (redis: Redis) => (retry && delay === 0 ? [this.ctx.nextSeq(redis)] : []);
     const done = await this.whileLocked(job.id, token, seqs, (multi, now, [seq]) => {
-      multi.zrem(keys.active, job.id).hdel(keys.job(job.id), 'lock').hset(keys.job(job.id), { failedReason: reason, stacktrace });
+      this.endAttempt(multi.zrem(keys.active, job.id), job.id, token, { failedReason: reason, stacktrace });
       if (retry && delay > 0) this.ctx.queueDelayed(multi, job.id, now + delay);
       else if (retry) this.ctx.queueReady(multi, job.id, job.opts.priority ?? 0, seq);
       else this.measureFinished(this.finishFailed(multi, job.id, reason, now), keys.failed);
-      return retry ? ('retry' as const) : ('failed' as const);
     });
-    if (!done) return 'lost';
-    if (done.value === 'failed') await this.trimIfOver(keys.failed, keepBound(job.opts.removeOnFail), done.replies.slice(-2));
-    return done.value;
+    if (done === undefined) return 'lost';
+    if (retry) return 'retry';
+    await this.trimIfOver(keys.failed, keepBound(job.opts.removeOnFail), done);
+    return 'failed';
   }
 
   /**
    * A transition of a job this worker runs: WATCH its hash and, in the same round trip, read its
    * lock and the numbers `numbers` asks for (sequence numbers); unless the lock is no longer
-   * `token` (then undefined), EXEC the MULTI `write` fills. Returns what `write` returned, and
-   * EXEC's replies.
+   * `token` (then undefined), EXEC the MULTI `write` fills. Returns EXEC's replies.
+   *
+   * A run after a lost connection may find that the earlier run's EXEC committed (the reply was
+   * what got lost): its hash then names `token` as the attempt that ended (endAttempt), or, for a
+   * transition that `deletes` the job, the hash is gone (nothing else deletes a job while it is
+   * locked, short of a forced obliterate). That counts as done, with no replies (null).
    */
-  private whileLocked<T>(
+  private whileLocked(
     id: string,
     token: string,
     numbers: (redis: Redis) => Promise<number>[],
-    write: (multi: ChainableCommander, now: number, numbers: number[]) => T,
-  ): Promise<{ value: T; replies: unknown[] } | undefined> {
+    write: (multi: ChainableCommander, now: number, numbers: number[]) => void,
+    deletes = false,
+  ): Promise<unknown[] | null | undefined> {
     const key = this.ctx.keys.job(id);
-    return this.ctx.transactions.run(async (redis) => {
-      const [, lock, ...read] = await Promise.all([redis.watch(key), redis.hget(key, 'lock'), ...numbers(redis)]);
-      if (lock !== token) return undefined;
+    return this.ctx.transactions.run(async (redis, afterLoss) => {
+      const [, [lock, ended, name], ...read] = await Promise.all([
+        redis.watch(key),
+        redis.hmget(key, 'lock', 'ended', 'name'),
+        ...numbers(redis),
+      ]);
+      if (lock !== token) return afterLoss && (ended === token || (deletes && name === null)) ? null : undefined;
       const multi = redis.multi();
-      const value = write(multi, Date.now(), read);
-      const replies = await execOrConflict(multi);
-      return replies === CONFLICT ? CONFLICT : { value, replies };
+      write(multi, Date.now(), read);
+      return execOrConflict(multi);
     });
+  }
+
+  /** Adds to a MULTI the end of the attempt `token` of job `id`: its lock released, `fields` set, and `token` kept as the attempt that ended (see whileLocked). */
+  private endAttempt(
+    multi: ChainableCommander,
+    id: string,
+    token: string,
+    fields: Record<string, string | number | Buffer>,
+  ): ChainableCommander {
+    const key = this.ctx.keys.job(id);
+    return multi.hdel(key, 'lock').hset(key, { ...fields, ended: token });
   }
 
   /**
@@ -273,10 +291,14 @@ export class WorkerTransitions {
     return multi.zcard(key).zrange(key, '0', '0', 'WITHSCORES');
   }
 
-  /** Trims `key` when the finish that measured it (`measured`: its size and oldest entry, WITHSCORES) took it over its bound. */
-  private async trimIfOver(key: string, bound: KeepBound | null, measured: unknown[]): Promise<void> {
-    if (!bound) return;
-    const [size, oldest] = measured as [number, string[]];
+  /**
+   * Trims `key` when the finish whose EXEC `replies` end with its measure (its size and oldest
+   * entry, WITHSCORES) took it over its bound. Without replies (a finish committed by an earlier
+   * run), nothing: the next finish measures again.
+   */
+  private async trimIfOver(key: string, bound: KeepBound | null, replies: unknown[] | null): Promise<void> {
+    if (!bound || !replies) return;
+    const [size, oldest] = replies.slice(-2) as [number, string[]];
     const overCount = bound.count !== undefined && size > bound.count;
     const overAge = bound.ageMs !== undefined && oldest.length === 2 && Number(oldest[1]) <= Date.now() - bound.ageMs;
     if (overCount || overAge) await this.trim(key, bound);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { closeRedis, isConnectionLoss } from '../connection.js';
+import { closeRedis, isConnectionLoss } from './connection.js';
 
 /** Returned by a transaction body whose EXEC was aborted by WATCH: the body runs again. */
 export const CONFLICT = Symbol('CONFLICT');
@@ -112,7 +112,8 @@ export class Transactions {
     if (this.closed) return Promise.reject(closedError());
     const ready = this.idle.pop();
     if (ready) return Promise.resolve(ready);
-    if (this.all.length < this.size) {
+    // The pool's own connections: runUnwatched's shared one is not a slot.
+    if (this.all.length - (this.shared ? 1 : 0) < this.size) {
       const redis = this.open();
       this.all.push(redis);
       return Promise.resolve(redis);
@@ -128,5 +129,5 @@ export class Transactions {
 }
 
 function closedError(): Error {
-  return new Error('the queue is closed (the app is shutting down)');
+  return new Error('closed: the app is shutting down');
 }
