@@ -322,6 +322,38 @@ describe('CLIENT LIST buffers, Brook and Redis', () => {
     }
   }
 
+  it('lists the fields Redis 7.0 lists, in its order (Brook adds lib-name and lib-ver of CLIENT SETINFO)', async () => {
+    const names = async (port: number): Promise<string[]> => {
+      const c = await RawClient.connect(port);
+      try {
+        return bulks(await c.call('CLIENT', 'INFO'))[0]
+          .trim()
+          .split(' ')
+          .map((f) => f.slice(0, f.indexOf('=')));
+      } finally {
+        c.close();
+      }
+    };
+    const [b, r] = await Promise.all([names(brook.port), names(redis.port)]);
+    expect(b.filter((n) => n !== 'lib-name' && n !== 'lib-ver')).toEqual(r);
+  });
+
+  it.each([
+    ['brook', () => brook.port],
+    ['redis', () => redis.port],
+  ])('%s: rbp covers a reply that filled the reply buffer; rbs is its size', async (_name, port) => {
+    const c = await RawClient.connect(port());
+    try {
+      await c.call('SET', 'ten-k', 'x'.repeat(10_000));
+      await c.call('GET', 'ten-k');
+      const l = bulks(await c.call('CLIENT', 'INFO'))[0];
+      expect(clientField(l, 'rbp')).toBeGreaterThanOrEqual(10_000);
+      expect(clientField(l, 'rbs')).toBeGreaterThanOrEqual(clientField(l, 'rbp'));
+    } finally {
+      c.close();
+    }
+  });
+
   it.each([
     ['brook', () => brook.port],
     ['redis', () => redis.port],
