@@ -230,4 +230,16 @@ describe('CONFIG SET maxmemory at run time', () => {
     expect(await r.dbsize()).toBeLessThan(3000);
     expect(await infoField(r, 'memory', 'maxmemory')).toBe(MAXMEMORY / 2);
   });
+
+  it('evicts nothing while clients are paused, and catches up after', async () => {
+    const r = await start('allkeys-random');
+    await fill(r, 'k', range(0, 2000));
+    await r.call('CLIENT', 'PAUSE', '10000', 'WRITE');
+    await r.config('SET', 'maxmemory', String(MAXMEMORY / 4));
+    expect(await infoField(r, 'stats', 'evicted_keys')).toBe(0);
+    expect(await r.dbsize()).toBe(2000);
+    await r.call('CLIENT', 'UNPAUSE');
+    await waitUntil(async () => (await infoField(r, 'memory', 'used_memory')) <= MAXMEMORY / 4 + MARGIN, 'eviction after the pause');
+    expect(await infoField(r, 'stats', 'evicted_keys')).toBeGreaterThan(0);
+  });
 });
