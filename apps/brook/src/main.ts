@@ -59,7 +59,7 @@ async function main(args: string[]): Promise<void> {
     throw e;
   }
   const logger = new Logger('brook');
-  if (config.int('port') === 0 && !config.value('unixsocket')) {
+  if (config.int('port') === 0 && config.int('tls-port') === 0 && !config.value('unixsocket')) {
     logger.error('Configured to not listen anywhere, exiting.');
     process.exit(1);
   }
@@ -107,7 +107,10 @@ async function main(args: string[]): Promise<void> {
     process.exit(1);
   }
   if (pidfile) writePidfile(pidfile, logger);
-  const where = [server.boundPort ? `port ${server.boundPort}` : '', config.value('unixsocket')].filter(Boolean).join(', ');
+  const tlsPort = config.int('tls-port');
+  const where = [server.boundPort ? `port ${server.boundPort}` : '', tlsPort ? `tls-port ${tlsPort}` : '', config.value('unixsocket')]
+    .filter(Boolean)
+    .join(', ');
   logger.log(`Brook ${BROOK_VERSION} (Redis ${REDIS_COMPAT_VERSION} compatible) ready to accept connections on ${where}`);
 }
 

@@ -20,7 +20,8 @@ type SetResult = string | null | Promise<string | null>;
 /** One parameter of a CONFIG SET: its new value and the one it replaces. */
 interface Staged {
   spec: ParamSpec;
-  rawName: string;
+  /** The name as typed, in lower case: how Redis names a parameter once its value is looked at. */
+  argName: string;
   value: string;
   previous: string;
 }
@@ -89,7 +90,7 @@ export class ConfigStore implements ConfigAccess {
 
   /**
    * CONFIG GET: exact names match case-insensitively and are echoed as typed; patterns match
-   * every name and alias (Redis 7.0 lists both). Each parameter appears once, under the first
+   * every name and alias (Redis 7.0 lists both) but no hidden parameter. Each parameter appears once, under the first
    * spelling that matched it (Redis collects the matches in a case-insensitive dict).
    */
   get(patterns: readonly string[]): [string, string][] {
@@ -102,7 +103,7 @@ export class ConfigStore implements ConfigAccess {
         continue;
       }
       for (const [name, spec] of this.specs) {
-        if (!out.has(name) && globMatch(pat, name, true)) out.set(name, [name, this.values.get(spec.name)!]);
+        if (!spec.hidden && !out.has(name) && globMatch(pat, name, true)) out.set(name, [name, this.values.get(spec.name)!]);
       }
     }
     return [...out.values()];
@@ -133,8 +134,9 @@ export class ConfigStore implements ConfigAccess {
       const [rawName, raw] = pairs[i];
       const spec = specs[i];
       const r = normalizeParam(spec, spec.name === 'dir' ? resolve(raw) : raw, this.values.get(spec.name));
-      if ('error' in r) return setFailed(rawName, r.error);
-      staged.push({ spec, rawName, value: r.value, previous: this.values.get(spec.name)! });
+      const argName = rawName.toLowerCase();
+      if ('error' in r) return setFailed(argName, r.error);
+      staged.push({ spec, argName, value: r.value, previous: this.values.get(spec.name)! });
     }
     for (const s of staged) this.values.set(s.spec.name, s.value);
     const result = this.applyStaged(staged);
@@ -151,24 +153,30 @@ export class ConfigStore implements ConfigAccess {
    * rest and restores every value before any asynchronous effect already started reads them
    * (a rebind reads port and bind when its turn comes, so it then has nothing to do); an
    * asynchronous failure restores them once every effect in flight has settled. The reply is
-   * the first failure in argument order, like Redis's.
+   * the first failure in argument order, like Redis's. Parameters of one apply group are applied
+   * once, under the first of them that changed, which a failure then names.
    */
   private applyStaged(staged: readonly Staged[]): SetResult {
     const pending: Promise<string | null>[] = [];
+    const groups = new Set<string>();
     let failed: string | null = null;
-    apply: for (const { spec, rawName, value, previous } of staged) {
+    apply: for (const { spec, argName, value, previous } of staged) {
       if (value === previous) continue;
+      if (spec.applyGroup !== undefined) {
+        if (groups.has(spec.applyGroup)) continue;
+        groups.add(spec.applyGroup);
+      }
       for (const hook of this.hooks) {
         const r = hook(spec.name, value, previous);
         if (typeof r === 'string') {
-          failed = setFailed(rawName, r);
+          failed = setFailed(argName, r);
           break apply;
         }
         if (r instanceof Promise) {
           pending.push(
             r.then(
-              (e) => (e === null ? null : setFailed(rawName, e)),
-              (e: unknown) => setFailed(rawName, (e as Error).message),
+              (e) => (e === null ? null : setFailed(argName, e)),
+              (e: unknown) => setFailed(argName, (e as Error).message),
             ),
           );
         }
