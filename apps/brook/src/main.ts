@@ -59,11 +59,19 @@ async function main(args: string[]): Promise<void> {
     throw e;
   }
   const logger = new Logger('brook');
+  let server: BrookServer;
+  try {
+    server = new BrookServer(config);
+  } catch (e) {
+    // rename-command lines are checked against the command table, which the server builds.
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  }
   if (config.int('port') === 0 && config.int('tls-port') === 0 && !config.value('unixsocket')) {
     logger.error('Configured to not listen anywhere, exiting.');
     process.exit(1);
   }
-  const server = new BrookServer(config);
   const app = await NestFactory.createMicroservice(brookRootModule(server, [AppModule]), {
     strategy: new RespServer(server),
     logger: LOG_LEVELS[config.value('loglevel')],

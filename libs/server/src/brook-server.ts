@@ -163,6 +163,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     warnNotHonoured(this.logger, (name) => config.value(name));
     this.aof = new AofPersistence(this);
     this.install(aofFamily(this.aof));
+    config.renameCommands((from, to) => this.commands.rename(from, to));
   }
 
   /** Adds a family to this server: its commands into the table, then its install step. */

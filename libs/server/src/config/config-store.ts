@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { builtinFamilies, globMatch, type ConfigAccess } from '@brook/commands';
 import { splitInline } from '@brook/resp';
 import { normalizeParam, PARAMS, type ParamSpec } from './params.js';
@@ -49,6 +49,8 @@ export class ConfigStore implements ConfigAccess {
    * holds them, and then the file's old `user` lines are dropped, as Redis does.
    */
   userDirectives: () => string[] | null = () => null;
+  /** rename-command lines, with the fatal error naming each line. */
+  private readonly renames: { from: string; to: string; error: (why: string) => ConfigError }[] = [];
 
   /** Every parameter, the core's first, then those the families declare (CONFIG REWRITE's order). */
   private readonly all: readonly ParamSpec[];
@@ -282,13 +284,8 @@ export class ConfigStore implements ConfigAccess {
    * becomes a line appended to the file (after one blank line), so errors name a line number.
    */
   load(fileText: string | null, cliArgs: readonly string[]): void {
-    const lines: { n: number; text: string; args: string[] | null }[] = [];
     const fileLines = (fileText ?? '').split('\n');
-    fileLines.forEach((line, i) => {
-      const t = line.trim();
-      if (t === '' || t.startsWith('#')) return;
-      lines.push({ n: i + 1, text: t, args: splitInline(t) });
-    });
+    const lines = configLines(fileLines);
     let n = fileLines.length + 1;
     let current: string[] | null = null;
     const flush = (): void => {
@@ -305,16 +302,33 @@ export class ConfigStore implements ConfigAccess {
       }
     }
     flush();
-    const accumulated = new Set<string>();
+    this.loadLines(lines, new Set<string>(), 0);
+    const dir = this.values.get('dir')!;
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw this.fatal(0, `dir ${dir}`, `Can't chdir to '${dir}': Not a directory`);
+  }
+
+  /** Applies config lines in order; `include` loads its files there (nested up to MAX_INCLUDE_DEPTH). */
+  private loadLines(lines: readonly ConfigLine[], accumulated: Set<string>, depth: number): void {
     for (const { n: lineNo, text, args } of lines) {
       if (args === null) throw this.fatal(lineNo, text, 'Unbalanced quotes in configuration line');
-      if (args[0].toLowerCase() === 'user' && args.length >= 2) {
+      const directive = args[0].toLowerCase();
+      if (directive === 'user' && args.length >= 2) {
         const error = checkUserLine(args, new Set(this.userLines.map((u) => u[1])));
         if (error !== null) throw this.fatal(lineNo, text, error);
         this.userLines.push(args);
         continue;
       }
-      const spec = this.specs.get(args[0].toLowerCase());
+      const spec = this.specs.get(directive);
+      if (!spec && directive === 'include' && args.length === 2) {
+        if (depth >= MAX_INCLUDE_DEPTH) throw this.fatal(lineNo, text, 'include nested too deeply');
+        for (const file of includedFiles(args[1])) this.loadLines(readConfigLines(file), accumulated, depth + 1);
+        continue;
+      }
+      if (!spec && directive === 'rename-command' && args.length === 3) {
+        // The command table does not exist yet: the server applies these in order (renameCommands).
+        this.renames.push({ from: args[1], to: args[2], error: (why) => this.fatal(lineNo, text, why) });
+        continue;
+      }
       if (!spec) throw this.fatal(lineNo, text, 'Bad directive or wrong number of arguments');
       if (args.length < 2 || (args.length > 2 && !spec.multiArg)) throw this.fatal(lineNo, text, 'wrong number of arguments');
       let value = args.slice(1).join(' ');
@@ -325,8 +339,18 @@ export class ConfigStore implements ConfigAccess {
       if ('error' in r) throw this.fatal(lineNo, text, r.error);
       this.values.set(spec.name, r.value);
     }
-    const dir = this.values.get('dir')!;
-    if (existsSync(dir) && !statSync(dir).isDirectory()) throw this.fatal(0, `dir ${dir}`, `Can't chdir to '${dir}': Not a directory`);
+  }
+
+  /**
+   * rename-command lines, in order: `rename(from, to)` renames in the command table (to "" takes
+   * the command away) and returns null or Redis's error text, which becomes the fatal error of
+   * that line.
+   */
+  renameCommands(rename: (from: string, to: string) => string | null): void {
+    for (const { from, to, error } of this.renames) {
+      const why = rename(from, to);
+      if (why !== null) throw error(why);
+    }
   }
 
   private fatal(line: number, text: string, why: string): ConfigError {
@@ -336,9 +360,61 @@ export class ConfigStore implements ConfigAccess {
   }
 }
 
+/** How deep `include` may nest (Redis recurses without a bound; a file including itself would crash it). */
+const MAX_INCLUDE_DEPTH = 64;
+
+/** One line of a config file (or the command line): its number, its text, its words (null: unbalanced quotes). */
+interface ConfigLine {
+  n: number;
+  text: string;
+  args: string[] | null;
+}
+
+function configLines(fileLines: readonly string[]): ConfigLine[] {
+  const lines: ConfigLine[] = [];
+  fileLines.forEach((line, i) => {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#')) return;
+    const args = splitInline(t);
+    if (args === null || args.length > 0) lines.push({ n: i + 1, text: t, args });
+  });
+  return lines;
+}
+
+/** An included file's lines; one that cannot be read stops start-up as Redis's does. */
+function readConfigLines(file: string): ConfigLine[] {
+  try {
+    return configLines(readFileSync(file, 'utf8').split('\n'));
+  } catch (e) {
+    throw new ConfigError(`Fatal error, can't open config file '${file}': ${errnoText(e)}`);
+  }
+}
+
+/**
+ * The files `include path` names, relative to the working directory like Redis: the path itself,
+ * or with wildcards in its last part the matching files in name order (none is fine, so an empty
+ * conf.d directory can be included).
+ */
+function includedFiles(path: string): string[] {
+  if (!/[*?[]/.test(path)) return [path];
+  const dir = dirname(path);
+  const pattern = basename(path);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => !n.startsWith('.') && globMatch(pattern, n, false))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
 function errnoText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'No such file or directory';
   if (code === 'EACCES') return 'Permission denied';
+  if (code === 'EISDIR') return 'Is a directory';
   return (e as Error).message;
 }
