@@ -50,6 +50,11 @@ export interface CommandSpec {
   /** Key extractor for commands whose keys are not a simple range (e.g. numkeys-based). */
   getKeys?: (argv: readonly string[]) => number[];
   /**
+   * With getKeys: which key spec (its index) gives the flags of the key at argv position `pos`;
+   * without it, the first. Redis's extractors set each key's flags (SORT's STORE key: OW update).
+   */
+  keySpecAt?: (pos: number) => number;
+  /**
    * For a key spec flagged variable_flags: the flags the key has in this call (what Redis's
    * getkeys_proc reports, e.g. SET's key is RW access only with GET, else OW).
    */
