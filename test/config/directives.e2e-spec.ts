@@ -138,6 +138,11 @@ describe('hidden parameters and CONFIG SET errors', () => {
     await c.same('CONFIG', 'SET', 'hz', '5', 'HZ', '6');
     await c.same('CONFIG', 'SET', 'Dir', '/tmp');
     await c.same('CONFIG', 'SET', 'hz', '5', 'Tls-Port', '99999');
+    // Without certificates a tls-port fails its TLS set-up before binding, in argument order.
+    await c.same('CONFIG', 'SET', 'tls-cert-file', '/no/such.crt', 'tls-port', '1');
+    await c.same('CONFIG', 'SET', 'tls-port', '1', 'tls-cert-file', '/no/such.crt');
+    await c.same('CONFIG', 'GET', 'tls-cert-file');
+    await c.same('CONFIG', 'GET', 'tls-port');
     // A failed apply step, after the values were accepted: rebinding to a port that is taken.
     // One after the other: each port stays taken only while its server does not move.
     const brook = await c.brook.call('CONFIG', 'SET', 'hz', '5', 'PORT', String(pair.redis.port));

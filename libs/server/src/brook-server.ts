@@ -780,7 +780,8 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       case 'bind':
         return this.rebind(Err.bindFailed);
       case 'tls-port':
-        return this.rebind(Err.listenPortFailed);
+        // The certificates are checked before the port is bound, as Redis's applyTLSPort does.
+        return this.reloadTls() ?? this.rebind(Err.listenPortFailed);
     }
     if (name.startsWith('tls-')) return this.reloadTls();
     return null;
@@ -788,11 +789,11 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
 
   /**
    * CONFIG SET of a tls-* file or cipher setting (one apply step for them all, as Redis's
-   * applyTlsCfg): a new secure context from the files as they are now, for new connections;
-   * nothing to do while no TLS listener runs.
+   * applyTlsCfg) or of tls-port: a new secure context from the files as they are now, for new
+   * connections; nothing to check while tls-port (its new value, as Redis reads it) is 0.
    */
   private reloadTls(): string | null {
-    if (this.tlsServers.length === 0) return null;
+    if (this.config.int('tls-port') === 0) return null;
     try {
       const options = tlsContextOptions((n) => this.config.value(n));
       for (const srv of this.tlsServers) srv.setSecureContext(options);
