@@ -282,6 +282,19 @@ describe('ACL permission matrix, differential against real Redis', () => {
     expect(await compare(...admin, s)).toEqual([]);
   });
 
+  it("SORT's STORE destination is checked as a written key, the sorted key as a read one", async () => {
+    const s = steps(`
+      ACL SETUSER sorter on nopass +@all %R~src* %W~dst*
+      ACL DRYRUN sorter SORT src STORE dst
+      ACL DRYRUN sorter SORT src STORE src2
+      ACL DRYRUN sorter SORT dst STORE dst
+      ACL DRYRUN sorter SORT src BY w_* LIMIT 0 1 STORE dst
+      ACL DRYRUN sorter SORT_RO dst
+      COMMAND GETKEYSANDFLAGS SORT a BY x STORE b
+    `);
+    expect(await compare(...admin, s)).toEqual([]);
+  });
+
   it('MULTI: a denied command aborts EXEC; rules changed before EXEC deny with the EXEC text', async () => {
     const s = steps(`
       MULTI

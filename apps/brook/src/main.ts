@@ -55,11 +55,19 @@ async function main(args: string[]): Promise<void> {
   const log = new ServerLog(config);
   Logger.overrideLogger(log);
   const logger = new Logger('brook');
-  if (config.int('port') === 0 && !config.value('unixsocket')) {
+  let server: BrookServer;
+  try {
+    server = new BrookServer(config);
+  } catch (e) {
+    // rename-command lines are checked against the command table, which the server builds.
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    process.exit(1);
+  }
+  if (config.int('port') === 0 && config.int('tls-port') === 0 && !config.value('unixsocket')) {
     logger.error('Configured to not listen anywhere, exiting.');
     process.exit(1);
   }
-  const server = new BrookServer(config);
   const app = await NestFactory.createMicroservice(brookRootModule(server, [AppModule]), {
     strategy: new RespServer(server),
     logger: log,
@@ -103,7 +111,10 @@ async function main(args: string[]): Promise<void> {
     process.exit(1);
   }
   if (pidfile) writePidfile(pidfile, logger);
-  const where = [server.boundPort ? `port ${server.boundPort}` : '', config.value('unixsocket')].filter(Boolean).join(', ');
+  const tlsPort = config.int('tls-port');
+  const where = [server.boundPort ? `port ${server.boundPort}` : '', tlsPort ? `tls-port ${tlsPort}` : '', config.value('unixsocket')]
+    .filter(Boolean)
+    .join(', ');
   logger.log(`Brook ${BROOK_VERSION} (Redis ${REDIS_COMPAT_VERSION} compatible) ready to accept connections on ${where}`);
 }
 

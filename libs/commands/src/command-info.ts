@@ -247,8 +247,8 @@ export function commandKeys(cmd: Command, argv: readonly string[]): FoundKey[] |
     if (found !== null || !cmd.spec.getKeys) return found;
   }
   if (cmd.spec.getKeys) {
-    const flags = specs[0]?.flags['~'] ?? [];
-    return cmd.spec.getKeys(argv).map((pos) => ({ pos, flags }));
+    const specAt = cmd.spec.keySpecAt ?? (() => 0);
+    return cmd.spec.getKeys(argv).map((pos) => ({ pos, flags: specs[specAt(pos)]?.flags['~'] ?? [] }));
   }
   return [];
 }

@@ -32,6 +32,13 @@ export interface ParamSpec {
   multiArg?: boolean;
   /** Config file semantics of a repeated directive: accumulate (save) instead of replace. */
   accumulate?: boolean;
+  /** A test/debug knob Redis keeps out of CONFIG GET patterns: only its exact name answers. */
+  hidden?: boolean;
+  /**
+   * Parameters that share one apply step in Redis (all tls-* reload one TLS context): CONFIG SET
+   * runs it once, for the first of them that changed, and a failure names that one.
+   */
+  applyGroup?: string;
 }
 
 /** Declarations by type; every parameter is mutable unless `opts` says otherwise. */

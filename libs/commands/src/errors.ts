@@ -50,6 +50,7 @@ export const Err = {
   // CONFIG SET apply failures (after "CONFIG SET failed (possibly related to argument '…') - ")
   listenPortFailed: 'Unable to listen on this port. Check server logs.',
   bindFailed: 'Failed to bind to specified addresses.',
+  tlsConfigFailed: 'Unable to update TLS configuration. Check server logs.',
   unblockReason: 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR',
   /** CLIENT UNBLOCK id ERROR: the reply the blocked client gets. */
   unblocked: 'UNBLOCKED client unblocked via CLIENT UNBLOCK',

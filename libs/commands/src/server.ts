@@ -13,13 +13,13 @@ import { param } from './config-param.js';
 
 /** COMMAND with no subcommand: every command's COMMAND INFO entry. */
 function command(c: Session): void {
-  const all = c.server.commands.commands();
+  const all = c.server.commands.served();
   c.w.array(all.length);
   for (const cmd of all) writeCommandInfo(c.w, cmd);
 }
 
 function commandCount(c: Session): void {
-  c.w.integer(c.server.commands.size);
+  c.w.integer(c.server.commands.served().length);
 }
 
 /** Finds a command or subcommand by name, accepting 'client|kill' full names as Redis does. */
@@ -43,7 +43,7 @@ function commandInfo(c: Session, argv: string[]): void {
 /** COMMAND DOCS [name...]: a map of name → docs; unknown names are left out. */
 function commandDocs(c: Session, argv: string[]): void {
   const found: Command[] = [];
-  if (argv.length === 2) found.push(...c.server.commands.commands());
+  if (argv.length === 2) found.push(...c.server.commands.served());
   for (let i = 2; i < argv.length; i++) {
     const cmd = findCommand(c, argv[i]);
     if (cmd) found.push(cmd);
@@ -68,7 +68,7 @@ function commandList(c: Session, argv: string[]): void {
     return c.w.error(Err.syntax);
   }
   const names: string[] = [];
-  for (const cmd of c.server.commands.commands()) {
+  for (const cmd of c.server.commands.served()) {
     if (match(cmd)) names.push(cmd.fullName);
     for (const sub of cmd.subcommands?.values() ?? []) if (match(sub)) names.push(sub.fullName);
   }

@@ -498,6 +498,8 @@ const sortCommands: CommandSpec[] = [
       'O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).',
     acl: ['set', 'sortedset', 'list', 'dangerous'],
     getKeys: sortKeys,
+    // Key specs in COMMAND INFO's order: the sorted key (1), BY/GET patterns, STORE's destination.
+    keySpecAt: (pos) => (pos === 1 ? 0 : 2),
     handler: (c, argv) => sortGeneric(c, argv, false),
   },
   {

@@ -50,6 +50,11 @@ export interface CommandSpec {
   /** Key extractor for commands whose keys are not a simple range (e.g. numkeys-based). */
   getKeys?: (argv: readonly string[]) => number[];
   /**
+   * With getKeys: which key spec (its index) gives the flags of the key at argv position `pos`;
+   * without it, the first. Redis's extractors set each key's flags (SORT's STORE key: OW update).
+   */
+  keySpecAt?: (pos: number) => number;
+  /**
    * For a key spec flagged variable_flags: the flags the key has in this call (what Redis's
    * getkeys_proc reports, e.g. SET's key is RW access only with GET, else OW).
    */
@@ -154,17 +159,56 @@ function newStats(): CommandStats {
  * path finds `GET` and `get` without lower-casing.
  */
 export class CommandTable {
+  /** The names clients call commands by (rename-command changes these). */
   private readonly byName = new Map<string, Command>();
+  /** The commands' own names, which ACL rules use whatever the renames (Redis's orig_commands). */
+  private readonly byOriginalName = new Map<string, Command>();
   private readonly all: Command[] = [];
+  /** Commands renamed to "": in the table for ACL, not callable, not listed by COMMAND. */
+  private readonly disabled = new Set<Command>();
 
   register(spec: CommandSpec): Command {
     const cmd = build(spec, null);
     const name = spec.name.toLowerCase();
-    if (this.byName.has(name)) throw new Error(`command '${name}' is already registered`);
-    this.byName.set(name, cmd);
-    this.byName.set(name.toUpperCase(), cmd);
+    if (this.byOriginalName.has(name) || this.byName.has(name)) throw new Error(`command '${name}' is already registered`);
+    this.byOriginalName.set(name, cmd);
+    this.setName(name, cmd);
     this.all.push(cmd);
     return cmd;
+  }
+
+  private setName(name: string, cmd: Command): void {
+    this.byName.set(name, cmd);
+    this.byName.set(name.toUpperCase(), cmd);
+  }
+
+  /**
+   * rename-command: the command called `from` is called `to` from now on (its replies and COMMAND
+   * still give its own name), or no longer callable when `to` is "". Returns Redis's error text.
+   */
+  rename(from: string, to: string): string | null {
+    const old = from.toLowerCase();
+    const cmd = this.byName.get(old);
+    if (cmd === undefined) return 'No such command in rename-command';
+    this.byName.delete(old);
+    this.byName.delete(old.toUpperCase());
+    if (to === '') {
+      this.disabled.add(cmd);
+      return null;
+    }
+    if (this.byName.has(to.toLowerCase())) return 'Target command name already exists';
+    this.setName(to.toLowerCase(), cmd);
+    return null;
+  }
+
+  /** A command by its own name, renamed or not (ACL rules). */
+  lookupOriginal(name: string): Command | undefined {
+    return this.byOriginalName.get(name.toLowerCase());
+  }
+
+  /** The commands clients can call, in table order (COMMAND, COMMAND COUNT/LIST/DOCS). */
+  served(): readonly Command[] {
+    return this.disabled.size === 0 ? this.all : this.all.filter((c) => !this.disabled.has(c));
   }
 
   registerAll(specs: readonly CommandSpec[]): void {
@@ -183,6 +227,7 @@ export class CommandTable {
     return cmd.subcommands.get(argv[1].toLowerCase()) ?? cmd;
   }
 
+  /** Every command registered, callable or not (the ACL catalog, INFO commandstats). */
   commands(): readonly Command[] {
     return this.all;
   }

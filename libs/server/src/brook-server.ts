@@ -4,6 +4,8 @@ import { EventEmitter } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as net from 'node:net';
+import type * as tls from 'node:tls';
+import { createServer as createTlsServer } from 'node:tls';
 import { MAX_ARGS } from '@brook/resp';
 import {
   builtinFamilies,
@@ -31,6 +33,7 @@ import { BlockedClients, type BlockedCall } from './blocked-clients.js';
 import { Client, isLoopback, type ClientHost, type OutputLimit } from './client.js';
 import { PROTECTED_MODE_DENIED, protectedModeRefuses } from './acl/protected-mode.js';
 import { readingSocket } from './connection-socket.js';
+import { TlsConfigError, tlsClientRefused, tlsContextOptions } from './tls.js';
 import type { ConfigStore } from './config/config-store.js';
 import { warnIfNotHonoured, warnNotHonoured } from './config/not-honoured.js';
 import { PrometheusEndpoint, infoMetrics } from './prometheus-endpoint.js';
@@ -85,6 +88,10 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   private readonly monitors = new Monitors(() => this.config.value('unixsocket'));
   private readonly clientsById = new Map<number, Client>();
   private tcpServers: net.Server[] = [];
+  /** The tls-port listeners, at the same bind addresses; their secure context is reloaded in place. */
+  private tlsServers: tls.Server[] = [];
+  private boundTlsPort = 0;
+  private boundTlsBind = '';
   private unixServer: net.Server | null = null;
   readonly expiry: ActiveExpiry;
   readonly persistence: Persistence;
@@ -167,6 +174,7 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     warnNotHonoured(this.logger, (name) => config.value(name));
     this.aof = new AofPersistence(this);
     this.install(aofFamily(this.aof));
+    config.renameCommands((from, to) => this.commands.rename(from, to));
   }
 
   /** Adds a family to this server: its commands into the table, then its install step. */
@@ -258,30 +266,58 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
   }
 
   /**
-   * Makes the TCP listeners match the configured port and bind: stops listening on the old
-   * addresses (their connections stay) and listens on the new ones, none when port is 0. Throws
-   * when an address cannot be bound, leaving no TCP listener (the caller restores the old config).
+   * Makes the TCP listeners match the configured port and bind, then the TLS ones tls-port and
+   * bind: stops listening on the old addresses (their connections stay) and listens on the new
+   * ones, none when the port is 0. Throws when an address cannot be bound, leaving no listener of
+   * that kind (the caller restores the old config).
    */
   private async syncTcp(): Promise<void> {
     const port = this.config.int('port');
     const bind = this.config.value('bind');
-    if (port === this.boundPort && bind === this.boundBind) return;
-    await stopListening(this.tcpServers);
-    this.tcpServers = [];
-    this.boundPort = 0;
-    this.boundBind = '';
-    if (port !== 0) this.tcpServers = await this.bindAll(port, bind);
-    this.boundPort = port;
-    this.boundBind = bind;
+    if (port !== this.boundPort || bind !== this.boundBind) {
+      await stopListening(this.tcpServers);
+      this.tcpServers = [];
+      this.boundPort = 0;
+      this.boundBind = '';
+      if (port !== 0) this.tcpServers = await this.bindAll(port, bind, () => net.createServer(PLAIN_OPTIONS, (s) => this.accept(s)));
+      this.boundPort = port;
+      this.boundBind = bind;
+    }
+    const tlsPort = this.config.int('tls-port');
+    if (tlsPort === this.boundTlsPort && bind === this.boundTlsBind) return;
+    await stopListening(this.tlsServers);
+    this.tlsServers = [];
+    this.boundTlsPort = 0;
+    this.boundTlsBind = '';
+    if (tlsPort !== 0) {
+      const options = tlsContextOptions((n) => this.config.value(n));
+      this.tlsServers = await this.bindAll(tlsPort, bind, () => this.tlsServer(options));
+    }
+    this.boundTlsPort = tlsPort;
+    this.boundTlsBind = bind;
+  }
+
+  /**
+   * A TLS listener: the client certificate is always asked for and checked once the handshake is
+   * done (tlsClientRefused), so tls-auth-clients applies to new clients without a new listener.
+   * A failed handshake (plaintext on the TLS port, a bad certificate) only drops that connection.
+   */
+  private tlsServer(options: tls.SecureContextOptions): tls.Server {
+    const srv = createTlsServer({ ...options, requestCert: true, rejectUnauthorized: false }, (s) => {
+      if (tlsClientRefused(this.config.value('tls-auth-clients'), s)) s.destroy();
+      else this.accept(s, undefined, true);
+    });
+    srv.on('tlsClientError', (e) => this.logger.verbose(`Error accepting a client connection: ${e.message}`));
+    return srv;
   }
 
   /** Listens on `port` at each bind address ('-addr' may fail, '*' is every IPv4 address); all or none. */
-  private async bindAll(port: number, bind: string): Promise<net.Server[]> {
-    const servers: net.Server[] = [];
+  private async bindAll<S extends net.Server>(port: number, bind: string, create: () => S): Promise<S[]> {
+    const servers: S[] = [];
     for (const addr of bind.split(' ').filter(Boolean)) {
       const optional = addr.startsWith('-');
       const host = optional ? addr.slice(1) : addr;
-      const srv = net.createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.accept(s));
+      const srv = create();
       try {
         servers.push(await listenOn(srv, { host: host === '*' ? '0.0.0.0' : host, port, backlog: this.config.int('tcp-backlog') }));
       } catch (e) {
@@ -304,14 +340,18 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       if (this.closing) return null;
       return this.syncTcp().then(
         () => null,
-        () => why,
+        (e: unknown) => (e instanceof TlsConfigError ? Err.tlsConfigFailed : why),
       );
     });
     this.rebinding = done;
     return done;
   }
 
-  private accept(accepted: net.Socket, unixPath?: string): void {
+  /**
+   * A new connection: plain TCP and unix ones are read through readingSocket (the hot path), a
+   * TLS one through its stream's 'data' events (its bytes are decrypted in JS-land anyway).
+   */
+  private accept(accepted: net.Socket, unixPath?: string, secure = false): void {
     const local = unixPath !== undefined || isLoopback(accepted.remoteAddress);
     if (protectedModeRefuses(this.config.value('protected-mode') === 'yes', this.acl.defaultUser.nopass, local)) {
       this.stats.rejectedConnections++;
@@ -326,7 +366,9 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
       return;
     }
     let client: Client | null = null;
-    const socket = readingSocket(accepted, (buffer, length) => client?.receive(buffer, length));
+    let socket = accepted;
+    if (secure) accepted.on('data', (chunk: Buffer) => client?.receive(chunk, chunk.length));
+    else socket = readingSocket(accepted, (buffer, length) => client?.receive(buffer, length));
     const keepalive = this.config.int('tcp-keepalive');
     if (!unixPath && keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
     client = new Client(socket, this, unixPath);
@@ -343,11 +385,14 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     if (this.sampler) clearInterval(this.sampler);
     this.pauseTimer?.clear();
     for (const c of [...this.clientsById.values()]) c.kill();
-    const servers = this.unixServer ? [...this.tcpServers, this.unixServer] : this.tcpServers;
+    const servers = [...this.tcpServers, ...this.tlsServers, ...(this.unixServer ? [this.unixServer] : [])];
     await Promise.all(servers.map((l) => new Promise<void>((r) => l.close(() => r()))));
     this.tcpServers = [];
+    this.tlsServers = [];
     this.boundPort = 0;
     this.boundBind = '';
+    this.boundTlsPort = 0;
+    this.boundTlsBind = '';
     this.unixServer = null;
     await this.prometheus?.close();
     this.prometheus = null;
@@ -790,6 +835,27 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
         return this.rebind(Err.listenPortFailed);
       case 'bind':
         return this.rebind(Err.bindFailed);
+      case 'tls-port':
+        // The certificates are checked before the port is bound, as Redis's applyTLSPort does.
+        return this.reloadTls() ?? this.rebind(Err.listenPortFailed);
+    }
+    if (name.startsWith('tls-')) return this.reloadTls();
+    return null;
+  }
+
+  /**
+   * CONFIG SET of a tls-* file or cipher setting (one apply step for them all, as Redis's
+   * applyTlsCfg) or of tls-port: a new secure context from the files as they are now, for new
+   * connections; nothing to check while tls-port (its new value, as Redis reads it) is 0.
+   */
+  private reloadTls(): string | null {
+    if (this.config.int('tls-port') === 0) return null;
+    try {
+      const options = tlsContextOptions((n) => this.config.value(n));
+      for (const srv of this.tlsServers) srv.setSecureContext(options);
+    } catch (e) {
+      this.logger.warn((e as Error).message);
+      return Err.tlsConfigFailed;
     }
     return null;
   }
@@ -830,8 +896,11 @@ function connection(c: Session): Client {
   return c;
 }
 
+/** The plain TCP listeners: connections handed over paused, for readingSocket. */
+const PLAIN_OPTIONS: net.ServerOpts = { noDelay: true, pauseOnConnect: true };
+
 /** Starts `srv` listening; resolves once it accepts, rejects with the bind error. */
-function listenOn(srv: net.Server, options: net.ListenOptions): Promise<net.Server> {
+function listenOn<S extends net.Server>(srv: S, options: net.ListenOptions): Promise<S> {
   return new Promise((resolve, reject) => {
     srv.once('error', reject);
     srv.listen(options, () => {

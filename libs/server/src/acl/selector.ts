@@ -82,7 +82,7 @@ export class CommandCatalog {
   lookup(name: string): Command | undefined {
     const parts = name.split('|');
     if (parts.length > 2) return undefined;
-    const cmd = this.table.lookup(parts[0]);
+    const cmd = this.table.lookupOriginal(parts[0]);
     if (cmd === undefined || parts.length === 1) return cmd;
     return cmd.subcommands?.get(parts[1].toLowerCase());
   }

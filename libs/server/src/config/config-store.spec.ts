@@ -158,6 +158,56 @@ describe('ConfigStore', () => {
     expect(seen).toEqual(['7001', '6379', '7002']);
   });
 
+  it('an apply group runs once, for its first changed parameter, which a failure names', () => {
+    const c = new ConfigStore();
+    const applied: string[] = [];
+    let refuse = false;
+    c.onApply((name) => {
+      applied.push(name);
+      return refuse && name.startsWith('tls-') ? 'Unable to update TLS configuration. Check server logs.' : null;
+    });
+    const pairs: [string, string][] = [
+      ['tls-session-caching', 'yes'],
+      ['TLS-Protocols', 'TLSv1.3'],
+      ['hz', '20'],
+      ['tls-ciphers', 'DEFAULT'],
+    ];
+    // tls-session-caching keeps its value, so it applies nothing; tls-ciphers rides on tls-protocols.
+    expect(c.set(pairs)).toBeNull();
+    expect(applied).toEqual(['tls-protocols', 'hz']);
+    void c.set([
+      ['tls-protocols', ''],
+      ['tls-ciphers', ''],
+    ]);
+    refuse = true;
+    expect(c.set(pairs)).toBe(
+      "ERR CONFIG SET failed (possibly related to argument 'tls-protocols') - Unable to update TLS configuration. Check server logs.",
+    );
+    expect([c.value('tls-protocols'), c.value('hz')]).toEqual(['', '20']);
+  });
+
+  it('include loads files in place, nested and by wildcard; a missing one stops start-up', () => {
+    const inc = mkdtempSync(join(dir, 'inc-'));
+    writeFileSync(join(inc, 'a.conf'), 'hz 30\n');
+    writeFileSync(join(inc, 'b.conf'), `include ${join(inc, 'deep.txt')}\n`);
+    writeFileSync(join(inc, 'deep.txt'), 'timeout 9\n');
+    const c = new ConfigStore();
+    c.load(`hz 5\ninclude ${join(inc, '*.conf')}\ntimeout 3\n`, ['--include', join(inc, 'deep.txt')]);
+    expect([c.value('hz'), c.value('timeout')]).toEqual(['30', '9']);
+    expect(() => new ConfigStore().load(`include ${join(inc, 'none.conf')}`, [])).toThrow(
+      `Fatal error, can't open config file '${join(inc, 'none.conf')}': No such file or directory`,
+    );
+    const loop = join(inc, 'loop.conf');
+    writeFileSync(loop, `include ${loop}\n`);
+    expect(() => new ConfigStore().load(`include ${loop}`, [])).toThrow('include nested too deeply');
+  });
+
+  it('hidden parameters answer CONFIG GET by exact name only', () => {
+    const c = new ConfigStore();
+    expect(c.get(['key-load-delay'])).toEqual([['key-load-delay', '0']]);
+    expect(c.get(['key-load-*', '*'])).not.toContainEqual(['key-load-delay', '0']);
+  });
+
   it('CONFIG REWRITE keeps comments, updates directives in place and appends the rest', () => {
     const file = join(dir, 'r.conf');
     writeFileSync(file, '# keep me\nport 7000\nsave 900 1\nsave 300 10\nunknown-later yes\n');

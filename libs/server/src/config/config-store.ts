@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { builtinFamilies, globMatch, type ConfigAccess } from '@brook/commands';
 import { splitInline } from '@brook/resp';
 import { normalizeParam, PARAMS, type ParamSpec } from './params.js';
@@ -20,7 +20,8 @@ type SetResult = string | null | Promise<string | null>;
 /** One parameter of a CONFIG SET: its new value and the one it replaces. */
 interface Staged {
   spec: ParamSpec;
-  rawName: string;
+  /** The name as typed, in lower case: how Redis names a parameter once its value is looked at. */
+  argName: string;
   value: string;
   previous: string;
 }
@@ -48,6 +49,8 @@ export class ConfigStore implements ConfigAccess {
    * holds them, and then the file's old `user` lines are dropped, as Redis does.
    */
   userDirectives: () => string[] | null = () => null;
+  /** rename-command lines, with the fatal error naming each line. */
+  private readonly renames: { from: string; to: string; error: (why: string) => ConfigError }[] = [];
 
   /** Every parameter, the core's first, then those the families declare (CONFIG REWRITE's order). */
   private readonly all: readonly ParamSpec[];
@@ -89,7 +92,7 @@ export class ConfigStore implements ConfigAccess {
 
   /**
    * CONFIG GET: exact names match case-insensitively and are echoed as typed; patterns match
-   * every name and alias (Redis 7.0 lists both). Each parameter appears once, under the first
+   * every name and alias (Redis 7.0 lists both) but no hidden parameter. Each parameter appears once, under the first
    * spelling that matched it (Redis collects the matches in a case-insensitive dict).
    */
   get(patterns: readonly string[]): [string, string][] {
@@ -102,7 +105,7 @@ export class ConfigStore implements ConfigAccess {
         continue;
       }
       for (const [name, spec] of this.specs) {
-        if (!out.has(name) && globMatch(pat, name, true)) out.set(name, [name, this.values.get(spec.name)!]);
+        if (!spec.hidden && !out.has(name) && globMatch(pat, name, true)) out.set(name, [name, this.values.get(spec.name)!]);
       }
     }
     return [...out.values()];
@@ -133,8 +136,9 @@ export class ConfigStore implements ConfigAccess {
       const [rawName, raw] = pairs[i];
       const spec = specs[i];
       const r = normalizeParam(spec, spec.name === 'dir' ? resolve(raw) : raw, this.values.get(spec.name));
-      if ('error' in r) return setFailed(rawName, r.error);
-      staged.push({ spec, rawName, value: r.value, previous: this.values.get(spec.name)! });
+      const argName = rawName.toLowerCase();
+      if ('error' in r) return setFailed(argName, r.error);
+      staged.push({ spec, argName, value: r.value, previous: this.values.get(spec.name)! });
     }
     for (const s of staged) this.values.set(s.spec.name, s.value);
     const result = this.applyStaged(staged);
@@ -151,24 +155,30 @@ export class ConfigStore implements ConfigAccess {
    * rest and restores every value before any asynchronous effect already started reads them
    * (a rebind reads port and bind when its turn comes, so it then has nothing to do); an
    * asynchronous failure restores them once every effect in flight has settled. The reply is
-   * the first failure in argument order, like Redis's.
+   * the first failure in argument order, like Redis's. Parameters of one apply group are applied
+   * once, under the first of them that changed, which a failure then names.
    */
   private applyStaged(staged: readonly Staged[]): SetResult {
     const pending: Promise<string | null>[] = [];
+    const groups = new Set<string>();
     let failed: string | null = null;
-    apply: for (const { spec, rawName, value, previous } of staged) {
+    apply: for (const { spec, argName, value, previous } of staged) {
       if (value === previous) continue;
+      if (spec.applyGroup !== undefined) {
+        if (groups.has(spec.applyGroup)) continue;
+        groups.add(spec.applyGroup);
+      }
       for (const hook of this.hooks) {
         const r = hook(spec.name, value, previous);
         if (typeof r === 'string') {
-          failed = setFailed(rawName, r);
+          failed = setFailed(argName, r);
           break apply;
         }
         if (r instanceof Promise) {
           pending.push(
             r.then(
-              (e) => (e === null ? null : setFailed(rawName, e)),
-              (e: unknown) => setFailed(rawName, (e as Error).message),
+              (e) => (e === null ? null : setFailed(argName, e)),
+              (e: unknown) => setFailed(argName, (e as Error).message),
             ),
           );
         }
@@ -274,13 +284,8 @@ export class ConfigStore implements ConfigAccess {
    * becomes a line appended to the file (after one blank line), so errors name a line number.
    */
   load(fileText: string | null, cliArgs: readonly string[]): void {
-    const lines: { n: number; text: string; args: string[] | null }[] = [];
     const fileLines = (fileText ?? '').split('\n');
-    fileLines.forEach((line, i) => {
-      const t = line.trim();
-      if (t === '' || t.startsWith('#')) return;
-      lines.push({ n: i + 1, text: t, args: splitInline(t) });
-    });
+    const lines = configLines(fileLines);
     let n = fileLines.length + 1;
     let current: string[] | null = null;
     const flush = (): void => {
@@ -297,16 +302,33 @@ export class ConfigStore implements ConfigAccess {
       }
     }
     flush();
-    const accumulated = new Set<string>();
+    this.loadLines(lines, new Set<string>(), 0);
+    const dir = this.values.get('dir')!;
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw this.fatal(0, `dir ${dir}`, `Can't chdir to '${dir}': Not a directory`);
+  }
+
+  /** Applies config lines in order; `include` loads its files there (nested up to MAX_INCLUDE_DEPTH). */
+  private loadLines(lines: readonly ConfigLine[], accumulated: Set<string>, depth: number): void {
     for (const { n: lineNo, text, args } of lines) {
       if (args === null) throw this.fatal(lineNo, text, 'Unbalanced quotes in configuration line');
-      if (args[0].toLowerCase() === 'user' && args.length >= 2) {
+      const directive = args[0].toLowerCase();
+      if (directive === 'user' && args.length >= 2) {
         const error = checkUserLine(args, new Set(this.userLines.map((u) => u[1])));
         if (error !== null) throw this.fatal(lineNo, text, error);
         this.userLines.push(args);
         continue;
       }
-      const spec = this.specs.get(args[0].toLowerCase());
+      const spec = this.specs.get(directive);
+      if (!spec && directive === 'include' && args.length === 2) {
+        if (depth >= MAX_INCLUDE_DEPTH) throw this.fatal(lineNo, text, 'include nested too deeply');
+        for (const file of includedFiles(args[1])) this.loadLines(readConfigLines(file), accumulated, depth + 1);
+        continue;
+      }
+      if (!spec && directive === 'rename-command' && args.length === 3) {
+        // The command table does not exist yet: the server applies these in order (renameCommands).
+        this.renames.push({ from: args[1], to: args[2], error: (why) => this.fatal(lineNo, text, why) });
+        continue;
+      }
       if (!spec) throw this.fatal(lineNo, text, 'Bad directive or wrong number of arguments');
       if (args.length < 2 || (args.length > 2 && !spec.multiArg)) throw this.fatal(lineNo, text, 'wrong number of arguments');
       let value = args.slice(1).join(' ');
@@ -317,8 +339,18 @@ export class ConfigStore implements ConfigAccess {
       if ('error' in r) throw this.fatal(lineNo, text, r.error);
       this.values.set(spec.name, r.value);
     }
-    const dir = this.values.get('dir')!;
-    if (existsSync(dir) && !statSync(dir).isDirectory()) throw this.fatal(0, `dir ${dir}`, `Can't chdir to '${dir}': Not a directory`);
+  }
+
+  /**
+   * rename-command lines, in order: `rename(from, to)` renames in the command table (to "" takes
+   * the command away) and returns null or Redis's error text, which becomes the fatal error of
+   * that line.
+   */
+  renameCommands(rename: (from: string, to: string) => string | null): void {
+    for (const { from, to, error } of this.renames) {
+      const why = rename(from, to);
+      if (why !== null) throw error(why);
+    }
   }
 
   private fatal(line: number, text: string, why: string): ConfigError {
@@ -328,9 +360,61 @@ export class ConfigStore implements ConfigAccess {
   }
 }
 
+/** How deep `include` may nest (Redis recurses without a bound; a file including itself would crash it). */
+const MAX_INCLUDE_DEPTH = 64;
+
+/** One line of a config file (or the command line): its number, its text, its words (null: unbalanced quotes). */
+interface ConfigLine {
+  n: number;
+  text: string;
+  args: string[] | null;
+}
+
+function configLines(fileLines: readonly string[]): ConfigLine[] {
+  const lines: ConfigLine[] = [];
+  fileLines.forEach((line, i) => {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#')) return;
+    const args = splitInline(t);
+    if (args === null || args.length > 0) lines.push({ n: i + 1, text: t, args });
+  });
+  return lines;
+}
+
+/** An included file's lines; one that cannot be read stops start-up as Redis's does. */
+function readConfigLines(file: string): ConfigLine[] {
+  try {
+    return configLines(readFileSync(file, 'utf8').split('\n'));
+  } catch (e) {
+    throw new ConfigError(`Fatal error, can't open config file '${file}': ${errnoText(e)}`);
+  }
+}
+
+/**
+ * The files `include path` names, relative to the working directory like Redis: the path itself,
+ * or with wildcards in its last part the matching files in name order (none is fine, so an empty
+ * conf.d directory can be included).
+ */
+function includedFiles(path: string): string[] {
+  if (!/[*?[]/.test(path)) return [path];
+  const dir = dirname(path);
+  const pattern = basename(path);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => !n.startsWith('.') && globMatch(pattern, n, false))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
 function errnoText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'No such file or directory';
   if (code === 'EACCES') return 'Permission denied';
+  if (code === 'EISDIR') return 'Is a directory';
   return (e as Error).message;
 }

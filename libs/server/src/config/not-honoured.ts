@@ -66,9 +66,24 @@ const GROUPS: readonly NotHonoured[] = [
     reason: NO_REPLICATION,
   },
   {
-    names: PARAMS.map((p) => p.name).filter((n) => n.startsWith('cluster-')),
+    names: PARAMS.map((p) => p.name).filter((n) => n.startsWith('cluster-') || n === 'tls-cluster'),
     reason: 'Brook has no cluster mode (it arrives with cluster)',
   },
+  {
+    // The client certificate is what Redis presents on its own outgoing (replication) links.
+    names: ['tls-replication', 'tls-client-cert-file', 'tls-client-key-file', 'tls-client-key-file-pass'],
+    reason: NO_REPLICATION,
+  },
+  {
+    names: ['tls-session-cache-size'],
+    reason: "Node's TLS server resumes sessions with tickets and keeps no server-side session cache to size",
+  },
+  {
+    names: ['rdb-key-save-delay', 'key-load-delay', 'loading-process-events-interval-bytes'],
+    reason: "Brook's snapshots save and load in time-budgeted slices, with no per-key delay or byte interval",
+  },
+  { names: ['watchdog-period'], reason: 'Brook has no software watchdog' },
+  { names: ['use-exit-on-panic'], reason: 'Brook has no panic path to change' },
 ];
 
 const BY_NAME = new Map<string, NotHonoured>();
