@@ -37,11 +37,11 @@ describe('server log', () => {
     expect(await c.call('CONFIG', 'SET', 'loglevel', 'warning')).toBe('+OK\r\n');
     const before = read().length;
     await c.call('SAVE');
-    await c.call('CONFIG', 'SET', 'maxmemory-samples', '10'); // logged as not in effect, a warning
-    await waitUntil(() => read().includes('maxmemory-samples 10'), 'the warning', 5000);
+    await c.call('CONFIG', 'SET', 'aof-timestamp-enabled', 'yes'); // logged as not in effect, a warning
+    await waitUntil(() => read().includes('aof-timestamp-enabled yes'), 'the warning', 5000);
     const added = read().slice(before).trimEnd().split('\n');
     expect(added.map((l) => LINE.exec(l)?.[2])).toEqual(['#']);
-    expect(added[0]).toContain('maxmemory-samples 10 is accepted but not in effect yet');
+    expect(added[0]).toContain('aof-timestamp-enabled yes is accepted but not in effect yet');
 
     expect(await c.call('CONFIG', 'SET', 'loglevel', 'notice', 'log-format', 'json')).toBe('+OK\r\n');
     const mark = read().length;
