@@ -76,9 +76,12 @@ describe.each([
     expect(await infoField(r, 'stats', 'evicted_keys')).toBe(0);
     // The LRU clock counts seconds: the writes that follow must come at least a second after the cold ones.
     if (!lfu) await new Promise((resolve) => setTimeout(resolve, 2100));
-    // Fresh keys written in batches, the hot set read before each batch.
+    // Fresh keys written in batches, the hot set read before each batch. Under LRU the hot reads
+    // come a second after the batch before them: the clock counts seconds, and in a tie with fresh
+    // keys a sampled hot key could go (rarely, as in Redis), which is not what this test is about.
     const fresh = range(0, 2800);
     for (let b = 0; b < fresh.length; b += BATCH) {
+      if (!lfu && b > 0) await new Promise((resolve) => setTimeout(resolve, 1100));
       const p = r.pipeline();
       for (const i of hot) p.get(`hot:${i}`);
       await p.exec();

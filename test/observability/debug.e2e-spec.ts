@@ -62,6 +62,17 @@ describe('DEBUG OBJECT', () => {
     );
   });
 
+  it('finds a key past its TTL that is not deleted yet, as Redis does', async () => {
+    await same('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    await same('SET', 'stale', 'v', 'PX', '1');
+    await new Promise((r) => setTimeout(r, 20));
+    await sameObject('stale');
+    // A read deletes it; then it is gone for DEBUG OBJECT too.
+    await same('EXISTS', 'stale');
+    await same('DEBUG', 'OBJECT', 'stale');
+    await same('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+  });
+
   it('describes a list as the quicklist Redis holds: nodes, fill, compression, listpack bytes', async () => {
     await same('RPUSH', 'small', 'a', 'b', 'c', '1', '2');
     await sameObject('small');

@@ -466,7 +466,8 @@ function pseudoAddress(db: number, key: string): string {
  */
 function debugObject(c: Session, args: string[]): void {
   const key = args[0];
-  const v = c.db.probe(key, false);
+  // The table itself, as Redis's dictFind: a key past its TTL but not yet deleted is still shown.
+  const v = c.db.keys.get(key);
   if (v === undefined) return c.w.error(Err.noSuchKey);
   const cfg = c.server.config;
   const limits = limitsFromConfig((n) => cfg.value(n));
