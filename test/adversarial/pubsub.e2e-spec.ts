@@ -109,12 +109,17 @@ describe('a subscriber that stops reading', () => {
   });
 });
 
-describe('hostile subscriptions', () => {
-  it('a 16 MB channel name: subscribed, published to, counted, as in Redis', async () => {
+describe('a 16 MB channel name', () => {
+  // Servers of its own: after the 200 MB published above, a full GC of what that left in Brook's
+  // heap can land in this test's window (CI once saw 236 ms against Redis's 77), which measures
+  // the cost of moving the name, not of collecting another test's garbage.
+  const own = adversarialSuite();
+
+  it('is subscribed, published to and counted as in Redis, with no stall beyond that of Redis', async () => {
     const name = Buffer.alloc(16 * MB, 'c');
     const replies: string[][] = [];
     const pings: number[] = [];
-    for (const t of s.both()) {
+    for (const t of own.both()) {
       const sub = await RawClient.connect(t.port);
       const pub = await RawClient.connect(t.port);
       try {
@@ -141,7 +146,9 @@ describe('hostile subscriptions', () => {
     // Each step moves 16 MB through the server (the PING watcher runs in a process of its own): no stall beyond Redis's own.
     expect(pings[0]).toBeLessThan(Math.max(MAX_PING_MS, 3 * pings[1]));
   });
+});
 
+describe('hostile subscriptions', () => {
   it('10k backtracking patterns: every PUBLISH checks each once, at bounded cost, with the receivers Redis counts', async () => {
     const results = [];
     for (const t of s.both()) {
