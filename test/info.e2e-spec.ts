@@ -313,6 +313,12 @@ describe('CLIENT LIST buffers, Brook and Redis', () => {
   const stops: (() => unknown)[] = [];
   afterAll(() => Promise.all(stops.map((f) => f())));
 
+  /** Each test of this block runs against both servers. */
+  const servers: [string, () => number][] = [
+    ['brook', () => brook.port],
+    ['redis', () => redis.port],
+  ];
+
   async function line(port: number, id: string): Promise<string> {
     const c = await RawClient.connect(port);
     try {
@@ -338,10 +344,7 @@ describe('CLIENT LIST buffers, Brook and Redis', () => {
     expect(b.filter((n) => n !== 'lib-name' && n !== 'lib-ver')).toEqual(r);
   });
 
-  it.each([
-    ['brook', () => brook.port],
-    ['redis', () => redis.port],
-  ])('%s: rbp covers a reply that filled the reply buffer; rbs is its size', async (_name, port) => {
+  it.each(servers)('%s: rbp covers a reply that filled the reply buffer; rbs is its size', async (_name, port) => {
     const c = await RawClient.connect(port());
     try {
       await c.call('SET', 'ten-k', 'x'.repeat(10_000));
@@ -354,10 +357,7 @@ describe('CLIENT LIST buffers, Brook and Redis', () => {
     }
   });
 
-  it.each([
-    ['brook', () => brook.port],
-    ['redis', () => redis.port],
-  ])('%s: a partial big command shows in qbuf and argv-mem', async (_name, port) => {
+  it.each(servers)('%s: a partial big command shows in qbuf and argv-mem', async (_name, port) => {
     const c = await RawClient.connect(port());
     try {
       const id = (await c.call('CLIENT', 'ID')).slice(1, -2);
@@ -393,10 +393,7 @@ describe('CLIENT LIST buffers, Brook and Redis', () => {
     }
   });
 
-  it.each([
-    ['brook', () => brook.port],
-    ['redis', () => redis.port],
-  ])('%s: a client that does not read has its replies in obl, oll and omem', async (_name, port) => {
+  it.each(servers)('%s: a client that does not read has its replies in obl, oll and omem', async (_name, port) => {
     const setup = await RawClient.connect(port());
     await setup.call('SET', 'value', 'v'.repeat(1024 * 1024));
     const id = (await setup.call('CLIENT', 'ID')).slice(1, -2);

@@ -878,15 +878,16 @@ export class BrookServer extends EventEmitter implements ClientHost, ServerConte
     const timeout = this.config.int('timeout') * 1000;
     const now = Date.now();
     const { clientInput, clientOutput } = this.metrics;
+    const newPeakPeriod = now - this.replyPeakResetAt >= REPLY_PEAK_PERIOD_MS;
+    if (newPeakPeriod) this.replyPeakResetAt = now;
     for (const c of [...this.clientsById.values()]) {
       clientInput.record(c.parser.bufferBytes, now);
       clientOutput.record(c.outputListBytes, now);
       if (timeout > 0 && c.type === 'normal' && !c.blocked && now - c.lastInteraction > timeout) c.kill();
       else if (c.outputPending > 0) c.checkOutputLimits();
       if (now - c.lastInteraction > IDLE_TRIM_MS) c.parser.trim();
-      if (now - this.replyPeakResetAt >= REPLY_PEAK_PERIOD_MS) c.resetReplyPeak();
+      if (newPeakPeriod) c.resetReplyPeak();
     }
-    if (now - this.replyPeakResetAt >= REPLY_PEAK_PERIOD_MS) this.replyPeakResetAt = now;
   }
 }
 
