@@ -105,11 +105,52 @@ describeSdkModes('job queues', (target) => {
     await waitUntil(() => starts.size === delays.length, 'the delayed jobs to run');
     const lateness = jobs.map((job) => (starts.get(job.id) ?? 0) - (job.timestamp + (job.opts.delay ?? 0))).sort((a, b) => a - b);
     expect(lateness[0]).toBeGreaterThanOrEqual(0);
-    // The issue's bound is 50 ms; the bench measures it (p50/p99). Here, on a shared 2-core machine
-    // that runs other suites and servers at once (45 ms medians seen at load 15), 2x for the
-    // median and 5x for every job: a worker that only polls (every second) fails both.
-    expect(lateness[lateness.length / 2]).toBeLessThan(100);
-    expect(lateness[lateness.length - 1]).toBeLessThan(250);
+    // The issue's bound is 50 ms (8–15 ms seen on a quiet machine, 45 ms medians at load 15 with
+    // other suites beside it); every job within 150 ms allows for one GC pause of this process,
+    // which hosts the apps. A worker that only polls (every second) fails both.
+    expect(lateness[lateness.length / 2]).toBeLessThan(50);
+    expect(lateness[lateness.length - 1]).toBeLessThan(150);
+  });
+
+  it('starts delayed jobs within 50 ms of due while the worker apps are busy with a stream of other jobs', async () => {
+    const name = freshQueue();
+    const starts = new Map<string, number>();
+    let loadDone = 0;
+    // Each streamed job holds the event loop for 1 ms, as a handler doing real work would (the
+    // apps share this process, and in embedded mode the broker too).
+    const processor = processorFor(name, { concurrency: 4 }, (data, job) => {
+      if ((data as { delay?: number }).delay !== undefined) starts.set(job.id, Date.now());
+      else {
+        for (const until = Date.now() + 1; Date.now() < until;);
+        loadDone++;
+      }
+    });
+    await apps.start([], [processor]);
+    await apps.start([], [processor]);
+    const queue = queueOf(await apps.start([name]), name);
+    // 150 jobs/s, below the apps' capacity, so a delayed job never queues behind a backlog: what
+    // is measured is when it becomes ready with workers busy and event loops loaded. The delayed
+    // jobs come once the stream is steady: a fresh server's first few hundred commands run before
+    // V8 has compiled them and cost several times more.
+    let streamed = 0;
+    const stream = setInterval(() => {
+      for (let i = 0; i < 3; i++) void queue.add('load', { n: streamed++ });
+    }, 20);
+    try {
+      await waitUntil(() => loadDone >= 150, 'the stream to run');
+      const delays = [200, 250, 300, 350, 400, 450, 500, 550, 600, 650];
+      const jobs = await Promise.all(delays.map((delay) => queue.add('later', { delay }, { delay })));
+      await waitUntil(() => starts.size === delays.length, 'the delayed jobs to run');
+      const lateness = jobs.map((job) => (starts.get(job.id) ?? 0) - (job.timestamp + (job.opts.delay ?? 0))).sort((a, b) => a - b);
+      expect(lateness[0]).toBeGreaterThanOrEqual(0);
+      // Nine of ten within the issue's 50 ms; one may take a GC pause of this process, which
+      // hosts the three apps (a 102 ms straggler seen once in 15 runs on a quiet machine).
+      expect(lateness[8]).toBeLessThan(50);
+      expect(lateness[9]).toBeLessThan(150);
+    } finally {
+      clearInterval(stream);
+    }
+    await waitUntil(async () => (await queue.getJobCounts()).completed === 10 + streamed, 'the stream to drain');
   });
 
   it('retries with fixed and exponential backoff, then fails finally with reason, stack and attempts', async () => {
