@@ -100,3 +100,44 @@ describe('AppendLog, appendfsync everysec', () => {
     log.close((fd) => fsyncSync(fd));
   });
 });
+
+describe('appendfsync always', () => {
+  it('lets a reply go only once its own write is in the file, also when the fsync before it ends in the same turn', async () => {
+    const path = join(dir, 'always-same-turn.aof');
+    /** The file's size when each waiter was released. */
+    const sizeAtRelease = new Map<string, number>();
+    const log = new AppendLog<string>(
+      openSync(path, 'a'),
+      0,
+      'always',
+      (waiters) => {
+        for (const w of waiters) sizeAtRelease.set(w, statSync(path).size);
+      },
+      (why) => {
+        throw new Error(why);
+      },
+      () => undefined,
+    );
+    const pool = busyPool('always-same-turn');
+    log.append(0, ['SET', 'a', '1']);
+    log.hold('a');
+    await turn(); // the turn's end wrote `a`; its fsync waits in the busy pool
+    const afterA = statSync(path).size;
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        // The fsync ends now, and its callback comes in the next poll phase: before the end of
+        // the turn that writes `b`, which runs in the next check phase.
+        void pool.release();
+        for (const stop = Date.now() + 100; Date.now() < stop;);
+        log.append(0, ['SET', 'b', '2']);
+        log.hold('b');
+        resolve();
+      }),
+    );
+    await until(() => sizeAtRelease.has('b'));
+    expect(sizeAtRelease.get('a')).toBe(afterA);
+    expect(sizeAtRelease.get('b')).toBeGreaterThan(afterA);
+    expect(sizeAtRelease.get('b')).toBe(statSync(path).size);
+    log.close((fd) => fsyncSync(fd));
+  });
+});

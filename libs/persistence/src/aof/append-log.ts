@@ -188,7 +188,10 @@ export class AppendLog<W> {
       const done = this.inflight;
       this.inflight = new Set();
       if (this.writtenSinceSync) this.startSync();
-      else this.releaseNext();
+      // Waiters whose commands ran in this same turn, before this callback, have their bytes still
+      // pending (not even written): the turn's end writes and syncs them, then releases them.
+      // Releasing them here let a reply out before its write, and a SIGKILL then lost it.
+      else if (this.pending.length === 0) this.releaseNext();
       this.release(done);
     });
   }
