@@ -77,6 +77,8 @@ export interface ConfigAccess {
    */
   set(pairs: readonly [string, string][], local?: boolean): string | null | Promise<string | null>;
   value(name: string): string;
+  /** A numeric parameter's value (the families' encoding limits, read at every write). */
+  int(name: string): number;
   /** CONFIG REWRITE; the error text or null. */
   rewrite(): string | null;
 }

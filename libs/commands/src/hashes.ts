@@ -50,7 +50,7 @@ function storeHash(c: Session, key: string, h: HashObject, ev: KeyEvent): void {
 /** Sets a field under the current listpack limits (read at write time, as Redis does). */
 function setField(c: Session, h: HashObject, field: string, value: string): boolean {
   const cfg = c.server.config;
-  return h.set(field, value, Number(cfg.value('hash-max-listpack-entries')), Number(cfg.value('hash-max-listpack-value')));
+  return h.set(field, value, cfg.int('hash-max-listpack-entries'), cfg.int('hash-max-listpack-value'));
 }
 
 // ---- HSET, HMSET, HSETNX, HDEL ------------------------------------------------------------------

@@ -56,7 +56,7 @@ function replyCount(c: Session, card: number): void {
 }
 
 function sparseMaxBytes(c: Session): number {
-  return Number(c.server.config.value('hll-sparse-max-bytes'));
+  return c.server.config.int('hll-sparse-max-bytes');
 }
 
 /** PFADD key [element ...]: 1 when the key was created or a register grew, else 0. */

@@ -15,7 +15,7 @@ const SREM_BATCH = 1024;
 
 /** set-max-intset-entries, read at each write as Redis does. */
 function maxIntset(c: Session): number {
-  return Number(c.server.config.value('set-max-intset-entries'));
+  return c.server.config.int('set-max-intset-entries');
 }
 
 /** The set at `key` for a read (undefined when absent); writes WRONGTYPE and returns null for another type. */

@@ -108,11 +108,11 @@ export function xreadKeys(argv: readonly string[]): number[] {
 }
 
 function nodeMaxBytes(c: Session): number {
-  return Number(c.server.config.value('stream-node-max-bytes'));
+  return c.server.config.int('stream-node-max-bytes');
 }
 
 function nodeMaxEntries(c: Session): number {
-  return Number(c.server.config.value('stream-node-max-entries'));
+  return c.server.config.int('stream-node-max-entries');
 }
 
 // ---- XADD / XTRIM --------------------------------------------------------------------------------

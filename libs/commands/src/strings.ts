@@ -34,7 +34,7 @@ import {
 
 /** proto-max-bulk-len in bytes: the largest string APPEND/SETRANGE/SETBIT may build. */
 export function maxStringBytes(c: Session): number {
-  return Number(c.server.config.value('proto-max-bulk-len'));
+  return c.server.config.int('proto-max-bulk-len');
 }
 
 /**

@@ -32,7 +32,7 @@ export interface PackLimits {
 
 export function packLimits(c: Session): PackLimits {
   const config = c.server.config;
-  return { entries: Number(config.value('zset-max-listpack-entries')), value: Number(config.value('zset-max-listpack-value')) };
+  return { entries: config.int('zset-max-listpack-entries'), value: config.int('zset-max-listpack-value') };
 }
 
 /** The sorted set at `key` for a read (undefined when absent); writes WRONGTYPE and returns null for another type. */

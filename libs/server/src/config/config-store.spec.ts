@@ -116,6 +116,28 @@ describe('ConfigStore', () => {
     expect(c.set([['dir', dir]], false)).toMatch(/can't set protected config/);
   });
 
+  it('int() answers the value of the moment: after CONFIG SET, inside its hooks, after the undo of a failed one', () => {
+    const c = new ConfigStore();
+    expect(c.int('zset-max-listpack-entries')).toBe(128);
+    expect(c.set([['zset-max-listpack-entries', '7']])).toBeNull();
+    expect(c.int('zset-max-listpack-entries')).toBe(7);
+    expect(c.int('hz')).toBe(10);
+    const hzSeen: number[] = [];
+    c.onApply((name, value) => {
+      if (name !== 'maxclients') return null;
+      hzSeen.push(c.int('hz'));
+      return value === '5' ? 'refused' : null;
+    });
+    expect(
+      c.set([
+        ['hz', '20'],
+        ['maxclients', '5'],
+      ]),
+    ).toMatch(/refused/);
+    expect(hzSeen).toEqual([20, 10]);
+    expect(c.int('hz')).toBe(10);
+  });
+
   /** A hook like BrookServer's rebind: asynchronous, reads the stored value when its turn comes. */
   function asyncPortHook(c: ConfigStore, log: string[], refuse: string): void {
     c.onApply((name, value) => {

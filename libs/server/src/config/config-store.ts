@@ -36,6 +36,8 @@ function setFailed(rawName: string, why: string): string {
  */
 export class ConfigStore implements ConfigAccess {
   private readonly values = new Map<string, string>();
+  /** int()'s parses, by the name asked for; emptied whenever a value changes. */
+  private readonly ints = new Map<string, number>();
   private readonly specs = new Map<string, ParamSpec>();
   private readonly hooks: ApplyHook[] = [];
   /** The CONFIG SET whose asynchronous effects are still in flight, if any. */
@@ -61,9 +63,9 @@ export class ConfigStore implements ConfigAccess {
       if (this.specs.has(p.name)) throw new Error(`parameter '${p.name}' is declared twice`);
       this.specs.set(p.name, p);
       for (const a of p.aliases ?? []) this.specs.set(a, p);
-      this.values.set(p.name, p.default);
+      this.put(p.name, p.default);
     }
-    this.values.set('dir', resolve(this.values.get('dir')!));
+    this.put('dir', resolve(this.values.get('dir')!));
   }
 
   /** True when `spec` is one of this store's parameters (a family's must be known before the config is loaded). */
@@ -77,8 +79,23 @@ export class ConfigStore implements ConfigAccess {
     return this.values.get(spec.name)!;
   }
 
+  /**
+   * A numeric parameter, parsed once per value: the families read their encoding limits at every
+   * write, as Redis does, so this is on the command path.
+   */
   int(name: string): number {
-    return Number(this.value(name));
+    let n = this.ints.get(name);
+    if (n === undefined) {
+      n = Number(this.value(name));
+      this.ints.set(name, n);
+    }
+    return n;
+  }
+
+  /** Every change of a value goes through here, so int() never answers from a stale parse. */
+  private put(name: string, value: string): void {
+    this.values.set(name, value);
+    this.ints.clear();
   }
 
   bool(name: string): boolean {
@@ -140,7 +157,7 @@ export class ConfigStore implements ConfigAccess {
       if ('error' in r) return setFailed(argName, r.error);
       staged.push({ spec, argName, value: r.value, previous: this.values.get(spec.name)! });
     }
-    for (const s of staged) this.values.set(s.spec.name, s.value);
+    for (const s of staged) this.put(s.spec.name, s.value);
     const result = this.applyStaged(staged);
     if (!(result instanceof Promise)) return result;
     const applying: Promise<unknown> = result.finally(() => {
@@ -200,7 +217,7 @@ export class ConfigStore implements ConfigAccess {
 
   /** Puts back the values CONFIG SET replaced and re-applies them; a Promise while effects are undone. */
   private restore(staged: readonly Staged[]): Promise<unknown> | null {
-    for (const { spec, previous } of staged) this.values.set(spec.name, previous);
+    for (const { spec, previous } of staged) this.put(spec.name, previous);
     const pending: Promise<unknown>[] = [];
     for (const { spec, value, previous } of staged) {
       if (value === previous) continue;
@@ -337,7 +354,7 @@ export class ConfigStore implements ConfigAccess {
       accumulated.add(spec.name);
       const r = normalizeParam(spec, spec.name === 'dir' ? resolve(value) : value, this.values.get(spec.name));
       if ('error' in r) throw this.fatal(lineNo, text, r.error);
-      this.values.set(spec.name, r.value);
+      this.put(spec.name, r.value);
     }
   }
 
