@@ -28,7 +28,7 @@ const handlers = new Map([...stringCommands, ...bitmapCommands].map((s) => [s.na
 function session(): Session {
   const ks = new Keyspace(1);
   const w = new ReplyWriter(() => undefined);
-  const config = { value: (name: string) => (name === 'proto-max-bulk-len' ? '536870912' : '') };
+  const config = { int: (name: string) => (name === 'proto-max-bulk-len' ? 536870912 : 0) };
   return { w, ks, db: ks.dbs[0], server: { config }, propagated: false } as unknown as Session;
 }
 
