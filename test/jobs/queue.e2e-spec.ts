@@ -4,6 +4,7 @@
  * skip retries (UnrecoverableError, validation), waitUntilFinished from another app, events.
  */
 import 'reflect-metadata';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, afterEach, expect, it } from '@jest/globals';
 import { IsInt, IsString, Min } from 'class-validator';
 import { UnrecoverableError, type Job, type JobEvent } from '@brook/sdk';
@@ -20,6 +21,8 @@ class OrderDto {
 }
 
 /** Ms from each job's due time (added + delay) to its start, ascending. */
+/** The sampling period of the event-loop delay histogram of the under-load test. */
+const LOOP_SAMPLE_MS = 5;
 const latenessOf = (jobs: Job[], starts: Map<string, number>): number[] =>
   jobs.map((job) => (starts.get(job.id) ?? 0) - (job.timestamp + (job.opts.delay ?? 0))).sort((a, b) => a - b);
 
@@ -142,16 +145,25 @@ describeSdkModes('job queues', (target) => {
     }, 20);
     try {
       await waitUntil(() => loadDone >= 150, 'the stream to run');
+      // The worker apps live in this process: its own event-loop stalls (GC of the test runner, the
+      // busy handlers, in embedded mode the broker) delay any job it runs, whatever the SDK does.
+      const loop = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
+      loop.enable();
       const delays = [200, 250, 300, 350, 400, 450, 500, 550, 600, 650];
       const jobs = await Promise.all(delays.map((delay) => queue.add('later', { delay }, { delay })));
       await waitUntil(() => starts.size === delays.length, 'the delayed jobs to run');
+      loop.disable();
       const lateness = latenessOf(jobs, starts);
       expect(lateness[0]).toBeGreaterThanOrEqual(0);
-      // The median within the 50 ms, every job within 150: in embedded mode the broker shares
-      // this process's event loop with the three apps and their busy handlers (CI saw its 9th of 10
-      // at 50 ms), and a GC pause here can hold one job (a 102 ms straggler once in 15 quiet runs).
-      expect(lateness[4]).toBeLessThan(50);
-      expect(lateness[9]).toBeLessThan(150);
+      // The median within the 50 ms beyond what this process itself stalled (4–28 ms in 15
+      // quiet runs; in CI, after a hundred suites in the same runner, embedded mode's median was
+      // 67 ms). Every job within 500 ms beyond the longest stall: a straggler has reached 81 ms
+      // locally and 256 ms in CI with Redis as the broker. A worker that only polled (every
+      // second) fails the median.
+      // The histogram holds the intervals between its samples: a stall is what exceeds the period.
+      const stallMs = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_SAMPLE_MS);
+      expect(lateness[4]).toBeLessThan(50 + stallMs(loop.percentile(90)));
+      expect(lateness[9]).toBeLessThan(500 + stallMs(loop.max));
     } finally {
       clearInterval(stream);
     }
