@@ -29,8 +29,11 @@ function busyPool(name: string): { release: () => Promise<void> } {
   return {
     release: async () => {
       // O_RDWR on a FIFO never blocks and counts as a writer, which lets the blocked readers open.
-      for (const f of fifos) closeSync(openSync(f, constants.O_RDWR));
+      // The writers stay open until every reader has opened: a reader whose open() had not started
+      // yet would otherwise block for good, and the process could never exit (CI saw it hang).
+      const writers = fifos.map((f) => openSync(f, constants.O_RDWR));
       await Promise.all(opened);
+      for (const fd of writers) closeSync(fd);
     },
   };
 }
